@@ -1,0 +1,232 @@
+//! Inspections: who inspects which site against which checklist, and what they found.
+
+use crate::checklist::{Checklist, ChecklistRef};
+use crate::credit_code::CreditCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InspectionError {
+    #[error("请填写{0} / {0} is required")]
+    Required(&'static str),
+    #[error("检查已签章封存，不能修改 / the inspection is sealed and cannot be changed")]
+    Sealed,
+    #[error("检查表中没有条目 {0} / the checklist has no item {0}")]
+    UnknownItem(String),
+    #[error("尚未记录任何检查结果 / no item has been answered yet")]
+    NothingAnswered,
+    #[error("以下隐患缺少描述：{} / hazards without a description: {}", .0.join("、"), .0.join(", "))]
+    HazardsWithoutDescription(Vec<String>),
+    #[error("检查所用检查表版本不符 / the inspection was started with another checklist version")]
+    ChecklistMismatch,
+}
+
+/// A law-enforcement officer: name and 执法证号.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspector {
+    pub name: String,
+    pub cert_no: String,
+}
+
+impl Inspector {
+    pub fn new(name: &str, cert_no: &str) -> Result<Self, InspectionError> {
+        let name = name.trim();
+        let cert_no = cert_no.trim();
+        if name.is_empty() {
+            return Err(InspectionError::Required("检查人员姓名 inspector name"));
+        }
+        if cert_no.is_empty() {
+            return Err(InspectionError::Required("执法证号 certificate number"));
+        }
+        Ok(Self {
+            name: name.to_string(),
+            cert_no: cert_no.to_string(),
+        })
+    }
+}
+
+/// An inspected enterprise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub name: String,
+    pub credit_code: CreditCode,
+}
+
+impl Site {
+    pub fn new(name: &str, credit_code: CreditCode) -> Result<Self, InspectionError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(InspectionError::Required("单位名称 enterprise name"));
+        }
+        Ok(Self {
+            name: name.to_string(),
+            credit_code,
+        })
+    }
+}
+
+/// The inspector's judgement on one checklist item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 符合
+    Compliant,
+    /// 一般隐患
+    GeneralHazard,
+    /// 重大隐患
+    MajorHazard,
+    /// 不适用
+    NotApplicable,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Compliant,
+        Verdict::GeneralHazard,
+        Verdict::MajorHazard,
+        Verdict::NotApplicable,
+    ];
+
+    pub fn is_hazard(self) -> bool {
+        matches!(self, Verdict::GeneralHazard | Verdict::MajorHazard)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Verdict::Compliant => "符合",
+            Verdict::GeneralHazard => "一般隐患",
+            Verdict::MajorHazard => "重大隐患",
+            Verdict::NotApplicable => "不适用",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Verdict::Compliant => "Compliant",
+            Verdict::GeneralHazard => "General hazard",
+            Verdict::MajorHazard => "Major hazard",
+            Verdict::NotApplicable => "Not applicable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub verdict: Verdict,
+    /// What was found; required for hazards before the inspection can be sealed.
+    #[serde(default)]
+    pub description: String,
+    pub answered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspection {
+    pub id: Uuid,
+    pub site: Site,
+    pub checklist: ChecklistRef,
+    pub inspector: Inspector,
+    pub started_at: DateTime<Utc>,
+    /// Keyed by checklist item id.
+    pub answers: BTreeMap<String, Answer>,
+    /// Set once; a sealed inspection is immutable.
+    pub sealed_at: Option<DateTime<Utc>>,
+}
+
+impl Inspection {
+    pub fn start(
+        id: Uuid,
+        site: Site,
+        checklist: &Checklist,
+        inspector: Inspector,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            site,
+            checklist: checklist.reference(),
+            inspector,
+            started_at: now,
+            answers: BTreeMap::new(),
+            sealed_at: None,
+        }
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        self.sealed_at.is_some()
+    }
+
+    /// Records (or replaces) the answer to one item.
+    pub fn answer(
+        &mut self,
+        checklist: &Checklist,
+        item_id: &str,
+        verdict: Verdict,
+        description: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        if checklist.item(item_id).is_none() {
+            return Err(InspectionError::UnknownItem(item_id.to_string()));
+        }
+        let description = if verdict.is_hazard() {
+            description.trim().to_string()
+        } else {
+            String::new()
+        };
+        self.answers.insert(
+            item_id.to_string(),
+            Answer {
+                verdict,
+                description,
+                answered_at: now,
+            },
+        );
+        Ok(())
+    }
+
+    pub fn hazards(&self) -> impl Iterator<Item = (&String, &Answer)> {
+        self.answers.iter().filter(|(_, a)| a.verdict.is_hazard())
+    }
+
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.answers
+            .values()
+            .filter(|a| a.verdict == verdict)
+            .count()
+    }
+
+    /// Seals the inspection after checking it is complete enough to sign.
+    pub fn seal(
+        &mut self,
+        checklist: &Checklist,
+        now: DateTime<Utc>,
+    ) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        if checklist.reference() != self.checklist {
+            return Err(InspectionError::ChecklistMismatch);
+        }
+        if self.answers.is_empty() {
+            return Err(InspectionError::NothingAnswered);
+        }
+        let missing: Vec<String> = self
+            .hazards()
+            .filter(|(_, a)| a.description.is_empty())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(InspectionError::HazardsWithoutDescription(missing));
+        }
+        self.sealed_at = Some(now);
+        Ok(())
+    }
+}

@@ -1,0 +1,36 @@
+//! Paicha's domain: sector checklists, sites, inspections with findings, and the signed bundles
+//! (DSSE v1 envelopes, Ed25519) that carry sealed inspections from a device to the ledger.
+//!
+//! Plain Rust with no I/O: it builds for native and wasm32 so that the app, the ledger and the
+//! tests share one definition of every rule.
+
+pub mod bundle;
+pub mod checklist;
+pub mod credit_code;
+pub mod dsse;
+pub mod inspection;
+pub mod verify;
+
+pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
+pub use checklist::{Checklist, ChecklistError, ChecklistRef, ContentHash};
+pub use credit_code::{CreditCode, CreditCodeError};
+pub use dsse::{Envelope, KeyId};
+pub use inspection::{Answer, Inspection, InspectionError, Inspector, Site, Verdict};
+pub use verify::{VerifiedBundle, VerifyError};
+
+/// Lower-case hex of bytes (key ids and hashes are spelled this way everywhere).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
