@@ -132,6 +132,9 @@ pub struct Inspection {
     pub checklist: ChecklistRef,
     pub inspector: Inspector,
     pub started_at: DateTime<Utc>,
+    /// Answers to the checklist's applicability questions (question key → yes/no).
+    #[serde(default)]
+    pub applicability: BTreeMap<String, bool>,
     /// Keyed by checklist item id.
     pub answers: BTreeMap<String, Answer>,
     /// Set once; a sealed inspection is immutable.
@@ -152,9 +155,39 @@ impl Inspection {
             checklist: checklist.reference(),
             inspector,
             started_at: now,
+            applicability: BTreeMap::new(),
             answers: BTreeMap::new(),
             sealed_at: None,
         }
+    }
+
+    /// Records the answers to the applicability questions; items whose questions were not
+    /// answered "yes" do not apply.
+    pub fn set_applicability(
+        &mut self,
+        checklist: &Checklist,
+        answers: BTreeMap<String, bool>,
+    ) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        if let Some(unknown) = answers
+            .keys()
+            .find(|k| !checklist.questions.iter().any(|q| &q.key == *k))
+        {
+            return Err(InspectionError::UnknownItem(unknown.clone()));
+        }
+        self.applicability = answers;
+        Ok(())
+    }
+
+    /// Question keys answered "yes".
+    pub fn applicable_keys(&self) -> std::collections::BTreeSet<String> {
+        self.applicability
+            .iter()
+            .filter(|(_, yes)| **yes)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     pub fn is_sealed(&self) -> bool {
@@ -176,8 +209,9 @@ impl Inspection {
         if checklist.item(item_id).is_none() {
             return Err(InspectionError::UnknownItem(item_id.to_string()));
         }
+        // Kept as typed (the text box shows it back); emptiness is judged when sealing.
         let description = if verdict.is_hazard() {
-            description.trim().to_string()
+            description.to_string()
         } else {
             String::new()
         };
@@ -220,7 +254,7 @@ impl Inspection {
         }
         let missing: Vec<String> = self
             .hazards()
-            .filter(|(_, a)| a.description.is_empty())
+            .filter(|(_, a)| a.description.trim().is_empty())
             .map(|(id, _)| id.clone())
             .collect();
         if !missing.is_empty() {

@@ -1,0 +1,73 @@
+//! Home: who is signing on this device, and the inspections on it.
+
+use crate::features::local_time;
+use crate::route::Route;
+use crate::use_app;
+use leptos::prelude::*;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let app = use_app();
+    let key_id = move || {
+        app.device_key
+            .with(|k| k.as_ref().map(|k| k.key_id.to_string()).unwrap_or_default())
+    };
+    let key_short = move || {
+        app.device_key
+            .with(|k| k.as_ref().map(|k| k.key_id.short()).unwrap_or_default())
+    };
+    let inspector = move || {
+        app.model.with(|m| {
+            m.profile
+                .as_ref()
+                .map(|p| format!("{}（执法证号 {}）", p.name, p.cert_no))
+        })
+    };
+    let rows = move || {
+        app.model.with(|m| {
+            m.inspections_newest_first()
+                .into_iter()
+                .map(|i| {
+                    let route = if i.is_sealed() {
+                        Route::Export(i.id)
+                    } else {
+                        Route::Inspection(i.id)
+                    };
+                    let status = if i.is_sealed() {
+                        "已签章 Sealed"
+                    } else {
+                        "进行中 In progress"
+                    };
+                    (
+                        i.id,
+                        i.site.name.clone(),
+                        local_time(&i.started_at),
+                        status,
+                        route.href(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="me">
+            <h2 id="me">"本机签名人 " <small>"Signing on this device"</small></h2>
+            <p>{inspector}</p>
+            <p>"设备密钥 Device key: " <strong class="key-short">{key_short}</strong></p>
+            <p class="mono" aria-label="设备密钥标识 Device key id">{key_id}</p>
+        </section>
+        <nav class="actions">
+            <a class="button primary" href=Route::NewInspection.href()>"新建检查 New inspection"</a>
+        </nav>
+        <section aria-labelledby="list">
+            <h2 id="list">"检查记录 " <small>"Inspections"</small></h2>
+            <Show when=move || !rows().is_empty() fallback=|| view! { <p>"暂无检查记录。 No inspections yet."</p> }>
+                <ul class="list">
+                    <For each=rows key=|r| (r.0, r.3) children=|(_, site, started, status, href)| view! {
+                        <li><a href=href>{site}</a> " · " {started} " · " <span>{status}</span></li>
+                    } />
+                </ul>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,187 @@
+//! Walking the checklist: one answer per item, saved as it is given.
+
+use crate::checklists;
+use crate::features::{FieldError, now};
+use crate::persist::SaveState;
+use crate::route::{Route, navigate};
+use crate::use_app;
+use leptos::prelude::*;
+use paicha_core::checklist::{Item, Verification};
+use paicha_core::{Checklist, Verdict};
+use uuid::Uuid;
+
+#[component]
+pub fn InspectionScreen(id: Uuid) -> impl IntoView {
+    let app = use_app();
+    let found = app.model.with_untracked(|m| {
+        m.inspections.get(&id).map(|i| {
+            (
+                i.clone(),
+                checklists::find(&i.checklist.id, &i.checklist.content_hash.0),
+            )
+        })
+    });
+    let Some((inspection, Some(checklist))) = found else {
+        return view! {
+            <p class="error" role="alert">"找不到该检查或其检查表版本。 Inspection or its checklist version not found."</p>
+            <a class="button" href=Route::Home.href()>"返回 Back"</a>
+        }
+        .into_any();
+    };
+    if inspection.is_sealed() {
+        navigate(Route::Export(id));
+    }
+    let yes = inspection.applicable_keys();
+    let applicable_ids: Vec<String> = checklist
+        .applicable_items(&yes)
+        .map(|i| i.id.clone())
+        .collect();
+    let total = applicable_ids.len();
+    let answered = Memo::new(move |_| {
+        app.model.with(|m| {
+            m.inspections.get(&id).map_or(0, |i| {
+                applicable_ids
+                    .iter()
+                    .filter(|k| i.answers.contains_key(*k))
+                    .count()
+            })
+        })
+    });
+    let seal_error = RwSignal::new(None::<String>);
+    let on_seal = move |_| match app.model.try_update(|m| m.seal(id, checklist, now())) {
+        Some(Ok(())) => navigate(Route::Export(id)),
+        Some(Err(e)) => seal_error.set(Some(e.to_string())),
+        None => {}
+    };
+    let sections = checklist
+        .sections
+        .iter()
+        .filter_map(|section| {
+            let items: Vec<_> = section.items.iter().filter(|i| i.applies_if.iter().all(|k| yes.contains(k))).collect();
+            (!items.is_empty()).then(|| view! {
+                <section class="section" aria-label=section.title.zh.clone()>
+                    <h3>{section.title.zh.clone()} " " <small>{section.title.en.clone()}</small></h3>
+                    {items.into_iter().map(|item| view! { <ItemCard id checklist item /> }).collect_view()}
+                </section>
+            })
+        })
+        .collect_view();
+    view! {
+        <section class="card inspection-head">
+            <h2>{inspection.site.name.clone()}</h2>
+            <p>"统一社会信用代码 " <span class="mono">{inspection.site.credit_code.to_string()}</span></p>
+            <p>{checklist.title.zh.clone()} " · v" {checklist.version.clone()}</p>
+            <p>
+                <progress max=total.to_string() value=move || answered.get().to_string() aria-label="进度 Progress"></progress>
+                " " {answered} " / " {total} " 已检查 answered"
+            </p>
+            <SaveIndicator />
+        </section>
+        {sections}
+        <section class="card">
+            <FieldError id="seal-error" message=seal_error.into() />
+            <button type="button" class="primary" on:click=on_seal>"完成检查并签章 Finish and seal"</button>
+            <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
+        </section>
+    }
+    .into_any()
+}
+
+/// Shows whether every change has been committed to storage.
+#[component]
+pub fn SaveIndicator() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <p role="status" aria-live="polite" class=move || match app.save_state.get() {
+            SaveState::Saved => "save saved",
+            SaveState::Saving => "save saving",
+            SaveState::Failed(_) => "save error",
+        }>
+            {move || match app.save_state.get() {
+                SaveState::Saved => "✓ 已保存 Saved".to_string(),
+                SaveState::Saving => "保存中… Saving…".to_string(),
+                SaveState::Failed(e) => format!("✗ 保存失败，请勿关闭页面 Not saved: {e}"),
+            }}
+        </p>
+    }
+}
+
+fn verification_note(v: Verification) -> Option<&'static str> {
+    match v {
+        Verification::Verbatim => None,
+        Verification::Fragment => {
+            Some("条文片段（出处推定） Verbatim fragment, place in source inferred")
+        }
+        Verification::Paraphrase => {
+            Some("转述，非法规原文，待核实 Paraphrase: not the official wording")
+        }
+    }
+}
+
+#[component]
+fn ItemCard(id: Uuid, checklist: &'static Checklist, item: &'static Item) -> impl IntoView {
+    let app = use_app();
+    let answer = move || {
+        app.model.with(|m| {
+            m.inspections
+                .get(&id)
+                .and_then(|i| i.answers.get(&item.id).cloned())
+        })
+    };
+    let verdict = move || answer().map(|a| a.verdict);
+    let record = move |verdict: Verdict, description: String| {
+        app.model.update(|m| {
+            if let Err(e) = m.answer(id, checklist, &item.id, verdict, &description, now()) {
+                leptos::logging::error!("{e}");
+            }
+        });
+    };
+    let basis = checklist
+        .source(&item.basis.source)
+        .map(|s| {
+            format!(
+                "{}{} {}",
+                s.title,
+                s.number
+                    .as_ref()
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default(),
+                item.basis.clause
+            )
+        })
+        .unwrap_or_default();
+    let group = format!("item-{}", item.id);
+    let description_id = format!("desc-{}", item.id);
+    view! {
+        <fieldset class="item" class:major=item.major>
+            <legend>
+                <span class="item-id">{item.id.clone()}</span>
+                {item.major.then(|| view! { <span class="badge major">"重大隐患判定项 Major-hazard criterion"</span> })}
+            </legend>
+            <p class="item-text">{item.zh.clone()}</p>
+            <p class="gloss"><small>{item.en.clone()}</small></p>
+            <p class="basis"><small>"依据 Basis: " {basis}</small></p>
+            {verification_note(item.verification).map(|note| view! { <p class="paraphrase"><small>{note}</small></p> })}
+            {(!item.guidance.is_empty()).then(|| view! { <p class="guidance"><small>"检查方法 How to check: " {item.guidance.clone()}</small></p> })}
+            <div class="verdicts" role="radiogroup" aria-label=format!("{} 检查结果 Result", item.id)>
+                {Verdict::ALL.into_iter().map(|v| {
+                    let input_id = format!("{group}-{v:?}");
+                    view! {
+                        <input type="radio" id=input_id.clone() name=group.clone()
+                            prop:checked=move || verdict() == Some(v)
+                            on:change=move |_| record(v, answer().map(|a| a.description).unwrap_or_default()) />
+                        <label for=input_id class=format!("verdict {v:?}")>{v.label_zh()} " " <small>{v.label_en()}</small></label>
+                    }
+                }).collect_view()}
+            </div>
+            <Show when=move || verdict().is_some_and(Verdict::is_hazard)>
+                <label for=description_id.clone()>{format!("{} 隐患描述 Hazard description", item.id)}</label>
+                <textarea id=description_id.clone() rows="3"
+                    prop:value=move || answer().map(|a| a.description).unwrap_or_default()
+                    on:input=move |ev| {
+                        if let Some(v) = verdict() { record(v, event_target_value(&ev)) }
+                    }></textarea>
+            </Show>
+        </fieldset>
+    }
+}

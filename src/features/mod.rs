@@ -1,0 +1,39 @@
+//! One module per screen.
+
+pub mod export;
+pub mod home;
+pub mod inspection;
+pub mod new_inspection;
+pub mod onboarding;
+
+use leptos::prelude::*;
+
+/// A validation message shown next to its field; `id` is referenced by `aria-describedby`.
+#[component]
+pub fn FieldError(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="error" id=id role="alert" hidden=move || message.with(Option::is_none)>
+            {move || message.get().unwrap_or_default()}
+        </p>
+    }
+}
+
+/// A fresh random UUID from the browser's CSPRNG.
+pub fn new_uuid() -> uuid::Uuid {
+    let text = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .expect("crypto.randomUUID is available in every supported browser");
+    uuid::Uuid::parse_str(&text).expect("randomUUID returns a UUID")
+}
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+/// Local-time display of a timestamp (the inspector's wall clock).
+pub fn local_time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

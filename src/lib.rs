@@ -1,0 +1,96 @@
+//! Paicha (排查): the Leptos client app. `main.rs` only mounts [`App`].
+
+mod checklists;
+mod device_key;
+mod features;
+mod model;
+mod persist;
+mod route;
+mod storage;
+
+use device_key::DeviceKey;
+use features::{export, home, inspection, new_inspection, onboarding};
+use leptos::prelude::*;
+use model::Model;
+use persist::SaveState;
+use route::Route;
+use storage::Db;
+
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Shared handles, provided as context to every screen.
+#[derive(Clone, Copy)]
+pub struct AppContext {
+    pub model: RwSignal<Model>,
+    pub db: StoredValue<Db, LocalStorage>,
+    pub device_key: RwSignal<Option<DeviceKey>, LocalStorage>,
+    pub save_state: ReadSignal<SaveState>,
+    pub route: ReadSignal<Route>,
+}
+
+pub fn use_app() -> AppContext {
+    expect_context::<AppContext>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    console_error_panic_hook::set_once();
+    let loaded = LocalResource::new(|| async {
+        let db = Db::open().await?;
+        let model = persist::load(&db).await?;
+        // The key exists once the inspector has registered; it is created in onboarding.
+        let key = if model.profile.is_some() {
+            Some(DeviceKey::load_or_create(&db).await?)
+        } else {
+            None
+        };
+        Ok::<_, storage::StorageError>((db, model, key))
+    });
+    view! {
+        <header class="app-header">
+            <h1>"排查 " <small>"Paicha · 安全生产隐患排查"</small></h1>
+        </header>
+        <main>
+            <Suspense fallback=|| view! { <p role="status">"正在加载… Loading…"</p> }>
+                {move || {
+                    loaded.get().map(|result| match result {
+                        Ok((db, model, key)) => view! { <Loaded db model key /> }.into_any(),
+                        Err(e) => view! {
+                            <p class="error" role="alert">
+                                "无法打开本地存储，数据未受影响。 Cannot open local storage; no data was changed: "
+                                {e.to_string()}
+                            </p>
+                        }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn Loaded(db: Db, model: Model, key: Option<DeviceKey>) -> impl IntoView {
+    let model = RwSignal::new(model);
+    let save_state = persist::sync_to_storage(model, db.clone());
+    let context = AppContext {
+        model,
+        db: StoredValue::new_local(db),
+        device_key: RwSignal::new_local(key),
+        save_state,
+        route: route::current(),
+    };
+    provide_context(context);
+    view! {
+        {move || {
+            if model.with(|m| m.profile.is_none()) || context.device_key.with(Option::is_none) {
+                return view! { <onboarding::Onboarding /> }.into_any();
+            }
+            match context.route.get() {
+                Route::Home => view! { <home::Home /> }.into_any(),
+                Route::NewInspection => view! { <new_inspection::NewInspection /> }.into_any(),
+                Route::Inspection(id) => view! { <inspection::InspectionScreen id /> }.into_any(),
+                Route::Export(id) => view! { <export::ExportScreen id /> }.into_any(),
+            }
+        }}
+    }
+}

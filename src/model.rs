@@ -1,0 +1,199 @@
+//! The app's state as plain data with plain methods. Components call these methods; one
+//! Effect (see `persist.rs`) writes whatever records they changed to IndexedDB.
+
+use chrono::{DateTime, Utc};
+use paicha_core::bundle::ChainState;
+use paicha_core::{Checklist, Inspection, InspectionError, Inspector, Site, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// One durable record; the unit of a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKey {
+    Profile,
+    Inspection(Uuid),
+}
+
+/// A bundle this device created. Kept verbatim so a re-download gives the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleRecord {
+    pub bundle_id: Uuid,
+    pub sequence: u64,
+    pub file_name: String,
+    pub envelope_json: String,
+    pub inspection_ids: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    pub profile: Option<Inspector>,
+    pub inspections: BTreeMap<Uuid, Inspection>,
+    pub chain: ChainState,
+    pub bundles: Vec<BundleRecord>,
+    /// Bumped on every change of a record; the persistence Effect compares it with what it wrote.
+    revisions: BTreeMap<RecordKey, u64>,
+    next_revision: u64,
+}
+
+impl Model {
+    pub fn loaded(
+        profile: Option<Inspector>,
+        inspections: Vec<Inspection>,
+        chain: ChainState,
+        bundles: Vec<BundleRecord>,
+    ) -> Self {
+        Self {
+            profile,
+            inspections: inspections.into_iter().map(|i| (i.id, i)).collect(),
+            chain,
+            bundles,
+            ..Self::default()
+        }
+    }
+
+    fn touch(&mut self, key: RecordKey) {
+        self.next_revision += 1;
+        self.revisions.insert(key, self.next_revision);
+    }
+
+    pub fn revisions(&self) -> &BTreeMap<RecordKey, u64> {
+        &self.revisions
+    }
+
+    pub fn set_profile(&mut self, inspector: Inspector) {
+        self.profile = Some(inspector);
+        self.touch(RecordKey::Profile);
+    }
+
+    pub fn start_inspection(
+        &mut self,
+        id: Uuid,
+        site: Site,
+        checklist: &Checklist,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, InspectionError> {
+        let inspector = self
+            .profile
+            .clone()
+            .ok_or(InspectionError::Required("检查人员 inspector"))?;
+        self.inspections
+            .insert(id, Inspection::start(id, site, checklist, inspector, now));
+        self.touch(RecordKey::Inspection(id));
+        Ok(id)
+    }
+
+    pub fn answer(
+        &mut self,
+        id: Uuid,
+        checklist: &Checklist,
+        item_id: &str,
+        verdict: Verdict,
+        description: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), InspectionError> {
+        let inspection = self.inspection_mut(id)?;
+        inspection.answer(checklist, item_id, verdict, description, now)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    pub fn set_applicability(
+        &mut self,
+        id: Uuid,
+        checklist: &Checklist,
+        answers: BTreeMap<String, bool>,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?
+            .set_applicability(checklist, answers)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    pub fn seal(
+        &mut self,
+        id: Uuid,
+        checklist: &Checklist,
+        now: DateTime<Utc>,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?.seal(checklist, now)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    fn inspection_mut(&mut self, id: Uuid) -> Result<&mut Inspection, InspectionError> {
+        self.inspections
+            .get_mut(&id)
+            .ok_or(InspectionError::Required("检查记录 inspection"))
+    }
+
+    /// Inspections newest first.
+    pub fn inspections_newest_first(&self) -> Vec<&Inspection> {
+        let mut list: Vec<_> = self.inspections.values().collect();
+        list.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        list
+    }
+
+    pub fn bundle_for(&self, inspection: Uuid) -> Option<&BundleRecord> {
+        self.bundles
+            .iter()
+            .rev()
+            .find(|b| b.inspection_ids.contains(&inspection))
+    }
+
+    /// Records a bundle that has already been durably stored together with the new chain state.
+    pub fn bundle_created(&mut self, record: BundleRecord, chain: ChainState) {
+        self.bundles.push(record);
+        self.chain = chain;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paicha_core::CreditCode;
+
+    fn checklist() -> Checklist {
+        crate::checklists::catalog()[0].clone()
+    }
+
+    #[test]
+    fn every_change_bumps_the_revision_of_its_record_only() {
+        let mut model = Model::default();
+        model.set_profile(Inspector::new("张三", "A1").unwrap());
+        let site = Site::new("某公司", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+        let id = model
+            .start_inspection(Uuid::from_u128(1), site, &checklist(), Utc::now())
+            .unwrap();
+        let before = model.revisions().clone();
+        let item = checklist().items().next().unwrap().id.clone();
+        model
+            .answer(
+                id,
+                &checklist(),
+                &item,
+                Verdict::MajorHazard,
+                "x",
+                Utc::now(),
+            )
+            .unwrap();
+        assert_eq!(
+            model.revisions()[&RecordKey::Profile],
+            before[&RecordKey::Profile]
+        );
+        assert!(model.revisions()[&RecordKey::Inspection(id)] > before[&RecordKey::Inspection(id)]);
+    }
+
+    #[test]
+    fn a_failed_change_does_not_bump_anything() {
+        let mut model = Model::default();
+        let site = Site::new("某公司", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+        assert!(
+            model
+                .start_inspection(Uuid::from_u128(1), site, &checklist(), Utc::now())
+                .is_err()
+        );
+        assert!(model.revisions().is_empty());
+    }
+}

@@ -1,0 +1,81 @@
+//! Screens addressed by the URL fragment (`#/inspection/<id>`), so a reload or the back button
+//! returns to the same place without a server round trip.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    NewInspection,
+    Inspection(Uuid),
+    Export(Uuid),
+}
+
+impl Route {
+    pub fn parse(hash: &str) -> Self {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let mut parts = path.splitn(2, '/');
+        match (parts.next(), parts.next().map(Uuid::parse_str)) {
+            (Some("new"), _) => Route::NewInspection,
+            (Some("inspection"), Some(Ok(id))) => Route::Inspection(id),
+            (Some("export"), Some(Ok(id))) => Route::Export(id),
+            _ => Route::Home,
+        }
+    }
+
+    pub fn href(self) -> String {
+        match self {
+            Route::Home => "#/".into(),
+            Route::NewInspection => "#/new".into(),
+            Route::Inspection(id) => format!("#/inspection/{id}"),
+            Route::Export(id) => format!("#/export/{id}"),
+        }
+    }
+}
+
+fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The current route, following `hashchange` events.
+pub fn current() -> ReadSignal<Route> {
+    let (route, set_route) = signal(Route::parse(&location_hash()));
+    let on_change = Closure::<dyn Fn()>::new(move || set_route.set(Route::parse(&location_hash())));
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
+    }
+    // The listener lives as long as the page.
+    on_change.forget();
+    route
+}
+
+pub fn navigate(route: Route) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(&route.href());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_round_trip_through_the_fragment() {
+        let id = Uuid::from_u128(42);
+        for route in [
+            Route::Home,
+            Route::NewInspection,
+            Route::Inspection(id),
+            Route::Export(id),
+        ] {
+            assert_eq!(Route::parse(&route.href()), route);
+        }
+        assert_eq!(Route::parse("#/inspection/not-a-uuid"), Route::Home);
+        assert_eq!(Route::parse(""), Route::Home);
+    }
+}

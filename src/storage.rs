@@ -1,0 +1,206 @@
+//! IndexedDB, the app's durable store. Every write runs in a transaction opened with
+//! `durability: "strict"` and is reported as done only when the transaction completes, so the
+//! UI says "saved" only for data that is on disk.
+
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+
+const DB_NAME: &str = "paicha";
+/// Bump together with a migration step in [`upgrade`].
+const DB_VERSION: u32 = 1;
+
+pub const KV: &str = "kv";
+pub const INSPECTIONS: &str = "inspections";
+pub const BUNDLES: &str = "bundles";
+
+#[wasm_bindgen]
+extern "C" {
+    /// The same IDBDatabase, viewed through a binding of `transaction(stores, mode, options)`:
+    /// web-sys gates the options overload behind its unstable APIs.
+    #[wasm_bindgen(extends = IdbDatabase)]
+    type DurableDatabase;
+
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn transaction_with_options(
+        this: &DurableDatabase,
+        stores: &JsValue,
+        mode: &str,
+        options: &JsValue,
+    ) -> std::result::Result<IdbTransaction, JsValue>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageError(pub String);
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<JsValue> for StorageError {
+    fn from(value: JsValue) -> Self {
+        let message = Reflect::get(&value, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .or_else(|| value.as_string())
+            .unwrap_or_else(|| format!("{value:?}"));
+        let name = Reflect::get(&value, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string());
+        StorageError(match name {
+            Some(name) if name == "QuotaExceededError" => {
+                format!("存储空间已满 / storage is full: {message}")
+            }
+            Some(name) => format!("{name}: {message}"),
+            None => message,
+        })
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+#[derive(Clone)]
+pub struct Db(IdbDatabase);
+
+/// Resolves when `request` succeeds, with its result.
+async fn request_done(request: &IdbRequest) -> Result<JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let req = request.clone();
+        let on_success = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &req.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let req = request.clone();
+        let on_error = Closure::once_into_js(move || {
+            let error = req
+                .error()
+                .ok()
+                .flatten()
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL);
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    Ok(JsFuture::from(promise).await?)
+}
+
+/// Resolves when `tx` has committed; rejects if it aborts or fails.
+async fn transaction_done(tx: &IdbTransaction) -> Result<()> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let tx_for_error = tx.clone();
+        let reject2 = reject.clone();
+        let on_error = Closure::once_into_js(move || {
+            let error = tx_for_error
+                .error()
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL);
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        let tx_for_abort = tx.clone();
+        let on_abort = Closure::once_into_js(move || {
+            let error = tx_for_abort
+                .error()
+                .map(JsValue::from)
+                .unwrap_or_else(|| JsValue::from_str("transaction aborted"));
+            let _ = reject2.call1(&JsValue::NULL, &error);
+        });
+        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
+        tx.set_onerror(Some(on_error.unchecked_ref()));
+        tx.set_onabort(Some(on_abort.unchecked_ref()));
+    });
+    JsFuture::from(promise).await?;
+    Ok(())
+}
+
+fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValue> {
+    if old_version < 1 {
+        db.create_object_store(KV)?;
+        db.create_object_store(INSPECTIONS)?;
+        db.create_object_store(BUNDLES)?;
+    }
+    Ok(())
+}
+
+impl Db {
+    pub async fn open() -> Result<Self> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| {
+                StorageError("此浏览器不支持 IndexedDB / IndexedDB is not available".into())
+            })?;
+        let request: IdbOpenDbRequest = factory.open_with_u32(DB_NAME, DB_VERSION)?;
+        let req = request.clone();
+        let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
+            move |event: web_sys::IdbVersionChangeEvent| {
+                if let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+                    if let Err(e) = upgrade(&db, event.old_version() as u32) {
+                        web_sys::console::error_1(&e);
+                    }
+                }
+            },
+        );
+        request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let db = request_done(&request).await?;
+        drop(on_upgrade);
+        Ok(Db(db.dyn_into::<IdbDatabase>()?))
+    }
+
+    fn tx(&self, stores: &[&str], readwrite: bool) -> Result<IdbTransaction> {
+        let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+        let options = Object::new();
+        Reflect::set(&options, &"durability".into(), &"strict".into())?;
+        let mode = if readwrite { "readwrite" } else { "readonly" };
+        Ok(self
+            .0
+            .unchecked_ref::<DurableDatabase>()
+            .transaction_with_options(&names, mode, &options)?)
+    }
+
+    pub async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>> {
+        let tx = self.tx(&[store], false)?;
+        let value = request_done(&tx.object_store(store)?.get(&key.into())?).await?;
+        Ok((!value.is_undefined()).then_some(value))
+    }
+
+    pub async fn get_all(&self, store: &str) -> Result<Vec<JsValue>> {
+        let tx = self.tx(&[store], false)?;
+        let values = request_done(&tx.object_store(store)?.get_all()?).await?;
+        Ok(Array::from(&values).iter().collect())
+    }
+
+    /// Writes several (store, key, value) records atomically and durably.
+    pub async fn put_all(&self, writes: &[(&str, &str, JsValue)]) -> Result<()> {
+        let mut stores: Vec<&str> = writes.iter().map(|w| w.0).collect();
+        stores.sort_unstable();
+        stores.dedup();
+        let tx = self.tx(&stores, true)?;
+        for (store, key, value) in writes {
+            let object_store: IdbObjectStore = tx.object_store(store)?;
+            object_store.put_with_key(value, &JsValue::from_str(key))?;
+        }
+        transaction_done(&tx).await
+    }
+
+    pub async fn put(&self, store: &str, key: &str, value: JsValue) -> Result<()> {
+        self.put_all(&[(store, key, value)]).await
+    }
+}
+
+/// Records are stored as JSON text: one serialisation for storage, bundles and backups.
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    JsValue::from_str(&serde_json::to_string(value).expect("records always serialise"))
+}
+
+pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| StorageError("stored record is not text".into()))?;
+    serde_json::from_str(&text).map_err(|e| StorageError(format!("stored record unreadable: {e}")))
+}
