@@ -1,12 +1,12 @@
 //! Paicha (排查): the Leptos client app. `main.rs` only mounts [`App`].
 
-mod checklists;
-mod device_key;
-mod features;
-mod model;
-mod persist;
-mod route;
-mod storage;
+pub mod checklists;
+pub mod device_key;
+pub mod features;
+pub mod model;
+pub mod persist;
+pub mod route;
+pub mod storage;
 
 use device_key::DeviceKey;
 use features::{export, home, inspection, new_inspection, onboarding};

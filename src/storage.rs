@@ -130,12 +130,17 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
 
 impl Db {
     pub async fn open() -> Result<Self> {
+        Self::open_named(DB_NAME).await
+    }
+
+    /// Opens (creating or migrating) the database called `name`; tests use their own names.
+    pub async fn open_named(name: &str) -> Result<Self> {
         let factory = web_sys::window()
             .and_then(|w| w.indexed_db().ok().flatten())
             .ok_or_else(|| {
                 StorageError("此浏览器不支持 IndexedDB / IndexedDB is not available".into())
             })?;
-        let request: IdbOpenDbRequest = factory.open_with_u32(DB_NAME, DB_VERSION)?;
+        let request: IdbOpenDbRequest = factory.open_with_u32(name, DB_VERSION)?;
         let req = request.clone();
         let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
             move |event: web_sys::IdbVersionChangeEvent| {

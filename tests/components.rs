@@ -1,0 +1,192 @@
+//! Component and browser-API tests, run in headless Chromium by wasm-bindgen-test.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::Utc;
+use leptos::prelude::*;
+use paicha::device_key::DeviceKey;
+use paicha::features::new_inspection::NewInspection;
+use paicha::model::Model;
+use paicha::storage::{self, Db};
+use paicha::{AppContext, checklists, persist, route};
+use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, PAYLOAD_TYPE};
+use paicha_core::dsse::{Envelope, pae};
+use paicha_core::verify::{EmbeddedKey, verify_bundle};
+use paicha_core::{CreditCode, Inspection, Inspector, Site, Verdict};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Lets queued effects and promise callbacks run.
+async fn settle() {
+    for _ in 0..5 {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+}
+
+fn unique_db_name(test: &str) -> String {
+    format!("paicha-test-{test}-{}", js_sys::Math::random())
+}
+
+#[wasm_bindgen_test]
+async fn device_key_is_non_extractable_persistent_and_verifies_with_an_independent_ed25519() {
+    let db = Db::open_named(&unique_db_name("key")).await.unwrap();
+    let key = DeviceKey::load_or_create(&db).await.unwrap();
+    assert!(!key.private_key_is_extractable());
+    let again = DeviceKey::load_or_create(&db).await.unwrap();
+    assert_eq!(key.key_id, again.key_id, "the stored key must be reused");
+
+    // WebCrypto signs; ed25519-dalek (inside paicha-core) verifies.
+    let checklist = &checklists::catalog()[0];
+    let item = checklist.items().next().unwrap().id.clone();
+    let inspector = Inspector::new("张三", "44010012345").unwrap();
+    let site = Site::new("某烟花厂", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+    let mut inspection = Inspection::start(
+        uuid::Uuid::from_u128(1),
+        site,
+        checklist,
+        inspector.clone(),
+        Utc::now(),
+    );
+    inspection
+        .answer(
+            checklist,
+            &item,
+            Verdict::MajorHazard,
+            "药量超标",
+            Utc::now(),
+        )
+        .unwrap();
+    inspection.seal(checklist, Utc::now()).unwrap();
+    let payload = BundlePayload::new(
+        uuid::Uuid::from_u128(2),
+        Utc::now(),
+        "test",
+        DeviceInfo::from_public_key(&key.public_raw),
+        &ChainState::default(),
+        inspector,
+        vec![inspection],
+    )
+    .unwrap()
+    .to_bytes();
+    let signature = key.sign(&pae(PAYLOAD_TYPE, &payload)).await.unwrap();
+    let envelope = Envelope::new(PAYLOAD_TYPE, &payload, &key.key_id, &signature);
+    let verified = verify_bundle(envelope.to_json().as_bytes(), &EmbeddedKey).unwrap();
+    assert_eq!(verified.key_id, key.key_id);
+
+    let mut tampered = payload.clone();
+    let last = tampered.len() - 2;
+    tampered[last] ^= 1;
+    let forged = Envelope::new(PAYLOAD_TYPE, &tampered, &key.key_id, &signature);
+    assert!(verify_bundle(forged.to_json().as_bytes(), &EmbeddedKey).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn storage_round_trips_and_writes_several_records_atomically() {
+    let db = Db::open_named(&unique_db_name("store")).await.unwrap();
+    assert_eq!(db.get(storage::KV, "missing").await.unwrap(), None);
+    db.put_all(&[
+        (storage::KV, "a", storage::to_js(&1u32)),
+        (storage::INSPECTIONS, "b", storage::to_js(&"two")),
+    ])
+    .await
+    .unwrap();
+    let a: u32 = storage::from_js(&db.get(storage::KV, "a").await.unwrap().unwrap()).unwrap();
+    let b: String =
+        storage::from_js(&db.get(storage::INSPECTIONS, "b").await.unwrap().unwrap()).unwrap();
+    assert_eq!((a, b.as_str()), (1, "two"));
+    // A write to a store that does not exist fails as a whole and reports an error.
+    let err = db
+        .put_all(&[
+            (storage::KV, "a", storage::to_js(&9u32)),
+            ("no-such-store", "x", storage::to_js(&0u32)),
+        ])
+        .await;
+    assert!(err.is_err());
+    let a: u32 = storage::from_js(&db.get(storage::KV, "a").await.unwrap().unwrap()).unwrap();
+    assert_eq!(a, 1, "a failed transaction must not change stored data");
+}
+
+fn input(root: &web_sys::Element, selector: &str) -> web_sys::HtmlInputElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+}
+
+fn type_into(field: &web_sys::HtmlInputElement, text: &str) {
+    field.set_value(text);
+    field
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_keeps_the_text() {
+    // mount_to_body does this in the app; a test mounts by hand.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let db = Db::open_named(&unique_db_name("form")).await.unwrap();
+    let mut model = Model::default();
+    model.set_profile(Inspector::new("张三", "A1").unwrap());
+    let model = RwSignal::new(model);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let context = AppContext {
+        model,
+        db: StoredValue::new_local(db.clone()),
+        device_key: RwSignal::new_local(None),
+        save_state: persist::sync_to_storage(model, db),
+        route: route::current(),
+    };
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        provide_context(context);
+        view! { <NewInspection /> }
+    });
+    settle().await;
+
+    type_into(&input(&root, "#site-name"), "某烟花爆竹有限公司");
+    type_into(&input(&root, "#site-code"), "91440300708461136X");
+    let form: web_sys::HtmlFormElement = root
+        .query_selector("form")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    form.request_submit().unwrap();
+    settle().await;
+
+    let error = root.query_selector("#site-code-error").unwrap().unwrap();
+    assert!(!error.has_attribute("hidden"));
+    assert!(
+        error.text_content().unwrap().contains("校验码"),
+        "{:?}",
+        error.text_content()
+    );
+    assert_eq!(
+        input(&root, "#site-code")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        input(&root, "#site-code").value(),
+        "91440300708461136X",
+        "typed text must be kept"
+    );
+    assert!(
+        model.with_untracked(|m| m.inspections.is_empty()),
+        "no inspection may start"
+    );
+
+    type_into(&input(&root, "#site-code"), "91440300708461136T");
+    form.request_submit().unwrap();
+    settle().await;
+    assert_eq!(model.with_untracked(|m| m.inspections.len()), 1);
+    drop(handle);
+}
