@@ -1,0 +1,65 @@
+//! The checklist files the ledger knows (the repository's `checklists/` directory), used to
+//! name a hazard's sector, item text and legal basis from the ids an inspection records.
+
+use paicha_core::Checklist;
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Default)]
+pub struct ChecklistPack {
+    by_hash: HashMap<String, Checklist>,
+    by_id: HashMap<String, Checklist>,
+}
+
+impl ChecklistPack {
+    /// Loads every `*.toml` in `dir`. Files that fail validation are reported, not fatal: the
+    /// export still works, with fewer columns filled.
+    pub fn load(dir: &Path) -> (Self, Vec<String>) {
+        let mut pack = Self::default();
+        let mut warnings = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                warnings.push(format!(
+                    "cannot read checklists from {}: {e}",
+                    dir.display()
+                ));
+                return (pack, warnings);
+            }
+        };
+        let mut paths: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let name = path.display().to_string();
+            match std::fs::read_to_string(&path) {
+                Ok(text) => match Checklist::from_toml(&name, &text) {
+                    Ok(checklist) => pack.insert(checklist),
+                    Err(e) => warnings.push(format!("skipping checklist {e}")),
+                },
+                Err(e) => warnings.push(format!("cannot read {name}: {e}")),
+            }
+        }
+        (pack, warnings)
+    }
+
+    pub fn insert(&mut self, checklist: Checklist) {
+        self.by_id.insert(checklist.id.clone(), checklist.clone());
+        self.by_hash.insert(checklist.content_hash().0, checklist);
+    }
+
+    /// The exact version an inspection used, else the known version with the same id
+    /// (sectors and item ids are stable across versions; texts may have been revised).
+    pub fn find(&self, id: &str, content_hash: &str) -> Option<&Checklist> {
+        self.by_hash
+            .get(content_hash)
+            .or_else(|| self.by_id.get(id))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}

@@ -1,0 +1,189 @@
+//! Importing a bundle: look up the signing key in the registry, verify against the enrolled
+//! key, apply the ledger's rules, store in one transaction.
+
+use crate::registry::EnrolledKey;
+use crate::rules::{self, RuleError};
+use crate::store::{Conflict, InsertOutcome, Store, StoreError};
+use chrono::{DateTime, Utc};
+use paicha_core::VerifyError;
+use paicha_core::dsse::{Envelope, KeyId};
+use paicha_core::verify::verify_envelope;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Imported(Imported),
+    AlreadyImported {
+        bundle_id: Uuid,
+        payload_sha256: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub bundle_id: Uuid,
+    pub key_id: KeyId,
+    pub sequence: u64,
+    pub payload_sha256: String,
+    pub inspector_name: String,
+    pub new_inspections: usize,
+    pub findings: usize,
+    /// Another bundle from this device already held the sequence number; stored and flagged.
+    pub fork: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Verify(VerifyError),
+    #[error(
+        "signing key {short} is not enrolled in this ledger (key id {key_id}). Enrol the device \
+         first: paicha-ledger keys add --from-bundle FILE --organisation ORG, after comparing the \
+         key id with the one shown on the inspector's phone"
+    )]
+    UnknownKey { key_id: KeyId, short: String },
+    #[error(
+        "signing key {key_id} was revoked: {reason}; bundles from a revoked key are not accepted"
+    )]
+    RevokedKey { key_id: String, reason: String },
+    #[error("{0}")]
+    Rule(#[from] RuleError),
+    #[error(
+        "bundle id {0} was already imported with different content; a bundle id cannot be reused"
+    )]
+    BundleIdReused(Uuid),
+    #[error(
+        "inspection {0} was already imported with different content; a sealed inspection cannot change"
+    )]
+    InspectionChanged(Uuid),
+    #[error("the signing key was revoked while the bundle was being imported; nothing was stored")]
+    KeyRevokedDuringImport,
+    #[error("the bundle is larger than the limit of {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ImportError {
+    /// The HTTP status for this failure: 4xx for bad input, 5xx only for our own trouble.
+    pub fn http_status(&self) -> u16 {
+        use VerifyError as V;
+        match self {
+            ImportError::Verify(
+                V::MalformedEnvelope(_) | V::Encoding(_) | V::SignatureCount(_),
+            ) => 400,
+            ImportError::Verify(V::UnknownKey(_) | V::RevokedKey { .. }) => 403,
+            ImportError::Verify(_) | ImportError::Rule(_) => 422,
+            ImportError::UnknownKey { .. }
+            | ImportError::RevokedKey { .. }
+            | ImportError::KeyRevokedDuringImport => 403,
+            ImportError::BundleIdReused(_) | ImportError::InspectionChanged(_) => 409,
+            ImportError::TooLarge { .. } => 413,
+            ImportError::Store(_) => 500,
+        }
+    }
+
+    /// A stable machine-readable code, so that a client can tell "retry later" from "give up".
+    pub fn code(&self) -> &'static str {
+        use VerifyError as V;
+        match self {
+            ImportError::Verify(e) => match e {
+                V::MalformedEnvelope(_) => "malformed_envelope",
+                V::WrongPayloadType(_) => "wrong_payload_type",
+                V::SignatureCount(_) => "signature_count",
+                V::Encoding(_) => "bad_encoding",
+                V::UnknownKey(_) => "unknown_key",
+                V::RevokedKey { .. } => "revoked_key",
+                V::KeyMismatch(_) => "key_mismatch",
+                V::BadSignature(_) => "bad_signature",
+                V::Schema(_) => "schema",
+                V::SchemaVersion(_) => "schema_version",
+            },
+            ImportError::UnknownKey { .. } => "unknown_key",
+            ImportError::RevokedKey { .. } | ImportError::KeyRevokedDuringImport => "revoked_key",
+            ImportError::Rule(_) => "chain_rule",
+            ImportError::BundleIdReused(_) => "bundle_id_reused",
+            ImportError::InspectionChanged(_) => "inspection_changed",
+            ImportError::TooLarge { .. } => "too_large",
+            ImportError::Store(_) => "internal",
+        }
+    }
+}
+
+/// Verifies and stores one envelope (the bytes of a bundle file or an upload).
+pub async fn import_bytes(
+    store: &Store,
+    bytes: &[u8],
+    received_at: DateTime<Utc>,
+) -> Result<ImportOutcome, ImportError> {
+    if bytes.len() > crate::MAX_BUNDLE_BYTES {
+        return Err(ImportError::TooLarge {
+            limit: crate::MAX_BUNDLE_BYTES,
+        });
+    }
+    let envelope: Envelope = serde_json::from_slice(bytes)
+        .map_err(|e| ImportError::Verify(VerifyError::MalformedEnvelope(e.to_string())))?;
+    // JSON that parsed is UTF-8; the text is kept verbatim for audit.
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| ImportError::Verify(VerifyError::MalformedEnvelope(e.to_string())))?;
+
+    // The key source is synchronous, so fetch the registry entry first. A malformed key id is
+    // left for the verifier to report in its usual words.
+    let claimed = match envelope.signatures.as_slice() {
+        [only] => KeyId::try_from(only.keyid.clone()).ok(),
+        _ => None,
+    };
+    let device = match &claimed {
+        Some(key_id) => store.device(key_id).await?,
+        None => None,
+    };
+    let bundle = verify_envelope(
+        envelope,
+        &EnrolledKey {
+            device: device.as_ref(),
+        },
+    )
+    .map_err(|e| match e {
+        VerifyError::UnknownKey(_) if claimed.is_some() => {
+            let key_id = claimed.clone().expect("checked above");
+            ImportError::UnknownKey {
+                short: key_id.short(),
+                key_id,
+            }
+        }
+        VerifyError::RevokedKey { key_id, reason } => ImportError::RevokedKey { key_id, reason },
+        other => ImportError::Verify(other),
+    })?;
+    rules::check_bundle(&bundle)?;
+
+    let p = &bundle.payload;
+    match store.insert_bundle(&bundle, text, received_at).await? {
+        InsertOutcome::Imported {
+            fork,
+            new_inspections,
+            findings,
+        } => Ok(ImportOutcome::Imported(Imported {
+            bundle_id: p.bundle_id,
+            key_id: bundle.key_id.clone(),
+            sequence: p.sequence,
+            payload_sha256: bundle.payload_sha256.clone(),
+            inspector_name: p.inspector.name.clone(),
+            new_inspections,
+            findings,
+            fork,
+        })),
+        InsertOutcome::AlreadyImported => Ok(ImportOutcome::AlreadyImported {
+            bundle_id: p.bundle_id,
+            payload_sha256: bundle.payload_sha256.clone(),
+        }),
+        InsertOutcome::Conflict(Conflict::BundleIdReused(id)) => {
+            Err(ImportError::BundleIdReused(id))
+        }
+        InsertOutcome::Conflict(Conflict::InspectionChanged(id)) => {
+            Err(ImportError::InspectionChanged(id))
+        }
+        InsertOutcome::Conflict(Conflict::KeyNoLongerUsable) => {
+            Err(ImportError::KeyRevokedDuringImport)
+        }
+    }
+}

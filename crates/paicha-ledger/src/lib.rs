@@ -1,0 +1,27 @@
+//! The Paicha ledger: verifies signed inspection bundles (DSSE v1, Ed25519), keeps a registry of
+//! enrolled device keys, imports bundles into SQL storage, and serves the PWA with the HTTP API.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library so that tests drive the same
+//! code paths as operators do.
+
+pub mod checklist_pack;
+pub mod cli;
+pub mod export;
+pub mod files;
+pub mod gaps;
+pub mod import;
+pub mod import_cmd;
+pub mod keys_cmd;
+pub mod registry;
+pub mod rules;
+pub mod server;
+pub mod store;
+pub mod time;
+pub mod verify_cmd;
+
+/// Largest envelope accepted from a file or an upload. A bundle holds text only (photos are
+/// separate attachments), so this is generous; it exists to bound memory per request.
+pub const MAX_BUNDLE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Version reported by `--version` and `GET /api/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,320 @@
+//! Storing a verified bundle: one transaction, whole or not at all.
+
+use super::{Store, StoreError};
+use crate::rules::ChainLink;
+use crate::time::to_db;
+use chrono::{DateTime, Utc};
+use paicha_core::{Inspection, Verdict, VerifiedBundle};
+use sqlx::{Any, Row, Transaction};
+use uuid::Uuid;
+
+/// What storing a bundle did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Imported {
+        /// Another bundle from the same key already held this sequence number.
+        fork: bool,
+        /// Inspections stored by this bundle (an inspection carried before is linked, not copied).
+        new_inspections: usize,
+        findings: usize,
+    },
+    /// The identical payload was imported before; nothing changed.
+    AlreadyImported,
+    /// The bundle contradicts what is stored; nothing changed.
+    Conflict(Conflict),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// A different payload already uses this bundle id.
+    BundleIdReused(Uuid),
+    /// A sealed inspection arrives with content different from the stored one.
+    InspectionChanged(Uuid),
+    /// The key was revoked (or removed) after verification started.
+    KeyNoLongerUsable,
+}
+
+impl Store {
+    /// The chain facts of every stored bundle, by key and sequence (for `gaps`).
+    pub async fn chain_links(&self) -> Result<Vec<ChainLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT key_id, sequence, bundle_id, payload_sha256, previous_payload_sha256 \
+             FROM bundles ORDER BY key_id, sequence, received_at",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let corrupt = |detail: String| StoreError::Corrupt {
+                    table: "bundles",
+                    detail,
+                };
+                let sequence: i64 = row.try_get("sequence")?;
+                let bundle_id: String = row.try_get("bundle_id")?;
+                Ok(ChainLink {
+                    key_id: row.try_get("key_id")?,
+                    sequence: u64::try_from(sequence)
+                        .map_err(|_| corrupt(format!("negative sequence {sequence}")))?,
+                    bundle_id: Uuid::parse_str(&bundle_id)
+                        .map_err(|e| corrupt(format!("bundle id {bundle_id:?}: {e}")))?,
+                    payload_sha256: row.try_get("payload_sha256")?,
+                    previous_payload_sha256: row.try_get("previous_payload_sha256")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a bundle whose signature was verified against the enrolled key.
+    /// `envelope` is the uploaded text, kept verbatim for audit.
+    pub async fn insert_bundle(
+        &self,
+        bundle: &VerifiedBundle,
+        envelope: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<InsertOutcome, StoreError> {
+        let _serialised = self.import_lock.lock().await;
+        let mut tx = self.pool().begin().await?;
+        let outcome = insert_in(&mut tx, bundle, envelope, received_at).await?;
+        // Anything but a fresh import leaves the database as it was.
+        if matches!(outcome, InsertOutcome::Imported { .. }) {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok(outcome)
+    }
+}
+
+async fn insert_in(
+    tx: &mut Transaction<'static, Any>,
+    bundle: &VerifiedBundle,
+    envelope: &str,
+    received_at: DateTime<Utc>,
+) -> Result<InsertOutcome, StoreError> {
+    let p = &bundle.payload;
+    let sha = bundle.payload_sha256.as_str();
+    let sequence = i64::try_from(p.sequence).map_err(|_| StoreError::Corrupt {
+        table: "bundles",
+        detail: format!("sequence {} does not fit the database", p.sequence),
+    })?;
+
+    // Write first: the insert takes SQLite's write lock at once, so the reads below cannot be
+    // invalidated by a concurrent writer (which would end in SQLITE_BUSY instead of waiting).
+    let inserted = sqlx::query(
+        "INSERT INTO bundles (payload_sha256, bundle_id, key_id, sequence, previous_payload_sha256, \
+         created_at, received_at, app_version, inspector_name, inspector_cert_no, is_fork, envelope) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) ON CONFLICT DO NOTHING",
+    )
+    .bind(sha)
+    .bind(p.bundle_id.to_string())
+    .bind(bundle.key_id.as_str())
+    .bind(sequence)
+    .bind(p.previous_payload_sha256.as_str())
+    .bind(to_db(p.created_at))
+    .bind(to_db(received_at))
+    .bind(p.app_version.as_str())
+    .bind(p.inspector.name.as_str())
+    .bind(p.inspector.cert_no.as_str())
+    .bind(envelope)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        let same: Option<String> =
+            sqlx::query_scalar("SELECT payload_sha256 FROM bundles WHERE payload_sha256 = $1")
+                .bind(sha)
+                .fetch_optional(&mut **tx)
+                .await?;
+        return Ok(match same {
+            Some(_) => InsertOutcome::AlreadyImported,
+            None => InsertOutcome::Conflict(Conflict::BundleIdReused(p.bundle_id)),
+        });
+    }
+
+    // Re-check the key inside the transaction: a revocation may have landed meanwhile.
+    let usable: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM devices WHERE key_id = $1 AND revoked_at IS NULL")
+            .bind(bundle.key_id.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if usable.is_none() {
+        return Ok(InsertOutcome::Conflict(Conflict::KeyNoLongerUsable));
+    }
+
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bundles WHERE key_id = $1 AND sequence = $2 AND payload_sha256 <> $3",
+    )
+    .bind(bundle.key_id.as_str())
+    .bind(sequence)
+    .bind(sha)
+    .fetch_one(&mut **tx)
+    .await?;
+    let fork = others > 0;
+    if fork {
+        sqlx::query("UPDATE bundles SET is_fork = 1 WHERE payload_sha256 = $1")
+            .bind(sha)
+            .execute(&mut **tx)
+            .await?;
+    }
+
+    for (position, co) in p.co_inspectors.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO bundle_co_inspectors (payload_sha256, position, name, cert_no) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(sha)
+        .bind(position as i64)
+        .bind(co.name.as_str())
+        .bind(co.cert_no.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    let (mut new_inspections, mut findings) = (0, 0);
+    for inspection in &p.inspections {
+        match insert_inspection(tx, sha, inspection, received_at).await? {
+            InspectionOutcome::New { findings: n } => {
+                new_inspections += 1;
+                findings += n;
+            }
+            InspectionOutcome::Known => {}
+            InspectionOutcome::Changed => {
+                return Ok(InsertOutcome::Conflict(Conflict::InspectionChanged(
+                    inspection.id,
+                )));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO bundle_inspections (payload_sha256, inspection_id) VALUES ($1, $2)",
+        )
+        .bind(sha)
+        .bind(inspection.id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(InsertOutcome::Imported {
+        fork,
+        new_inspections,
+        findings,
+    })
+}
+
+enum InspectionOutcome {
+    New { findings: usize },
+    Known,
+    Changed,
+}
+
+async fn insert_inspection(
+    tx: &mut Transaction<'static, Any>,
+    bundle_sha: &str,
+    inspection: &Inspection,
+    received_at: DateTime<Utc>,
+) -> Result<InspectionOutcome, StoreError> {
+    let id = inspection.id.to_string();
+    // Inspections are compared by their JSON as serialised from the verified payload; the
+    // serialisation is deterministic (struct field order, answers in a BTreeMap).
+    let content = paicha_core::sha256_hex(
+        &serde_json::to_vec(inspection).expect("an inspection always serialises"),
+    );
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT content_sha256 FROM inspections WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(stored) = stored {
+        return Ok(if stored == content {
+            InspectionOutcome::Known
+        } else {
+            InspectionOutcome::Changed
+        });
+    }
+    let Some(sealed_at) = inspection.sealed_at else {
+        // verify_bundle rejects unsealed inspections; reaching this is a bug, not bad input.
+        return Err(StoreError::Corrupt {
+            table: "inspections",
+            detail: format!("inspection {id} is not sealed"),
+        });
+    };
+
+    sqlx::query(
+        "INSERT INTO sites (credit_code, name, first_seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(inspection.site.credit_code.as_str())
+    .bind(inspection.site.name.as_str())
+    .bind(to_db(received_at))
+    .execute(&mut **tx)
+    .await?;
+
+    sqlx::query(
+        "INSERT INTO inspections (id, bundle_payload_sha256, content_sha256, site_credit_code, \
+         site_name, checklist_id, checklist_version, checklist_content_hash, inspector_name, \
+         inspector_cert_no, started_at, sealed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id.as_str())
+    .bind(bundle_sha)
+    .bind(content.as_str())
+    .bind(inspection.site.credit_code.as_str())
+    .bind(inspection.site.name.as_str())
+    .bind(inspection.checklist.id.as_str())
+    .bind(inspection.checklist.version.as_str())
+    .bind(inspection.checklist.content_hash.0.as_str())
+    .bind(inspection.inspector.name.as_str())
+    .bind(inspection.inspector.cert_no.as_str())
+    .bind(to_db(inspection.started_at))
+    .bind(to_db(sealed_at))
+    .execute(&mut **tx)
+    .await?;
+
+    for (item_id, answer) in &inspection.answers {
+        sqlx::query(
+            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.as_str())
+        .bind(item_id.as_str())
+        .bind(verdict_code(answer.verdict))
+        .bind(hazard_level(answer.verdict))
+        .bind(answer.description.as_str())
+        .bind(to_db(answer.answered_at))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(InspectionOutcome::New {
+        findings: inspection.answers.len(),
+    })
+}
+
+/// The verdict as spelled in the bundle format (serde's snake_case of [`Verdict`]).
+pub fn verdict_code(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Compliant => "compliant",
+        Verdict::GeneralHazard => "general_hazard",
+        Verdict::MajorHazard => "major_hazard",
+        Verdict::NotApplicable => "not_applicable",
+    }
+}
+
+/// 隐患等级 for the hazard ledger: general (一般) or major (重大); none for other verdicts.
+pub fn hazard_level(v: Verdict) -> Option<&'static str> {
+    match v {
+        Verdict::GeneralHazard => Some("general"),
+        Verdict::MajorHazard => Some("major"),
+        Verdict::Compliant | Verdict::NotApplicable => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_codes_match_the_bundle_format() {
+        for v in Verdict::ALL {
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{}\"", verdict_code(v)));
+            assert_eq!(hazard_level(v).is_some(), v.is_hazard());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `paicha-ledger verify`: checks bundle files without any database.
+
+use crate::files::{expand_paths, read_bundle_file};
+use crate::rules;
+use paicha_core::VerifiedBundle;
+use paicha_core::verify::{EmbeddedKey, verify_bundle};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Verifies each file; good results go to `out`, failures and warnings to `err`.
+/// Returns whether every file verified.
+pub fn run(args: &[PathBuf], out: &mut impl Write, err: &mut impl Write) -> std::io::Result<bool> {
+    let (files, _skipped) = expand_paths(args);
+    if files.is_empty() {
+        writeln!(
+            err,
+            "FAIL no bundle files (*.json, *.dsse) found in {}",
+            list(args)
+        )?;
+        return Ok(false);
+    }
+    let mut good: Vec<VerifiedBundle> = Vec::new();
+    let mut failed = 0usize;
+    for file in &files {
+        match verify_file(file) {
+            Ok(bundle) => {
+                let p = &bundle.payload;
+                writeln!(
+                    out,
+                    "OK  {}  bundle {} seq {}  signed by {} (执法证号 {}) key {}",
+                    file.display(),
+                    p.bundle_id,
+                    p.sequence,
+                    p.inspector.name,
+                    p.inspector.cert_no,
+                    bundle.key_id.short(),
+                )?;
+                good.push(bundle);
+            }
+            Err(reason) => {
+                failed += 1;
+                writeln!(err, "FAIL {}: {reason}", file.display())?;
+            }
+        }
+    }
+    for note in rules::chain_notes(good.iter().map(rules::ChainLink::from)) {
+        writeln!(err, "warning: {note}")?;
+    }
+    if !good.is_empty() {
+        writeln!(
+            out,
+            "note: signatures were checked with the key each bundle carries; whether that key is \
+             enrolled and not revoked is checked by `paicha-ledger import`."
+        )?;
+    }
+    Ok(failed == 0)
+}
+
+fn verify_file(path: &Path) -> Result<VerifiedBundle, String> {
+    let bytes = read_bundle_file(path).map_err(|e| e.to_string())?;
+    let bundle = verify_bundle(&bytes, &EmbeddedKey).map_err(|e| e.to_string())?;
+    rules::check_bundle(&bundle).map_err(|e| e.to_string())?;
+    Ok(bundle)
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,344 @@
+//! The `paicha-ledger` binary as an operator runs it: output and exit codes.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_paicha-ledger");
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(self.dir.path().join("data"))
+            .args(args)
+            .env_remove("PAICHA_DATABASE_URL")
+            .output()
+            .unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn verify_accepts_a_good_bundle_and_says_who_signed_it() {
+    let ws = Workspace::new();
+    let good = ws.file("good.json", &good_bundle());
+    let out = ws.run(&["verify", p(&good)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let key = Phone::new(7).device_info().key_id.short();
+    assert!(
+        stdout.contains(&format!("OK  {}  bundle", good.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("signed by 张三 (执法证号 44030012345) key {key}")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("checked by `paicha-ledger import`"),
+        "{stdout}"
+    );
+    assert!(
+        !ws.dir.path().join("data").exists(),
+        "verify must not create a database"
+    );
+}
+
+#[test]
+fn verify_fails_on_a_tampered_or_missing_file_but_still_checks_the_rest() {
+    let ws = Workspace::new();
+    let good = ws.file("good.json", &good_bundle());
+    let bad = ws.file("bad.json", &tampered(&good_bundle()));
+    let missing = ws.dir.path().join("missing.json");
+    let out = ws.run(&["verify", p(&good), p(&bad), p(&missing)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "FAIL {}: signature does not verify",
+            bad.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("FAIL {}: cannot read", missing.display())),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).contains("OK  "),
+        "the good file is still reported"
+    );
+}
+
+#[test]
+fn import_requires_enrolment_then_is_idempotent() {
+    let ws = Workspace::new();
+    let bundle = ws.file("inbox/b1.json", &good_bundle());
+    ws.file("inbox/README.txt", "not a bundle");
+
+    let out = ws.run(&["import", p(&bundle)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("is not enrolled")
+            && stderr.contains("paicha-ledger keys add --from-bundle"),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("imported 0, already imported 0, rejected 1"));
+
+    let out = ws.run(&[
+        "keys",
+        "add",
+        "--from-bundle",
+        p(&bundle),
+        "--organisation",
+        "测试县应急管理局",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let key = Phone::new(7).device_info().key_id;
+    assert!(
+        text(&out.stdout).contains(&key.short()),
+        "the key id is shown for reading aloud"
+    );
+
+    let inbox = ws.dir.path().join("inbox");
+    let out = ws.run(&["import", p(&inbox)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("imported 1, already imported 0, rejected 0"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = ws.run(&["import", p(&bundle)]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "already imported: bundle {}",
+            uuid::Uuid::from_u128(100)
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("imported 0, already imported 1, rejected 0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused() {
+    let ws = Workspace::new();
+    let info = Phone::new(7).device_info();
+    let out = ws.run(&[
+        "keys",
+        "add",
+        "--key-id",
+        info.key_id.as_str(),
+        "--public-key",
+        &info.public_key,
+        "--name",
+        "张三",
+        "--cert-no",
+        "44030012345",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = ws.run(&["keys", "list"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&info.key_id.short()) && stdout.contains("active"),
+        "{stdout}"
+    );
+
+    let out = ws.run(&[
+        "keys",
+        "revoke",
+        &info.key_id.short(),
+        "--reason",
+        "手机丢失",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&ws.run(&["keys", "list"]).stdout).contains("REVOKED"));
+
+    let bundle = ws.file("b1.json", &good_bundle());
+    let out = ws.run(&["import", p(&bundle)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("was revoked: 手机丢失"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let wrong = Phone::new(8).device_info();
+    let out = ws.run(&[
+        "keys",
+        "add",
+        "--key-id",
+        info.key_id.as_str(),
+        "--public-key",
+        &wrong.public_key,
+        "--name",
+        "李四",
+        "--cert-no",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("does not match key id"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn serve_announces_its_url_answers_and_stops_on_sigterm() {
+    let ws = Workspace::new();
+    let dist = ws.dir.path().join("dist");
+    ws.file("dist/index.html", "<!doctype html><title>Paicha</title>");
+    let mut child = Reaped(
+        Command::new(BIN)
+            .args([
+                "--data-dir",
+                p(&ws.dir.path().join("data")),
+                "serve",
+                "--dist",
+                p(&dist),
+                "--port",
+                "0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("Paicha ledger listening on http://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"status\":\"ok\""), "{response}");
+
+    // The shell's builtin `kill`: /bin/kill (procps) is not on every minimal system.
+    let killed = Command::new("sh")
+        .args(["-c", "kill -TERM \"$1\"", "sh", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+/// Kills the server if a test fails before stopping it, so no process outlives the test.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn gaps_and_the_hazard_export_report_what_was_imported() {
+    let ws = Workspace::new();
+    let mut phone = Phone::new(7);
+    let first = ws.file(
+        "inbox/1.json",
+        &phone.export(101, vec![phone.inspection(1)]).to_json(),
+    );
+    let _lost = phone.export(102, vec![phone.inspection(2)]);
+    ws.file(
+        "inbox/3.json",
+        &phone.export(103, vec![phone.inspection(3)]).to_json(),
+    );
+    assert!(
+        ws.run(&["keys", "add", "--from-bundle", p(&first)])
+            .status
+            .success()
+    );
+    assert!(
+        ws.run(&["import", p(&ws.dir.path().join("inbox"))])
+            .status
+            .success()
+    );
+
+    let out = ws.run(&["gaps"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("2 bundle(s), highest sequence 3"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("missing sequence(s): 2"), "{stdout}");
+
+    let checklists = ws.dir.path().join("checklists");
+    ws.file("checklists/test.toml", CHECKLIST_TOML);
+    let out = ws.run(&[
+        "export",
+        "hazards",
+        "--format",
+        "csv",
+        "--checklists",
+        p(&checklists),
+        "--level",
+        "major",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(
+        csv.starts_with("隐患编号,单位名称,统一社会信用代码"),
+        "{csv}"
+    );
+    assert_eq!(csv.matches("重大隐患").count(), 2, "{csv}");
+    assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
+}

@@ -1,0 +1,181 @@
+//! Test fixtures: real checklists, inspections and bundles signed with fixed Ed25519 keys.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use ed25519_dalek::SigningKey;
+use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
+use paicha_core::dsse::{self, Envelope};
+use paicha_core::{Checklist, CreditCode, Inspection, Inspector, Site, Verdict};
+use paicha_ledger::store::{Location, NewDevice, Store};
+use std::path::Path;
+use uuid::Uuid;
+
+pub const CHECKLIST_TOML: &str = r#"
+id = "test-fireworks"
+sector = "fireworks"
+version = "2026.1"
+effective = "2026-01-01"
+
+[title]
+zh = "烟花爆竹测试检查表"
+en = "Fireworks test checklist"
+
+[[sources]]
+key = "law"
+title = "中华人民共和国安全生产法"
+status = "in_force"
+
+[[sections]]
+id = "storage"
+title = { zh = "仓储", en = "Storage" }
+
+[[sections.items]]
+id = "fw-01"
+zh = "仓库内超量储存烟花爆竹"
+en = "Fireworks stored above the permitted quantity"
+basis = { source = "law", clause = "第一条" }
+major = true
+verification = "paraphrase"
+
+[[sections.items]]
+id = "fw-02"
+zh = "仓库未设置防雷设施"
+en = "No lightning protection at the warehouse"
+basis = { source = "law", clause = "第二条" }
+major = false
+verification = "paraphrase"
+"#;
+
+pub const CREDIT_CODE: &str = "91440300708461136T";
+
+pub fn checklist() -> Checklist {
+    Checklist::from_toml("test.toml", CHECKLIST_TOML).expect("the test checklist is valid")
+}
+
+pub fn t(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, minute, 0).unwrap()
+}
+
+/// A device with a fixed key; `seed` 7 is the default inspector's phone.
+pub struct Phone {
+    pub key: SigningKey,
+    pub chain: ChainState,
+    pub inspector: Inspector,
+}
+
+impl Phone {
+    pub fn new(seed: u8) -> Self {
+        Self {
+            key: SigningKey::from_bytes(&[seed; 32]),
+            chain: ChainState::default(),
+            inspector: Inspector::new("张三", "44030012345").unwrap(),
+        }
+    }
+
+    pub fn device_info(&self) -> DeviceInfo {
+        DeviceInfo::from_public_key(&self.key.verifying_key().to_bytes())
+    }
+
+    pub fn new_device(&self) -> NewDevice {
+        let info = self.device_info();
+        NewDevice::from_parts(
+            info.key_id.as_str(),
+            &info.public_key,
+            &self.inspector.name,
+            &self.inspector.cert_no,
+            "测试县应急管理局",
+        )
+        .unwrap()
+    }
+
+    /// A sealed inspection with one major hazard and one compliant item.
+    pub fn inspection(&self, id: u128) -> Inspection {
+        let checklist = checklist();
+        let site = Site::new(
+            "某某烟花爆竹有限公司",
+            CreditCode::parse(CREDIT_CODE).unwrap(),
+        )
+        .unwrap();
+        let mut inspection = Inspection::start(
+            Uuid::from_u128(id),
+            site,
+            &checklist,
+            self.inspector.clone(),
+            t(0),
+        );
+        inspection
+            .answer(
+                &checklist,
+                "fw-01",
+                Verdict::MajorHazard,
+                "成品仓库超量储存约两倍",
+                t(5),
+            )
+            .unwrap();
+        inspection
+            .answer(&checklist, "fw-02", Verdict::Compliant, "", t(6))
+            .unwrap();
+        inspection.seal(&checklist, t(10)).unwrap();
+        inspection
+    }
+
+    /// Signs the next bundle in this phone's chain and advances the chain.
+    pub fn export(&mut self, bundle_id: u128, inspections: Vec<Inspection>) -> Envelope {
+        let payload = self.payload(bundle_id, inspections);
+        let bytes = payload.to_bytes();
+        self.chain = self.chain.after(&bytes);
+        sign_with(&self.key, &bytes)
+    }
+
+    /// Signs a bundle at the current chain position without advancing (to make forks).
+    pub fn export_without_advancing(
+        &self,
+        bundle_id: u128,
+        inspections: Vec<Inspection>,
+    ) -> Envelope {
+        sign_with(&self.key, &self.payload(bundle_id, inspections).to_bytes())
+    }
+
+    pub fn payload(&self, bundle_id: u128, inspections: Vec<Inspection>) -> BundlePayload {
+        BundlePayload::new(
+            Uuid::from_u128(bundle_id),
+            t(20),
+            "0.1.0-test",
+            self.device_info(),
+            &self.chain,
+            self.inspector.clone(),
+            inspections,
+        )
+        .unwrap()
+    }
+}
+
+/// The first bundle of the default phone, as file text.
+pub fn good_bundle() -> String {
+    let mut phone = Phone::new(7);
+    let inspection = phone.inspection(1);
+    phone.export(100, vec![inspection]).to_json()
+}
+
+/// The envelope with one payload byte changed (and re-encoded), signature untouched.
+pub fn tampered(envelope_json: &str) -> String {
+    let mut envelope: Envelope = serde_json::from_str(envelope_json).unwrap();
+    let mut payload = dsse::b64_decode(&envelope.payload).unwrap();
+    // The signature is checked before the payload is parsed, so any flipped byte must fail it.
+    let i = payload.len() / 2;
+    payload[i] ^= 0x01;
+    envelope.payload = dsse::b64_encode(&payload);
+    envelope.to_json()
+}
+
+pub async fn open_store(dir: &Path) -> Store {
+    Store::open(&Location::SqliteFile(dir.join("ledger.sqlite3")))
+        .await
+        .expect("store opens")
+}
+
+pub async fn enrolled_store(dir: &Path, phone: &Phone) -> Store {
+    let store = open_store(dir).await;
+    store.enrol(&phone.new_device(), t(0)).await.unwrap();
+    store
+}
