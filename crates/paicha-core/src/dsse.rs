@@ -39,12 +39,8 @@ impl KeyId {
     }
     /// The first 16 hex digits, grouped for reading aloud when enrolling a device.
     pub fn short(&self) -> String {
-        self.0[..16]
-            .as_bytes()
-            .chunks(4)
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join(" ")
+        // The id is validated ASCII hex, so byte offsets are character offsets.
+        [&self.0[0..4], &self.0[4..8], &self.0[8..12], &self.0[12..16]].join(" ")
     }
 }
 

@@ -1,0 +1,145 @@
+// The thin journey from the skeleton issue, driven through the real UI in headless Chromium
+// against the real ledger server, ending with the ledger CLI verifying and importing the file.
+// Elements are found by role and label, as assistive technology finds them.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createPublicKey, verify as edVerify } from "node:crypto";
+import { readFile, writeFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
+
+const PAYLOAD_TYPE = "application/vnd.paicha.bundle.v1+json";
+
+let server, browser, work;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  work = await tempDir("paicha-journey-");
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** DSSE v1 pre-authentication encoding, written independently of the Rust code. */
+function pae(type, body) {
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${body.length} `),
+    body,
+  ]);
+}
+
+/** Verifies an Ed25519 signature with Node's crypto (an implementation independent of ours). */
+function nodeVerify(rawPublicKey, message, signature) {
+  // SPKI DER prefix for an Ed25519 public key (RFC 8410).
+  const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), rawPublicKey]);
+  const key = createPublicKey({ key: spki, format: "der", type: "spki" });
+  return edVerify(null, message, key, signature);
+}
+
+test("register, inspect a fireworks site, reload, seal, export, verify and import", async () => {
+  const context = await browser.newContext({ acceptDownloads: true, locale: "zh-CN" });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e));
+  await page.goto(`${server.url}/`);
+
+  // 1. First run: register; the device key is created and its id shown.
+  await page.getByLabel("检查人员姓名").fill("张三");
+  await page.getByLabel("执法证号").fill("44010012345");
+  await page.getByRole("button", { name: /登记/ }).click();
+  const keyIdText = (await page.getByLabel("设备密钥标识 Device key id").textContent()).trim();
+  assert.match(keyIdText, /^[0-9a-f]{64}$/);
+
+  // 2. + 3. The fireworks checklist and the site, with a wrong check digit first.
+  await page.getByRole("link", { name: /新建检查/ }).click();
+  const picker = page.getByLabel("检查表 Checklist");
+  const fireworks = picker.locator("option", { hasText: "烟花爆竹" }).first();
+  await picker.selectOption(await fireworks.getAttribute("value"));
+  await page.getByLabel("被检单位名称").fill("某某烟花爆竹有限公司");
+  const code = page.getByLabel("统一社会信用代码");
+  await code.fill("91440300708461136X");
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  const codeError = page.locator("#site-code-error");
+  await codeError.waitFor({ state: "visible" });
+  assert.match(await codeError.textContent(), /校验码错误/);
+  assert.equal(await code.inputValue(), "91440300708461136X", "typed text is kept");
+  await code.fill("91440300708461136T");
+  await page.getByRole("button", { name: /开始检查/ }).click();
+
+  // 4. One item as a major hazard, with a description; wait for the durable save.
+  const item = page.getByRole("radiogroup", { name: /FW-05/ });
+  await item.getByLabel(/重大隐患/).check();
+  const description = "成品中转库实际存药量约为核定药量的两倍";
+  await page.getByLabel("FW-05 隐患描述").fill(description);
+  await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+
+  // 5. Reload: the answer is still there.
+  await page.reload();
+  const itemAfter = page.getByRole("radiogroup", { name: /FW-05/ });
+  assert.equal(await itemAfter.getByLabel(/重大隐患/).isChecked(), true);
+  assert.equal(await page.getByLabel("FW-05 隐患描述").inputValue(), description);
+
+  // 6. Seal and export: the download is a DSSE envelope signed over PAE.
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: /签名并导出/ }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^paicha-91440300708461136T-\d{8}-000001\.json$/);
+  const file = path.join(work, download.suggestedFilename());
+  await download.saveAs(file);
+  const envelope = JSON.parse(await readFile(file, "utf8"));
+  assert.equal(envelope.payloadType, PAYLOAD_TYPE);
+  assert.equal(envelope.signatures.length, 1);
+  const payloadBytes = Buffer.from(envelope.payload, "base64");
+  const payload = JSON.parse(payloadBytes.toString("utf8"));
+  assert.equal(payload.device.key_id, keyIdText);
+  assert.equal(envelope.signatures[0].keyid, keyIdText);
+  assert.equal(payload.sequence, 1);
+  assert.equal(payload.inspections.length, 1);
+  const inspection = payload.inspections[0];
+  assert.equal(inspection.site.credit_code, "91440300708461136T");
+  assert.equal(inspection.answers["FW-05"].verdict, "major_hazard");
+  assert.equal(inspection.answers["FW-05"].description, description);
+  assert.ok(inspection.sealed_at);
+  const rawKey = Buffer.from(payload.device.public_key, "base64");
+  const signature = Buffer.from(envelope.signatures[0].sig, "base64");
+  assert.ok(nodeVerify(rawKey, pae(PAYLOAD_TYPE, payloadBytes), signature), "Node's Ed25519 accepts it");
+  assert.ok(!nodeVerify(rawKey, pae("application/json", payloadBytes), signature), "payloadType is signed");
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+
+  // 7. The ledger verifies it and names the signer ...
+  const ok = await runLedger(["verify", file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /张三/);
+  assert.match(ok.stdout, /44010012345/);
+
+  // ... rejects the same file with one payload byte changed ...
+  const tamperedBytes = Buffer.from(payloadBytes);
+  const at = tamperedBytes.indexOf(Buffer.from("两倍"));
+  tamperedBytes[at + 1] ^= 0x01;
+  const tamperedFile = path.join(work, "tampered.json");
+  await writeFile(tamperedFile, JSON.stringify({ ...envelope, payload: tamperedBytes.toString("base64") }));
+  const bad = await runLedger(["verify", tamperedFile]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /signature does not verify/);
+
+  // ... and imports it once, after the device key is enrolled.
+  const dataDir = path.join(work, "ledger-data");
+  const unknown = await runLedger(["import", file], { dataDir });
+  assert.notEqual(unknown.code, 0, "an unenrolled key is rejected");
+  assert.match(unknown.stdout + unknown.stderr, /keys add/);
+  const enrol = await runLedger(["keys", "add", "--from-bundle", file, "--expect-key-id", keyIdText], { dataDir });
+  assert.equal(enrol.code, 0, enrol.stderr);
+  const first = await runLedger(["import", file], { dataDir });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /imported 1, already imported 0, rejected 0/);
+  const again = await runLedger(["import", file], { dataDir });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already imported/);
+  assert.match(again.stdout, /imported 0, already imported 1, rejected 0/);
+});
