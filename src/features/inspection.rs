@@ -106,6 +106,15 @@ pub fn SaveIndicator() -> impl IntoView {
     }
 }
 
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Compliant => "ok",
+        Verdict::GeneralHazard => "general",
+        Verdict::MajorHazard => "major",
+        Verdict::NotApplicable => "na",
+    }
+}
+
 fn verification_note(v: Verification) -> Option<&'static str> {
     match v {
         Verification::Verbatim => None,
@@ -154,24 +163,21 @@ fn ItemCard(id: Uuid, checklist: &'static Checklist, item: &'static Item) -> imp
     let description_id = format!("desc-{}", item.id);
     view! {
         <fieldset class="item" class:major=item.major>
-            <legend>
-                <span class="item-id">{item.id.clone()}</span>
-                {item.major.then(|| view! { <span class="badge major">"重大隐患判定项 Major-hazard criterion"</span> })}
-            </legend>
+            <legend class="item-id">{item.id.clone()}</legend>
+            {item.major.then(|| view! { <p class="badge major">"重大隐患判定项 Major-hazard criterion"</p> })}
             <p class="item-text">{item.zh.clone()}</p>
             <p class="gloss"><small>{item.en.clone()}</small></p>
             <p class="basis"><small>"依据 Basis: " {basis}</small></p>
             {verification_note(item.verification).map(|note| view! { <p class="paraphrase"><small>{note}</small></p> })}
             {(!item.guidance.is_empty()).then(|| view! { <p class="guidance"><small>"检查方法 How to check: " {item.guidance.clone()}</small></p> })}
             <div class="verdicts" role="radiogroup" aria-label=format!("{} 检查结果 Result", item.id)>
-                {Verdict::ALL.into_iter().map(|v| {
-                    let input_id = format!("{group}-{v:?}");
-                    view! {
-                        <input type="radio" id=input_id.clone() name=group.clone()
+                {Verdict::ALL.into_iter().map(|v| view! {
+                    <label class=format!("verdict {}", verdict_class(v))>
+                        <input type="radio" name=group.clone()
                             prop:checked=move || verdict() == Some(v)
                             on:change=move |_| record(v, answer().map(|a| a.description).unwrap_or_default()) />
-                        <label for=input_id class=format!("verdict {v:?}")>{v.label_zh()} " " <small>{v.label_en()}</small></label>
-                    }
+                        <span>{v.label_zh()} <small>{v.label_en()}</small></span>
+                    </label>
                 }).collect_view()}
             </div>
             <Show when=move || verdict().is_some_and(Verdict::is_hazard)>

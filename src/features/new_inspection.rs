@@ -104,13 +104,12 @@ pub fn NewInspection() -> impl IntoView {
                     <legend>"适用性 Applicability"</legend>
                     <For each=questions key=|q| q.key.clone() children=move |q| {
                         let key = q.key.clone();
-                        let id = format!("q-{}", q.key);
                         view! {
-                            <div class="check">
-                                <input type="checkbox" id=id.clone()
+                            <label class="check">
+                                <input type="checkbox"
                                     on:change=move |ev| { let on = event_target_checked(&ev); answers.update(|a| { a.insert(key.clone(), on); }); } />
-                                <label for=id>{q.zh.clone()} " " <small>{q.en.clone()}</small></label>
-                            </div>
+                                {q.zh.clone()} " " <small>{q.en.clone()}</small>
+                            </label>
                         }
                     } />
                 </fieldset>
