@@ -4,10 +4,73 @@
 use paicha_core::Checklist;
 use std::sync::OnceLock;
 
-const SHIPPED: &[(&str, &str)] = &[(
-    "fireworks.toml",
-    include_str!("../checklists/fireworks.toml"),
-)];
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "fireworks.toml",
+        include_str!("../checklists/fireworks.toml"),
+    ),
+    (
+        "fireworks-retail.toml",
+        include_str!("../checklists/fireworks-retail.toml"),
+    ),
+    (
+        "hazardous-chemicals.toml",
+        include_str!("../checklists/hazardous-chemicals.toml"),
+    ),
+    (
+        "coal-mine.toml",
+        include_str!("../checklists/coal-mine.toml"),
+    ),
+    (
+        "metal-mine-underground.toml",
+        include_str!("../checklists/metal-mine-underground.toml"),
+    ),
+    (
+        "metal-mine-open-pit.toml",
+        include_str!("../checklists/metal-mine-open-pit.toml"),
+    ),
+    (
+        "tailings-pond.toml",
+        include_str!("../checklists/tailings-pond.toml"),
+    ),
+    (
+        "tourism-scenic-area.toml",
+        include_str!("../checklists/tourism-scenic-area.toml"),
+    ),
+    (
+        "tourism-cableway.toml",
+        include_str!("../checklists/tourism-cableway.toml"),
+    ),
+    (
+        "tourism-amusement-rides.toml",
+        include_str!("../checklists/tourism-amusement-rides.toml"),
+    ),
+    (
+        "tourism-glass-walkway.toml",
+        include_str!("../checklists/tourism-glass-walkway.toml"),
+    ),
+    (
+        "crowded-venues.toml",
+        include_str!("../checklists/crowded-venues.toml"),
+    ),
+    (
+        "road-transport.toml",
+        include_str!("../checklists/road-transport.toml"),
+    ),
+    (
+        "construction.toml",
+        include_str!("../checklists/construction.toml"),
+    ),
+    ("city-gas.toml", include_str!("../checklists/city-gas.toml")),
+    (
+        "forest-fire.toml",
+        include_str!("../checklists/forest-fire.toml"),
+    ),
+    (
+        "industry-trade.toml",
+        include_str!("../checklists/industry-trade.toml"),
+    ),
+];
 
 /// All shipped checklists, parsed and validated once. The tests validate the same files, so a
 /// broken file never ships.
