@@ -40,7 +40,13 @@ impl KeyId {
     /// The first 16 hex digits, grouped for reading aloud when enrolling a device.
     pub fn short(&self) -> String {
         // The id is validated ASCII hex, so byte offsets are character offsets.
-        [&self.0[0..4], &self.0[4..8], &self.0[8..12], &self.0[12..16]].join(" ")
+        [
+            &self.0[0..4],
+            &self.0[4..8],
+            &self.0[8..12],
+            &self.0[12..16],
+        ]
+        .join(" ")
     }
 }
 

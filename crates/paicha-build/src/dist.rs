@@ -1,0 +1,245 @@
+//! Assemble `dist/`: content-hashed assets, rendered templates and a service
+//! worker whose precache list is derived from the files actually written.
+//!
+//! Template convention (public/index.html and public/loader.js): `{{name}}`
+//! is replaced by `./<hashed file name>`; names are `app_js`, `app_wasm`,
+//! `loader_js`, `styles_css`. An unknown `{{name}}` is a build error.
+//! public/sw.js must contain `/*__PRECACHE__*/ <default>;` once; the default
+//! literal up to the `;` is replaced by `{"version": "<hash>", "urls": [...]}`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail, ensure};
+use sha2::{Digest, Sha256};
+
+use crate::wasm::Bundle;
+
+const PRECACHE_MARKER: &str = "/*__PRECACHE__*/";
+/// Processed specially; everything else under public/ is copied verbatim.
+const TEMPLATES: &[&str] = &["index.html", "loader.js", "styles.css", "sw.js"];
+
+pub struct Report {
+    pub version: String,
+    pub precache: Vec<String>,
+}
+
+/// Files to be written, keyed by path relative to dist/ (sorted, so the
+/// precache list and version are deterministic).
+type Files = BTreeMap<String, Vec<u8>>;
+
+pub fn assemble(root: &Path, bundle: Bundle, out: &Path) -> Result<Report> {
+    let public = root.join("public");
+    let mut files = Files::new();
+    let mut vars = BTreeMap::new();
+
+    vars.insert("app_js", hashed(&mut files, "paicha", "js", bundle.js));
+    vars.insert(
+        "app_wasm",
+        hashed(&mut files, "paicha", "wasm", bundle.wasm),
+    );
+    for (rel, bytes) in bundle.snippets {
+        files.insert(url_path(&rel), bytes);
+    }
+    let css = read(&public.join("styles.css"))?;
+    vars.insert("styles_css", hashed(&mut files, "styles", "css", css));
+    // The loader embeds the app names, so it is rendered before it is hashed.
+    let loader = render(&read(&public.join("loader.js"))?, &vars, "loader.js")?;
+    vars.insert("loader_js", hashed(&mut files, "loader", "js", loader));
+    let index = render(&read(&public.join("index.html"))?, &vars, "index.html")?;
+    files.insert("index.html".into(), index);
+
+    copy_public(&public, &mut files)?;
+    copy_checklists(&root.join("checklists"), &mut files)?;
+
+    let version = build_version(&files);
+    let precache: Vec<String> = files.keys().map(|p| format!("./{p}")).collect();
+    let sw =
+        String::from_utf8(read(&public.join("sw.js"))?).context("public/sw.js is not UTF-8")?;
+    let manifest = serde_json::json!({ "version": version, "urls": precache });
+    files.insert(
+        "sw.js".into(),
+        inject_precache(&sw, &manifest.to_string())?.into_bytes(),
+    );
+
+    write_dist(out, &files)?;
+    Ok(Report { version, precache })
+}
+
+/// Insert `bytes` as `<stem>-<hash>.<ext>` and return its `./` URL.
+fn hashed(files: &mut Files, stem: &str, ext: &str, bytes: Vec<u8>) -> String {
+    let name = format!("{stem}-{}.{ext}", short_hash(&bytes));
+    files.insert(name.clone(), bytes);
+    format!("./{name}")
+}
+
+/// First 16 hex digits of the SHA-256: 64 bits is plenty to bust caches.
+fn short_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hash over every precached path and its content, so any change to any
+/// file yields a new service-worker cache.
+fn build_version(files: &Files) -> String {
+    let mut h = Sha256::new();
+    for (path, bytes) in files {
+        h.update(path.as_bytes());
+        h.update([0]);
+        h.update(Sha256::digest(bytes));
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn render(template: &[u8], vars: &BTreeMap<&str, String>, name: &str) -> Result<Vec<u8>> {
+    let mut text = String::from_utf8(template.to_vec())
+        .with_context(|| format!("public/{name} is not UTF-8"))?;
+    for (key, value) in vars {
+        text = text.replace(&format!("{{{{{key}}}}}"), value);
+    }
+    if let Some(start) = text.find("{{") {
+        let rest = &text[start..];
+        let end = rest.find("}}").map_or(rest.len().min(40), |e| e + 2);
+        bail!("public/{name}: unknown placeholder {}", &rest[..end]);
+    }
+    Ok(text.into_bytes())
+}
+
+fn inject_precache(sw: &str, json: &str) -> Result<String> {
+    ensure!(
+        sw.matches(PRECACHE_MARKER).count() == 1,
+        "public/sw.js must contain {PRECACHE_MARKER} exactly once"
+    );
+    let start = sw.find(PRECACHE_MARKER).unwrap();
+    let end = start
+        + sw[start..]
+            .find(';')
+            .context("public/sw.js: no `;` after the precache marker")?;
+    Ok(format!("{}{json}{}", &sw[..start], &sw[end..]))
+}
+
+fn copy_public(public: &Path, files: &mut Files) -> Result<()> {
+    for path in walk(public)? {
+        let rel = url_path(path.strip_prefix(public)?);
+        if !TEMPLATES.contains(&rel.as_str()) {
+            files.insert(rel, read(&path)?);
+        }
+    }
+    Ok(())
+}
+
+/// Copies checklists/*.toml and writes checklists/index.json (the sorted file
+/// names) so the app can discover them without a directory listing.
+fn copy_checklists(dir: &Path, files: &mut Files) -> Result<()> {
+    let mut names = Vec::new();
+    if dir.exists() {
+        for path in walk(dir)? {
+            if path.parent() == Some(dir) && path.extension().is_some_and(|e| e == "toml") {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                files.insert(format!("checklists/{name}"), read(&path)?);
+                names.push(name);
+            }
+        }
+    }
+    let index = serde_json::to_vec_pretty(&names)?;
+    files.insert("checklists/index.json".into(), index);
+    Ok(())
+}
+
+/// Writes into a sibling staging directory, then swaps it in, so a failed
+/// build never leaves a half-written dist/ behind.
+fn write_dist(out: &Path, files: &Files) -> Result<()> {
+    if out.exists() && !out.join("index.html").exists() && fs::read_dir(out)?.next().is_some() {
+        bail!(
+            "{} exists and does not look like a dist directory; refusing to replace it",
+            out.display()
+        );
+    }
+    let staging = out.with_extension("partial");
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
+    for (rel, bytes) in files {
+        let path = staging.join(rel);
+        fs::create_dir_all(path.parent().unwrap())?;
+        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if out.exists() {
+        fs::remove_dir_all(out)?;
+    }
+    fs::rename(&staging, out)?;
+    Ok(())
+}
+
+/// Regular files under `dir`, recursively, sorted; dotfiles are skipped.
+pub fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn url_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_replaces_known_and_rejects_unknown() {
+        let mut vars = BTreeMap::new();
+        vars.insert("app_js", "./paicha-0123.js".to_string());
+        let ok = render(b"<script src=\"{{app_js}}\">", &vars, "t").unwrap();
+        assert_eq!(ok, b"<script src=\"./paicha-0123.js\">");
+        let err = render(b"{{app_jss}}", &vars, "t").unwrap_err();
+        assert!(err.to_string().contains("{{app_jss}}"));
+    }
+
+    #[test]
+    fn precache_marker_is_replaced_up_to_semicolon() {
+        let sw = "const PRECACHE = /*__PRECACHE__*/ { version: \"dev\", urls: [] };\nrest;";
+        let out = inject_precache(sw, r#"{"version":"ab","urls":["./x"]}"#).unwrap();
+        assert_eq!(
+            out,
+            "const PRECACHE = {\"version\":\"ab\",\"urls\":[\"./x\"]};\nrest;"
+        );
+        assert!(inject_precache("no marker", "{}").is_err());
+    }
+
+    #[test]
+    fn version_changes_with_any_file() {
+        let mut files = Files::new();
+        files.insert("a".into(), b"1".to_vec());
+        let v1 = build_version(&files);
+        files.insert("a".into(), b"2".to_vec());
+        assert_ne!(v1, build_version(&files));
+        assert_eq!(short_hash(b"x").len(), 16);
+    }
+}

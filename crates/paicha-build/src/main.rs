@@ -1,0 +1,80 @@
+//! `paicha-build`: builds the Paicha PWA into `dist/` and checks its size budget.
+//!
+//! Run from anywhere inside the workspace: paths are resolved against the
+//! workspace root (the parent of this crate's directory).
+
+mod dist;
+mod size;
+mod wasm;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "paicha-build", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the wasm app and assemble a content-hashed, precached `dist/`.
+    Build {
+        /// Output directory, relative to the workspace root (replaced on every build).
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// Skip wasm-opt (faster local iteration; sizes will be larger).
+        #[arg(long)]
+        no_opt: bool,
+    },
+    /// Print app-shell sizes and fail if the brotli total exceeds the budget.
+    Size {
+        /// Directory to measure, relative to the workspace root.
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// Budget for the app shell, brotli-compressed, in KiB.
+        #[arg(long, default_value_t = 120)]
+        budget_kb: u64,
+    },
+}
+
+fn main() {
+    // Print the error chain on one line, without anyhow's backtrace noise.
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let root = workspace_root();
+    match cli.command {
+        Command::Build { out, no_opt } => {
+            let out = root.join(out);
+            let bundle = wasm::build(&root, !no_opt)?;
+            let report = dist::assemble(&root, bundle, &out)?;
+            println!("dist: {} (build {})", out.display(), report.version);
+            for url in &report.precache {
+                println!("  {url}");
+            }
+        }
+        Command::Size { dist, budget_kb } => {
+            if !size::report(&root.join(dist), budget_kb * 1024)? {
+                std::process::exit(1);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The workspace root, fixed at compile time so the tool works from any cwd.
+fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .expect("crate lives at <root>/crates/paicha-build")
+        .to_path_buf()
+}

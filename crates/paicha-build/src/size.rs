@@ -1,0 +1,145 @@
+//! Size report for dist/: the app shell (what must download before the app
+//! runs) is held to a brotli budget; the rest is listed for information.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, ensure};
+use flate2::{Compression, write::GzEncoder};
+
+use crate::dist::walk;
+
+#[derive(Default, Clone, Copy)]
+struct Sizes {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+impl std::ops::AddAssign for Sizes {
+    fn add_assign(&mut self, o: Self) {
+        self.raw += o.raw;
+        self.gzip += o.gzip;
+        self.brotli += o.brotli;
+    }
+}
+
+enum Group {
+    Shell,
+    Checklists,
+    Other,
+}
+
+fn group(rel: &str) -> Group {
+    if rel.starts_with("checklists/") {
+        Group::Checklists
+    } else if rel == "index.html"
+        || (rel.ends_with(".js") && rel != "sw.js")
+        || rel.ends_with(".wasm")
+        || rel.ends_with(".css")
+    {
+        Group::Shell
+    } else {
+        Group::Other
+    }
+}
+
+/// Prints the table; returns false when the shell exceeds `budget` bytes (brotli).
+pub fn report(dist: &Path, budget: u64) -> Result<bool> {
+    ensure!(
+        dist.join("index.html").exists(),
+        "{} has no index.html: run `paicha-build build` first",
+        dist.display()
+    );
+    let (mut shell, mut lists, mut other) = (Sizes::default(), Sizes::default(), Sizes::default());
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip -9", "brotli"
+    );
+    for path in walk(dist)? {
+        let rel = path
+            .strip_prefix(dist)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let s = measure(&bytes)?;
+        match group(&rel) {
+            Group::Shell => {
+                row(&rel, s);
+                shell += s;
+            }
+            Group::Checklists => lists += s,
+            Group::Other => other += s,
+        }
+    }
+    println!("{}", "-".repeat(77));
+    row("app shell (html+js+wasm+css)", shell);
+    row("checklists/ (data)", lists);
+    row("other precached (sw, manifest, icons)", other);
+
+    let ok = shell.brotli as u64 <= budget;
+    let verdict = if ok { "within" } else { "OVER" };
+    println!(
+        "app shell brotli: {:.1} KiB, budget {:.1} KiB: {verdict} budget",
+        kib(shell.brotli),
+        kib(budget as usize)
+    );
+    if !ok {
+        eprintln!(
+            "error: app shell is {:.1} KiB brotli, over the {:.1} KiB budget by {:.1} KiB",
+            kib(shell.brotli),
+            kib(budget as usize),
+            kib(shell.brotli - budget as usize)
+        );
+    }
+    Ok(ok)
+}
+
+fn row(name: &str, s: Sizes) {
+    println!("{name:<44} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
+}
+
+fn kib(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
+fn measure(bytes: &[u8]) -> Result<Sizes> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(bytes)?;
+    let gzip = gz.finish()?.len();
+
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+    Ok(Sizes {
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups() {
+        assert!(matches!(group("index.html"), Group::Shell));
+        assert!(matches!(group("paicha-00.wasm"), Group::Shell));
+        assert!(matches!(group("snippets/x/inline0.js"), Group::Shell));
+        assert!(matches!(group("sw.js"), Group::Other));
+        assert!(matches!(group("checklists/a.toml"), Group::Checklists));
+        assert!(matches!(group("icons/icon-192.png"), Group::Other));
+    }
+
+    #[test]
+    fn compresses_repetitive_input() {
+        let s = measure(&[b'a'; 10_000]).unwrap();
+        assert_eq!(s.raw, 10_000);
+        assert!(s.gzip < 100 && s.brotli < 100);
+    }
+}
