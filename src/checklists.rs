@@ -1,107 +1,127 @@
-//! The checklists shipped with the app, embedded at build time so they work offline from the
-//! first load.
+//! The checklist catalog: every checklist version this device knows. The current pack comes
+//! from the ledger (`api/checklists`) when online, else from the precached
+//! `checklists/pack.json`; each version is also kept in IndexedDB, so an inspection keeps the
+//! exact version it started with after newer packs arrive, offline or not.
 
+use crate::storage::{self, Db, StorageError};
 use paicha_core::Checklist;
-use std::sync::OnceLock;
+use paicha_core::pack::{ChecklistPack, PackEntry};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
-const SHIPPED: &[(&str, &str)] = &[
-    (
-        "fireworks.toml",
-        include_str!("../checklists/fireworks.toml"),
-    ),
-    (
-        "fireworks-retail.toml",
-        include_str!("../checklists/fireworks-retail.toml"),
-    ),
-    (
-        "hazardous-chemicals.toml",
-        include_str!("../checklists/hazardous-chemicals.toml"),
-    ),
-    (
-        "coal-mine.toml",
-        include_str!("../checklists/coal-mine.toml"),
-    ),
-    (
-        "metal-mine-underground.toml",
-        include_str!("../checklists/metal-mine-underground.toml"),
-    ),
-    (
-        "metal-mine-open-pit.toml",
-        include_str!("../checklists/metal-mine-open-pit.toml"),
-    ),
-    (
-        "tailings-pond.toml",
-        include_str!("../checklists/tailings-pond.toml"),
-    ),
-    (
-        "tourism-scenic-area.toml",
-        include_str!("../checklists/tourism-scenic-area.toml"),
-    ),
-    (
-        "tourism-cableway.toml",
-        include_str!("../checklists/tourism-cableway.toml"),
-    ),
-    (
-        "tourism-amusement-rides.toml",
-        include_str!("../checklists/tourism-amusement-rides.toml"),
-    ),
-    (
-        "tourism-glass-walkway.toml",
-        include_str!("../checklists/tourism-glass-walkway.toml"),
-    ),
-    (
-        "crowded-venues.toml",
-        include_str!("../checklists/crowded-venues.toml"),
-    ),
-    (
-        "road-transport.toml",
-        include_str!("../checklists/road-transport.toml"),
-    ),
-    (
-        "construction.toml",
-        include_str!("../checklists/construction.toml"),
-    ),
-    ("city-gas.toml", include_str!("../checklists/city-gas.toml")),
-    (
-        "forest-fire.toml",
-        include_str!("../checklists/forest-fire.toml"),
-    ),
-    (
-        "industry-trade.toml",
-        include_str!("../checklists/industry-trade.toml"),
-    ),
-];
+/// Keys (`id@hash`) of the checklists of the newest pack seen.
+const CURRENT: &str = "current_checklists";
 
-/// All shipped checklists, parsed and validated once. The tests validate the same files, so a
-/// broken file never ships.
-pub fn catalog() -> &'static [Checklist] {
-    static CATALOG: OnceLock<Vec<Checklist>> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        SHIPPED
+/// Catalog entries live for the whole page: each version is loaded once and never changes
+/// (it is identified by its content hash), so handing out `&'static` is sound and cheap.
+pub type Entry = &'static PackEntry;
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Every known version.
+    all: Vec<Entry>,
+    /// The versions offered for new inspections, in pack order.
+    current: Vec<Entry>,
+}
+
+fn key(entry: &PackEntry) -> String {
+    format!("{}@{}", entry.checklist.id, entry.content_hash)
+}
+
+impl Catalog {
+    /// A catalog of exactly these checklists (tests and first runs).
+    pub fn from_checklists(checklists: Vec<Checklist>) -> Self {
+        let pack = ChecklistPack::new(checklists, |_| String::new());
+        let mut catalog = Self::default();
+        catalog.adopt(pack);
+        catalog
+    }
+
+    pub fn current(&self) -> &[Entry] {
+        &self.current
+    }
+
+    /// The exact version an inspection was started with.
+    pub fn find(&self, id: &str, content_hash: &str) -> Option<&'static Checklist> {
+        self.all
             .iter()
-            .filter_map(|(file, text)| match Checklist::from_toml(file, text) {
-                Ok(checklist) => Some(checklist),
-                Err(e) => {
-                    leptos::logging::error!("{e}");
-                    None
-                }
-            })
-            .collect()
-    })
+            .find(|e| e.checklist.id == id && e.content_hash == content_hash)
+            .map(|e| &e.checklist)
+    }
+
+    /// Makes `pack` current; returns the versions that were not known before.
+    fn adopt(&mut self, pack: ChecklistPack) -> Vec<Entry> {
+        let mut new = Vec::new();
+        self.current.clear();
+        for entry in pack.checklists {
+            let known = self.all.iter().find(|e| key(e) == key(&entry)).copied();
+            let entry = known.unwrap_or_else(|| {
+                let leaked: Entry = Box::leak(Box::new(entry));
+                self.all.push(leaked);
+                new.push(leaked);
+                leaked
+            });
+            self.current.push(entry);
+        }
+        new
+    }
+
+    /// Loads every stored version and which of them are current.
+    pub async fn load(db: &Db) -> Result<Self, StorageError> {
+        let mut catalog = Self::default();
+        for value in db.get_all(storage::CHECKLISTS).await? {
+            let entry: PackEntry = storage::from_js(&value)?;
+            catalog.all.push(Box::leak(Box::new(entry)));
+        }
+        let current: Vec<String> = match db.get(storage::KV, CURRENT).await? {
+            Some(v) => storage::from_js(&v)?,
+            None => Vec::new(),
+        };
+        catalog.current = current
+            .iter()
+            .filter_map(|k| catalog.all.iter().find(|e| &key(e) == k).copied())
+            .collect();
+        Ok(catalog)
+    }
+
+    /// Makes `pack` current and durably stores new versions and the current list together.
+    pub async fn install(&mut self, db: &Db, pack: ChecklistPack) -> Result<(), StorageError> {
+        let mut next = self.clone();
+        let new = next.adopt(pack);
+        let current: Vec<String> = next.current.iter().map(|e| key(e)).collect();
+        let mut writes: Vec<(&str, String, wasm_bindgen::JsValue)> =
+            new.iter().map(|e| (storage::CHECKLISTS, key(e), storage::to_js(*e))).collect();
+        writes.push((storage::KV, CURRENT.to_string(), storage::to_js(&current)));
+        let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> =
+            writes.iter().map(|(s, k, v)| (*s, k.as_str(), v.clone())).collect();
+        db.put_all(&writes).await?;
+        *self = next;
+        Ok(())
+    }
 }
 
-/// Content hashes of [`catalog`], in the same order (hashing serialises the whole checklist,
-/// so it is done once).
-fn hashes() -> &'static [String] {
-    static HASHES: OnceLock<Vec<String>> = OnceLock::new();
-    HASHES.get_or_init(|| catalog().iter().map(|c| c.content_hash().0).collect())
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, StorageError> {
+    let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await?.unchecked_into();
+    if !response.ok() {
+        return Err(StorageError(format!("{url}: HTTP {}", response.status())));
+    }
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// The exact checklist version an inspection was started with.
-pub fn find(id: &str, content_hash: &str) -> Option<&'static Checklist> {
-    catalog()
-        .iter()
-        .zip(hashes())
-        .find(|(c, h)| c.id == id && *h == content_hash)
-        .map(|(c, _)| c)
+/// The newest pack available now: the ledger's when reachable, else the one shipped with
+/// this version of the app (precached by the service worker). A pack whose hashes do not
+/// match its content is refused.
+pub async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
+    let parse = |bytes: Vec<u8>| ChecklistPack::from_json(&bytes).map_err(|e| StorageError(e.to_string()));
+    let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
+    if online {
+        if let Ok(pack) = fetch_bytes("api/checklists").await.and_then(parse) {
+            if !pack.checklists.is_empty() {
+                return Ok(pack);
+            }
+        }
+    }
+    fetch_bytes("checklists/pack.json").await.and_then(parse)
 }

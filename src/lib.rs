@@ -8,6 +8,7 @@ pub mod persist;
 pub mod route;
 pub mod storage;
 
+use checklists::Catalog;
 use device_key::DeviceKey;
 use features::{export, home, inspection, new_inspection, onboarding};
 use leptos::prelude::*;
@@ -26,6 +27,7 @@ pub struct AppContext {
     pub device_key: RwSignal<Option<DeviceKey>, LocalStorage>,
     pub save_state: ReadSignal<SaveState>,
     pub route: ReadSignal<Route>,
+    pub catalog: RwSignal<Catalog>,
 }
 
 pub fn use_app() -> AppContext {
@@ -38,13 +40,18 @@ pub fn App() -> impl IntoView {
     let loaded = LocalResource::new(|| async {
         let db = Db::open().await?;
         let model = persist::load(&db).await?;
+        let mut catalog = Catalog::load(&db).await?;
+        if catalog.current().is_empty() {
+            // First run: the checklists must be here before anything can be inspected.
+            catalog.install(&db, checklists::fetch_pack().await?).await?;
+        }
         // The key exists once the inspector has registered; it is created in onboarding.
         let key = if model.profile.is_some() {
             Some(DeviceKey::load_or_create(&db).await?)
         } else {
             None
         };
-        Ok::<_, storage::StorageError>((db, model, key))
+        Ok::<_, storage::StorageError>((db, model, key, catalog))
     });
     view! {
         <header class="app-header">
@@ -54,7 +61,7 @@ pub fn App() -> impl IntoView {
             <Suspense fallback=|| view! { <p role="status">"正在加载… Loading…"</p> }>
                 {move || {
                     loaded.get().map(|result| match result {
-                        Ok((db, model, key)) => view! { <Loaded db model key /> }.into_any(),
+                        Ok((db, model, key, catalog)) => view! { <Loaded db model key catalog /> }.into_any(),
                         Err(e) => view! {
                             <p class="error" role="alert">
                                 "无法打开本地存储，数据未受影响。 Cannot open local storage; no data was changed: "
@@ -69,8 +76,10 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn Loaded(db: Db, model: Model, key: Option<DeviceKey>) -> impl IntoView {
+fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> impl IntoView {
     let model = RwSignal::new(model);
+    let catalog = RwSignal::new(catalog);
+    refresh_checklists(db.clone(), catalog);
     let save_state = persist::sync_to_storage(model, db.clone());
     let context = AppContext {
         model,
@@ -78,6 +87,7 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>) -> impl IntoView {
         device_key: RwSignal::new_local(key),
         save_state,
         route: route::current(),
+        catalog,
     };
     provide_context(context);
     view! {
@@ -93,4 +103,22 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>) -> impl IntoView {
             }
         }}
     }
+}
+
+/// Adopts a newer checklist pack when one is available; offline this finds the pack shipped
+/// with the app, which is already known, and changes nothing.
+fn refresh_checklists(db: Db, catalog: RwSignal<Catalog>) {
+    leptos::task::spawn_local(async move {
+        let Ok(pack) = checklists::fetch_pack().await else { return };
+        let mut next = catalog.get_untracked();
+        let unchanged = next.current().len() == pack.checklists.len()
+            && next.current().iter().zip(&pack.checklists).all(|(a, b)| a.content_hash == b.content_hash);
+        if unchanged {
+            return;
+        }
+        match next.install(&db, pack).await {
+            Ok(()) => catalog.set(next),
+            Err(e) => leptos::logging::warn!("checklist pack not stored: {e}"),
+        }
+    });
 }

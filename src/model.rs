@@ -155,7 +155,7 @@ mod tests {
     use paicha_core::CreditCode;
 
     fn checklist() -> Checklist {
-        crate::checklists::catalog()[0].clone()
+        Checklist::from_toml("fireworks.toml", include_str!("../checklists/fireworks.toml")).unwrap()
     }
 
     #[test]

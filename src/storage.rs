@@ -9,11 +9,12 @@ use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTran
 
 const DB_NAME: &str = "paicha";
 /// Bump together with a migration step in [`upgrade`].
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 
 pub const KV: &str = "kv";
 pub const INSPECTIONS: &str = "inspections";
 pub const BUNDLES: &str = "bundles";
+pub const CHECKLISTS: &str = "checklists";
 
 #[wasm_bindgen]
 extern "C" {
@@ -124,6 +125,10 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
         db.create_object_store(KV)?;
         db.create_object_store(INSPECTIONS)?;
         db.create_object_store(BUNDLES)?;
+    }
+    if old_version < 2 {
+        // v2: checklist versions, so inspections keep theirs when newer packs arrive.
+        db.create_object_store(CHECKLISTS)?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use paicha::device_key::DeviceKey;
 use paicha::features::new_inspection::NewInspection;
 use paicha::model::Model;
 use paicha::storage::{self, Db};
-use paicha::{AppContext, checklists, persist, route};
+use paicha::checklists::Catalog;
+use paicha::{AppContext, persist, route};
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, PAYLOAD_TYPE};
 use paicha_core::dsse::{Envelope, pae};
 use paicha_core::verify::{EmbeddedKey, verify_bundle};
@@ -16,6 +17,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+fn fireworks() -> paicha_core::Checklist {
+    paicha_core::Checklist::from_toml("fireworks.toml", include_str!("../checklists/fireworks.toml")).unwrap()
+}
 
 /// Lets queued effects and promise callbacks run.
 async fn settle() {
@@ -43,7 +48,7 @@ async fn device_key_is_non_extractable_persistent_and_verifies_with_an_independe
     assert_eq!(key.key_id, again.key_id, "the stored key must be reused");
 
     // WebCrypto signs; ed25519-dalek (inside paicha-core) verifies.
-    let checklist = &checklists::catalog()[0];
+    let checklist = &fireworks();
     let item = checklist.items().next().unwrap().id.clone();
     let inspector = Inspector::new("张三", "44010012345").unwrap();
     let site = Site::new("某烟花厂", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
@@ -144,6 +149,7 @@ async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_kee
         device_key: RwSignal::new_local(None),
         save_state: persist::sync_to_storage(model, db),
         route: route::current(),
+        catalog: RwSignal::new(Catalog::from_checklists(vec![fireworks()])),
     };
     let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
         provide_context(context);
@@ -184,6 +190,10 @@ async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_kee
         "no inspection may start"
     );
 
+    assert!(!root.query_selector("#start-error").unwrap().unwrap().has_attribute("hidden"), "no checklist chosen yet");
+    let radio = input(&root, "input[name=checklist]");
+    radio.set_checked(true);
+    radio.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
     type_into(&input(&root, "#site-code"), "91440300708461136T");
     form.request_submit().unwrap();
     settle().await;

@@ -1,6 +1,5 @@
 //! Walking the checklist: one answer per item, saved as it is given.
 
-use crate::checklists;
 use crate::features::{FieldError, now};
 use crate::persist::SaveState;
 use crate::route::{Route, navigate};
@@ -17,7 +16,7 @@ pub fn InspectionScreen(id: Uuid) -> impl IntoView {
         m.inspections.get(&id).map(|i| {
             (
                 i.clone(),
-                checklists::find(&i.checklist.id, &i.checklist.content_hash.0),
+                app.catalog.with_untracked(|c| c.find(&i.checklist.id, &i.checklist.content_hash.0)),
             )
         })
     });

@@ -1,10 +1,10 @@
 //! Starting an inspection: checklist, applicability questions and the inspected enterprise.
 
-use crate::checklists;
 use crate::features::{FieldError, new_uuid, now};
 use crate::route::{Route, navigate};
 use crate::use_app;
 use leptos::prelude::*;
+use paicha_core::pack::matches;
 use paicha_core::{CreditCode, Site};
 use std::collections::BTreeMap;
 
@@ -46,29 +46,33 @@ impl TryFrom<&SiteForm> for Site {
 #[component]
 pub fn NewInspection() -> impl IntoView {
     let app = use_app();
-    let catalog = checklists::catalog();
-    let checklist_index = RwSignal::new(0usize);
+    let query = RwSignal::new(String::new());
+    // The chosen checklist, by position in the current pack.
+    let chosen = RwSignal::new(None::<usize>);
     let form = RwSignal::new(SiteForm::default());
     let errors = RwSignal::new(SiteFormErrors::default());
     let answers = RwSignal::new(BTreeMap::<String, bool>::new());
     let general_error = RwSignal::new(None::<String>);
+    let matching = Memo::new(move |_| {
+        let q = query.get();
+        app.catalog.with(|c| {
+            c.current().iter().enumerate().filter(|(_, e)| matches(e, &q)).map(|(i, _)| i).collect::<Vec<_>>()
+        })
+    });
+    let checklist = move || chosen.get().and_then(|i| app.catalog.with(|c| c.current().get(i).copied()));
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(checklist) = catalog.get(checklist_index.get_untracked()) else {
-            return;
-        };
-        let site = match Site::try_from(&form.get_untracked()) {
-            Ok(site) => site,
-            Err(e) => return errors.set(e),
-        };
-        errors.set(SiteFormErrors::default());
+        // Every problem is reported at once, each next to its field.
+        let site = Site::try_from(&form.get_untracked());
+        errors.set(site.as_ref().err().cloned().unwrap_or_default());
+        let entry = checklist();
+        general_error.set(entry.is_none().then(|| "请选择检查表 / choose a checklist".to_string()));
+        let (Ok(site), Some(entry)) = (site, entry) else { return };
+        let checklist = &entry.checklist;
         let id = new_uuid();
-        let mut applicability: BTreeMap<String, bool> = checklist
-            .questions
-            .iter()
-            .map(|q| (q.key.clone(), false))
-            .collect();
+        let mut applicability: BTreeMap<String, bool> =
+            checklist.questions.iter().map(|q| (q.key.clone(), false)).collect();
         applicability.extend(answers.get_untracked());
         let result = app.model.try_update(|m| {
             m.start_inspection(id, site, checklist, now())?;
@@ -81,25 +85,44 @@ pub fn NewInspection() -> impl IntoView {
         }
     };
 
-    let questions = move || {
-        catalog
-            .get(checklist_index.get())
-            .map(|c| c.questions.clone())
-            .unwrap_or_default()
+    let options = move || {
+        let mut last_sector = "";
+        app.catalog.with(|c| {
+            matching
+                .get()
+                .into_iter()
+                .filter_map(|i| c.current().get(i).map(|e| (i, *e)))
+                .map(|(i, e)| {
+                    let sector = e.checklist.sector_name_zh();
+                    let heading = (sector != last_sector).then(|| sector.to_string());
+                    last_sector = sector;
+                    (i, heading, e)
+                })
+                .collect::<Vec<_>>()
+        })
     };
+    let questions = move || checklist().map(|e| e.checklist.questions.clone()).unwrap_or_default();
     view! {
         <section class="card">
             <h2>"新建检查 " <small>"New inspection"</small></h2>
             <form on:submit=on_submit novalidate>
-                <label for="checklist">"检查表 Checklist"</label>
-                <select id="checklist" on:change=move |ev| {
-                    checklist_index.set(event_target_value(&ev).parse().unwrap_or(0));
-                    answers.set(BTreeMap::new());
-                }>
-                    {catalog.iter().enumerate().map(|(i, c)| view! {
-                        <option value=i.to_string()>{format!("{} · {}（{}）v{}", c.sector_name_zh(), c.title.zh, c.title.en, c.version)}</option>
-                    }).collect_view()}
-                </select>
+                <label for="checklist-search">"搜索检查表（中文或拼音首字母） Search checklists"</label>
+                <input id="checklist-search" type="search" placeholder="例如 烟花、yhbz、煤矿、mk"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev)) />
+                <fieldset class="checklist-picker">
+                    <legend>"检查表 Checklist"</legend>
+                    <p hidden=move || !matching.with(Vec::is_empty)>"没有匹配的检查表。 No checklist matches."</p>
+                    <For each=options key=|(i, _, e)| (*i, e.content_hash.clone()) children=move |(i, heading, e)| view! {
+                        {heading.map(|h| view! { <p class="sector-heading">{h}</p> })}
+                        <label class="check">
+                            <input type="radio" name="checklist"
+                                prop:checked=move || chosen.get() == Some(i)
+                                on:change=move |_| { chosen.set(Some(i)); answers.set(BTreeMap::new()); } />
+                            <span>{e.checklist.title.zh.clone()} " " <small>{format!("{} · v{}", e.checklist.title.en, e.checklist.version)}</small></span>
+                        </label>
+                    } />
+                </fieldset>
                 <fieldset hidden=move || questions().is_empty()>
                     <legend>"适用性 Applicability"</legend>
                     <For each=questions key=|q| q.key.clone() children=move |q| {
@@ -108,7 +131,7 @@ pub fn NewInspection() -> impl IntoView {
                             <label class="check">
                                 <input type="checkbox"
                                     on:change=move |ev| { let on = event_target_checked(&ev); answers.update(|a| { a.insert(key.clone(), on); }); } />
-                                {q.zh.clone()} " " <small>{q.en.clone()}</small>
+                                <span>{q.zh.clone()} " " <small>{q.en.clone()}</small></span>
                             </label>
                         }
                     } />

@@ -132,22 +132,28 @@ fn copy_public(public: &Path, files: &mut Files) -> Result<()> {
     Ok(())
 }
 
-/// Copies checklists/*.toml and writes checklists/index.json (the sorted file
-/// names) so the app can discover them without a directory listing.
+/// Validates every checklists/*.toml (a broken file fails the build with `file:line: reason`)
+/// and writes them as one pack, `checklists/pack.json`, which the app loads and the service
+/// worker precaches.
 fn copy_checklists(dir: &Path, files: &mut Files) -> Result<()> {
-    let mut names = Vec::new();
-    if dir.exists() {
-        for path in walk(dir)? {
-            if path.parent() == Some(dir) && path.extension().is_some_and(|e| e == "toml") {
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                files.insert(format!("checklists/{name}"), read(&path)?);
-                names.push(name);
-            }
+    let mut checklists = Vec::new();
+    for path in walk(dir)? {
+        if path.parent() == Some(dir) && path.extension().is_some_and(|e| e == "toml") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = String::from_utf8(read(&path)?).with_context(|| format!("{name} is not UTF-8"))?;
+            checklists.push(paicha_core::Checklist::from_toml(&name, &text)?);
         }
     }
-    let index = serde_json::to_vec_pretty(&names)?;
-    files.insert("checklists/index.json".into(), index);
+    anyhow::ensure!(!checklists.is_empty(), "no checklist found in {}", dir.display());
+    let pack = paicha_core::pack::ChecklistPack::new(checklists, pinyin_initials);
+    files.insert("checklists/pack.json".into(), pack.to_json());
     Ok(())
+}
+
+/// First letters of the pinyin of each Chinese character ("烟花爆竹" → "yhbz").
+fn pinyin_initials(text: &str) -> String {
+    use pinyin::ToPinyin;
+    text.to_pinyin().flatten().map(|p| p.first_letter()).collect()
 }
 
 /// Writes into a sibling staging directory, then swaps it in, so a failed
@@ -211,6 +217,12 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pinyin_initials_are_the_first_letters() {
+        assert_eq!(pinyin_initials("烟花爆竹"), "yhbz");
+        assert_eq!(pinyin_initials("煤矿 (test)"), "mk");
+    }
 
     #[test]
     fn render_replaces_known_and_rejects_unknown() {

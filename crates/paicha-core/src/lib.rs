@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod credit_code;
 pub mod dsse;
 pub mod inspection;
+pub mod pack;
 pub mod verify;
 
 pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};

@@ -1,0 +1,90 @@
+// Checklist picker and applicability across sectors: search by pinyin initials, and a "no"
+// to an applicability question hides the items that depend on it (and the answer is stored).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, startServer } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const SECTORS = [
+  { query: "mk", title: /煤矿重大事故隐患排查/, question: /是否为井工煤矿/, key: "underground", item: "CM-02" },
+  { query: "hg", title: /化工和危险化学品生产经营单位安全检查/, question: /重点监管危险化工工艺/, key: "key_process", item: "HC-04" },
+  { query: "rymj", title: /人员密集场所消防安全检查/, question: /易燃易爆危险品/, key: "hazmat_site", item: "CV-01" },
+];
+
+async function register(page) {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel("检查人员姓名").fill("李四");
+  await page.getByLabel("执法证号").fill("33010099");
+  await page.getByRole("button", { name: /登记/ }).click();
+  await page.getByLabel("设备密钥标识 Device key id").waitFor();
+}
+
+async function startInspection(page, sector, answerYes) {
+  await page.goto(`${server.url}/#/new`);
+  await page.getByLabel(/搜索检查表/).fill(sector.query);
+  const radios = page.getByRole("radio", { name: sector.title });
+  assert.equal(await radios.count(), 1, `search "${sector.query}" finds ${sector.title}`);
+  await radios.check();
+  const question = page.getByRole("checkbox", { name: sector.question });
+  if (answerYes) await question.check();
+  await page.getByLabel("被检单位名称").fill(`测试单位-${sector.key}-${answerYes}`);
+  await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("button", { name: /完成检查并签章/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+  return new URL(page.url()).hash.split("/").pop();
+}
+
+/** The stored inspection record, read straight from IndexedDB. */
+async function storedInspection(page, id) {
+  return page.evaluate(
+    (id) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction("inspections").objectStore("inspections").get(id);
+          get.onsuccess = () => resolve(JSON.parse(get.result));
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    id,
+  );
+}
+
+test("three sectors: applicability hides items and is recorded", async () => {
+  const page = await browser.newPage();
+  await register(page);
+  // Searching by Chinese text works as well as by initials.
+  await page.goto(`${server.url}/#/new`);
+  await page.getByLabel(/搜索检查表/).fill("索道");
+  assert.equal(await page.getByRole("radio", { name: /客运索道/ }).count(), 1);
+  await page.getByLabel(/搜索检查表/).fill("zzzz");
+  assert.equal(await page.getByRole("radio").count(), 0);
+  await page.getByText("没有匹配的检查表").waitFor();
+
+  for (const sector of SECTORS) {
+    const hiddenId = await startInspection(page, sector, false);
+    assert.equal(await page.getByRole("radiogroup", { name: new RegExp(`^${sector.item} `) }).count(), 0, `${sector.item} hidden`);
+    assert.ok((await page.getByRole("radiogroup").count()) > 0, "other items remain");
+    const hidden = await storedInspection(page, hiddenId);
+    assert.equal(hidden.applicability[sector.key], false);
+
+    const shownId = await startInspection(page, sector, true);
+    assert.equal(await page.getByRole("radiogroup", { name: new RegExp(`^${sector.item} `) }).count(), 1, `${sector.item} shown`);
+    const shown = await storedInspection(page, shownId);
+    assert.equal(shown.applicability[sector.key], true);
+    assert.match(shown.checklist.content_hash, /^[0-9a-f]{64}$/);
+  }
+  await page.close();
+});
