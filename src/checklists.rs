@@ -89,11 +89,15 @@ impl Catalog {
         let mut next = self.clone();
         let new = next.adopt(pack);
         let current: Vec<String> = next.current.iter().map(|e| key(e)).collect();
-        let mut writes: Vec<(&str, String, wasm_bindgen::JsValue)> =
-            new.iter().map(|e| (storage::CHECKLISTS, key(e), storage::to_js(*e))).collect();
+        let mut writes: Vec<(&str, String, wasm_bindgen::JsValue)> = new
+            .iter()
+            .map(|e| (storage::CHECKLISTS, key(e), storage::to_js(*e)))
+            .collect();
         writes.push((storage::KV, CURRENT.to_string(), storage::to_js(&current)));
-        let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> =
-            writes.iter().map(|(s, k, v)| (*s, k.as_str(), v.clone())).collect();
+        let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> = writes
+            .iter()
+            .map(|(s, k, v)| (*s, k.as_str(), v.clone()))
+            .collect();
         db.put_all(&writes).await?;
         *self = next;
         Ok(())
@@ -102,7 +106,9 @@ impl Catalog {
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, StorageError> {
     let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await?.unchecked_into();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await?
+        .unchecked_into();
     if !response.ok() {
         return Err(StorageError(format!("{url}: HTTP {}", response.status())));
     }
@@ -114,7 +120,8 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, StorageError> {
 /// this version of the app (precached by the service worker). A pack whose hashes do not
 /// match its content is refused.
 pub async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
-    let parse = |bytes: Vec<u8>| ChecklistPack::from_json(&bytes).map_err(|e| StorageError(e.to_string()));
+    let parse =
+        |bytes: Vec<u8>| ChecklistPack::from_json(&bytes).map_err(|e| StorageError(e.to_string()));
     let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
     if online {
         if let Ok(pack) = fetch_bytes("api/checklists").await.and_then(parse) {

@@ -10,7 +10,7 @@ pub mod storage;
 
 use checklists::Catalog;
 use device_key::DeviceKey;
-use features::{export, home, inspection, new_inspection, onboarding};
+use features::{export, home, inspection, new_inspection, onboarding, outbox};
 use leptos::prelude::*;
 use model::Model;
 use persist::SaveState;
@@ -43,7 +43,9 @@ pub fn App() -> impl IntoView {
         let mut catalog = Catalog::load(&db).await?;
         if catalog.current().is_empty() {
             // First run: the checklists must be here before anything can be inspected.
-            catalog.install(&db, checklists::fetch_pack().await?).await?;
+            catalog
+                .install(&db, checklists::fetch_pack().await?)
+                .await?;
         }
         // The key exists once the inspector has registered; it is created in onboarding.
         let key = if model.profile.is_some() {
@@ -90,6 +92,7 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
         catalog,
     };
     provide_context(context);
+    outbox::start_uploader(context);
     view! {
         {move || {
             if model.with(|m| m.profile.is_none()) || context.device_key.with(Option::is_none) {
@@ -100,6 +103,7 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
                 Route::NewInspection => view! { <new_inspection::NewInspection /> }.into_any(),
                 Route::Inspection(id) => view! { <inspection::InspectionScreen id /> }.into_any(),
                 Route::Export(id) => view! { <export::ExportScreen id /> }.into_any(),
+                Route::Outbox => view! { <outbox::OutboxScreen /> }.into_any(),
             }
         }}
     }
@@ -109,10 +113,16 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
 /// with the app, which is already known, and changes nothing.
 fn refresh_checklists(db: Db, catalog: RwSignal<Catalog>) {
     leptos::task::spawn_local(async move {
-        let Ok(pack) = checklists::fetch_pack().await else { return };
+        let Ok(pack) = checklists::fetch_pack().await else {
+            return;
+        };
         let mut next = catalog.get_untracked();
         let unchanged = next.current().len() == pack.checklists.len()
-            && next.current().iter().zip(&pack.checklists).all(|(a, b)| a.content_hash == b.content_hash);
+            && next
+                .current()
+                .iter()
+                .zip(&pack.checklists)
+                .all(|(a, b)| a.content_hash == b.content_hash);
         if unchanged {
             return;
         }

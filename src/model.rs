@@ -13,6 +13,54 @@ use uuid::Uuid;
 pub enum RecordKey {
     Profile,
     Inspection(Uuid),
+    /// A bundle's upload state (its envelope never changes once created).
+    Bundle(u64),
+}
+
+/// Where a bundle stands in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum UploadState {
+    /// Waiting to be sent; `attempts` failed so far, next try not before `retry_at`.
+    #[default]
+    Pending,
+    Retrying {
+        attempts: u32,
+        retry_at: DateTime<Utc>,
+        last_error: String,
+    },
+    /// The ledger has it (`duplicate`: it already had it before this upload).
+    Uploaded { at: DateTime<Utc>, duplicate: bool },
+    /// The ledger refused it; only a manual retry sends it again.
+    Rejected { at: DateTime<Utc>, reason: String },
+}
+
+impl UploadState {
+    /// Waiting time after `attempts` failed tries: 5 s doubling, at most 10 minutes.
+    pub fn backoff(attempts: u32) -> chrono::Duration {
+        chrono::Duration::seconds((5i64 << attempts.min(7)).min(600))
+    }
+
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        match self {
+            UploadState::Pending => true,
+            UploadState::Retrying { retry_at, .. } => *retry_at <= now,
+            _ => false,
+        }
+    }
+
+    /// The state after a failed try that is worth repeating (network down, server error).
+    pub fn after_failure(&self, error: String, now: DateTime<Utc>) -> Self {
+        let attempts = match self {
+            UploadState::Retrying { attempts, .. } => attempts + 1,
+            _ => 1,
+        };
+        UploadState::Retrying {
+            attempts,
+            retry_at: now + Self::backoff(attempts),
+            last_error: error,
+        }
+    }
 }
 
 /// A bundle this device created. Kept verbatim so a re-download gives the same bytes.
@@ -24,6 +72,15 @@ pub struct BundleRecord {
     pub envelope_json: String,
     pub inspection_ids: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub upload: UploadState,
+}
+
+impl BundleRecord {
+    /// IndexedDB key: zero-padded so keys sort by sequence.
+    pub fn storage_key(sequence: u64) -> String {
+        format!("{sequence:020}")
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -147,6 +204,22 @@ impl Model {
         self.bundles.push(record);
         self.chain = chain;
     }
+
+    pub fn set_upload(&mut self, sequence: u64, state: UploadState) {
+        if let Some(bundle) = self.bundles.iter_mut().find(|b| b.sequence == sequence) {
+            bundle.upload = state;
+            self.touch(RecordKey::Bundle(sequence));
+        }
+    }
+
+    /// Bundles whose next upload attempt is due, oldest first.
+    pub fn due_uploads(&self, now: DateTime<Utc>) -> Vec<BundleRecord> {
+        self.bundles
+            .iter()
+            .filter(|b| b.upload.is_due(now))
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -155,7 +228,11 @@ mod tests {
     use paicha_core::CreditCode;
 
     fn checklist() -> Checklist {
-        Checklist::from_toml("fireworks.toml", include_str!("../checklists/fireworks.toml")).unwrap()
+        Checklist::from_toml(
+            "fireworks.toml",
+            include_str!("../checklists/fireworks.toml"),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -183,6 +260,26 @@ mod tests {
             before[&RecordKey::Profile]
         );
         assert!(model.revisions()[&RecordKey::Inspection(id)] > before[&RecordKey::Inspection(id)]);
+    }
+
+    #[test]
+    fn upload_backoff_doubles_and_is_capped() {
+        assert_eq!(UploadState::backoff(1).num_seconds(), 10);
+        assert_eq!(UploadState::backoff(3).num_seconds(), 40);
+        assert_eq!(UploadState::backoff(30).num_seconds(), 600);
+        let now = Utc::now();
+        let first = UploadState::Pending.after_failure("offline".into(), now);
+        assert!(!first.is_due(now));
+        assert!(first.is_due(now + chrono::Duration::seconds(10)));
+        let second = first.after_failure("offline".into(), now);
+        assert!(matches!(second, UploadState::Retrying { attempts: 2, .. }));
+        assert!(
+            !UploadState::Rejected {
+                at: now,
+                reason: "x".into()
+            }
+            .is_due(now)
+        );
     }
 
     #[test]

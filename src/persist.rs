@@ -53,6 +53,19 @@ fn record(model: &Model, key: RecordKey) -> Option<(&'static str, String, wasm_b
             .inspections
             .get(&id)
             .map(|i| (storage::INSPECTIONS, id.to_string(), storage::to_js(i))),
+        RecordKey::Bundle(sequence) => {
+            model
+                .bundles
+                .iter()
+                .find(|b| b.sequence == sequence)
+                .map(|b| {
+                    (
+                        storage::BUNDLES,
+                        BundleRecord::storage_key(sequence),
+                        storage::to_js(b),
+                    )
+                })
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub enum Route {
     NewInspection,
     Inspection(Uuid),
     Export(Uuid),
+    Outbox,
 }
 
 impl Route {
@@ -19,6 +20,7 @@ impl Route {
         let mut parts = path.splitn(2, '/');
         match (parts.next(), parts.next().map(Uuid::parse_str)) {
             (Some("new"), _) => Route::NewInspection,
+            (Some("outbox"), _) => Route::Outbox,
             (Some("inspection"), Some(Ok(id))) => Route::Inspection(id),
             (Some("export"), Some(Ok(id))) => Route::Export(id),
             _ => Route::Home,
@@ -31,6 +33,7 @@ impl Route {
             Route::NewInspection => "#/new".into(),
             Route::Inspection(id) => format!("#/inspection/{id}"),
             Route::Export(id) => format!("#/export/{id}"),
+            Route::Outbox => "#/outbox".into(),
         }
     }
 }

@@ -12,7 +12,7 @@ use paicha_core::bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
 use paicha_core::dsse::{Envelope, pae};
 use paicha_core::{Verdict, sha256_hex};
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `paicha-<site credit code>-<yyyymmdd>-<sequence>.json`
 fn file_name(credit_code: &str, created: &chrono::DateTime<chrono::Utc>, sequence: u64) -> String {
@@ -22,22 +22,37 @@ fn file_name(credit_code: &str, created: &chrono::DateTime<chrono::Utc>, sequenc
     )
 }
 
-async fn create_bundle(app: AppContext, inspection_id: Uuid) -> Result<BundleRecord, StorageError> {
+/// Signs the given sealed inspections into one bundle and stores it with the advanced chain.
+pub async fn create_bundle(
+    app: AppContext,
+    inspection_ids: Vec<Uuid>,
+) -> Result<BundleRecord, StorageError> {
     let key = app
         .device_key
         .get_untracked()
         .ok_or_else(|| StorageError("no device key".into()))?;
-    let (inspection, chain, inspector) = app.model.with_untracked(|m| {
-        (
-            m.inspections.get(&inspection_id).cloned(),
-            m.chain.clone(),
-            m.profile.clone(),
-        )
+    let (inspections, chain, inspector) = app.model.with_untracked(|m| {
+        let found: Option<Vec<_>> = inspection_ids
+            .iter()
+            .map(|id| m.inspections.get(id).cloned())
+            .collect();
+        (found, m.chain.clone(), m.profile.clone())
     });
-    let inspection = inspection.ok_or_else(|| StorageError("inspection not found".into()))?;
+    let inspections = inspections.ok_or_else(|| StorageError("inspection not found".into()))?;
     let inspector = inspector.ok_or_else(|| StorageError("no inspector profile".into()))?;
     let created_at = now();
-    let site_code = inspection.site.credit_code.to_string();
+    let first_site = inspections
+        .first()
+        .map(|i| i.site.credit_code.to_string())
+        .unwrap_or_default();
+    let site_part = if inspections
+        .iter()
+        .all(|i| i.site.credit_code.as_str() == first_site)
+    {
+        first_site
+    } else {
+        "multi".to_string()
+    };
     let payload = BundlePayload::new(
         new_uuid(),
         created_at,
@@ -45,7 +60,7 @@ async fn create_bundle(app: AppContext, inspection_id: Uuid) -> Result<BundleRec
         DeviceInfo::from_public_key(&key.public_raw),
         &chain,
         inspector,
-        vec![inspection],
+        inspections,
     )
     .map_err(|e| StorageError(e.to_string()))?;
     let bytes = payload.to_bytes();
@@ -54,10 +69,11 @@ async fn create_bundle(app: AppContext, inspection_id: Uuid) -> Result<BundleRec
     let record = BundleRecord {
         bundle_id: payload.bundle_id,
         sequence: payload.sequence,
-        file_name: file_name(&site_code, &created_at, payload.sequence),
+        file_name: file_name(&site_part, &created_at, payload.sequence),
         envelope_json: envelope.to_json(),
-        inspection_ids: vec![inspection_id],
+        inspection_ids,
         created_at,
+        upload: Default::default(),
     };
     let next_chain = chain.after(&bytes);
     debug_assert_eq!(next_chain.previous_payload_sha256, sha256_hex(&bytes));
@@ -65,7 +81,7 @@ async fn create_bundle(app: AppContext, inspection_id: Uuid) -> Result<BundleRec
     db.put_all(&[
         (
             storage::BUNDLES,
-            &format!("{:020}", record.sequence),
+            &BundleRecord::storage_key(record.sequence),
             storage::to_js(&record),
         ),
         (
@@ -77,11 +93,68 @@ async fn create_bundle(app: AppContext, inspection_id: Uuid) -> Result<BundleRec
     .await?;
     app.model
         .update(|m| m.bundle_created(record.clone(), next_chain));
+    crate::features::outbox::upload_due(app);
     Ok(record)
 }
 
+/// The Web Share API (phones): hands the bundle file to another app, e.g. a messenger.
+mod share {
+    use super::*;
+    use js_sys::{Array, Function, Object, Reflect};
+
+    fn navigator() -> Option<JsValue> {
+        web_sys::window().map(|w| w.navigator().into())
+    }
+
+    fn method(name: &str) -> Option<Function> {
+        Reflect::get(&navigator()?, &name.into())
+            .ok()?
+            .dyn_into()
+            .ok()
+    }
+
+    fn share_data(record: &BundleRecord) -> Option<Object> {
+        let parts = Array::of1(&record.envelope_json.clone().into());
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let file_ctor: Function = Reflect::get(&js_sys::global(), &"File".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let args = Array::of2(&Array::of1(&blob), &record.file_name.clone().into());
+        let file = Reflect::construct(&file_ctor, &args).ok()?;
+        let data = Object::new();
+        Reflect::set(&data, &"files".into(), &Array::of1(&file)).ok()?;
+        Reflect::set(&data, &"title".into(), &record.file_name.clone().into()).ok()?;
+        Some(data)
+    }
+
+    /// Whether this browser can share files at all.
+    pub fn available() -> bool {
+        method("share").is_some() && method("canShare").is_some()
+    }
+
+    pub fn share(record: BundleRecord, error: RwSignal<Option<String>>) {
+        let (Some(share), Some(nav), Some(data)) =
+            (method("share"), navigator(), share_data(&record))
+        else {
+            return error.set(Some(
+                "此浏览器不能分享文件 / this browser cannot share files".into(),
+            ));
+        };
+        match share.call1(&nav, &data) {
+            Ok(promise) => leptos::task::spawn_local(async move {
+                // The user closing the share sheet rejects too; that is not an error worth showing.
+                let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await;
+            }),
+            Err(e) => error.set(Some(StorageError::from(e).to_string())),
+        }
+    }
+}
+
 /// Offers the bundle as a download through a temporary object URL.
-fn download(record: &BundleRecord) -> Result<(), StorageError> {
+pub fn download(record: &BundleRecord) -> Result<(), StorageError> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| StorageError("no document".into()))?;
@@ -108,7 +181,7 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
     let on_export = move |_| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = match create_bundle(app, id).await {
+            let result = match create_bundle(app, vec![id]).await {
                 Ok(record) => download(&record),
                 Err(e) => Err(e),
             };
@@ -142,6 +215,12 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
                 fallback=move || view! {
                     <p role="status">"已生成签名文件 Signed bundle: " <span class="mono">{move || bundle().map(|b| b.file_name)}</span></p>
                     <button type="button" class="primary" on:click=on_download>"再次下载签名文件 Download again"</button>
+                    <Show when=share::available>
+                        <button type="button" on:click=move |_| {
+                            if let Some(record) = bundle() { share::share(record, error) }
+                        }>"分享 Share"</button>
+                    </Show>
+                    <a class="button" href=Route::Outbox.href()>"上传状态 Upload status"</a>
                 }>
                 <button type="button" class="primary" disabled=move || busy.get() on:click=on_export>
                     "签名并导出 Sign and export"

@@ -16,7 +16,8 @@ pub fn InspectionScreen(id: Uuid) -> impl IntoView {
         m.inspections.get(&id).map(|i| {
             (
                 i.clone(),
-                app.catalog.with_untracked(|c| c.find(&i.checklist.id, &i.checklist.content_hash.0)),
+                app.catalog
+                    .with_untracked(|c| c.find(&i.checklist.id, &i.checklist.content_hash.0)),
             )
         })
     });

@@ -5,6 +5,7 @@ pub mod home;
 pub mod inspection;
 pub mod new_inspection;
 pub mod onboarding;
+pub mod outbox;
 
 use leptos::prelude::*;
 

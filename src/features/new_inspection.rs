@@ -56,10 +56,19 @@ pub fn NewInspection() -> impl IntoView {
     let matching = Memo::new(move |_| {
         let q = query.get();
         app.catalog.with(|c| {
-            c.current().iter().enumerate().filter(|(_, e)| matches(e, &q)).map(|(i, _)| i).collect::<Vec<_>>()
+            c.current()
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| matches(e, &q))
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
         })
     });
-    let checklist = move || chosen.get().and_then(|i| app.catalog.with(|c| c.current().get(i).copied()));
+    let checklist = move || {
+        chosen
+            .get()
+            .and_then(|i| app.catalog.with(|c| c.current().get(i).copied()))
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -67,12 +76,21 @@ pub fn NewInspection() -> impl IntoView {
         let site = Site::try_from(&form.get_untracked());
         errors.set(site.as_ref().err().cloned().unwrap_or_default());
         let entry = checklist();
-        general_error.set(entry.is_none().then(|| "请选择检查表 / choose a checklist".to_string()));
-        let (Ok(site), Some(entry)) = (site, entry) else { return };
+        general_error.set(
+            entry
+                .is_none()
+                .then(|| "请选择检查表 / choose a checklist".to_string()),
+        );
+        let (Ok(site), Some(entry)) = (site, entry) else {
+            return;
+        };
         let checklist = &entry.checklist;
         let id = new_uuid();
-        let mut applicability: BTreeMap<String, bool> =
-            checklist.questions.iter().map(|q| (q.key.clone(), false)).collect();
+        let mut applicability: BTreeMap<String, bool> = checklist
+            .questions
+            .iter()
+            .map(|q| (q.key.clone(), false))
+            .collect();
         applicability.extend(answers.get_untracked());
         let result = app.model.try_update(|m| {
             m.start_inspection(id, site, checklist, now())?;
@@ -101,7 +119,11 @@ pub fn NewInspection() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let questions = move || checklist().map(|e| e.checklist.questions.clone()).unwrap_or_default();
+    let questions = move || {
+        checklist()
+            .map(|e| e.checklist.questions.clone())
+            .unwrap_or_default()
+    };
     view! {
         <section class="card">
             <h2>"新建检查 " <small>"New inspection"</small></h2>

@@ -1,0 +1,251 @@
+//! The outbox: bundles wait here until the ledger has them. Uploads are tried when a bundle
+//! is created, when the browser comes back online, and every 30 s while any is due; failures
+//! that may pass (offline, server error) back off, refusals wait for the user.
+
+use crate::features::{export, local_time, now};
+use crate::model::{BundleRecord, UploadState};
+use crate::route::Route;
+use crate::storage::StorageError;
+use crate::{AppContext, use_app};
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Relative, so the app talks to the ledger that served it (the CSP allows only 'self').
+const UPLOAD_URL: &str = "api/bundles";
+
+enum Outcome {
+    Accepted { duplicate: bool },
+    Refused(String),
+    TryLater(String),
+}
+
+fn js_error(e: JsValue) -> String {
+    StorageError::from(e).to_string()
+}
+
+async fn post(envelope_json: &str) -> Outcome {
+    let Some(window) = web_sys::window() else {
+        return Outcome::TryLater("no window".into());
+    };
+    if !window.navigator().on_line() {
+        return Outcome::TryLater("离线 offline".into());
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(envelope_json));
+    let headers = web_sys::Headers::new().expect("Headers");
+    let _ = headers.set("Content-Type", "application/json");
+    init.set_headers(&headers);
+    let response: web_sys::Response =
+        match JsFuture::from(window.fetch_with_str_and_init(UPLOAD_URL, &init)).await {
+            Ok(r) => r.unchecked_into(),
+            Err(e) => return Outcome::TryLater(js_error(e)),
+        };
+    let status = response.status();
+    let body = match response.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    match status {
+        200 | 201 => Outcome::Accepted {
+            duplicate: json["status"] == "already_imported",
+        },
+        400..=499 => Outcome::Refused(
+            json["error"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {status}")),
+        ),
+        _ => Outcome::TryLater(format!("HTTP {status}")),
+    }
+}
+
+/// Sends every due bundle, one at a time, oldest first (the ledger checks the chain in order).
+pub fn upload_due(app: AppContext) {
+    thread_local! {
+        static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if RUNNING.with(|r| r.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        loop {
+            let due = app.model.with_untracked(|m| m.due_uploads(now()));
+            let Some(bundle) = due.into_iter().next() else {
+                break;
+            };
+            let next = match post(&bundle.envelope_json).await {
+                Outcome::Accepted { duplicate } => UploadState::Uploaded {
+                    at: now(),
+                    duplicate,
+                },
+                Outcome::Refused(reason) => UploadState::Rejected { at: now(), reason },
+                Outcome::TryLater(error) => bundle.upload.after_failure(error, now()),
+            };
+            let stop = matches!(next, UploadState::Retrying { .. });
+            app.model.update(|m| m.set_upload(bundle.sequence, next));
+            if stop {
+                // The network or the server is down: the next trigger tries again.
+                break;
+            }
+        }
+        RUNNING.with(|r| r.set(false));
+    });
+}
+
+/// Starts the triggers: the `online` event and a 30 s timer.
+pub fn start_uploader(app: AppContext) {
+    upload_due(app);
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_online = Closure::<dyn Fn()>::new(move || upload_due(app));
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        on_online.as_ref().unchecked_ref(),
+        30_000,
+    );
+    // Both live as long as the page.
+    on_online.forget();
+}
+
+fn describe(state: &UploadState) -> (String, &'static str) {
+    match state {
+        UploadState::Pending => ("待上传 Pending".into(), "pending"),
+        UploadState::Retrying {
+            attempts,
+            retry_at,
+            last_error,
+        } => (
+            format!(
+                "待上传（第{attempts}次失败：{last_error}；{} 后重试） Pending, retrying",
+                local_time(retry_at)
+            ),
+            "pending",
+        ),
+        UploadState::Uploaded {
+            at,
+            duplicate: false,
+        } => (format!("已上传 Uploaded {}", local_time(at)), "uploaded"),
+        UploadState::Uploaded {
+            at,
+            duplicate: true,
+        } => (
+            format!(
+                "台账已收到（此前已上传） Already received {}",
+                local_time(at)
+            ),
+            "uploaded",
+        ),
+        UploadState::Rejected { reason, .. } => (format!("被拒绝 Rejected: {reason}"), "rejected"),
+    }
+}
+
+#[component]
+pub fn OutboxScreen() -> impl IntoView {
+    let app = use_app();
+    let bundles = move || {
+        app.model.with(|m| {
+            m.bundles
+                .iter()
+                .rev()
+                .cloned()
+                .collect::<Vec<BundleRecord>>()
+        })
+    };
+    let unexported = move || {
+        app.model.with(|m| {
+            m.inspections_newest_first()
+                .into_iter()
+                .filter(|i| i.is_sealed() && m.bundle_for(i.id).is_none())
+                .map(|i| {
+                    (
+                        i.id,
+                        format!(
+                            "{} · {}",
+                            i.site.name,
+                            i.sealed_at.as_ref().map(local_time).unwrap_or_default()
+                        ),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let selected = RwSignal::new(Vec::<Uuid>::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let on_export = move |_| {
+        let ids = selected.get_untracked();
+        if ids.is_empty() {
+            return error.set(Some(
+                "请选择要导出的检查 / select inspections to export".into(),
+            ));
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match export::create_bundle(app, ids).await {
+                Ok(record) => {
+                    selected.set(Vec::new());
+                    error.set(export::download(&record).err().map(|e| e.to_string()));
+                }
+                Err(e) => error.set(Some(format!("导出失败 / export failed: {e}"))),
+            }
+            busy.set(false);
+        });
+    };
+    let retry = move |sequence: u64| {
+        app.model
+            .update(|m| m.set_upload(sequence, UploadState::Pending));
+        upload_due(app);
+    };
+    view! {
+        <section class="card">
+            <h2>"待导出的检查 " <small>"Sealed, not yet exported"</small></h2>
+            <Show when=move || !unexported().is_empty() fallback=|| view! { <p>"没有待导出的检查。 Nothing to export."</p> }>
+                <For each=unexported key=|(id, _)| *id children=move |(id, label)| view! {
+                    <label class="check">
+                        <input type="checkbox"
+                            prop:checked=move || selected.with(|s| s.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                selected.update(|s| { s.retain(|x| *x != id); if on { s.push(id) } });
+                            } />
+                        <span>{label}</span>
+                    </label>
+                } />
+                <button type="button" class="primary" disabled=move || busy.get() on:click=on_export>
+                    {move || if busy.get() { "正在签名… Signing…" } else { "签名并导出所选 Sign and export selected" }}
+                </button>
+            </Show>
+            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+        </section>
+        <section class="card" aria-labelledby="outbox-title">
+            <h2 id="outbox-title">"外发箱 " <small>"Outbox"</small></h2>
+            <button type="button" on:click=move |_| upload_due(app)>"立即上传 Upload now"</button>
+            <ul class="list">
+                <For each=bundles key=|b| (b.sequence, format!("{:?}", b.upload)) children=move |b| {
+                    let (text, class) = describe(&b.upload);
+                    let rejected = matches!(b.upload, UploadState::Rejected { .. });
+                    let sequence = b.sequence;
+                    view! {
+                        <li class=format!("bundle {class}") aria-label=format!("签名文件 {}", b.file_name)>
+                            <span class="mono">{b.file_name.clone()}</span>
+                            <p role="status">{text}</p>
+                            {rejected.then(|| view! {
+                                <button type="button" on:click=move |_| retry(sequence)>"重新上传 Retry upload"</button>
+                            })}
+                        </li>
+                    }
+                } />
+            </ul>
+            <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+// The outbox: a bundle exported offline waits, is refused while the device is not enrolled,
+// is uploaded after enrolment and a retry, and a second upload is reported as already received.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
+
+let server, browser, work;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  work = await tempDir("paicha-outbox-");
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test("export offline, upload when online, refuse until enrolled, then accept once", async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.getByLabel("检查人员姓名").fill("王五");
+  await page.getByLabel("执法证号").fill("EX-2026-7");
+  await page.getByRole("button", { name: /登记/ }).click();
+  await page.getByRole("link", { name: /新建检查/ }).click();
+  await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
+  await page.getByLabel("被检单位名称").fill("外发箱测试烟花厂");
+  await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("radiogroup", { name: /^FW-07 / }).getByLabel(/重大隐患/).check();
+  const description = "防雷接地装置检测报告过期，引下线锈断";
+  await page.getByLabel("FW-07 隐患描述").fill(description);
+  await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+
+  // Offline: signing and saving work; the bundle waits in the outbox.
+  await context.setOffline(true);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: /签名并导出/ }).click(),
+  ]);
+  const file = path.join(work, download.suggestedFilename());
+  await download.saveAs(file);
+  await page.getByRole("link", { name: /上传状态/ }).click();
+  const entry = page.getByRole("listitem", { name: new RegExp(download.suggestedFilename()) });
+  await entry.getByText(/待上传/).waitFor();
+
+  // Online: it is sent at once, and refused because this device is not enrolled yet.
+  await context.setOffline(false);
+  await entry.getByText(/被拒绝/).waitFor();
+  assert.match(await entry.textContent(), /keys add|unknown|未登记|not enrolled/i);
+
+  // The ledger operator enrols the device from the bundle file; the inspector retries.
+  const enrol = await runLedger(["keys", "add", "--from-bundle", file], { dataDir: server.dataDir });
+  assert.equal(enrol.code, 0, enrol.stderr);
+  await entry.getByRole("button", { name: /重新上传/ }).click();
+  await entry.getByText(/已上传/).waitFor();
+
+  // The same bytes again are recognised, not imported twice.
+  const envelope = await readFile(file, "utf8");
+  const second = await page.evaluate(async (body) => {
+    const r = await fetch("api/bundles", { method: "POST", body, headers: { "Content-Type": "application/json" } });
+    return { status: r.status, body: await r.json() };
+  }, envelope);
+  assert.equal(second.status, 200);
+  assert.equal(second.body.status, "already_imported");
+
+  // The finding is on the ledger's hazard list.
+  const csv = await runLedger(["export", "hazards", "--format", "csv"], { dataDir: server.dataDir });
+  assert.equal(csv.code, 0, csv.stderr);
+  assert.match(csv.stdout, new RegExp(description));
+  assert.match(csv.stdout, /外发箱测试烟花厂/);
+  await context.close();
+});
