@@ -7,6 +7,8 @@ pub mod model;
 pub mod persist;
 pub mod route;
 pub mod storage;
+pub mod update;
+pub mod writer_lock;
 
 use checklists::Catalog;
 use device_key::DeviceKey;
@@ -37,6 +39,25 @@ pub fn use_app() -> AppContext {
 #[component]
 pub fn App() -> impl IntoView {
     console_error_panic_hook::set_once();
+    let writer = RwSignal::new(writer_lock::Writer::Checking);
+    writer_lock::request(writer, false);
+    view! {
+        <header class="app-header">
+            <h1>"排查 " <small>"Paicha · 安全生产隐患排查"</small></h1>
+        </header>
+        <main>
+            {move || match writer.get() {
+                writer_lock::Writer::Checking => view! { <p role="status">"正在加载… Loading…"</p> }.into_any(),
+                writer_lock::Writer::Held => view! { <Load /> }.into_any(),
+                _ => view! { <writer_lock::OpenElsewhere state=writer /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Opens storage and loads everything, once this tab is the writer.
+#[component]
+fn Load() -> impl IntoView {
     let loaded = LocalResource::new(|| async {
         let db = Db::open().await?;
         let model = persist::load(&db).await?;
@@ -56,10 +77,6 @@ pub fn App() -> impl IntoView {
         Ok::<_, storage::StorageError>((db, model, key, catalog))
     });
     view! {
-        <header class="app-header">
-            <h1>"排查 " <small>"Paicha · 安全生产隐患排查"</small></h1>
-        </header>
-        <main>
             <Suspense fallback=|| view! { <p role="status">"正在加载… Loading…"</p> }>
                 {move || {
                     loaded.get().map(|result| match result {
@@ -73,7 +90,6 @@ pub fn App() -> impl IntoView {
                     })
                 }}
             </Suspense>
-        </main>
     }
 }
 
@@ -94,6 +110,7 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
     provide_context(context);
     outbox::start_uploader(context);
     view! {
+        <update::UpdateBanner />
         {move || {
             if model.with(|m| m.profile.is_none()) || context.device_key.with(Option::is_none) {
                 return view! { <onboarding::Onboarding /> }.into_any();
@@ -104,6 +121,7 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
                 Route::Inspection(id) => view! { <inspection::InspectionScreen id /> }.into_any(),
                 Route::Export(id) => view! { <export::ExportScreen id /> }.into_any(),
                 Route::Outbox => view! { <outbox::OutboxScreen /> }.into_any(),
+                Route::Storage => view! { <features::storage_status::StorageScreen /> }.into_any(),
             }
         }}
     }

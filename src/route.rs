@@ -12,6 +12,7 @@ pub enum Route {
     Inspection(Uuid),
     Export(Uuid),
     Outbox,
+    Storage,
 }
 
 impl Route {
@@ -21,6 +22,7 @@ impl Route {
         match (parts.next(), parts.next().map(Uuid::parse_str)) {
             (Some("new"), _) => Route::NewInspection,
             (Some("outbox"), _) => Route::Outbox,
+            (Some("storage"), _) => Route::Storage,
             (Some("inspection"), Some(Ok(id))) => Route::Inspection(id),
             (Some("export"), Some(Ok(id))) => Route::Export(id),
             _ => Route::Home,
@@ -34,6 +36,7 @@ impl Route {
             Route::Inspection(id) => format!("#/inspection/{id}"),
             Route::Export(id) => format!("#/export/{id}"),
             Route::Outbox => "#/outbox".into(),
+            Route::Storage => "#/storage".into(),
         }
     }
 }

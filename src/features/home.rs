@@ -59,6 +59,7 @@ pub fn Home() -> impl IntoView {
         <nav class="actions">
             <a class="button primary" href=Route::NewInspection.href()>"新建检查 New inspection"</a>
             <a class="button" href=Route::Outbox.href()>"导出与上传 Export and upload"</a>
+            <a class="button" href=Route::Storage.href()>"本机存储 Storage"</a>
         </nav>
         <section aria-labelledby="list">
             <h2 id="list">"检查记录 " <small>"Inspections"</small></h2>

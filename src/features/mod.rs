@@ -6,6 +6,7 @@ pub mod inspection;
 pub mod new_inspection;
 pub mod onboarding;
 pub mod outbox;
+pub mod storage_status;
 
 use leptos::prelude::*;
 

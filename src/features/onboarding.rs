@@ -36,6 +36,9 @@ pub fn Onboarding() -> impl IntoView {
         busy.set(true);
         let db = app.db.get_value();
         leptos::task::spawn_local(async move {
+            // Records are evidence: ask the browser not to evict them (answer shown on the
+            // storage screen).
+            crate::features::storage_status::request_persistence().await;
             match DeviceKey::load_or_create(&db).await {
                 Ok(key) => {
                     app.model.update(|m| m.set_profile(inspector));

@@ -41,7 +41,7 @@ async function startInspection(page, sector, answerYes) {
   await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
   await page.getByRole("button", { name: /开始检查/ }).click();
   await page.getByRole("button", { name: /完成检查并签章/ }).waitFor();
-  await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+  await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
   return new URL(page.url()).hash.split("/").pop();
 }
 

@@ -73,7 +73,7 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   await item.getByLabel(/重大隐患/).check();
   const description = "成品中转库实际存药量约为核定药量的两倍";
   await page.getByLabel("FW-05 隐患描述").fill(description);
-  await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+  await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
 
   // 5. Reload: the answer is still there.
   await page.reload();

@@ -34,7 +34,7 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   await page.getByRole("radiogroup", { name: /^FW-07 / }).getByLabel(/重大隐患/).check();
   const description = "防雷接地装置检测报告过期，引下线锈断";
   await page.getByLabel("FW-07 隐患描述").fill(description);
-  await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+  await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
 
   // Offline: signing and saving work; the bundle waits in the outbox.

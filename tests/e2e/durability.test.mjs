@@ -1,0 +1,227 @@
+// Nothing acknowledged is lost: reloads, closed tabs, a killed browser, offline use, an app
+// update mid-inspection, two tabs, and data from the previous storage schema. Each case
+// counts the answers afterwards.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, launchBrowser, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { answerItems, assertAnswers, countAnswersOnScreen, register, savedShown, startFireworksInspection } from "./app-helpers.mjs";
+
+let server, browser, dist;
+before(async () => {
+  // A private dist/ copy: the update test deploys a new version into it.
+  dist = await tempDir("paicha-dist-");
+  await cp(DIST, dist, { recursive: true });
+  server = await startServer({ dist });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dist) await rm(dist, { recursive: true, force: true });
+});
+
+test("reload mid-inspection, then close the tab and reopen it", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await register(page, server.url);
+  const id = await startFireworksInspection(page, server.url, "重载测试单位");
+  await answerItems(page, 6);
+  await page.reload();
+  assert.equal(await countAnswersOnScreen(page), 6);
+  assert.equal(await page.getByLabel("FW-04 隐患描述").inputValue(), "FW-04 现场发现的问题");
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${server.url}/#/inspection/${id}`);
+  assert.equal(await countAnswersOnScreen(again), 6);
+  await assertAnswers(again, id, 6);
+  await context.close();
+});
+
+/** Chromium as our own child process (so it can be SIGKILLed), driven over CDP. */
+async function launchOwnChromium(profile) {
+  await rm(path.join(profile, "DevToolsActivePort"), { force: true });
+  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"], {
+    stdio: "ignore",
+  });
+  let port;
+  for (let i = 0; i < 100 && !port; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    port = await readFile(path.join(profile, "DevToolsActivePort"), "utf8").then((t) => t.split("\n")[0], () => undefined);
+  }
+  assert.ok(port, "Chromium wrote its DevTools port");
+  const cdp = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return { child, cdp, exited, context: cdp.contexts()[0] };
+}
+
+test("the browser is killed with SIGKILL right after 'saved'; a relaunch has every answer", async () => {
+  const profile = await tempDir("paicha-profile-");
+  try {
+    const first = await launchOwnChromium(profile);
+    const page = await first.context.newPage();
+    await register(page, server.url);
+    const id = await startFireworksInspection(page, server.url, "断电测试单位");
+    await answerItems(page, 8);
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = await launchOwnChromium(profile);
+    const again = await second.context.newPage();
+    await again.goto(`${server.url}/#/inspection/${id}`);
+    assert.equal(await countAnswersOnScreen(again), 8);
+    await assertAnswers(again, id, 8);
+    await second.cdp.close();
+    second.child.kill("SIGKILL");
+    await second.exited;
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+});
+
+test("offline: reload, and a whole inspection from start to signed export", async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await register(page, server.url);
+  await waitForServiceWorker(page);
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole("link", { name: /新建检查/ }).waitFor();
+  const id = await startFireworksInspection(page, server.url, "离线测试单位");
+  await answerItems(page, 20);
+  await page.reload();
+  assert.equal(await countAnswersOnScreen(page), 20);
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: /签名并导出/ }).click(),
+  ]);
+  const envelope = JSON.parse(await readFile(await download.path(), "utf8"));
+  const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  assert.equal(Object.keys(payload.inspections[0].answers).length, 20);
+  await assertAnswers(page, id, 20);
+  await context.close();
+});
+
+test("an app update during an open inspection waits for the user and loses nothing", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await register(page, server.url);
+  await waitForServiceWorker(page);
+  const id = await startFireworksInspection(page, server.url, "更新测试单位");
+  await answerItems(page, 4);
+
+  const swPath = path.join(dist, "sw.js");
+  const sw = await readFile(swPath, "utf8");
+  await writeFile(swPath, sw.replace(/"version":"([0-9a-f]+)"/, '"version":"$1-next"'));
+  try {
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    const banner = page.getByRole("status").filter({ hasText: "新版本已下载" });
+    await banner.waitFor();
+    // Still the same inspection, still editable, nothing reloaded under the inspector.
+    await answerItems(page, 5);
+    await Promise.all([page.waitForEvent("load"), banner.getByRole("button", { name: /立即更新/ }).click()]);
+    assert.equal(await countAnswersOnScreen(page), 5);
+    await assertAnswers(page, id, 5);
+  } finally {
+    await writeFile(swPath, sw);
+    await context.close();
+  }
+});
+
+test("two tabs: only one edits; taking over stops the other", async () => {
+  const context = await browser.newContext();
+  const a = await context.newPage();
+  await register(a, server.url);
+  const id = await startFireworksInspection(a, server.url, "双标签测试单位");
+  await answerItems(a, 2);
+
+  const b = await context.newPage();
+  await b.goto(`${server.url}/#/inspection/${id}`);
+  await b.getByRole("alert").filter({ hasText: "已在其他标签页中打开" }).waitFor();
+  assert.equal(await b.getByRole("radiogroup").count(), 0, "the second tab cannot edit");
+
+  await b.getByRole("button", { name: /在此标签页中使用/ }).click();
+  assert.equal(await countAnswersOnScreen(b), 2);
+  await a.getByText("此页已停止编辑").waitFor();
+  assert.equal(await a.getByRole("radiogroup").count(), 0, "the first tab stopped editing");
+  await answerItems(b, 3);
+  await assertAnswers(b, id, 3);
+  await context.close();
+});
+
+test("data stored by schema v1 opens after the upgrade to v2", async () => {
+  const fixture = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/storage-v1.json"), "utf8"));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // A blank same-origin page to write the old database from.
+  await page.route(`${server.url}/__seed`, (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html>" }));
+  await page.goto(`${server.url}/__seed`);
+  await page.evaluate(
+    (fixture) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha", fixture.version);
+        open.onupgradeneeded = () => {
+          for (const store of Object.keys(fixture.stores)) open.result.createObjectStore(store);
+        };
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(Object.keys(fixture.stores), "readwrite");
+          for (const [store, records] of Object.entries(fixture.stores)) {
+            for (const [key, value] of Object.entries(records)) tx.objectStore(store).put(value, key);
+          }
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    fixture,
+  );
+  await page.goto(`${server.url}/`);
+  await page.getByText("迁移测试烟花厂").waitFor();
+  const id = Object.keys(fixture.stores.inspections)[0];
+  const expected = Object.keys(JSON.parse(fixture.stores.inspections[id]).answers).length;
+  await assertAnswers(page, id, expected);
+  const stores = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("paicha");
+        open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
+      }),
+  );
+  assert.equal(stores.version, 2);
+  assert.ok(stores.stores.includes("checklists"));
+  await context.close();
+});
+
+test("text hostile to HTML is shown literally", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  await register(page, server.url, "<b>钱七</b>");
+  const hostile = "<img src=x onerror=alert(1)>";
+  await startFireworksInspection(page, server.url, hostile);
+  const group = page.getByRole("radiogroup", { name: /^FW-02 / });
+  await group.getByLabel(/重大隐患/).check();
+  await page.getByLabel("FW-02 隐患描述").fill(hostile);
+  await savedShown(page);
+  await page.reload();
+  await page.getByRole("heading", { name: hostile }).waitFor();
+  assert.equal(await page.getByLabel("FW-02 隐患描述").inputValue(), hostile);
+  await page.goto(`${server.url}/`);
+  await page.getByText("<b>钱七</b>（执法证号").waitFor();
+  assert.equal(await page.locator("img[src=x]").count(), 0);
+  assert.deepEqual(dialogs, []);
+  await context.close();
+});
