@@ -87,10 +87,12 @@ pub fn InspectionScreen(id: Uuid) -> impl IntoView {
     .into_any()
 }
 
-/// Shows whether every change has been committed to storage.
+/// Shows whether every change has been committed to storage; after a failure (e.g. storage
+/// full) the user can retry once space has been freed.
 #[component]
 pub fn SaveIndicator() -> impl IntoView {
     let app = use_app();
+    let failed = move || matches!(app.save_state.get(), SaveState::Failed(_));
     view! {
         <p role="status" aria-live="polite" class=move || match app.save_state.get() {
             SaveState::Saved => "save saved",
@@ -100,9 +102,14 @@ pub fn SaveIndicator() -> impl IntoView {
             {move || match app.save_state.get() {
                 SaveState::Saved => "✓ 已保存 Saved".to_string(),
                 SaveState::Saving => "保存中… Saving…".to_string(),
-                SaveState::Failed(e) => format!("✗ 保存失败，请勿关闭页面 Not saved: {e}"),
+                SaveState::Failed(e) => format!("✗ 未保存，请勿关闭页面 Not saved: {e}"),
             }}
         </p>
+        <Show when=failed>
+            // Touching the model re-runs the persistence Effect, which rewrites every record
+            // not yet committed.
+            <button type="button" on:click=move |_| app.model.update(|_| {})>"重试保存 Retry saving"</button>
+        </Show>
     }
 }
 

@@ -5,11 +5,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, launchBrowser, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
-import { answerItems, assertAnswers, countAnswersOnScreen, register, savedShown, startFireworksInspection } from "./app-helpers.mjs";
+import { answerItems, assertAnswers, countAnswersOnScreen, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
 
 let server, browser, dist;
 before(async () => {
@@ -223,5 +224,46 @@ test("text hostile to HTML is shown literally", async () => {
   await page.getByText("<b>钱七</b>（执法证号").waitFor();
   assert.equal(await page.locator("img[src=x]").count(), 0);
   assert.deepEqual(dialogs, []);
+  await context.close();
+});
+
+test("storage full: the failed write is named, nothing is claimed saved, nothing stored is lost", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await register(page, server.url);
+  const id = await startFireworksInspection(page, server.url, "存储满测试单位");
+  await answerItems(page, 3);
+
+  // The quota is simulated (Chromium's CDP quota override is not available for these
+  // contexts): records larger than the "free space" fail as a full disk makes IndexedDB fail.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    window.__freeBytes = 100_000;
+    IDBObjectStore.prototype.put = function (value, key) {
+      if (typeof value === "string" && value.length > window.__freeBytes) {
+        throw new DOMException("simulated full disk", "QuotaExceededError");
+      }
+      return put.call(this, value, key);
+    };
+  });
+  const group = page.getByRole("radiogroup", { name: /^FW-04 / });
+  await group.getByLabel(/重大隐患/).check();
+  await savedShown(page); // choosing the verdict is small and still fits
+  const big = randomBytes(600_000).toString("base64");
+  await page.getByLabel("FW-04 隐患描述").fill(big);
+  const status = page.getByRole("status").filter({ hasText: /未保存/ });
+  await status.waitFor();
+  assert.match(await status.textContent(), /存储空间已满/);
+  assert.equal(await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).count(), 0);
+  // What was stored before is intact; the text that did not fit is not in storage.
+  await assertAnswers(page, id, 4);
+  assert.equal((await storedInspection(page, id)).answers["FW-04"].description, "");
+
+  // Space is freed; the inspector retries and the pending change is stored.
+  await page.evaluate(() => (window.__freeBytes = Infinity));
+  await page.getByRole("button", { name: /重试保存/ }).click();
+  await savedShown(page);
+  await assertAnswers(page, id, 4);
+  assert.equal((await storedInspection(page, id)).answers["FW-04"].description, big);
   await context.close();
 });
