@@ -3,11 +3,11 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
+use paicha::checklists::Catalog;
 use paicha::device_key::DeviceKey;
 use paicha::features::new_inspection::NewInspection;
 use paicha::model::Model;
 use paicha::storage::{self, Db};
-use paicha::checklists::Catalog;
 use paicha::{AppContext, persist, route};
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, PAYLOAD_TYPE};
 use paicha_core::dsse::{Envelope, pae};
@@ -19,7 +19,11 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn fireworks() -> paicha_core::Checklist {
-    paicha_core::Checklist::from_toml("fireworks.toml", include_str!("../checklists/fireworks.toml")).unwrap()
+    paicha_core::Checklist::from_toml(
+        "fireworks.toml",
+        include_str!("../checklists/fireworks.toml"),
+    )
+    .unwrap()
 }
 
 /// Lets queued effects and promise callbacks run.
@@ -190,10 +194,19 @@ async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_kee
         "no inspection may start"
     );
 
-    assert!(!root.query_selector("#start-error").unwrap().unwrap().has_attribute("hidden"), "no checklist chosen yet");
+    assert!(
+        !root
+            .query_selector("#start-error")
+            .unwrap()
+            .unwrap()
+            .has_attribute("hidden"),
+        "no checklist chosen yet"
+    );
     let radio = input(&root, "input[name=checklist]");
     radio.set_checked(true);
-    radio.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    radio
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
     type_into(&input(&root, "#site-code"), "91440300708461136T");
     form.request_submit().unwrap();
     settle().await;

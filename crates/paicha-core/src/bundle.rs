@@ -1,5 +1,6 @@
 //! The bundle payload: what a device signs and the ledger imports (spec: docs/bundle-format.md).
 
+use crate::attachment::{Attachment, AttachmentError};
 use crate::dsse::{self, Envelope, KeyId};
 use crate::inspection::{Inspection, Inspector};
 use chrono::{DateTime, Utc};
@@ -14,8 +15,10 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// The signing device, as the bundle declares it. The ledger trusts its own registry, never this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceInfo {
+    /// Lower-case hex SHA-256 of the raw public key; equals the envelope's `keyid`.
     pub key_id: KeyId,
     /// Raw 32-byte Ed25519 public key, standard base64.
     pub public_key: String,
@@ -30,22 +33,49 @@ impl DeviceInfo {
     }
 }
 
+/// The signed content of a bundle (`payloadType` [`PAYLOAD_TYPE`]). Its JSON Schema is
+/// `docs/bundle.schema.json`, generated from these types with the `schema` feature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "Paicha bundle payload (application/vnd.paicha.bundle.v1+json)",
+        description = "The signed content of a Paicha bundle. Byte-level spec: docs/bundle-format.md."
+    )
+)]
 #[serde(deny_unknown_fields)]
 pub struct BundlePayload {
+    /// Always 1 for `application/vnd.paicha.bundle.v1+json`.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = 1)))]
     pub schema_version: u32,
+    /// A fresh random UUID per bundle; never reused, not even for a re-export.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(
+            pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+        ))
+    )]
     pub bundle_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub app_version: String,
     pub device: DeviceInfo,
-    /// 1 for a device's first bundle, then +1 for each bundle it creates.
+    /// 1 for a device's first bundle, then +1 for each bundle it creates (at most 2^63-1).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub sequence: u64,
-    /// SHA-256 (hex) of the previous bundle's payload bytes; [`GENESIS_HASH`] for sequence 1.
+    /// SHA-256 (hex) of the previous bundle's exact payload bytes; for sequence 1 the genesis
+    /// hash, 64 zeros ([`GENESIS_HASH`]).
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[0-9a-f]{64}$")))]
     pub previous_payload_sha256: String,
     pub inspector: Inspector,
     #[serde(default)]
     pub co_inspectors: Vec<Inspector>,
+    /// At least one, each sealed, each id once.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub inspections: Vec<Inspection>,
+    /// Photos (and other files) that answers refer to by SHA-256; each once. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +84,16 @@ pub enum BundleError {
     NotSealed(Uuid),
     #[error("没有可导出的检查 / a bundle needs at least one inspection")]
     Empty,
+    #[error("附件有误 / {0}")]
+    Attachment(#[from] AttachmentError),
+    #[error(
+        "重新导出须使用新的批次编号 / a re-export needs a new bundle id, {0} is the original's"
+    )]
+    BundleIdReused(Uuid),
+    #[error(
+        "重新导出须使用新的序号 / a re-export needs a sequence after {original}, the chain is at {next}"
+    )]
+    StaleChain { original: u64, next: u64 },
 }
 
 /// Where a device's hash chain stands: the next sequence number and the previous payload hash.
@@ -110,7 +150,60 @@ impl BundlePayload {
             inspector,
             co_inspectors: Vec::new(),
             inspections,
+            attachments: Vec::new(),
         })
+    }
+
+    /// The other officers present (they appear in the payload; only the device key signs).
+    pub fn with_co_inspectors(mut self, co_inspectors: Vec<Inspector>) -> Self {
+        self.co_inspectors = co_inspectors;
+        self
+    }
+
+    /// Embeds the files the inspections' answers refer to. Fails if an attachment is
+    /// malformed or duplicated, or if an answer names a photo that is not among them: the same
+    /// checks the verifier makes, so a device never signs a bundle the ledger must reject.
+    pub fn with_attachments(mut self, attachments: Vec<Attachment>) -> Result<Self, BundleError> {
+        crate::attachment::check_attachments(&attachments, &self.inspections)?;
+        self.attachments = attachments;
+        Ok(self)
+    }
+
+    /// A new bundle with the same content (inspections, inspectors, attachments) as `self`:
+    /// a re-export. It gets a new bundle id, its own creation time and the next place in the
+    /// device's chain; `self`, already created, is never changed or signed again
+    /// (docs/bundle-format.md, "Re-export").
+    pub fn reexport(
+        &self,
+        bundle_id: Uuid,
+        created_at: DateTime<Utc>,
+        app_version: &str,
+        chain: &ChainState,
+    ) -> Result<Self, BundleError> {
+        if bundle_id == self.bundle_id {
+            return Err(BundleError::BundleIdReused(bundle_id));
+        }
+        if chain.next_sequence <= self.sequence {
+            return Err(BundleError::StaleChain {
+                original: self.sequence,
+                next: chain.next_sequence,
+            });
+        }
+        Ok(Self {
+            bundle_id,
+            created_at,
+            app_version: app_version.to_string(),
+            sequence: chain.next_sequence,
+            previous_payload_sha256: chain.previous_payload_sha256.clone(),
+            ..self.clone()
+        })
+    }
+
+    /// Every rule the verifier applies to a parsed payload (docs/bundle-format.md,
+    /// verification steps 10 and 11), for producers to run before signing.
+    pub fn check(&self) -> Result<(), crate::VerifyError> {
+        crate::verify::check_payload(self)?;
+        crate::verify::check_chain_rules(self)
     }
 
     /// The exact payload bytes that are signed: compact JSON, fields in declaration order.
@@ -119,7 +212,8 @@ impl BundlePayload {
     }
 }
 
-/// Signs payload bytes with an in-memory Ed25519 key. The app signs with a non-extractable
+/// Signs payload bytes with an in-memory Ed25519 key (Ed25519 is deterministic: the same key
+/// and payload always give the same envelope bytes). The app signs with a non-extractable
 /// WebCrypto key instead; this serves the ledger's tests, test vectors and tools.
 pub fn sign_with(key: &ed25519_dalek::SigningKey, payload: &[u8]) -> Envelope {
     use ed25519_dalek::Signer;

@@ -141,6 +141,7 @@ impl fmt::Display for ContentHash {
 
 /// What an inspection records about the checklist it used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistRef {
     pub id: String,

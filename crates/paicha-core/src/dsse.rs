@@ -173,6 +173,13 @@ mod tests {
         assert_eq!(b64_decode(&std).unwrap(), bytes);
         assert_eq!(b64_decode("-__-AQ").unwrap(), bytes);
         assert!(b64_decode("not base64!").is_err());
+        // docs/bundle-format.md section 4: the exact decoding rules.
+        assert_eq!(b64_decode("YQ==").unwrap(), b"a");
+        assert_eq!(b64_decode("YQ").unwrap(), b"a");
+        assert!(b64_decode("YR").is_err(), "non-zero unused bits");
+        assert!(b64_decode("YWJjZ").is_err(), "length mod 4 = 1");
+        assert!(b64_decode("YW Jj").is_err(), "whitespace");
+        assert!(b64_decode("YWJj\n").is_err(), "line break");
     }
 
     #[test]

@@ -21,10 +21,17 @@ pub enum InspectionError {
     HazardsWithoutDescription(Vec<String>),
     #[error("检查所用检查表版本不符 / the inspection was started with another checklist version")]
     ChecklistMismatch,
+    #[error("请先记录条目 {0} 的检查结果 / answer item {0} before attaching photos to it")]
+    NotAnswered(String),
+    #[error(
+        "照片引用应为64位小写十六进制 SHA-256 / a photo reference must be a SHA-256 in 64 lower-case hex digits, got {0:?}"
+    )]
+    BadPhotoRef(String),
 }
 
 /// A law-enforcement officer: name and 执法证号.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Inspector {
     pub name: String,
@@ -50,6 +57,7 @@ impl Inspector {
 
 /// An inspected enterprise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     pub name: String,
@@ -71,6 +79,7 @@ impl Site {
 
 /// The inspector's judgement on one checklist item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// 符合
@@ -115,6 +124,7 @@ impl Verdict {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     pub verdict: Verdict,
@@ -122,11 +132,26 @@ pub struct Answer {
     #[serde(default)]
     pub description: String,
     pub answered_at: DateTime<Utc>,
+    /// Photos of what was found: SHA-256 (lower-case hex) of attachments embedded in the
+    /// bundle. Absent in JSON when empty, so records written before photos existed still parse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(inner(regex(pattern = r"^[0-9a-f]{64}$")))
+    )]
+    pub photos: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Inspection {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(
+            pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+        ))
+    )]
     pub id: Uuid,
     pub site: Site,
     pub checklist: ChecklistRef,
@@ -194,7 +219,7 @@ impl Inspection {
         self.sealed_at.is_some()
     }
 
-    /// Records (or replaces) the answer to one item.
+    /// Records (or replaces) the answer to one item. Photos already attached to the item stay.
     pub fn answer(
         &mut self,
         checklist: &Checklist,
@@ -215,15 +240,65 @@ impl Inspection {
         } else {
             String::new()
         };
+        let photos = self
+            .answers
+            .remove(item_id)
+            .map(|previous| previous.photos)
+            .unwrap_or_default();
         self.answers.insert(
             item_id.to_string(),
             Answer {
                 verdict,
                 description,
                 answered_at: now,
+                photos,
             },
         );
         Ok(())
+    }
+
+    /// Attaches a photo, named by the SHA-256 (lower-case hex) of its bytes, to an answered
+    /// item. Attaching the same photo twice is a no-op. The bytes themselves travel as an
+    /// [`Attachment`](crate::attachment::Attachment) of the bundle.
+    pub fn attach_photo(&mut self, item_id: &str, sha256: &str) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        if !crate::attachment::is_hex64(sha256) {
+            return Err(InspectionError::BadPhotoRef(sha256.to_string()));
+        }
+        let answer = self
+            .answers
+            .get_mut(item_id)
+            .ok_or_else(|| InspectionError::NotAnswered(item_id.to_string()))?;
+        if !answer.photos.iter().any(|p| p == sha256) {
+            answer.photos.push(sha256.to_string());
+        }
+        Ok(())
+    }
+
+    /// Removes a photo reference from an item (no-op when it is not there).
+    pub fn detach_photo(&mut self, item_id: &str, sha256: &str) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        let answer = self
+            .answers
+            .get_mut(item_id)
+            .ok_or_else(|| InspectionError::NotAnswered(item_id.to_string()))?;
+        answer.photos.retain(|p| p != sha256);
+        Ok(())
+    }
+
+    /// Every photo reference, in item order, each once.
+    pub fn photo_refs(&self) -> Vec<&str> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.answers
+            .values()
+            .flat_map(|a| a.photos.iter())
+            .filter(|p| seen.insert(p.as_str()))
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn hazards(&self) -> impl Iterator<Item = (&String, &Answer)> {

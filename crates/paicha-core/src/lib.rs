@@ -4,20 +4,24 @@
 //! Plain Rust with no I/O: it builds for native and wasm32 so that the app, the ledger and the
 //! tests share one definition of every rule.
 
+pub mod attachment;
 pub mod bundle;
 pub mod checklist;
 pub mod credit_code;
 pub mod dsse;
 pub mod inspection;
 pub mod pack;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod verify;
 
+pub use attachment::{Attachment, AttachmentError};
 pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
 pub use checklist::{Checklist, ChecklistError, ChecklistRef, ContentHash};
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use dsse::{Envelope, KeyId};
 pub use inspection::{Answer, Inspection, InspectionError, Inspector, Site, Verdict};
-pub use verify::{VerifiedBundle, VerifyError};
+pub use verify::{ChainRuleError, VerifiedBundle, VerifyError};
 
 /// Lower-case hex of bytes (key ids and hashes are spelled this way everywhere).
 pub fn hex(bytes: &[u8]) -> String {

@@ -1,8 +1,13 @@
 //! Verifying an envelope: signature first, payload parsing only after the signature holds.
+//! The steps, their order and their error classes are those of docs/bundle-format.md,
+//! "Verifying a bundle".
 
-use crate::bundle::{BundlePayload, PAYLOAD_TYPE, SCHEMA_VERSION};
+use crate::attachment::{AttachmentError, is_hex64};
+use crate::bundle::{BundlePayload, GENESIS_HASH, PAYLOAD_TYPE, SCHEMA_VERSION};
 use crate::dsse::{self, Envelope, KeyId};
 use ed25519_dalek::{Signature, VerifyingKey};
+use std::collections::BTreeSet;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
@@ -26,6 +31,56 @@ pub enum VerifyError {
     Schema(String),
     #[error("unsupported schema_version {0} (this verifier knows {SCHEMA_VERSION})")]
     SchemaVersion(u32),
+    #[error("{0}")]
+    Attachment(#[from] AttachmentError),
+    #[error("chain rule: {0}")]
+    ChainRule(#[from] ChainRuleError),
+}
+
+/// Rules about a bundle's own place in its device's hash chain and about what one bundle may
+/// contain. Forks and gaps between bundles are the ledger's to detect, not a verifier's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainRuleError {
+    #[error("sequence 1 must name the genesis hash (64 zeros) as previous_payload_sha256")]
+    FirstWithoutGenesis,
+    #[error("sequence {0} names the genesis hash as previous_payload_sha256; only sequence 1 may")]
+    GenesisAfterFirst(u64),
+    #[error("sequence {0} is too large (at most {max})", max = i64::MAX)]
+    SequenceTooLarge(u64),
+    #[error("inspection {0} appears more than once in the bundle")]
+    DuplicateInspection(Uuid),
+}
+
+impl ChainRuleError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChainRuleError::FirstWithoutGenesis => "chain_first_without_genesis",
+            ChainRuleError::GenesisAfterFirst(_) => "chain_genesis_after_first",
+            ChainRuleError::SequenceTooLarge(_) => "chain_sequence_too_large",
+            ChainRuleError::DuplicateInspection(_) => "chain_duplicate_inspection",
+        }
+    }
+}
+
+impl VerifyError {
+    /// A stable machine-readable name for the failure, as listed in docs/bundle-format.md and
+    /// used by the negative test vectors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::MalformedEnvelope(_) => "malformed_envelope",
+            VerifyError::WrongPayloadType(_) => "wrong_payload_type",
+            VerifyError::SignatureCount(_) => "signature_count",
+            VerifyError::Encoding(_) => "bad_encoding",
+            VerifyError::UnknownKey(_) => "unknown_key",
+            VerifyError::RevokedKey { .. } => "revoked_key",
+            VerifyError::KeyMismatch(_) => "key_mismatch",
+            VerifyError::BadSignature(_) => "bad_signature",
+            VerifyError::Schema(_) => "schema",
+            VerifyError::SchemaVersion(_) => "schema_version",
+            VerifyError::Attachment(e) => e.code(),
+            VerifyError::ChainRule(e) => e.code(),
+        }
+    }
 }
 
 /// Where the verifier gets the public key for a key id.
@@ -78,13 +133,36 @@ pub struct VerifiedBundle {
     pub payload: BundlePayload,
 }
 
-/// Verifies envelope bytes (a bundle file's content) against keys from `keys`.
+/// Verifies envelope bytes (a bundle file's content) against keys from `keys`: steps 1 to 10
+/// of the spec. The single-bundle chain rules (step 11) are left to the caller
+/// ([`check_chain_rules`]); [`verify_bundle_full`] applies them too.
 pub fn verify_bundle(bytes: &[u8], keys: &dyn KeySource) -> Result<VerifiedBundle, VerifyError> {
-    let envelope: Envelope =
-        serde_json::from_slice(bytes).map_err(|e| VerifyError::MalformedEnvelope(e.to_string()))?;
-    verify_envelope(envelope, keys)
+    verify_envelope(parse_envelope(bytes)?, keys)
 }
 
+/// Every check of the spec (steps 1 to 11) for one bundle file.
+pub fn verify_bundle_full(
+    bytes: &[u8],
+    keys: &dyn KeySource,
+) -> Result<VerifiedBundle, VerifyError> {
+    verify_envelope_full(parse_envelope(bytes)?, keys)
+}
+
+fn parse_envelope(bytes: &[u8]) -> Result<Envelope, VerifyError> {
+    serde_json::from_slice(bytes).map_err(|e| VerifyError::MalformedEnvelope(e.to_string()))
+}
+
+/// [`verify_envelope`] and then [`check_chain_rules`].
+pub fn verify_envelope_full(
+    envelope: Envelope,
+    keys: &dyn KeySource,
+) -> Result<VerifiedBundle, VerifyError> {
+    let bundle = verify_envelope(envelope, keys)?;
+    check_chain_rules(&bundle.payload)?;
+    Ok(bundle)
+}
+
+/// Steps 2 to 10 of the spec on a parsed envelope.
 pub fn verify_envelope(
     envelope: Envelope,
     keys: &dyn KeySource,
@@ -105,6 +183,8 @@ pub fn verify_envelope(
         .map_err(|_| VerifyError::Encoding("sig must be 64 bytes".into()))?;
 
     let raw_key = keys.public_key(&key_id, &payload_bytes)?;
+    // `from_bytes` rejects encodings that are not curve points; `verify_strict` rejects a
+    // non-canonical S, small-order keys and small-order R, and compares R's encoding.
     let verifying_key = VerifyingKey::from_bytes(&raw_key)
         .map_err(|_| VerifyError::BadSignature(key_id.to_string()))?;
     verifying_key
@@ -115,34 +195,11 @@ pub fn verify_envelope(
         .map_err(|_| VerifyError::BadSignature(key_id.to_string()))?;
 
     // Only now is the payload trusted enough to parse.
-    let payload: BundlePayload =
-        serde_json::from_slice(&payload_bytes).map_err(|e| VerifyError::Schema(e.to_string()))?;
-    if payload.schema_version != SCHEMA_VERSION {
-        return Err(VerifyError::SchemaVersion(payload.schema_version));
-    }
+    let payload = parse_payload(&payload_bytes)?;
     if payload.device.key_id != key_id {
         return Err(VerifyError::KeyMismatch(key_id.to_string()));
     }
-    if payload.sequence == 0 {
-        return Err(VerifyError::Schema("sequence starts at 1".into()));
-    }
-    let prev = &payload.previous_payload_sha256;
-    if prev.len() != 64 || !prev.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(VerifyError::Schema(
-            "previous_payload_sha256 must be 64 lower-case hex digits".into(),
-        ));
-    }
-    if payload.inspections.is_empty() {
-        return Err(VerifyError::Schema(
-            "a bundle carries at least one inspection".into(),
-        ));
-    }
-    if let Some(open) = payload.inspections.iter().find(|i| !i.is_sealed()) {
-        return Err(VerifyError::Schema(format!(
-            "inspection {} is not sealed",
-            open.id
-        )));
-    }
+    check_payload(&payload)?;
     Ok(VerifiedBundle {
         payload_sha256: crate::sha256_hex(&payload_bytes),
         envelope,
@@ -150,4 +207,210 @@ pub fn verify_envelope(
         payload_bytes,
         payload,
     })
+}
+
+/// Step 9: `schema_version` first (so that a newer payload is named as such rather than as
+/// unknown fields), then a strict parse: no unknown fields, no duplicate keys, exact types.
+pub fn parse_payload(payload: &[u8]) -> Result<BundlePayload, VerifyError> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        schema_version: u32,
+    }
+    let version: Version = serde_json::from_slice(payload)
+        .map_err(|e| VerifyError::Schema(format!("cannot read schema_version: {e}")))?;
+    if version.schema_version != SCHEMA_VERSION {
+        return Err(VerifyError::SchemaVersion(version.schema_version));
+    }
+    serde_json::from_slice::<NoDuplicateKeys>(payload)
+        .map_err(|e| VerifyError::Schema(e.to_string()))?;
+    let parsed = serde_json::from_slice(payload).map_err(|e| VerifyError::Schema(e.to_string()))?;
+    check_spelling(payload)?;
+    Ok(parsed)
+}
+
+/// The typed parse is lenient about how some values are spelled (it upper-cases a credit
+/// code, reads UUIDs without hyphens, timestamps with a space); the format allows exactly one
+/// spelling, the one the JSON Schema describes, so that every verifier agrees.
+fn check_spelling(payload: &[u8]) -> Result<(), VerifyError> {
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+    #[derive(Deserialize)]
+    struct Raw {
+        bundle_id: String,
+        created_at: String,
+        inspections: Vec<RawInspection>,
+    }
+    #[derive(Deserialize)]
+    struct RawInspection {
+        id: String,
+        site: RawSite,
+        started_at: String,
+        sealed_at: Option<String>,
+        answers: BTreeMap<String, RawAnswer>,
+    }
+    #[derive(Deserialize)]
+    struct RawSite {
+        credit_code: String,
+    }
+    #[derive(Deserialize)]
+    struct RawAnswer {
+        answered_at: String,
+    }
+    let raw: Raw =
+        serde_json::from_slice(payload).map_err(|e| VerifyError::Schema(e.to_string()))?;
+    let uuid = |what: &str, s: &str| {
+        let ok = s.len() == 36
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                8 | 13 | 18 | 23 => b == b'-',
+                _ => matches!(b, b'0'..=b'9' | b'a'..=b'f'),
+            });
+        if ok {
+            Ok(())
+        } else {
+            Err(VerifyError::Schema(format!(
+                "{what} {s:?} must be a lower-case hyphenated UUID"
+            )))
+        }
+    };
+    let time = |what: &str, s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|_| ())
+            .map_err(|e| {
+                VerifyError::Schema(format!("{what} {s:?} is not an RFC 3339 date-time: {e}"))
+            })
+    };
+    uuid("bundle_id", &raw.bundle_id)?;
+    time("created_at", &raw.created_at)?;
+    for i in &raw.inspections {
+        uuid("inspection id", &i.id)?;
+        time("started_at", &i.started_at)?;
+        if let Some(sealed_at) = &i.sealed_at {
+            time("sealed_at", sealed_at)?;
+        }
+        for a in i.answers.values() {
+            time("answered_at", &a.answered_at)?;
+        }
+        let code = &i.site.credit_code;
+        if crate::CreditCode::parse(code).map(|c| c.as_str() == code) != Ok(true) {
+            return Err(VerifyError::Schema(format!(
+                "credit_code {code:?} must be 18 upper-case characters without spaces"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Step 10: the rules a well-formed payload must meet on its own, apart from the chain rules.
+pub fn check_payload(p: &BundlePayload) -> Result<(), VerifyError> {
+    if p.schema_version != SCHEMA_VERSION {
+        return Err(VerifyError::SchemaVersion(p.schema_version));
+    }
+    let raw: [u8; 32] = dsse::b64_decode(&p.device.public_key)
+        .map_err(|e| VerifyError::Encoding(format!("device.public_key: {e}")))?
+        .try_into()
+        .map_err(|_| VerifyError::Encoding("device.public_key must be 32 bytes".into()))?;
+    if KeyId::from_public_key(&raw) != p.device.key_id {
+        return Err(VerifyError::KeyMismatch(p.device.key_id.to_string()));
+    }
+    if p.sequence == 0 {
+        return Err(VerifyError::Schema("sequence starts at 1".into()));
+    }
+    if !is_hex64(&p.previous_payload_sha256) {
+        return Err(VerifyError::Schema(
+            "previous_payload_sha256 must be 64 lower-case hex digits".into(),
+        ));
+    }
+    if p.inspections.is_empty() {
+        return Err(VerifyError::Schema(
+            "a bundle carries at least one inspection".into(),
+        ));
+    }
+    for inspection in &p.inspections {
+        if !inspection.is_sealed() {
+            return Err(VerifyError::Schema(format!(
+                "inspection {} is not sealed",
+                inspection.id
+            )));
+        }
+        if !is_hex64(&inspection.checklist.content_hash.0) {
+            return Err(VerifyError::Schema(format!(
+                "inspection {}: checklist content_hash must be 64 lower-case hex digits",
+                inspection.id
+            )));
+        }
+    }
+    crate::attachment::check_attachments(&p.attachments, &p.inspections)?;
+    Ok(())
+}
+
+/// Step 11, the single-bundle chain rules: sequence 1 and only sequence 1 names the genesis
+/// hash; the sequence fits a signed 64-bit integer (SQL BIGINT, Java `long`); no inspection
+/// twice in one bundle.
+pub fn check_chain_rules(p: &BundlePayload) -> Result<(), VerifyError> {
+    let genesis = p.previous_payload_sha256 == GENESIS_HASH;
+    match (p.sequence, genesis) {
+        (1, false) => return Err(ChainRuleError::FirstWithoutGenesis.into()),
+        (n, true) if n != 1 => return Err(ChainRuleError::GenesisAfterFirst(n).into()),
+        _ => {}
+    }
+    if i64::try_from(p.sequence).is_err() {
+        return Err(ChainRuleError::SequenceTooLarge(p.sequence).into());
+    }
+    let mut seen = BTreeSet::new();
+    if let Some(dup) = p.inspections.iter().find(|i| !seen.insert(i.id)) {
+        return Err(ChainRuleError::DuplicateInspection(dup.id).into());
+    }
+    Ok(())
+}
+
+/// Any JSON value, read only to reject an object that names one key twice (which JSON
+/// parsers resolve differently: some keep the first value, some the last).
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut keys = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !keys.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
 }
