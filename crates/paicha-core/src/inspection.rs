@@ -2,6 +2,7 @@
 
 use crate::checklist::{Checklist, ChecklistRef};
 use crate::credit_code::CreditCode;
+use crate::finding::{self, GeoPosition, MajorHazardPlan, RectificationOrder};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,6 +20,10 @@ pub enum InspectionError {
     NothingAnswered,
     #[error("以下隐患缺少描述：{} / hazards without a description: {}", .0.join("、"), .0.join(", "))]
     HazardsWithoutDescription(Vec<String>),
+    #[error("以下隐患的交办信息不完整：{} / incomplete hazard orders: {}", .0.join("；"), .0.join("; "))]
+    IncompleteOrders(Vec<String>),
+    #[error("条目 {0} 不是隐患，不能交办整改 / item {0} is not a hazard")]
+    NotAHazard(String),
     #[error("检查所用检查表版本不符 / the inspection was started with another checklist version")]
     ChecklistMismatch,
     #[error("请先记录条目 {0} 的检查结果 / answer item {0} before attaching photos to it")]
@@ -140,6 +145,15 @@ pub struct Answer {
         schemars(inner(regex(pattern = r"^[0-9a-f]{64}$")))
     )]
     pub photos: Vec<String>,
+    /// 隐患部位: where in the site the hazard is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub location: String,
+    /// 整改指令, for hazards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rectification: Option<RectificationOrder>,
+    /// "五落实" and suspension, for major hazards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major_plan: Option<MajorHazardPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +178,9 @@ pub struct Inspection {
     pub answers: BTreeMap<String, Answer>,
     /// Set once; a sealed inspection is immutable.
     pub sealed_at: Option<DateTime<Utc>>,
+    /// Where the inspection was started, if the device could tell (the inspector may refuse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<GeoPosition>,
 }
 
 impl Inspection {
@@ -183,6 +200,7 @@ impl Inspection {
             applicability: BTreeMap::new(),
             answers: BTreeMap::new(),
             sealed_at: None,
+            position: None,
         }
     }
 
@@ -240,11 +258,22 @@ impl Inspection {
         } else {
             String::new()
         };
-        let photos = self
-            .answers
-            .remove(item_id)
-            .map(|previous| previous.photos)
+        let previous = self.answers.remove(item_id);
+        let photos = previous
+            .as_ref()
+            .map(|p| p.photos.clone())
             .unwrap_or_default();
+        // A hazard's order survives a change between general and major; it means nothing for
+        // a compliant or not-applicable item.
+        let kept = previous.filter(|_| verdict.is_hazard());
+        let location = kept
+            .as_ref()
+            .map(|p| p.location.clone())
+            .unwrap_or_default();
+        let rectification = kept.as_ref().and_then(|p| p.rectification.clone());
+        let major_plan = kept
+            .and_then(|p| p.major_plan)
+            .filter(|_| verdict == Verdict::MajorHazard);
         self.answers.insert(
             item_id.to_string(),
             Answer {
@@ -252,8 +281,67 @@ impl Inspection {
                 description,
                 answered_at: now,
                 photos,
+                location,
+                rectification,
+                major_plan,
             },
         );
+        Ok(())
+    }
+
+    /// Records the order (交办) for a hazard: location within the site, the rectification
+    /// order and, for a major hazard, the five-measures plan. Stored as typed.
+    pub fn set_order(
+        &mut self,
+        item_id: &str,
+        location: &str,
+        rectification: RectificationOrder,
+        major_plan: Option<MajorHazardPlan>,
+    ) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        let answer = self
+            .answers
+            .get_mut(item_id)
+            .ok_or_else(|| InspectionError::NotAnswered(item_id.to_string()))?;
+        if !answer.verdict.is_hazard() {
+            return Err(InspectionError::NotAHazard(item_id.to_string()));
+        }
+        answer.location = location.to_string();
+        answer.rectification = Some(rectification);
+        answer.major_plan = if answer.verdict == Verdict::MajorHazard {
+            major_plan
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Hazards whose order (交办) is incomplete, each as "item：missing fields". The app seals
+    /// only when this is empty; the domain's `seal` does not insist, because a bundle from
+    /// an older app version without orders is still a valid record.
+    pub fn order_problems(&self) -> Vec<String> {
+        let inspected_on = self.started_at.date_naive();
+        self.hazards()
+            .filter_map(|(id, a)| {
+                let major = a.verdict == Verdict::MajorHazard;
+                let missing = finding::problems(
+                    a.rectification.as_ref(),
+                    a.major_plan.as_ref(),
+                    major,
+                    inspected_on,
+                );
+                (!missing.is_empty()).then(|| format!("{id}：{}", missing.join("、")))
+            })
+            .collect()
+    }
+
+    pub fn set_position(&mut self, position: GeoPosition) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        self.position = Some(position);
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod checklist;
 pub mod credit_code;
 pub mod dsse;
+pub mod finding;
 pub mod inspection;
 pub mod pack;
 #[cfg(feature = "schema")]

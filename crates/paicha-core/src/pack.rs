@@ -26,7 +26,11 @@ pub enum PackError {
     #[error("checklist pack is not valid JSON: {0}")]
     Json(String),
     #[error("checklist {id}: content hash {claimed} does not match its content ({actual})")]
-    HashMismatch { id: String, claimed: String, actual: String },
+    HashMismatch {
+        id: String,
+        claimed: String,
+        actual: String,
+    },
 }
 
 impl ChecklistPack {
@@ -36,7 +40,10 @@ impl ChecklistPack {
         let checklists = checklists
             .into_iter()
             .map(|checklist| {
-                let sector = SECTORS.iter().find(|s| s.0 == checklist.sector).map_or("", |s| s.1);
+                let sector = SECTORS
+                    .iter()
+                    .find(|s| s.0 == checklist.sector)
+                    .map_or("", |s| s.1);
                 let search_key = format!(
                     "{} {} {}",
                     initials(sector),
@@ -44,7 +51,11 @@ impl ChecklistPack {
                     checklist.id
                 )
                 .to_lowercase();
-                PackEntry { content_hash: checklist.content_hash().0, checklist, search_key }
+                PackEntry {
+                    content_hash: checklist.content_hash().0,
+                    checklist,
+                    search_key,
+                }
             })
             .collect();
         Self { checklists }
@@ -56,7 +67,8 @@ impl ChecklistPack {
 
     /// Parses a pack and checks every declared hash against the content it came with.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PackError> {
-        let pack: Self = serde_json::from_slice(bytes).map_err(|e| PackError::Json(e.to_string()))?;
+        let pack: Self =
+            serde_json::from_slice(bytes).map_err(|e| PackError::Json(e.to_string()))?;
         for entry in &pack.checklists {
             let actual = entry.checklist.content_hash().0;
             if actual != entry.content_hash {
@@ -80,9 +92,19 @@ pub fn matches(entry: &PackEntry, query: &str) -> bool {
     }
     let c = &entry.checklist;
     let sector = SECTORS.iter().find(|s| s.0 == c.sector).map_or("", |s| s.1);
-    [c.title.zh.as_str(), sector, c.title.en.as_str(), entry.search_key.as_str()]
-        .iter()
-        .any(|h| h.split_whitespace().collect::<String>().to_lowercase().contains(&query))
+    [
+        c.title.zh.as_str(),
+        sector,
+        c.title.en.as_str(),
+        entry.search_key.as_str(),
+    ]
+    .iter()
+    .any(|h| {
+        h.split_whitespace()
+            .collect::<String>()
+            .to_lowercase()
+            .contains(&query)
+    })
 }
 
 #[cfg(test)]
@@ -90,7 +112,11 @@ mod tests {
     use super::*;
 
     fn minimal() -> Checklist {
-        Checklist::from_toml("minimal.toml", include_str!("../tests/fixtures/minimal.toml")).unwrap()
+        Checklist::from_toml(
+            "minimal.toml",
+            include_str!("../tests/fixtures/minimal.toml"),
+        )
+        .unwrap()
     }
 
     // A stand-in converter for the test: maps the few characters used to fixed initials.
@@ -112,12 +138,17 @@ mod tests {
         assert_eq!(pack.checklists[0].search_key, "yhbz  minimal");
         let json = pack.to_json();
         assert_eq!(ChecklistPack::from_json(&json).unwrap(), pack);
-        let altered = String::from_utf8(json).unwrap().replace("防静电设施缺失", "防静电设施齐全");
+        let altered = String::from_utf8(json)
+            .unwrap()
+            .replace("防静电设施缺失", "防静电设施齐全");
         assert!(matches!(
             ChecklistPack::from_json(altered.as_bytes()),
             Err(PackError::HashMismatch { .. })
         ));
-        assert!(matches!(ChecklistPack::from_json(b"[1,2"), Err(PackError::Json(_))));
+        assert!(matches!(
+            ChecklistPack::from_json(b"[1,2"),
+            Err(PackError::Json(_))
+        ));
     }
 
     #[test]
