@@ -109,10 +109,15 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
     };
     provide_context(context);
     outbox::start_uploader(context);
+    // A Memo, so that the screen is rebuilt only when registration or the route changes, never
+    // on each answer (which would reset the screen's state and the focused field).
+    let registered = Memo::new(move |_| {
+        model.with(|m| m.profile.is_some()) && context.device_key.with(Option::is_some)
+    });
     view! {
         <update::UpdateBanner />
         {move || {
-            if model.with(|m| m.profile.is_none()) || context.device_key.with(Option::is_none) {
+            if !registered.get() {
                 return view! { <onboarding::Onboarding /> }.into_any();
             }
             match context.route.get() {

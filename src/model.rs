@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use paicha_core::bundle::ChainState;
+use paicha_core::finding::{GeoPosition, MajorHazardPlan, RectificationOrder};
 use paicha_core::{Checklist, Inspection, InspectionError, Inspector, Site, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -168,12 +169,37 @@ impl Model {
         Ok(())
     }
 
+    pub fn set_order(
+        &mut self,
+        id: Uuid,
+        item_id: &str,
+        location: &str,
+        order: RectificationOrder,
+        plan: Option<MajorHazardPlan>,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?
+            .set_order(item_id, location, order, plan)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    pub fn set_position(&mut self, id: Uuid, position: GeoPosition) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?.set_position(position)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
     pub fn seal(
         &mut self,
         id: Uuid,
         checklist: &Checklist,
         now: DateTime<Utc>,
     ) -> Result<(), InspectionError> {
+        // The app seals only once every hazard has a complete order (交办).
+        let problems = self.inspection_mut(id)?.order_problems();
+        if !problems.is_empty() {
+            return Err(InspectionError::IncompleteOrders(problems));
+        }
         self.inspection_mut(id)?.seal(checklist, now)?;
         self.touch(RecordKey::Inspection(id));
         Ok(())

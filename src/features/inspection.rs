@@ -6,6 +6,7 @@ use crate::route::{Route, navigate};
 use crate::use_app;
 use leptos::prelude::*;
 use paicha_core::checklist::{Item, Verification};
+use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
 use paicha_core::{Checklist, Verdict};
 use uuid::Uuid;
 
@@ -75,6 +76,10 @@ pub fn InspectionScreen(id: Uuid) -> impl IntoView {
                 <progress max=total.to_string() value=move || answered.get().to_string() aria-label="进度 Progress"></progress>
                 " " {answered} " / " {total} " 已检查 answered"
             </p>
+            <p>{move || app.model.with(|m| m.inspections.get(&id).and_then(|i| i.position)).map_or_else(
+                || "位置：未获取（可继续检查） Location: not available".to_string(),
+                |p| { let (lat, lon) = p.degrees(); format!("位置 Location: {lat:.5}, {lon:.5} ±{} m", p.accuracy_m) },
+            )}</p>
             <SaveIndicator />
         </section>
         {sections}
@@ -194,7 +199,94 @@ fn ItemCard(id: Uuid, checklist: &'static Checklist, item: &'static Item) -> imp
                     on:input=move |ev| {
                         if let Some(v) = verdict() { record(v, event_target_value(&ev)) }
                     }></textarea>
+                <OrderFields id item_id=item.id.as_str() major=Signal::derive(move || verdict() == Some(Verdict::MajorHazard)) />
             </Show>
         </fieldset>
+    }
+}
+
+/// The hazard's order (交办): where it is, what must be done by whom and when, and for a
+/// major hazard the five-measures plan and any suspension. Every keystroke is saved as typed.
+#[component]
+fn OrderFields(id: Uuid, item_id: &'static str, major: Signal<bool>) -> impl IntoView {
+    let app = use_app();
+    type Order = (String, RectificationOrder, MajorHazardPlan);
+    let current = move || -> Order {
+        app.model.with(|m| {
+            m.inspections
+                .get(&id)
+                .and_then(|i| i.answers.get(item_id))
+                .map(|a| {
+                    (
+                        a.location.clone(),
+                        a.rectification.clone().unwrap_or_default(),
+                        a.major_plan.clone().unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_default()
+        })
+    };
+    let edit = move |change: &dyn Fn(&mut Order)| {
+        let mut order = current();
+        change(&mut order);
+        let (location, rectification, plan) = order;
+        app.model.update(|m| {
+            if let Err(e) = m.set_order(id, item_id, &location, rectification, Some(plan)) {
+                leptos::logging::error!("{e}");
+            }
+        });
+    };
+    // One labelled input per field; `get` reads the field, `set` writes it.
+    let field = move |key: &str,
+                      label: &str,
+                      kind: &'static str,
+                      get: fn(&Order) -> String,
+                      set: fn(&mut Order, String)| {
+        let input_id = format!("{key}-{item_id}");
+        let label = format!("{item_id} {label}");
+        view! {
+            <label for=input_id.clone()>{label}</label>
+            <input id=input_id type=kind inputmode=if kind == "number" { "numeric" } else { "text" }
+                prop:value=move || get(&current())
+                on:input=move |ev| { let value = event_target_value(&ev); edit(&move |o| set(o, value.clone())) } />
+        }
+    };
+    view! {
+        <div class="order">
+            {field("loc", "隐患部位 Location in site", "text", |o| o.0.clone(), |o, v| o.0 = v)}
+            {field("measures", "整改措施 Rectification measures", "text", |o| o.1.measures.clone(), |o, v| o.1.measures = v)}
+            {field("resp", "整改责任人 Responsible person", "text", |o| o.1.responsible.clone(), |o, v| o.1.responsible = v)}
+            {field("deadline", "整改期限 Deadline", "date", |o| o.1.deadline.clone(), |o, v| o.1.deadline = v)}
+            {field("funds", "预计资金（元） Estimated funds (yuan)", "text", |o| o.1.funds_yuan.clone(), |o, v| o.1.funds_yuan = v)}
+            <Show when=move || major.get()>
+                <fieldset class="five-measures">
+                    <legend>{format!("{item_id} 重大隐患“五落实” Five measures")}</legend>
+                    {field("target", "治理目标和任务 Target", "text", |o| o.2.target.clone(), |o, v| o.2.target = v)}
+                    {field("org", "治理机构和人员 Organisation and people", "text", |o| o.2.organisation.clone(), |o, v| o.2.organisation = v)}
+                    {field("safety", "安全措施和应急预案 Safety measures and emergency plan", "text", |o| o.2.safety_measures.clone(), |o, v| o.2.safety_measures = v)}
+                    {field("material", "经费和物资 Funds and materials", "text", |o| o.2.funds_materials.clone(), |o, v| o.2.funds_materials = v)}
+                    {field("limit", "治理时限 Time limit", "date", |o| o.2.time_limit.clone(), |o, v| o.2.time_limit = v)}
+                    <label for=format!("suspension-{item_id}")>{format!("{item_id} 停产停业 Suspension")}</label>
+                    <select id=format!("suspension-{item_id}")
+                        on:change=move |ev| {
+                            let choice = match event_target_value(&ev).as_str() {
+                                "none" => Suspension::None,
+                                "partial" => Suspension::Partial,
+                                "full" => Suspension::Full,
+                                _ => Suspension::Undecided,
+                            };
+                            edit(&move |o| o.2.suspension = choice)
+                        }>
+                        {[(Suspension::Undecided, "undecided", "请选择 Choose"), (Suspension::None, "none", "不停产停业 No suspension"),
+                          (Suspension::Partial, "partial", "局部停产停业 Partial"), (Suspension::Full, "full", "全部停产停业 Full")]
+                            .into_iter()
+                            .map(|(s, value, text)| view! {
+                                <option value=value prop:selected=move || current().2.suspension == s>{text}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </fieldset>
+            </Show>
+        </div>
     }
 }

@@ -31,6 +31,7 @@ export async function answerItems(page, count) {
     } else {
       await group.getByLabel(/一般隐患/).check();
       await page.getByLabel(`${id} 隐患描述`).fill(`${id} 现场发现的问题`);
+      await fillOrder(page, id);
     }
   }
   await savedShown(page);
@@ -67,4 +68,21 @@ export async function assertAnswers(page, id, expected) {
   const record = await storedInspection(page, id);
   assert.ok(record, `inspection ${id} is stored`);
   assert.equal(Object.keys(record.answers).length, expected, "stored answers");
+}
+
+/** Fills a hazard's order (交办); with `major`, also the five measures and a suspension. */
+export async function fillOrder(page, id, { major = false } = {}) {
+  await page.getByLabel(`${id} 隐患部位`).fill("二号工房");
+  await page.getByLabel(`${id} 整改措施`).fill("立即停止作业并整改");
+  await page.getByLabel(`${id} 整改责任人`).fill("企业负责人 陈某");
+  await page.getByLabel(`${id} 整改期限`).fill("2099-12-31");
+  await page.getByLabel(`${id} 预计资金`).fill("5000");
+  if (major) {
+    await page.getByLabel(`${id} 治理目标和任务`).fill("消除重大事故隐患");
+    await page.getByLabel(`${id} 治理机构和人员`).fill("安全生产管理机构 王某");
+    await page.getByLabel(`${id} 安全措施和应急预案`).fill("停用相关工房，落实应急预案");
+    await page.getByLabel(`${id} 经费和物资`).fill("企业安全费用");
+    await page.getByLabel(`${id} 治理时限`).fill("2099-12-31");
+    await page.getByLabel(`${id} 停产停业`).selectOption("partial");
+  }
 }

@@ -8,6 +8,7 @@ import { createPublicKey, verify as edVerify } from "node:crypto";
 import { readFile, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
+import { fillOrder } from "./app-helpers.mjs";
 
 const PAYLOAD_TYPE = "application/vnd.paicha.bundle.v1+json";
 
@@ -40,7 +41,12 @@ function nodeVerify(rawPublicKey, message, signature) {
 }
 
 test("register, inspect a fireworks site, reload, seal, export, verify and import", async () => {
-  const context = await browser.newContext({ acceptDownloads: true, locale: "zh-CN" });
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    locale: "zh-CN",
+    permissions: ["geolocation"],
+    geolocation: { latitude: 28.1987, longitude: 112.9709, accuracy: 15 },
+  });
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
@@ -72,7 +78,12 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   const item = page.getByRole("radiogroup", { name: /FW-05/ });
   await item.getByLabel(/重大隐患/).check();
   const description = "成品中转库实际存药量约为核定药量的两倍";
-  await page.getByLabel("FW-05 隐患描述").fill(description);
+  // Typed key by key, as a person types: every keystroke is saved and the field keeps focus.
+  await page.getByLabel("FW-05 隐患描述").pressSequentially(description);
+  // Sealing is refused while the order (交办) is incomplete, and says what is missing.
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  await page.locator("#seal-error").filter({ hasText: /FW-05：整改措施/ }).waitFor();
+  await fillOrder(page, "FW-05", { major: true });
   await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
 
   // 5. Reload: the answer is still there.
@@ -104,6 +115,10 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   assert.equal(inspection.answers["FW-05"].verdict, "major_hazard");
   assert.equal(inspection.answers["FW-05"].description, description);
   assert.ok(inspection.sealed_at);
+  const answer = inspection.answers["FW-05"];
+  assert.equal(answer.rectification.deadline, "2099-12-31");
+  assert.equal(answer.major_plan.suspension, "partial");
+  assert.equal(inspection.position.latitude_e7, 281987000);
   const rawKey = Buffer.from(payload.device.public_key, "base64");
   const signature = Buffer.from(envelope.signatures[0].sig, "base64");
   assert.ok(nodeVerify(rawKey, pae(PAYLOAD_TYPE, payloadBytes), signature), "Node's Ed25519 accepts it");

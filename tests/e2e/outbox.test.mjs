@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
+import { fillOrder } from "./app-helpers.mjs";
 
 let server, browser, work;
 before(async () => {
@@ -34,6 +35,7 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   await page.getByRole("radiogroup", { name: /^FW-07 / }).getByLabel(/重大隐患/).check();
   const description = "防雷接地装置检测报告过期，引下线锈断";
   await page.getByLabel("FW-07 隐患描述").fill(description);
+  await fillOrder(page, "FW-07", { major: true });
   await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
 
