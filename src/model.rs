@@ -9,11 +9,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// One durable record; the unit of a write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One durable record; the unit of a write. An inspection is stored as a header plus one
+/// record per answer, so saving an answer costs the same with 10 or 1,000 findings stored.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RecordKey {
     Profile,
+    /// The inspection without its answers.
     Inspection(Uuid),
+    /// One answer: inspection id and item id.
+    Answer(Uuid, String),
     /// A bundle's upload state (its envelope never changes once created).
     Bundle(u64),
 }
@@ -96,19 +100,35 @@ pub struct Model {
 }
 
 impl Model {
+    /// The model as loaded. `rewrite` names inspections stored in an older layout (answers
+    /// inside the inspection record): they are marked changed, so the persistence Effect
+    /// rewrites them, header and answers in one transaction, in the current layout.
     pub fn loaded(
         profile: Option<Inspector>,
         inspections: Vec<Inspection>,
         chain: ChainState,
         bundles: Vec<BundleRecord>,
+        rewrite: &[Uuid],
     ) -> Self {
-        Self {
+        let mut model = Self {
             profile,
             inspections: inspections.into_iter().map(|i| (i.id, i)).collect(),
             chain,
             bundles,
             ..Self::default()
+        };
+        for id in rewrite {
+            let items: Vec<String> = model
+                .inspections
+                .get(id)
+                .map(|i| i.answers.keys().cloned().collect())
+                .unwrap_or_default();
+            model.touch(RecordKey::Inspection(*id));
+            for item in items {
+                model.touch(RecordKey::Answer(*id, item));
+            }
         }
+        model
     }
 
     fn touch(&mut self, key: RecordKey) {
@@ -153,7 +173,7 @@ impl Model {
     ) -> Result<(), InspectionError> {
         let inspection = self.inspection_mut(id)?;
         inspection.answer(checklist, item_id, verdict, description, now)?;
-        self.touch(RecordKey::Inspection(id));
+        self.touch(RecordKey::Answer(id, item_id.to_string()));
         Ok(())
     }
 
@@ -179,7 +199,7 @@ impl Model {
     ) -> Result<(), InspectionError> {
         self.inspection_mut(id)?
             .set_order(item_id, location, order, plan)?;
-        self.touch(RecordKey::Inspection(id));
+        self.touch(RecordKey::Answer(id, item_id.to_string()));
         Ok(())
     }
 
@@ -285,7 +305,42 @@ mod tests {
             model.revisions()[&RecordKey::Profile],
             before[&RecordKey::Profile]
         );
-        assert!(model.revisions()[&RecordKey::Inspection(id)] > before[&RecordKey::Inspection(id)]);
+        // Only the answer's own record changes: not the inspection header, not other answers.
+        assert_eq!(
+            model.revisions()[&RecordKey::Inspection(id)],
+            before[&RecordKey::Inspection(id)]
+        );
+        assert!(
+            model
+                .revisions()
+                .contains_key(&RecordKey::Answer(id, item.clone()))
+        );
+        assert_eq!(model.revisions().len(), before.len() + 1);
+    }
+
+    #[test]
+    fn records_in_the_old_layout_are_marked_for_rewriting() {
+        let mut old = Model::default();
+        old.set_profile(Inspector::new("张三", "A1").unwrap());
+        let site = Site::new("某公司", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+        let id = old
+            .start_inspection(Uuid::from_u128(7), site, &checklist(), Utc::now())
+            .unwrap();
+        for item in ["FW-01", "FW-02"] {
+            old.answer(id, &checklist(), item, Verdict::Compliant, "", Utc::now())
+                .unwrap();
+        }
+        let inspection = old.inspections[&id].clone();
+        let model = Model::loaded(None, vec![inspection], ChainState::default(), vec![], &[id]);
+        let keys: Vec<_> = model.revisions().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                RecordKey::Inspection(id),
+                RecordKey::Answer(id, "FW-01".into()),
+                RecordKey::Answer(id, "FW-02".into())
+            ]
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@ use crate::model::{BundleRecord, Model, RecordKey};
 use crate::storage::{self, Db, StorageError};
 use leptos::prelude::*;
 use paicha_core::bundle::ChainState;
-use paicha_core::{Inspection, Inspector};
+use paicha_core::{Answer, Inspection, Inspector};
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
 pub const PROFILE: &str = "profile";
 pub const CHAIN: &str = "chain";
@@ -18,6 +19,18 @@ pub enum SaveState {
     Failed(String),
 }
 
+/// One answer as stored: self-describing, so loading needs no second pass over keys.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredAnswer {
+    inspection: Uuid,
+    item: String,
+    answer: Answer,
+}
+
+pub fn answer_key(inspection: Uuid, item: &str) -> String {
+    format!("{inspection}/{item}")
+}
+
 pub async fn load(db: &Db) -> Result<Model, StorageError> {
     let profile: Option<Inspector> = match db.get(storage::KV, PROFILE).await? {
         Some(v) => Some(storage::from_js(&v)?),
@@ -27,12 +40,23 @@ pub async fn load(db: &Db) -> Result<Model, StorageError> {
         Some(v) => storage::from_js(&v)?,
         None => ChainState::default(),
     };
-    let inspections = db
-        .get_all(storage::INSPECTIONS)
-        .await?
-        .iter()
-        .map(storage::from_js::<Inspection>)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut inspections: BTreeMap<Uuid, Inspection> = BTreeMap::new();
+    // Headers written before v3 still carry their answers: those get rewritten.
+    let mut rewrite = Vec::new();
+    for value in db.get_all(storage::INSPECTIONS).await? {
+        let inspection: Inspection = storage::from_js(&value)?;
+        if !inspection.answers.is_empty() {
+            rewrite.push(inspection.id);
+        }
+        inspections.insert(inspection.id, inspection);
+    }
+    for value in db.get_all(storage::ANSWERS).await? {
+        let stored: StoredAnswer = storage::from_js(&value)?;
+        // A per-answer record is newer than an answer inside an old header.
+        if let Some(inspection) = inspections.get_mut(&stored.inspection) {
+            inspection.answers.insert(stored.item, stored.answer);
+        }
+    }
     let mut bundles = db
         .get_all(storage::BUNDLES)
         .await?
@@ -40,28 +64,59 @@ pub async fn load(db: &Db) -> Result<Model, StorageError> {
         .map(storage::from_js::<BundleRecord>)
         .collect::<Result<Vec<_>, _>>()?;
     bundles.sort_by_key(|b| b.sequence);
-    Ok(Model::loaded(profile, inspections, chain, bundles))
+    Ok(Model::loaded(
+        profile,
+        inspections.into_values().collect(),
+        chain,
+        bundles,
+        &rewrite,
+    ))
 }
 
-fn record(model: &Model, key: RecordKey) -> Option<(&'static str, String, wasm_bindgen::JsValue)> {
+type Write = (&'static str, String, wasm_bindgen::JsValue);
+
+fn record(model: &Model, key: &RecordKey) -> Option<Write> {
     match key {
         RecordKey::Profile => model
             .profile
             .as_ref()
             .map(|p| (storage::KV, PROFILE.to_string(), storage::to_js(p))),
-        RecordKey::Inspection(id) => model
+        RecordKey::Inspection(id) => model.inspections.get(id).map(|i| {
+            let header = Inspection {
+                answers: BTreeMap::new(),
+                ..i.clone()
+            };
+            (
+                storage::INSPECTIONS,
+                id.to_string(),
+                storage::to_js(&header),
+            )
+        }),
+        RecordKey::Answer(id, item) => model
             .inspections
-            .get(&id)
-            .map(|i| (storage::INSPECTIONS, id.to_string(), storage::to_js(i))),
+            .get(id)
+            .and_then(|i| i.answers.get(item))
+            .map(|a| {
+                let stored = StoredAnswer {
+                    inspection: *id,
+                    item: item.clone(),
+                    answer: a.clone(),
+                };
+                (
+                    storage::ANSWERS,
+                    answer_key(*id, item),
+                    storage::to_js(&stored),
+                )
+            }),
         RecordKey::Bundle(sequence) => {
             model
                 .bundles
                 .iter()
-                .find(|b| b.sequence == sequence)
+                .find(|b| b.sequence == *sequence)
                 .map(|b| {
                     (
                         storage::BUNDLES,
-                        BundleRecord::storage_key(sequence),
+                        BundleRecord::storage_key(*sequence),
                         storage::to_js(b),
                     )
                 })
@@ -77,15 +132,11 @@ pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> 
     let written: StoredValue<BTreeMap<RecordKey, u64>> = StoredValue::new(BTreeMap::new());
     let db = StoredValue::new_local(db);
     Effect::new(move |_| {
-        let pending: Vec<(
-            RecordKey,
-            u64,
-            (&'static str, String, wasm_bindgen::JsValue),
-        )> = model.with(|m| {
+        let pending: Vec<(RecordKey, u64, Write)> = model.with(|m| {
             m.revisions()
                 .iter()
-                .filter(|(k, rev)| written.with_value(|w| w.get(k) != Some(rev)))
-                .filter_map(|(k, rev)| record(m, *k).map(|r| (*k, *rev, r)))
+                .filter(|(k, rev)| written.with_value(|w| w.get(*k) != Some(*rev)))
+                .filter_map(|(k, rev)| record(m, k).map(|r| (k.clone(), *rev, r)))
                 .collect()
         });
         if pending.is_empty() {
@@ -94,17 +145,23 @@ pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> 
         set_state.set(SaveState::Saving);
         let db = db.get_value();
         leptos::task::spawn_local(async move {
-            for (key, revision, (store, id, value)) in pending {
-                if let Err(e) = db.put(store, &id, value).await {
-                    set_state.set(SaveState::Failed(e.to_string()));
-                    return;
-                }
-                written.update_value(|w| {
-                    // Writes commit in order, but never step back past a later revision.
+            // Everything changed since the last run commits together or not at all (e.g. a
+            // last answer and the seal that follows it).
+            let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> = pending
+                .iter()
+                .map(|(_, _, (store, key, value))| (*store, key.as_str(), value.clone()))
+                .collect();
+            if let Err(e) = db.put_all(&writes).await {
+                set_state.set(SaveState::Failed(e.to_string()));
+                return;
+            }
+            written.update_value(|w| {
+                for (key, revision, _) in pending {
+                    // Transactions commit in order, but never step back past a later revision.
                     let entry = w.entry(key).or_insert(0);
                     *entry = (*entry).max(revision);
-                });
-            }
+                }
+            });
             let all_written = model.with_untracked(|m| {
                 m.revisions()
                     .iter()

@@ -9,12 +9,13 @@ use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTran
 
 const DB_NAME: &str = "paicha";
 /// Bump together with a migration step in [`upgrade`].
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 
 pub const KV: &str = "kv";
 pub const INSPECTIONS: &str = "inspections";
 pub const BUNDLES: &str = "bundles";
 pub const CHECKLISTS: &str = "checklists";
+pub const ANSWERS: &str = "answers";
 
 #[wasm_bindgen]
 extern "C" {
@@ -129,6 +130,11 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     if old_version < 2 {
         // v2: checklist versions, so inspections keep theirs when newer packs arrive.
         db.create_object_store(CHECKLISTS)?;
+    }
+    if old_version < 3 {
+        // v3: one record per answer (`<inspection id>/<item id>`); inspection records become
+        // headers. Records in the v1/v2 layout are rewritten on load (see persist::load).
+        db.create_object_store(ANSWERS)?;
     }
     Ok(())
 }

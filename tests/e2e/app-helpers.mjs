@@ -47,7 +47,11 @@ export async function countAnswersOnScreen(page) {
   return page.getByRole("radiogroup").locator("input[type=radio]:checked").count();
 }
 
-/** The stored inspection record, straight from IndexedDB. */
+/**
+ * The stored inspection, straight from IndexedDB: its header from `inspections` joined with
+ * its per-answer records from `answers` (schema v3); `headerAnswers` counts answers still
+ * inside the header (the layout before v3).
+ */
 export async function storedInspection(page, id) {
   return page.evaluate(
     (id) =>
@@ -55,9 +59,24 @@ export async function storedInspection(page, id) {
         const open = indexedDB.open("paicha");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const get = open.result.transaction("inspections").objectStore("inspections").get(id);
-          get.onsuccess = () => resolve(get.result ? JSON.parse(get.result) : null);
-          get.onerror = () => reject(get.error);
+          const db = open.result;
+          const stores = ["inspections", "answers"].filter((s) => db.objectStoreNames.contains(s));
+          const tx = db.transaction(stores);
+          const header = tx.objectStore("inspections").get(id);
+          const answers = stores.includes("answers")
+            ? tx.objectStore("answers").getAll(IDBKeyRange.bound(`${id}/`, `${id}/\uffff`))
+            : null;
+          tx.oncomplete = () => {
+            if (!header.result) return resolve(null);
+            const record = JSON.parse(header.result);
+            record.headerAnswers = Object.keys(record.answers).length;
+            for (const value of answers?.result ?? []) {
+              const stored = JSON.parse(value);
+              record.answers[stored.item] = stored.answer;
+            }
+            resolve(record);
+          };
+          tx.onerror = () => reject(tx.error);
         };
       }),
     id,

@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, startServer } from "./harness.mjs";
+import { storedInspection } from "./app-helpers.mjs";
 
 let server, browser;
 before(async () => {
@@ -43,23 +44,6 @@ async function startInspection(page, sector, answerYes) {
   await page.getByRole("button", { name: /完成检查并签章/ }).waitFor();
   await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
   return new URL(page.url()).hash.split("/").pop();
-}
-
-/** The stored inspection record, read straight from IndexedDB. */
-async function storedInspection(page, id) {
-  return page.evaluate(
-    (id) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("paicha");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction("inspections").objectStore("inspections").get(id);
-          get.onsuccess = () => resolve(JSON.parse(get.result));
-          get.onerror = () => reject(get.error);
-        };
-      }),
-    id,
-  );
 }
 
 test("three sectors: applicability hides items and is recorded", async () => {

@@ -155,7 +155,7 @@ test("two tabs: only one edits; taking over stops the other", async () => {
   await context.close();
 });
 
-test("data stored by schema v1 opens after the upgrade to v2", async () => {
+test("data stored by schema v1 opens after the upgrade to v3", async () => {
   const fixture = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/storage-v1.json"), "utf8"));
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -197,8 +197,15 @@ test("data stored by schema v1 opens after the upgrade to v2", async () => {
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(stores.version, 2);
+  assert.equal(stores.version, 3);
   assert.ok(stores.stores.includes("checklists"));
+  assert.ok(stores.stores.includes("answers"));
+  // The old record is rewritten in the v3 layout: a header plus one record per answer.
+  for (let i = 0; i < 50 && (await storedInspection(page, id)).headerAnswers > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal((await storedInspection(page, id)).headerAnswers, 0);
+  await assertAnswers(page, id, expected);
   await context.close();
 });
 
