@@ -5,10 +5,12 @@ use paicha_core::Checklist;
 use std::collections::HashMap;
 use std::path::Path;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ChecklistPack {
     by_hash: HashMap<String, Checklist>,
     by_id: HashMap<String, Checklist>,
+    /// In the order loaded (file name order).
+    ordered: Vec<Checklist>,
 }
 
 impl ChecklistPack {
@@ -47,6 +49,7 @@ impl ChecklistPack {
     }
 
     pub fn insert(&mut self, checklist: Checklist) {
+        self.ordered.push(checklist.clone());
         self.by_id.insert(checklist.id.clone(), checklist.clone());
         self.by_hash.insert(checklist.content_hash().0, checklist);
     }
@@ -61,5 +64,10 @@ impl ChecklistPack {
 
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
+    }
+
+    /// Every checklist, in the order loaded.
+    pub fn checklists(&self) -> &[Checklist] {
+        &self.ordered
     }
 }

@@ -42,7 +42,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server: the Paicha app (from --dist) and the ledger's HTTP API.
     ///
-    /// Phones upload bundles to POST /api/bundles; GET /api/health reports the server's state.
+    /// Phones upload bundles to POST /api/bundles and fetch the current checklists from
+    /// GET /api/checklists; GET /api/hazards queries the hazard ledger; GET /api/health
+    /// reports the server's state.
     /// Prints "Paicha ledger listening on http://HOST:PORT/" once it accepts connections, and
     /// stops cleanly on Ctrl-C or SIGTERM after finishing requests in progress.
     Serve(ServeArgs),
@@ -88,6 +90,13 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+
+    /// Checklists for authors: convert a spreadsheet (.xlsx, .csv) into a checklist file,
+    /// validate checklist files, export a checklist file as a spreadsheet.
+    Checklists {
+        #[command(subcommand)]
+        command: crate::checklist_convert::ChecklistsCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,8 +105,9 @@ pub enum ExportCommand {
     /// level (一般/重大), description and legal basis.
     ///
     /// Dates are China Standard Time. Sector, item text and basis come from the checklist files
-    /// in --checklists; without them those columns stay empty. Every hazard is listed as
-    /// 未整改 (open) because the ledger does not track rectification yet.
+    /// in --checklists; without them those columns stay empty. 状态 is 未整改 (open) until a
+    /// later inspection of the same enterprise with the same checklist finds the item
+    /// compliant; then it is 已验收 (closed) and 验收日期 is that inspection's date.
     Hazards(ExportHazardsArgs),
 }
 
@@ -112,6 +122,14 @@ pub enum LevelArg {
     General,
     /// 重大隐患
     Major,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    /// 未整改: no later inspection found the item compliant.
+    Open,
+    /// 已验收: a later inspection of the site found the item compliant.
+    Closed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -142,11 +160,14 @@ pub struct ExportHazardsArgs {
     /// Only this hazard level.
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
-    /// Only inspections started on or after this day.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Only open (未整改) or closed (已验收) hazards.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Only inspections started on or after this day (China Standard Time).
+    #[arg(long, alias = "from", value_name = "YYYY-MM-DD")]
     pub since: Option<chrono::NaiveDate>,
-    /// Only inspections started on or before this day.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Only inspections started on or before this day (China Standard Time).
+    #[arg(long, alias = "to", value_name = "YYYY-MM-DD")]
     pub until: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value = "zh")]
     pub header: HeaderArg,
@@ -166,6 +187,10 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free port (the printed URL shows which).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Checklist files (*.toml) served at GET /api/checklists, re-read when they change.
+    /// Without this option: ./checklists if it exists, else the pack in DIST/checklists.
+    #[arg(long, value_name = "DIR")]
+    pub checklists: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +294,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             result?
         }
+        Command::Checklists { command } => crate::checklist_convert::run(
+            command,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        )?,
         Command::Keys { command } => {
             let store = Store::open(&location).await?;
             let ok = crate::keys_cmd::run(&store, command).await?;

@@ -1,8 +1,8 @@
 //! `paicha-ledger export hazards`: the hazard ledger (隐患台账) as CSV.
 
 use crate::checklist_pack::ChecklistPack;
-use crate::cli::{ExportFormat, ExportHazardsArgs, HeaderArg, LevelArg};
-use crate::store::{HazardFilter, HazardLevel, HazardRow, Store};
+use crate::cli::{ExportFormat, ExportHazardsArgs, HeaderArg, LevelArg, StatusArg};
+use crate::store::{HazardFilter, HazardLevel, HazardRow, HazardStatus, Store, StoreError};
 use anyhow::{Context, bail};
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 use std::io::Write;
@@ -48,7 +48,13 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("检查表", "checklist"),
     ("检查记录编号", "inspection_id"),
     ("批次编号", "bundle_id"),
+    ("验收日期", "review_date"),
 ];
+
+/// 状态 of an open hazard.
+pub const STATUS_OPEN: &str = "未整改";
+/// 状态 of a hazard that a later inspection found rectified (see [`HazardStatus`]).
+pub const STATUS_CLOSED: &str = "已验收";
 
 #[derive(Debug, Clone)]
 pub struct CsvOptions {
@@ -60,41 +66,111 @@ pub struct CsvOptions {
     pub sector: Option<String>,
 }
 
+/// Which hazards to list, validated: the store's filter plus the sector, which needs the
+/// checklist pack.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HazardQuery {
+    pub filter: HazardFilter,
+    pub sector: Option<String>,
+}
+
+/// Filters as an operator (`export hazards`) or an API client (`GET /api/hazards`) gives them.
+#[derive(Debug, Clone, Default)]
+pub struct HazardQueryInput<'a> {
+    pub region: Option<&'a str>,
+    pub sector: Option<&'a str>,
+    pub level: Option<HazardLevel>,
+    pub status: Option<HazardStatus>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl HazardQuery {
+    /// Checks the filters; the error says what is wrong in words for people.
+    pub fn new(input: HazardQueryInput<'_>) -> Result<Self, String> {
+        let mut filter = HazardFilter {
+            level: input.level,
+            status: input.status,
+            started_from: input.since.map(day_start),
+            started_before: input.until.and_then(|d| d.succ_opt()).map(day_start),
+            area_prefix: None,
+        };
+        if let (Some(since), Some(until)) = (input.since, input.until)
+            && since > until
+        {
+            return Err(format!(
+                "the start date {since} is after the end date {until}"
+            ));
+        }
+        if let Some(region) = input.region {
+            let region = region.trim();
+            if !(2..=6).contains(&region.len()) || !region.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "the region must be 2 to 6 digits of an administrative division code, got {region:?}"
+                ));
+            }
+            filter.area_prefix = Some(region.to_string());
+        }
+        if let Some(sector) = input.sector
+            && !paicha_core::checklist::SECTORS
+                .iter()
+                .any(|s| s.0 == sector)
+        {
+            let known: Vec<&str> = paicha_core::checklist::SECTORS
+                .iter()
+                .map(|s| s.0)
+                .collect();
+            return Err(format!(
+                "unknown sector {sector:?}; known sectors: {}",
+                known.join(", ")
+            ));
+        }
+        Ok(Self {
+            filter,
+            sector: input.sector.map(str::to_string),
+        })
+    }
+}
+
+/// The hazards matching `query`, each as the fields of [`COLUMNS`].
+pub async fn hazard_records(
+    store: &Store,
+    query: &HazardQuery,
+    pack: &ChecklistPack,
+) -> Result<Vec<Vec<String>>, StoreError> {
+    let rows = store.hazards(&query.filter).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let checklist = pack.find(&row.checklist_id, &row.checklist_content_hash);
+        if let Some(sector) = &query.sector
+            && checklist.is_none_or(|c| &c.sector != sector)
+        {
+            continue;
+        }
+        out.push(fields(row, checklist));
+    }
+    Ok(out)
+}
+
 /// Runs `export hazards` from its command-line arguments.
 pub async fn run(store: &Store, args: &ExportHazardsArgs) -> anyhow::Result<bool> {
     let ExportFormat::Csv = args.format;
-    let mut filter = HazardFilter {
+    let query = HazardQuery::new(HazardQueryInput {
+        region: args.region.as_deref(),
+        sector: args.sector.as_deref(),
         level: args.level.map(|l| match l {
             LevelArg::General => HazardLevel::General,
             LevelArg::Major => HazardLevel::Major,
         }),
-        started_from: args.since.map(day_start),
-        started_before: args.until.and_then(|d| d.succ_opt()).map(day_start),
-        area_prefix: None,
-    };
-    if let Some(region) = &args.region {
-        let region = region.trim();
-        if !(2..=6).contains(&region.len()) || !region.bytes().all(|b| b.is_ascii_digit()) {
-            bail!(
-                "--region must be 2 to 6 digits of an administrative division code, got {region:?}"
-            );
-        }
-        filter.area_prefix = Some(region.to_string());
-    }
-    if let Some(sector) = &args.sector
-        && !paicha_core::checklist::SECTORS
-            .iter()
-            .any(|s| s.0 == sector)
-    {
-        let known: Vec<&str> = paicha_core::checklist::SECTORS
-            .iter()
-            .map(|s| s.0)
-            .collect();
-        bail!(
-            "unknown sector {sector:?}; known sectors: {}",
-            known.join(", ")
-        );
-    }
+        status: args.status.map(|s| match s {
+            StatusArg::Open => HazardStatus::Open,
+            StatusArg::Closed => HazardStatus::Closed,
+        }),
+        since: args.since,
+        until: args.until,
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let filter = query.filter;
     let (pack, warnings) = ChecklistPack::load(&args.checklists);
     for warning in &warnings {
         eprintln!("warning: {warning}");
@@ -141,7 +217,11 @@ pub async fn write_hazards_csv(
     options: &CsvOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<usize> {
-    let rows = store.hazards(filter).await?;
+    let query = HazardQuery {
+        filter: filter.clone(),
+        sector: options.sector.clone(),
+    };
+    let records = hazard_records(store, &query, pack).await?;
     if options.excel {
         out.write_all("\u{feff}".as_bytes())?;
     }
@@ -156,20 +236,11 @@ pub async fn write_hazards_csv(
         })
         .collect();
     write_record(out, &header, options.excel)?;
-    let mut written = 0;
-    for row in &rows {
-        let checklist = pack.find(&row.checklist_id, &row.checklist_content_hash);
-        if let Some(sector) = &options.sector
-            && checklist.is_none_or(|c| &c.sector != sector)
-        {
-            continue;
-        }
-        let fields = fields(row, checklist);
+    for fields in &records {
         let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
         write_record(out, &refs, options.excel)?;
-        written += 1;
     }
-    Ok(written)
+    Ok(records.len())
 }
 
 fn fields(row: &HazardRow, checklist: Option<&paicha_core::Checklist>) -> Vec<String> {
@@ -215,11 +286,21 @@ fn fields(row: &HazardRow, checklist: Option<&paicha_core::Checklist>) -> Vec<St
         }
         .to_string(),
         basis,
-        // Rectification is not tracked by the ledger yet: every hazard is still open.
-        "未整改".to_string(),
+        match row.status() {
+            HazardStatus::Open => STATUS_OPEN,
+            HazardStatus::Closed => STATUS_CLOSED,
+        }
+        .to_string(),
         format!("{} {}", row.checklist_id, row.checklist_version),
         row.inspection_id.clone(),
         row.bundle_id.clone(),
+        row.closed_at
+            .map(|t| {
+                t.with_timezone(&china_time())
+                    .format("%Y-%m-%d")
+                    .to_string()
+            })
+            .unwrap_or_default(),
     ]
 }
 

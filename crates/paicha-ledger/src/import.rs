@@ -2,12 +2,11 @@
 //! key, apply the ledger's rules, store in one transaction.
 
 use crate::registry::EnrolledKey;
-use crate::rules::{self, RuleError};
 use crate::store::{Conflict, InsertOutcome, Store, StoreError};
 use chrono::{DateTime, Utc};
 use paicha_core::VerifyError;
 use paicha_core::dsse::{Envelope, KeyId};
-use paicha_core::verify::verify_envelope;
+use paicha_core::verify::verify_envelope_full;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +45,6 @@ pub enum ImportError {
         "signing key {key_id} was revoked: {reason}; bundles from a revoked key are not accepted"
     )]
     RevokedKey { key_id: String, reason: String },
-    #[error("{0}")]
-    Rule(#[from] RuleError),
     #[error(
         "bundle id {0} was already imported with different content; a bundle id cannot be reused"
     )]
@@ -73,7 +70,7 @@ impl ImportError {
                 V::MalformedEnvelope(_) | V::Encoding(_) | V::SignatureCount(_),
             ) => 400,
             ImportError::Verify(V::UnknownKey(_) | V::RevokedKey { .. }) => 403,
-            ImportError::Verify(_) | ImportError::Rule(_) => 422,
+            ImportError::Verify(_) => 422,
             ImportError::UnknownKey { .. }
             | ImportError::RevokedKey { .. }
             | ImportError::KeyRevokedDuringImport => 403,
@@ -85,23 +82,12 @@ impl ImportError {
 
     /// A stable machine-readable code, so that a client can tell "retry later" from "give up".
     pub fn code(&self) -> &'static str {
-        use VerifyError as V;
         match self {
-            ImportError::Verify(e) => match e {
-                V::MalformedEnvelope(_) => "malformed_envelope",
-                V::WrongPayloadType(_) => "wrong_payload_type",
-                V::SignatureCount(_) => "signature_count",
-                V::Encoding(_) => "bad_encoding",
-                V::UnknownKey(_) => "unknown_key",
-                V::RevokedKey { .. } => "revoked_key",
-                V::KeyMismatch(_) => "key_mismatch",
-                V::BadSignature(_) => "bad_signature",
-                V::Schema(_) => "schema",
-                V::SchemaVersion(_) => "schema_version",
-            },
+            // The codes of docs/bundle-format.md (e.g. `attachment_missing`,
+            // `chain_first_without_genesis`), the same as the negative test vectors use.
+            ImportError::Verify(e) => e.code(),
             ImportError::UnknownKey { .. } => "unknown_key",
             ImportError::RevokedKey { .. } | ImportError::KeyRevokedDuringImport => "revoked_key",
-            ImportError::Rule(_) => "chain_rule",
             ImportError::BundleIdReused(_) => "bundle_id_reused",
             ImportError::InspectionChanged(_) => "inspection_changed",
             ImportError::TooLarge { .. } => "too_large",
@@ -110,12 +96,19 @@ impl ImportError {
     }
 }
 
-/// Verifies and stores one envelope (the bytes of a bundle file or an upload).
-pub async fn import_bytes(
-    store: &Store,
-    bytes: &[u8],
-    received_at: DateTime<Utc>,
-) -> Result<ImportOutcome, ImportError> {
+/// An upload parsed as a DSSE envelope, not verified yet.
+#[derive(Debug)]
+pub struct ParsedUpload<'a> {
+    pub envelope: Envelope,
+    /// The upload as text, kept verbatim for audit.
+    pub text: &'a str,
+    /// The key id of the only signature, if there is exactly one and it is well-formed (a
+    /// malformed one is left for the verifier to report in its usual words).
+    pub claimed_key: Option<KeyId>,
+}
+
+/// The first step of an import, without a database: size limit, JSON, UTF-8, signer.
+pub fn parse_upload(bytes: &[u8]) -> Result<ParsedUpload<'_>, ImportError> {
     if bytes.len() > crate::MAX_BUNDLE_BYTES {
         return Err(ImportError::TooLarge {
             limit: crate::MAX_BUNDLE_BYTES,
@@ -123,27 +116,29 @@ pub async fn import_bytes(
     }
     let envelope: Envelope = serde_json::from_slice(bytes)
         .map_err(|e| ImportError::Verify(VerifyError::MalformedEnvelope(e.to_string())))?;
-    // JSON that parsed is UTF-8; the text is kept verbatim for audit.
+    // JSON that parsed is UTF-8.
     let text = std::str::from_utf8(bytes)
         .map_err(|e| ImportError::Verify(VerifyError::MalformedEnvelope(e.to_string())))?;
-
-    // The key source is synchronous, so fetch the registry entry first. A malformed key id is
-    // left for the verifier to report in its usual words.
-    let claimed = match envelope.signatures.as_slice() {
+    let claimed_key = match envelope.signatures.as_slice() {
         [only] => KeyId::try_from(only.keyid.clone()).ok(),
         _ => None,
     };
-    let device = match &claimed {
-        Some(key_id) => store.device(key_id).await?,
-        None => None,
-    };
-    let bundle = verify_envelope(
+    Ok(ParsedUpload {
         envelope,
-        &EnrolledKey {
-            device: device.as_ref(),
-        },
-    )
-    .map_err(|e| match e {
+        text,
+        claimed_key,
+    })
+}
+
+/// The second step, without a database: every check of the bundle format (signature, schema,
+/// attachments, single-bundle chain rules) against `device`, the registry's entry for the
+/// claimed key (`None`: not enrolled).
+pub fn verify_with_registry(
+    parsed: ParsedUpload<'_>,
+    device: Option<&crate::store::Device>,
+) -> Result<paicha_core::VerifiedBundle, ImportError> {
+    let claimed = parsed.claimed_key;
+    verify_envelope_full(parsed.envelope, &EnrolledKey { device }).map_err(|e| match e {
         VerifyError::UnknownKey(_) if claimed.is_some() => {
             let key_id = claimed.clone().expect("checked above");
             ImportError::UnknownKey {
@@ -153,8 +148,23 @@ pub async fn import_bytes(
         }
         VerifyError::RevokedKey { key_id, reason } => ImportError::RevokedKey { key_id, reason },
         other => ImportError::Verify(other),
-    })?;
-    rules::check_bundle(&bundle)?;
+    })
+}
+
+/// Verifies and stores one envelope (the bytes of a bundle file or an upload).
+pub async fn import_bytes(
+    store: &Store,
+    bytes: &[u8],
+    received_at: DateTime<Utc>,
+) -> Result<ImportOutcome, ImportError> {
+    let parsed = parse_upload(bytes)?;
+    // The key source is synchronous, so fetch the registry entry first.
+    let device = match &parsed.claimed_key {
+        Some(key_id) => store.device(key_id).await?,
+        None => None,
+    };
+    let text = parsed.text;
+    let bundle = verify_with_registry(parsed, device.as_ref())?;
 
     let p = &bundle.payload;
     match store.insert_bundle(&bundle, text, received_at).await? {

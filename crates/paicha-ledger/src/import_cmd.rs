@@ -3,7 +3,8 @@
 use crate::files::{expand_paths, read_bundle_file};
 use crate::import::{ImportOutcome, import_bytes};
 use crate::store::Store;
-use std::io::Write;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,10 +24,28 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// Imports the files, with a progress bar on stderr when it is a terminal and there is more
+/// than one file (never in logs or pipes).
 pub async fn run(store: &Store, args: &[PathBuf]) -> std::io::Result<Summary> {
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
-    run_with(store, args, &mut out, &mut err).await
+    let (files, _) = expand_paths(args);
+    let progress = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::with_draw_target(
+            Some(files.len() as u64),
+            ProgressDrawTarget::stderr_with_hz(10),
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} bundles  {elapsed} {wide_msg}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
+    let summary = run_with_progress(store, args, &mut out, &mut err, progress.as_ref()).await;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    summary
 }
 
 pub async fn run_with(
@@ -34,6 +53,28 @@ pub async fn run_with(
     args: &[PathBuf],
     out: &mut impl Write,
     err: &mut impl Write,
+) -> std::io::Result<Summary> {
+    run_with_progress(store, args, out, err, None).await
+}
+
+/// Lines printed while a progress bar is drawn must not tear it: the bar steps aside.
+fn line(
+    progress: Option<&ProgressBar>,
+    to: &mut impl Write,
+    text: std::fmt::Arguments<'_>,
+) -> std::io::Result<()> {
+    match progress {
+        Some(bar) => bar.suspend(|| writeln!(to, "{text}")),
+        None => writeln!(to, "{text}"),
+    }
+}
+
+pub async fn run_with_progress(
+    store: &Store,
+    args: &[PathBuf],
+    out: &mut impl Write,
+    err: &mut impl Write,
+    progress: Option<&ProgressBar>,
 ) -> std::io::Result<Summary> {
     let (files, skipped) = expand_paths(args);
     if skipped > 0 {
@@ -44,6 +85,9 @@ pub async fn run_with(
     }
     let mut summary = Summary::default();
     for file in &files {
+        if let Some(bar) = progress {
+            bar.set_message(file.display().to_string());
+        }
         let result = match read_bundle_file(file) {
             Ok(bytes) => import_bytes(store, &bytes, chrono::Utc::now())
                 .await
@@ -53,38 +97,54 @@ pub async fn run_with(
         match result {
             Ok(ImportOutcome::Imported(b)) => {
                 summary.imported += 1;
-                writeln!(
+                line(
+                    progress,
                     out,
-                    "imported  {}  bundle {} seq {}  {} new inspection(s), {} finding(s)",
-                    file.display(),
-                    b.bundle_id,
-                    b.sequence,
-                    b.new_inspections,
-                    b.findings
+                    format_args!(
+                        "imported  {}  bundle {} seq {}  {} new inspection(s), {} finding(s)",
+                        file.display(),
+                        b.bundle_id,
+                        b.sequence,
+                        b.new_inspections,
+                        b.findings
+                    ),
                 )?;
                 if b.fork {
-                    writeln!(
+                    line(
+                        progress,
                         out,
-                        "  FORK: key {} already had another bundle with sequence {}; both are kept \
+                        format_args!(
+                            "  FORK: key {} already had another bundle with sequence {}; both are kept \
                          and this one is flagged",
-                        b.key_id.short(),
-                        b.sequence
+                            b.key_id.short(),
+                            b.sequence
+                        ),
                     )?;
                 }
             }
             Ok(ImportOutcome::AlreadyImported { bundle_id, .. }) => {
                 summary.already_imported += 1;
-                writeln!(
+                line(
+                    progress,
                     out,
-                    "already imported: bundle {bundle_id}  ({})",
-                    file.display()
+                    format_args!("already imported: bundle {bundle_id}  ({})", file.display()),
                 )?;
             }
             Err(e) => {
                 summary.rejected += 1;
-                writeln!(err, "REJECTED {}: {e}", file.display())?;
+                line(
+                    progress,
+                    err,
+                    format_args!("REJECTED {}: {e}", file.display()),
+                )?;
             }
         }
+        if let Some(bar) = progress {
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     writeln!(out, "{summary}")?;
     Ok(summary)

@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`) is a thin shell over this library so that tests drive the same
 //! code paths as operators do.
 
+pub mod checklist_convert;
 pub mod checklist_pack;
 pub mod cli;
 pub mod export;
@@ -19,8 +20,8 @@ pub mod store;
 pub mod time;
 pub mod verify_cmd;
 
-/// Largest envelope accepted from a file or an upload. A bundle holds text only (photos are
-/// separate attachments), so this is generous; it exists to bound memory per request.
+/// Largest envelope accepted from a file or an upload. Photos travel inside the payload
+/// (base64), so this leaves room for a few dozen phone photos; it bounds memory per request.
 pub const MAX_BUNDLE_BYTES: usize = 32 * 1024 * 1024;
 
 /// Version reported by `--version` and `GET /api/health`.

@@ -1,41 +1,10 @@
-//! Checks the ledger adds on top of `paicha_core::verify`: rules about a bundle's place in its
-//! device's hash chain and about what one bundle may contain.
+//! How several bundles of one device fit together: forks and chain breaks. The rules one
+//! bundle must satisfy on its own (genesis, sequence range, no inspection twice) are
+//! `paicha_core::verify::check_chain_rules`, applied by `verify_bundle_full`.
 
 use paicha_core::VerifiedBundle;
-use paicha_core::bundle::GENESIS_HASH;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleError {
-    #[error("sequence 1 must name the genesis hash (64 zeros) as previous_payload_sha256")]
-    FirstWithoutGenesis,
-    #[error("sequence {0} names the genesis hash as previous_payload_sha256; only sequence 1 may")]
-    GenesisAfterFirst(u64),
-    #[error("sequence {0} is too large (at most {max})", max = i64::MAX)]
-    SequenceTooLarge(u64),
-    #[error("inspection {0} appears more than once in the bundle")]
-    DuplicateInspection(Uuid),
-}
-
-/// Rules one bundle must satisfy on its own.
-pub fn check_bundle(bundle: &VerifiedBundle) -> Result<(), RuleError> {
-    let p = &bundle.payload;
-    let genesis = p.previous_payload_sha256 == GENESIS_HASH;
-    match (p.sequence, genesis) {
-        (1, false) => return Err(RuleError::FirstWithoutGenesis),
-        (n, true) if n != 1 => return Err(RuleError::GenesisAfterFirst(n)),
-        _ => {}
-    }
-    if i64::try_from(p.sequence).is_err() {
-        return Err(RuleError::SequenceTooLarge(p.sequence));
-    }
-    let mut seen = BTreeSet::new();
-    if let Some(dup) = p.inspections.iter().find(|i| !seen.insert(i.id)) {
-        return Err(RuleError::DuplicateInspection(dup.id));
-    }
-    Ok(())
-}
 
 /// The chain facts of one bundle, from a verified file or from the database.
 #[derive(Debug, Clone, PartialEq, Eq)]

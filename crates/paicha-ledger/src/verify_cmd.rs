@@ -3,7 +3,7 @@
 use crate::files::{expand_paths, read_bundle_file};
 use crate::rules;
 use paicha_core::VerifiedBundle;
-use paicha_core::verify::{EmbeddedKey, verify_bundle};
+use paicha_core::verify::{EmbeddedKey, verify_bundle_full};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -58,9 +58,7 @@ pub fn run(args: &[PathBuf], out: &mut impl Write, err: &mut impl Write) -> std:
 
 fn verify_file(path: &Path) -> Result<VerifiedBundle, String> {
     let bytes = read_bundle_file(path).map_err(|e| e.to_string())?;
-    let bundle = verify_bundle(&bytes, &EmbeddedKey).map_err(|e| e.to_string())?;
-    rules::check_bundle(&bundle).map_err(|e| e.to_string())?;
-    Ok(bundle)
+    verify_bundle_full(&bytes, &EmbeddedKey).map_err(|e| e.to_string())
 }
 
 fn list(paths: &[PathBuf]) -> String {

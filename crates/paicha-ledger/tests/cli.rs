@@ -11,13 +11,28 @@ const BIN: &str = env!("CARGO_BIN_EXE_paicha-ledger");
 
 struct Workspace {
     dir: tempfile::TempDir,
+    /// A PostgreSQL schema of its own when the test runs on PostgreSQL.
+    postgres: Option<TestDb>,
 }
 
 impl Workspace {
     fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
+            postgres: None,
         }
+    }
+
+    /// On SQLite the default database in --data-dir; on PostgreSQL --database-url.
+    fn on(db: Db) -> Option<Self> {
+        let postgres = match db {
+            Db::Sqlite => None,
+            Db::Postgres => Some(TestDb::new(db)?),
+        };
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            postgres,
+        })
     }
 
     fn file(&self, name: &str, text: &str) -> PathBuf {
@@ -27,14 +42,20 @@ impl Workspace {
         path
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
+    fn command(&self) -> Command {
+        let mut command = Command::new(BIN);
+        command
             .arg("--data-dir")
             .arg(self.dir.path().join("data"))
-            .args(args)
-            .env_remove("PAICHA_DATABASE_URL")
-            .output()
-            .unwrap()
+            .env_remove("PAICHA_DATABASE_URL");
+        if let Some(pg) = &self.postgres {
+            command.arg("--database-url").arg(&pg.url);
+        }
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
     }
 }
 
@@ -98,9 +119,10 @@ fn verify_fails_on_a_tampered_or_missing_file_but_still_checks_the_rest() {
     );
 }
 
-#[test]
-fn import_requires_enrolment_then_is_idempotent() {
-    let ws = Workspace::new();
+fn import_requires_enrolment_then_is_idempotent(db: Db) {
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
     let bundle = ws.file("inbox/b1.json", &good_bundle());
     ws.file("inbox/README.txt", "not a bundle");
 
@@ -154,9 +176,10 @@ fn import_requires_enrolment_then_is_idempotent() {
     );
 }
 
-#[test]
-fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused() {
-    let ws = Workspace::new();
+fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused(db: Db) {
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
     let info = Phone::new(7).device_info();
     let out = ws.run(&[
         "keys",
@@ -288,9 +311,10 @@ impl Drop for Reaped {
     }
 }
 
-#[test]
-fn gaps_and_the_hazard_export_report_what_was_imported() {
-    let ws = Workspace::new();
+fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
     let mut phone = Phone::new(7);
     let first = ws.file(
         "inbox/1.json",
@@ -342,3 +366,98 @@ fn gaps_and_the_hazard_export_report_what_was_imported() {
     assert_eq!(csv.matches("重大隐患").count(), 2, "{csv}");
     assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
 }
+
+/// Connects to the server `serve` announced on stdout.
+fn announced_address(child: &mut std::process::Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line.trim()
+        .strip_prefix("Paicha ledger listening on http://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string()
+}
+
+fn sigterm(child: &std::process::Child) {
+    let killed = Command::new("sh")
+        .args(["-c", "kill -TERM \"$1\"", "sh", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
+/// SIGTERM while an upload is half sent: the server stops accepting, finishes that request
+/// (the import commits and the client gets its 201), and only then exits.
+fn shutdown_finishes_an_upload_in_progress(db: Db) {
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
+    let bundle = good_bundle();
+    let file = ws.file("b1.json", &bundle);
+    assert!(
+        ws.run(&["keys", "add", "--from-bundle", p(&file)])
+            .status
+            .success()
+    );
+    ws.file("dist/index.html", "<!doctype html><title>Paicha</title>");
+    let mut child = Reaped(
+        ws.command()
+            .args([
+                "serve",
+                "--dist",
+                p(&ws.dir.path().join("dist")),
+                "--port",
+                "0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let addr = announced_address(&mut child.0);
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let (head, tail) = bundle.as_bytes().split_at(bundle.len() / 2);
+    write!(
+        stream,
+        "POST /api/bundles HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        bundle.len()
+    )
+    .unwrap();
+    stream.write_all(head).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    sigterm(&child.0);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.0.try_wait().unwrap().is_none(),
+        "the server waits for the upload in progress"
+    );
+    stream.write_all(tail).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    assert!(response.contains("\"status\":\"imported\""), "{response}");
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+
+    // The import was committed before the server exited.
+    let out = ws.run(&["import", p(&file)]);
+    assert!(
+        text(&out.stdout).contains("already imported: bundle"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+on_both_databases_sync!(
+    import_requires_enrolment_then_is_idempotent,
+    keys_can_be_listed_and_revoked_and_revoked_keys_are_refused,
+    gaps_and_the_hazard_export_report_what_was_imported,
+    shutdown_finishes_an_upload_in_progress,
+);

@@ -5,9 +5,9 @@ use crate::import::{ImportOutcome, import_bytes};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use serde_json::json;
@@ -15,6 +15,8 @@ use serde_json::json;
 pub fn routes(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/api/health", get(health))
+        .route("/api/checklists", get(checklists))
+        .route("/api/hazards", get(hazards))
         .route(
             "/api/bundles",
             post(upload_bundle).layer(DefaultBodyLimit::max(max_body_bytes)),
@@ -22,11 +24,13 @@ pub fn routes(max_body_bytes: usize) -> Router<AppState> {
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
-        // API answers describe the ledger's state at one moment: never cache them.
+        // API answers describe the ledger's state at one moment: never cache them (unless a
+        // handler says otherwise, as /api/checklists does for revalidation with its ETag).
         .layer(axum::middleware::map_response(
             |mut r: Response| async move {
                 r.headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    .entry(header::CACHE_CONTROL)
+                    .or_insert(HeaderValue::from_static("no-store"));
                 r
             },
         ))
@@ -72,7 +76,26 @@ async fn upload_bundle(
             );
         }
     };
-    match import_bytes(&state.store, &bytes, chrono::Utc::now()).await {
+    // The import runs in a task of its own: if the client hangs up, it still completes (one
+    // transaction either way), and a graceful shutdown waits for it (`InFlight`).
+    let guard = state.imports.start();
+    let store = state.store.clone();
+    let task = tokio::spawn(async move {
+        let _guard = guard;
+        import_bytes(&store, &bytes, chrono::Utc::now()).await
+    });
+    let result = match task.await {
+        Ok(result) => result,
+        Err(e) => {
+            tracing::error!("import task failed: {e}");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the ledger could not store the bundle; try again later",
+            );
+        }
+    };
+    match result {
         Ok(ImportOutcome::Imported(b)) => {
             tracing::info!(bundle_id = %b.bundle_id, key = %b.key_id.short(), sequence = b.sequence, fork = b.fork, "bundle imported");
             let body = json!({
@@ -111,6 +134,175 @@ async fn upload_bundle(
             error(status, e.code(), e.to_string())
         }
     }
+}
+
+/// `GET /api/checklists`: the current checklist pack, `{"checklists": [{...checklist,
+/// "content_hash", "search_key"}]}`, with a strong ETag; `If-None-Match` gives 304.
+async fn checklists(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let source = state.checklists.clone();
+    let pack = match tokio::task::spawn_blocking(move || source.current()).await {
+        Ok(pack) => pack,
+        Err(e) => {
+            tracing::error!("loading checklists failed: {e}");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the checklists could not be read; try again later",
+            );
+        }
+    };
+    let etag = HeaderValue::from_str(&pack.etag).expect("hex ETag");
+    // The app revalidates every time; an unchanged pack costs a 304.
+    let cache = HeaderValue::from_static("no-cache");
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == pack.etag
+        });
+    if matches {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache),
+        ],
+        pack.json.clone(),
+    )
+        .into_response()
+}
+
+/// Query of `GET /api/hazards`; every filter optional.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardParams {
+    /// 2 to 6 digits of the administrative division code.
+    region: Option<String>,
+    /// A sector id, e.g. `fireworks`.
+    sector: Option<String>,
+    /// `general` or `major`.
+    level: Option<String>,
+    /// `open` or `closed`.
+    status: Option<String>,
+    /// First day (YYYY-MM-DD, China Standard Time) of the inspections' start.
+    from: Option<String>,
+    /// Last day (YYYY-MM-DD, inclusive).
+    to: Option<String>,
+    /// At most this many hazards (default 1000, at most 10000).
+    limit: Option<String>,
+}
+
+const DEFAULT_HAZARD_LIMIT: usize = 1000;
+const MAX_HAZARD_LIMIT: usize = 10_000;
+
+/// `GET /api/hazards`: the hazard ledger as JSON, `{"hazards": [{hazard_no, org_name, ...}],
+/// "count", "truncated"}`, with the keys and values of `export hazards --header keys`.
+async fn hazards(
+    State(state): State<AppState>,
+    params: Result<Query<HazardParams>, QueryRejection>,
+) -> Response {
+    use crate::export::{COLUMNS, HazardQuery, HazardQueryInput, hazard_records};
+    use crate::store::{HazardLevel, HazardStatus};
+    let bad = |message: String| error(StatusCode::BAD_REQUEST, "bad_query", message);
+    let params = match params {
+        Ok(Query(params)) => params,
+        Err(rejection) => return bad(rejection.body_text()),
+    };
+    let date = |name: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| format!("{name} must be a date like 2026-03-01, got {v:?}"))
+            })
+            .transpose()
+    };
+    let level = match params.level.as_deref() {
+        None => None,
+        Some("general") => Some(HazardLevel::General),
+        Some("major") => Some(HazardLevel::Major),
+        Some(other) => return bad(format!("level must be general or major, got {other:?}")),
+    };
+    let status = match params.status.as_deref() {
+        None => None,
+        Some("open") => Some(HazardStatus::Open),
+        Some("closed") => Some(HazardStatus::Closed),
+        Some(other) => return bad(format!("status must be open or closed, got {other:?}")),
+    };
+    let limit = match params.limit.as_deref().map(str::parse::<usize>) {
+        None => DEFAULT_HAZARD_LIMIT,
+        Some(Ok(n)) if (1..=MAX_HAZARD_LIMIT).contains(&n) => n,
+        Some(_) => {
+            return bad(format!(
+                "limit must be a number from 1 to {MAX_HAZARD_LIMIT}"
+            ));
+        }
+    };
+    let (since, until) = match (date("from", &params.from), date("to", &params.to)) {
+        (Ok(since), Ok(until)) => (since, until),
+        (Err(e), _) | (_, Err(e)) => return bad(e),
+    };
+    let query = match HazardQuery::new(HazardQueryInput {
+        region: params.region.as_deref(),
+        sector: params.sector.as_deref(),
+        level,
+        status,
+        since,
+        until,
+    }) {
+        Ok(query) => query,
+        Err(e) => return bad(e),
+    };
+    let source = state.checklists.clone();
+    let pack = match tokio::task::spawn_blocking(move || source.current()).await {
+        Ok(pack) => pack,
+        Err(e) => {
+            tracing::error!("loading checklists failed: {e}");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "try again later",
+            );
+        }
+    };
+    let records = match hazard_records(&state.store, &query, &pack.pack).await {
+        Ok(records) => records,
+        Err(e) => {
+            tracing::error!("hazard query failed: {e}");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the ledger could not be read; try again later",
+            );
+        }
+    };
+    let truncated = records.len() > limit;
+    let hazards: Vec<serde_json::Value> = records
+        .into_iter()
+        .take(limit)
+        .map(|fields| {
+            let object: serde_json::Map<String, serde_json::Value> = COLUMNS
+                .iter()
+                .zip(fields)
+                .map(|((_, key), value)| (key.to_string(), serde_json::Value::String(value)))
+                .collect();
+            serde_json::Value::Object(object)
+        })
+        .collect();
+    Json(json!({ "count": hazards.len(), "truncated": truncated, "hazards": hazards }))
+        .into_response()
 }
 
 async fn not_found(method: Method, uri: Uri) -> Response {

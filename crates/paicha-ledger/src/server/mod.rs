@@ -1,6 +1,7 @@
 //! `paicha-ledger serve`: one HTTP server for the PWA and the ledger's API.
 
 mod api;
+pub mod checklists;
 mod headers;
 mod static_files;
 
@@ -15,6 +16,7 @@ use axum::middleware;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -23,6 +25,52 @@ pub struct AppState {
     /// Canonical path of the built app; served files must resolve inside it.
     pub dist: Arc<PathBuf>,
     pub max_body_bytes: usize,
+    /// The checklist pack served at /api/checklists.
+    pub checklists: Arc<checklists::ChecklistSource>,
+    /// Imports that have started and not finished; shutdown waits for them.
+    pub imports: Arc<InFlight>,
+}
+
+/// Counts running imports. An import runs in a task of its own, so a client that hangs up
+/// cannot cut it short, and `serve` waits for the count to reach zero before it closes the
+/// database.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    count: AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Held while an import runs.
+pub struct InFlightGuard(Arc<InFlight>);
+
+impl InFlight {
+    pub fn start(self: &Arc<Self>) -> InFlightGuard {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        InFlightGuard(self.clone())
+    }
+
+    pub fn running(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once no import is running.
+    pub async fn wait_idle(&self) {
+        loop {
+            let idle = self.idle.notified();
+            if self.running() == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }
 
 impl AppState {
@@ -39,9 +87,19 @@ impl AppState {
         }
         Ok(Self {
             store,
+            checklists: Arc::new(checklists::ChecklistSource::new(
+                canonical.join("checklists"),
+            )),
             dist: Arc::new(canonical),
             max_body_bytes: crate::MAX_BUNDLE_BYTES,
+            imports: Arc::default(),
         })
+    }
+
+    /// Serves the checklist files in `dir` instead of the app's copy (`DIST/checklists`).
+    pub fn with_checklists(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.checklists = Arc::new(checklists::ChecklistSource::new(dir));
+        self
     }
 }
 
@@ -58,7 +116,16 @@ pub fn app(state: AppState) -> Router {
 /// Binds, announces the URL on stdout, and serves until Ctrl-C or SIGTERM; requests in
 /// progress (an import's transaction included) are finished before returning.
 pub async fn run(store: Store, args: &ServeArgs) -> anyhow::Result<()> {
-    let state = AppState::new(store, &args.dist)?;
+    let mut state = AppState::new(store, &args.dist)?;
+    // The repository's checklists/ when run from a checkout, else the copy the build put in dist.
+    let checklists = args.checklists.clone().or_else(|| {
+        let repo = PathBuf::from("checklists");
+        repo.is_dir().then_some(repo)
+    });
+    if let Some(dir) = checklists {
+        state = state.with_checklists(dir);
+    }
+    let imports = state.imports.clone();
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .with_context(|| {
@@ -68,7 +135,12 @@ pub async fn run(store: Store, args: &ServeArgs) -> anyhow::Result<()> {
             )
         })?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, dist = %state.dist.display(), "serving");
+    tracing::info!(
+        %addr,
+        dist = %state.dist.display(),
+        checklists = %state.checklists.dir().display(),
+        "serving"
+    );
     // The e2e harness reads this exact line to find the port.
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "Paicha ledger listening on http://{addr}/")?;
@@ -78,6 +150,11 @@ pub async fn run(store: Store, args: &ServeArgs) -> anyhow::Result<()> {
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Imports whose client hung up still run to completion (commit or roll back).
+    if imports.running() > 0 {
+        tracing::info!(running = imports.running(), "waiting for imports to finish");
+        imports.wait_idle().await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -170,6 +170,27 @@ async fn insert_in(
         .await?;
     }
 
+    // Content-addressed and verified by the verifier (hash, size, media type): a photo that an
+    // earlier bundle carried is already there.
+    for attachment in &p.attachments {
+        let bytes =
+            paicha_core::dsse::b64_decode(&attachment.data).map_err(|e| StoreError::Corrupt {
+                table: "attachments",
+                detail: format!("attachment {}: {e}", attachment.sha256),
+            })?;
+        sqlx::query(
+            "INSERT INTO attachments (sha256, media_type, size, data_base64, \
+             first_bundle_payload_sha256) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(attachment.sha256.as_str())
+        .bind(attachment.media_type.as_str())
+        .bind(bytes.len() as i64)
+        .bind(paicha_core::dsse::b64_encode(&bytes))
+        .bind(sha)
+        .execute(&mut **tx)
+        .await?;
+    }
+
     let (mut new_inspections, mut findings) = (0, 0);
     for inspection in &p.inspections {
         match insert_inspection(tx, sha, inspection, received_at).await? {
@@ -280,6 +301,18 @@ async fn insert_inspection(
         .bind(to_db(answer.answered_at))
         .execute(&mut **tx)
         .await?;
+        for (position, photo) in answer.photos.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO finding_photos (inspection_id, item_id, position, sha256) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.as_str())
+            .bind(item_id.as_str())
+            .bind(position as i64)
+            .bind(photo.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(InspectionOutcome::New {
         findings: inspection.answers.len(),

@@ -21,6 +21,15 @@ impl HazardLevel {
     }
 }
 
+/// Whether a hazard is still open. The ledger has no rectification workflow yet, so the status
+/// is derived: a hazard is **closed** (已验收) once a later inspection of the same enterprise
+/// with the same checklist found the same item compliant, and **open** (未整改) until then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HazardStatus {
+    Open,
+    Closed,
+}
+
 /// Which hazards to read. Times bound the inspection's start; `credit_code_area` is a prefix
 /// of the 行政区划码 in positions 3–8 of the credit code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +39,7 @@ pub struct HazardFilter {
     pub started_before: Option<DateTime<Utc>>,
     /// Digits only (validated by the caller).
     pub area_prefix: Option<String>,
+    pub status: Option<HazardStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +57,18 @@ pub struct HazardRow {
     pub inspectors: Vec<(String, String)>,
     pub started_at: DateTime<Utc>,
     pub bundle_id: String,
+    /// When a later inspection found the item compliant (see [`HazardStatus`]).
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl HazardRow {
+    pub fn status(&self) -> HazardStatus {
+        if self.closed_at.is_some() {
+            HazardStatus::Closed
+        } else {
+            HazardStatus::Open
+        }
+    }
 }
 
 impl Store {
@@ -62,7 +84,12 @@ impl Store {
         let rows = sqlx::query(
             "SELECT f.inspection_id, f.item_id, f.level, f.description, i.site_name, \
              i.site_credit_code, i.checklist_id, i.checklist_version, i.checklist_content_hash, \
-             i.inspector_name, i.inspector_cert_no, i.started_at, i.bundle_payload_sha256, b.bundle_id \
+             i.inspector_name, i.inspector_cert_no, i.started_at, i.bundle_payload_sha256, b.bundle_id, \
+             (SELECT MIN(later.started_at) FROM findings lf \
+              JOIN inspections later ON later.id = lf.inspection_id \
+              WHERE later.site_credit_code = i.site_credit_code \
+              AND later.checklist_id = i.checklist_id AND lf.item_id = f.item_id \
+              AND lf.verdict = 'compliant' AND later.started_at > i.started_at) AS closed_at \
              FROM findings f \
              JOIN inspections i ON i.id = f.inspection_id \
              JOIN bundles b ON b.payload_sha256 = i.bundle_payload_sha256 \
@@ -80,6 +107,19 @@ impl Store {
         let mut co_inspectors: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
+            let closed_at: Option<String> = row.try_get("closed_at")?;
+            let closed_at = closed_at
+                .as_deref()
+                .map(|t| parse_time("inspections", t))
+                .transpose()?;
+            let status = if closed_at.is_some() {
+                HazardStatus::Closed
+            } else {
+                HazardStatus::Open
+            };
+            if filter.status.is_some_and(|wanted| wanted != status) {
+                continue;
+            }
             let bundle_sha: String = row.try_get("bundle_payload_sha256")?;
             if !co_inspectors.contains_key(&bundle_sha) {
                 let list = self.co_inspectors(&bundle_sha).await?;
@@ -113,6 +153,7 @@ impl Store {
                 inspectors,
                 started_at: parse_time("inspections", &row.try_get::<String, _>("started_at")?)?,
                 bundle_id: row.try_get("bundle_id")?,
+                closed_at,
             });
         }
         Ok(out)

@@ -1,10 +1,9 @@
 //! Storage of the device registry and imported bundles.
 //!
 //! All SQL goes through sqlx's runtime-generic `Any` driver with portable statements (`$n`
-//! placeholders, TEXT times, BIGINT integers), so PostgreSQL can be added by enabling sqlx's
-//! `postgres` feature and a connect function next to [`sqlite`], without a second copy of the
-//! queries. No compile-time checked macros: CI has no database at build time; the tests run
-//! every statement instead.
+//! placeholders, TEXT times, BIGINT integers, `ON CONFLICT DO NOTHING`), so SQLite and
+//! PostgreSQL share every query and the one migration file. No compile-time checked macros:
+//! CI has no database at build time; the tests run every statement on both databases instead.
 
 mod bundles;
 mod devices;
@@ -13,12 +12,13 @@ pub mod sqlite;
 
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
-pub use hazards::{HazardFilter, HazardLevel, HazardRow};
+pub use hazards::{HazardFilter, HazardLevel, HazardRow, HazardStatus};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, SqlSafeStr};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// File name of the default SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "ledger.sqlite3";
@@ -26,16 +26,24 @@ pub const SQLITE_FILE_NAME: &str = "ledger.sqlite3";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    Postgres,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "PostgreSQL is not supported by this build yet; use the default SQLite database \
-         (omit --database-url) or a sqlite:// URL"
+        "unsupported database URL {0:?}: expected postgres://USER@HOST/DB or sqlite://PATH \
+         (or omit --database-url for DATA_DIR/ledger.sqlite3)"
     )]
-    PostgresNotYetSupported,
-    #[error("unsupported database URL {0:?}: expected sqlite://PATH (or omit --database-url)")]
     UnsupportedUrl(String),
     #[error("cannot create the data directory {}: {source}", path.display())]
     DataDir {
@@ -77,11 +85,16 @@ impl std::fmt::Display for Location {
         match self {
             Location::SqliteFile(path) => write!(f, "{}", path.display()),
             // Never print a password that a URL may carry.
-            Location::Url(url) => match url.split_once('@') {
-                Some((_, host)) => write!(f, "{}://…@{host}", url.split(':').next().unwrap_or("")),
-                None => f.write_str(url),
-            },
+            Location::Url(url) => f.write_str(&redact(url)),
         }
+    }
+}
+
+/// A database URL fit for logs and messages: user and password replaced by `…`.
+pub fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://…@{host}"),
+        _ => url.to_string(),
     }
 }
 
@@ -104,6 +117,7 @@ pub struct Counts {
     pub sites: i64,
     pub inspections: i64,
     pub findings: i64,
+    pub attachments: i64,
 }
 
 impl Store {
@@ -163,6 +177,7 @@ impl Store {
             sites: count(pool, "SELECT COUNT(*) FROM sites").await?,
             inspections: count(pool, "SELECT COUNT(*) FROM inspections").await?,
             findings: count(pool, "SELECT COUNT(*) FROM findings").await?,
+            attachments: count(pool, "SELECT COUNT(*) FROM attachments").await?,
         })
     }
 }
@@ -175,8 +190,14 @@ fn connect_options_for_url(url: &str) -> Result<(AnyConnectOptions, Backend), St
         .to_ascii_lowercase();
     match scheme.as_str() {
         "sqlite" => Ok((sqlite::url_options(url)?, Backend::Sqlite)),
-        "postgres" | "postgresql" => Err(StoreError::PostgresNotYetSupported),
-        _ => Err(StoreError::UnsupportedUrl(url.to_string())),
+        "postgres" | "postgresql" => {
+            let options = AnyConnectOptions::from_str(url).map_err(|source| StoreError::Open {
+                location: redact(url),
+                source,
+            })?;
+            Ok((options, Backend::Postgres))
+        }
+        _ => Err(StoreError::UnsupportedUrl(redact(url))),
     }
 }
 
@@ -184,18 +205,34 @@ fn max_connections(backend: Backend) -> u32 {
     match backend {
         // Readers run concurrently in WAL mode; writers are serialised by `import_lock`.
         Backend::Sqlite => 4,
+        // API readers and one importer; a province-wide deployment tunes the server instead.
+        Backend::Postgres => 8,
     }
 }
 
 /// Migrations are embedded so that the binary carries its schema; the SQL is portable.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "initial".into(),
-        MigrationType::Simple,
-        include_str!("../../migrations/0001_initial.sql").into_sql_str(),
-        false,
-    )])
+    let migration = |version, name: &'static str, sql: &'static str| {
+        Migration::new(
+            version,
+            name.into(),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )
+    };
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "initial",
+            include_str!("../../migrations/0001_initial.sql"),
+        ),
+        migration(
+            2,
+            "attachments",
+            include_str!("../../migrations/0002_attachments.sql"),
+        ),
+    ])
 }
 
 /// Reads a required TEXT column that must parse as a stored timestamp.

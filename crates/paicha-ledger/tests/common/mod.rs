@@ -1,6 +1,8 @@
 //! Test fixtures: real checklists, inspections and bundles signed with fixed Ed25519 keys.
 #![allow(dead_code)]
 
+pub mod http;
+
 use chrono::{DateTime, TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
@@ -166,6 +168,211 @@ pub fn tampered(envelope_json: &str) -> String {
     payload[i] ^= 0x01;
     envelope.payload = dsse::b64_encode(&payload);
     envelope.to_json()
+}
+
+// ---------------------------------------------------------------- databases
+
+/// The databases every store test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The variable naming the PostgreSQL server for tests (`eval "$(scripts/postgres start)"`).
+pub const POSTGRES_ENV: &str = "PAICHA_TEST_POSTGRES_URL";
+
+/// A test's own ledger database and scratch directory. On PostgreSQL each test gets a fresh
+/// schema (dropped afterwards) in the database `PAICHA_TEST_POSTGRES_URL` names.
+pub struct TestDb {
+    pub db: Db,
+    pub dir: tempfile::TempDir,
+    pub location: Location,
+    /// The database URL (`sqlite://…` or `postgres://…?options=-c search_path=…`).
+    pub url: String,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` when PostgreSQL is wanted but not configured: then the test is skipped, loudly,
+    /// unless `CI=true`, where a missing server is a failure.
+    pub fn new(db: Db) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        match db {
+            Db::Sqlite => {
+                let path = dir.path().join("ledger.sqlite3");
+                Some(Self {
+                    db,
+                    url: format!("sqlite://{}", path.display()),
+                    location: Location::SqliteFile(path),
+                    dir,
+                    schema: None,
+                })
+            }
+            Db::Postgres => {
+                let base = postgres_url()?;
+                let schema = format!(
+                    "paicha_test_{}_{}",
+                    std::process::id(),
+                    SCHEMA_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                run_blocking({
+                    let (base, schema) = (base.clone(), schema.clone());
+                    async move {
+                        postgres_exec(&base, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .await;
+                        postgres_exec(&base, &format!("CREATE SCHEMA {schema}")).await;
+                    }
+                });
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                Some(Self {
+                    db,
+                    location: Location::Url(url.clone()),
+                    url,
+                    dir,
+                    schema: Some((base, schema)),
+                })
+            }
+        }
+    }
+
+    pub async fn open(&self) -> Store {
+        Store::open(&self.location).await.expect("store opens")
+    }
+
+    pub async fn enrolled(&self, phone: &Phone) -> Store {
+        let store = self.open().await;
+        store.enrol(&phone.new_device(), t(0)).await.unwrap();
+        store
+    }
+
+    /// Reads one value with a connection of its own, as an auditor would.
+    pub async fn query_one<T>(&self, sql: &'static str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
+        let value = sqlx::query_scalar::<_, T>(sql)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await.unwrap();
+        value
+    }
+
+    /// Command-line arguments that point the binary at this database.
+    pub fn cli_args(&self) -> Vec<String> {
+        vec![
+            "--data-dir".into(),
+            self.dir.path().join("data").display().to_string(),
+            "--database-url".into(),
+            self.url.clone(),
+        ]
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.schema.take() {
+            run_blocking(async move {
+                postgres_exec(&base, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+            });
+        }
+    }
+}
+
+static SCHEMA_COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The PostgreSQL URL for tests, or `None` (skip) outside CI when it is not set.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "{POSTGRES_ENV} is not set, and CI=true requires the PostgreSQL tests to run: \
+             start a server with eval \"$(scripts/postgres start)\" (scripts/test does)"
+        ),
+        _ => {
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                // Straight to stderr: libtest captures print!/eprint! but not this, so the
+                // skip is visible in every run, not only in failures.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\nSKIPPED: PostgreSQL tests pass without running: {POSTGRES_ENV} is not set \
+                     (eval \"$(scripts/postgres start)\" starts a throwaway server)\n"
+                );
+            });
+            None
+        }
+    }
+}
+
+async fn postgres_exec(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.unwrap();
+}
+
+/// Runs a future to completion on a runtime of its own, in a thread of its own, so that it
+/// works both from plain tests and from inside a tokio test (and from `Drop`).
+pub fn run_blocking<F: std::future::Future<Output = ()> + Send + 'static>(future: F) {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    })
+    .join()
+    .expect("database setup thread");
+}
+
+/// Generates `sqlite::NAME` and `postgres::NAME` tests from `async fn NAME(db: Db)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::common::Db::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::common::Db::Postgres).await
+            })*
+        }
+    };
+}
+
+/// Sync variant of [`on_both_databases`] for tests of the binary.
+#[macro_export]
+macro_rules! on_both_databases_sync {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::Db::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name($crate::common::Db::Postgres)
+            })*
+        }
+    };
 }
 
 pub async fn open_store(dir: &Path) -> Store {

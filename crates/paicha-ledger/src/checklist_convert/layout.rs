@@ -1,0 +1,516 @@
+//! The spreadsheet layout authors fill in: sheet names, column headers (Chinese, with English
+//! aliases), and the words accepted for the major flag, the verification mark, a source's status
+//! and the evidence rule. Reading, writing and the built-in 说明 sheet all use these tables, so
+//! that the documentation in `checklists/README.md` and the code cannot drift apart silently
+//! (the tests check the README's column names against them).
+
+use paicha_core::checklist::{EvidenceRule, SourceStatus, Verification};
+
+/// The four kinds of sheet (or CSV block) a checklist workbook has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// 检查表: checklist-level fields as key/value rows.
+    Checklist,
+    /// 依据: one row per source document.
+    Sources,
+    /// 适用性: one row per applicability question (optional sheet).
+    Questions,
+    /// 条目: one row per item.
+    Items,
+}
+
+/// One column of a table sheet, or one field row of the key/value 检查表 sheet.
+#[derive(Debug)]
+pub struct Column {
+    /// Internal name (also the TOML field it fills, where there is one).
+    pub key: &'static str,
+    /// The header written by `export` and shown in messages.
+    pub header: &'static str,
+    /// Other accepted headers; the first is the English one.
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+    /// Column width in the exported workbook (Excel character units).
+    pub width: f64,
+    /// One line for the 说明 sheet.
+    pub help: &'static str,
+}
+
+const fn col(
+    key: &'static str,
+    header: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+    width: f64,
+    help: &'static str,
+) -> Column {
+    Column {
+        key,
+        header,
+        aliases,
+        required,
+        width,
+        help,
+    }
+}
+
+#[derive(Debug)]
+pub struct SheetSpec {
+    pub kind: Kind,
+    pub name: &'static str,
+    /// Other accepted sheet (or CSV block) names; the first is the English one.
+    pub aliases: &'static [&'static str],
+    pub columns: &'static [Column],
+}
+
+pub const CHECKLIST_FIELDS: &[Column] = &[
+    col(
+        "id",
+        "编号",
+        &["id", "检查表编号"],
+        true,
+        0.0,
+        "检查表编号：英文字母、数字、- 和 _，如 city-gas；发布后不再更改",
+    ),
+    col(
+        "sector",
+        "行业",
+        &["sector"],
+        true,
+        0.0,
+        "行业：中文名称（如 烟花爆竹）或英文键（如 fireworks）",
+    ),
+    col(
+        "title_zh",
+        "标题",
+        &["title", "title_zh", "中文标题", "名称"],
+        true,
+        0.0,
+        "中文标题",
+    ),
+    col(
+        "title_en",
+        "英文标题",
+        &["title_en", "english title", "英文名称"],
+        true,
+        0.0,
+        "英文标题",
+    ),
+    col(
+        "version",
+        "版本",
+        &["version", "版本号"],
+        true,
+        0.0,
+        "版本号，如 2026.11.1；内容有任何改动都要改版本号",
+    ),
+    col(
+        "effective",
+        "启用日期",
+        &["effective", "生效日期", "实施日期"],
+        true,
+        0.0,
+        "本版启用日期 YYYY-MM-DD",
+    ),
+    col(
+        "comment",
+        "注释",
+        &["comment", "备注", "说明"],
+        false,
+        0.0,
+        "文件头注释（来源、核验情况等），只给编写人看，不进入应用",
+    ),
+];
+
+/// The header row of the 检查表 sheet (optional when reading).
+pub const CHECKLIST_HEADER: [&str; 2] = ["项目", "内容"];
+pub const CHECKLIST_HEADER_ALIASES: &[&str] = &["项目", "字段", "field", "key", "name"];
+
+pub const SOURCE_COLUMNS: &[Column] = &[
+    col(
+        "key",
+        "简称",
+        &["key", "依据简称"],
+        true,
+        16.0,
+        "本检查表内的简称，条目的「依据文件」列引用它，如 121-fw",
+    ),
+    col(
+        "title",
+        "文件名称",
+        &["title", "名称"],
+        true,
+        50.0,
+        "文件名称（不加书名号）",
+    ),
+    col(
+        "number",
+        "文号",
+        &["number", "标准编号", "文号或标准编号"],
+        false,
+        26.0,
+        "文号或标准编号；查不到、核实不了就空着，绝不猜测",
+    ),
+    col(
+        "effective",
+        "施行日期",
+        &["effective", "实施日期", "生效日期"],
+        false,
+        12.0,
+        "施行/实施日期 YYYY-MM-DD，只写有出处的日期",
+    ),
+    col(
+        "status",
+        "状态",
+        &["status"],
+        true,
+        10.0,
+        "现行 / 废止（已被代替或废止）/ 待核实；拿不准写 待核实",
+    ),
+    col(
+        "comment",
+        "备注",
+        &["comment", "注释"],
+        false,
+        40.0,
+        "注释，只给编写人看",
+    ),
+];
+
+pub const QUESTION_COLUMNS: &[Column] = &[
+    col(
+        "key",
+        "问题编号",
+        &["key", "编号"],
+        true,
+        20.0,
+        "问题编号：英文字母、数字、- 和 _，如 retail_point",
+    ),
+    col(
+        "zh",
+        "问题",
+        &["zh", "中文", "问题中文"],
+        true,
+        50.0,
+        "是非问句，如：被检单位是否设有烟花爆竹零售点？",
+    ),
+    col("en", "English", &["en", "英文"], true, 50.0, "英文问句"),
+    col(
+        "comment",
+        "备注",
+        &["comment", "注释"],
+        false,
+        30.0,
+        "注释，只给编写人看",
+    ),
+];
+
+pub const ITEM_COLUMNS: &[Column] = &[
+    col(
+        "section_id",
+        "章节编号",
+        &["section_id", "section", "章节"],
+        true,
+        14.0,
+        "分组编号（英文字母、数字、- 和 _）；与上一行相同或留空表示同一分组",
+    ),
+    col(
+        "section_zh",
+        "章节名称",
+        &["section_zh", "section_title", "章节标题"],
+        true,
+        24.0,
+        "分组中文名称，分组第一行必填",
+    ),
+    col(
+        "section_en",
+        "章节英文",
+        &["section_en", "section_title_en", "章节英文名称"],
+        true,
+        20.0,
+        "分组英文名称，分组第一行必填",
+    ),
+    col(
+        "id",
+        "编号",
+        &["id", "条目编号"],
+        true,
+        10.0,
+        "条目编号，如 FW-01，全表唯一，发布后永不改作他用",
+    ),
+    col(
+        "zh",
+        "条文",
+        &["zh", "条文中文", "检查内容", "内容"],
+        true,
+        60.0,
+        "条目中文文本；原文照录时一字不改",
+    ),
+    col("en", "English", &["en", "英文"], true, 40.0, "简短英文释义"),
+    col(
+        "source",
+        "依据文件",
+        &["source", "basis_source", "依据"],
+        true,
+        14.0,
+        "依据文件的简称（「依据」表的「简称」列）",
+    ),
+    col(
+        "clause",
+        "条款",
+        &["clause", "basis_clause"],
+        true,
+        16.0,
+        "条款，如 第三条（一）；不明时写 条款待核实",
+    ),
+    col(
+        "major",
+        "重大隐患",
+        &["major", "是否重大隐患"],
+        true,
+        9.0,
+        "是：该条目本身是依据文件中的重大事故隐患判定情形；否：一般检查项",
+    ),
+    col(
+        "verification",
+        "核验",
+        &["verification", "核验标记", "mark"],
+        true,
+        8.0,
+        "原文 / 片段 / 转述",
+    ),
+    col(
+        "guidance",
+        "检查方法",
+        &["guidance", "检查方法提示"],
+        false,
+        40.0,
+        "检查方法提示（可空）",
+    ),
+    col(
+        "applies_if",
+        "适用条件",
+        &["applies_if", "适用"],
+        false,
+        16.0,
+        "「适用性」表的问题编号，多个用逗号或顿号分隔；空着表示始终适用",
+    ),
+    col(
+        "evidence",
+        "证据要求",
+        &["evidence", "证据"],
+        false,
+        9.0,
+        "拍照：判为隐患时必须拍照；空着或 无：不要求",
+    ),
+    col(
+        "comment",
+        "备注",
+        &["comment", "注释"],
+        false,
+        40.0,
+        "注释，只给编写人看（写入文件时成为条目上方的 # 注释）",
+    ),
+];
+
+pub const SHEETS: &[SheetSpec] = &[
+    SheetSpec {
+        kind: Kind::Checklist,
+        name: "检查表",
+        aliases: &["checklist", "基本信息"],
+        columns: CHECKLIST_FIELDS,
+    },
+    SheetSpec {
+        kind: Kind::Sources,
+        name: "依据",
+        aliases: &["sources", "依据文件"],
+        columns: SOURCE_COLUMNS,
+    },
+    SheetSpec {
+        kind: Kind::Questions,
+        name: "适用性",
+        aliases: &["questions", "适用性问题"],
+        columns: QUESTION_COLUMNS,
+    },
+    SheetSpec {
+        kind: Kind::Items,
+        name: "条目",
+        aliases: &["items", "检查项", "检查条目"],
+        columns: ITEM_COLUMNS,
+    },
+];
+
+pub fn spec(kind: Kind) -> &'static SheetSpec {
+    SHEETS
+        .iter()
+        .find(|s| s.kind == kind)
+        .expect("every kind has a spec")
+}
+
+/// Header and name comparison: case, spaces, `_`, `-` and a parenthesised note are ignored, so
+/// `Applies If`, `applies_if` and `适用条件（问题编号）` all name the same column.
+pub fn norm(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            c if c.is_whitespace() || c == '_' || c == '-' => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+impl Column {
+    pub fn matches(&self, header: &str) -> bool {
+        let h = norm(header);
+        !h.is_empty() && (norm(self.header) == h || self.aliases.iter().any(|a| norm(a) == h))
+    }
+
+    /// "条文 (zh)": the Chinese header with its English alias, for messages about missing columns.
+    pub fn label(&self) -> String {
+        match self.aliases.first() {
+            Some(en) => format!("{} ({en})", self.header),
+            None => self.header.to_string(),
+        }
+    }
+}
+
+impl SheetSpec {
+    pub fn matches(&self, name: &str) -> bool {
+        let n = norm(name);
+        !n.is_empty() && (norm(self.name) == n || self.aliases.iter().any(|a| norm(a) == n))
+    }
+
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.aliases[0])
+    }
+}
+
+fn word(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+pub const MAJOR_WORDS: &str = "是/否";
+pub fn parse_major(s: &str) -> Option<bool> {
+    match word(s).as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "重大" | "重大隐患" => {
+            Some(true)
+        }
+        "否" | "n" | "no" | "false" | "0" | "×" | "✗" | "一般" | "一般隐患" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+pub fn major_word(major: bool) -> &'static str {
+    if major { "是" } else { "否" }
+}
+
+pub const VERIFICATION_WORDS: &str = "原文/片段/转述";
+pub fn parse_verification(s: &str) -> Option<Verification> {
+    match word(s).as_str() {
+        "原文" | "verbatim" | "v" => Some(Verification::Verbatim),
+        "片段" | "原文片段" | "条文片段" | "fragment" | "vf" => {
+            Some(Verification::Fragment)
+        }
+        "转述" | "paraphrase" | "p" => Some(Verification::Paraphrase),
+        _ => None,
+    }
+}
+pub fn verification_word(v: Verification) -> &'static str {
+    match v {
+        Verification::Verbatim => "原文",
+        Verification::Fragment => "片段",
+        Verification::Paraphrase => "转述",
+    }
+}
+
+pub const STATUS_WORDS: &str = "现行/废止/待核实";
+pub fn parse_status(s: &str) -> Option<SourceStatus> {
+    match word(s).as_str() {
+        "现行" | "现行有效" | "有效" | "in_force" | "inforce" => {
+            Some(SourceStatus::InForce)
+        }
+        "废止" | "已废止" | "被代替" | "已被代替" | "失效" | "superseded" => {
+            Some(SourceStatus::Superseded)
+        }
+        "待核实" | "未核实" | "unverified" => Some(SourceStatus::Unverified),
+        _ => None,
+    }
+}
+pub fn status_word(s: SourceStatus) -> &'static str {
+    match s {
+        SourceStatus::InForce => "现行",
+        SourceStatus::Superseded => "废止",
+        SourceStatus::Unverified => "待核实",
+    }
+}
+
+pub const EVIDENCE_WORDS: &str = "拍照/无";
+pub fn parse_evidence(s: &str) -> Option<EvidenceRule> {
+    match word(s).as_str() {
+        "" | "无" | "不要求" | "none" => Some(EvidenceRule::None),
+        "拍照" | "隐患拍照" | "判为隐患时拍照" | "photo" | "photo_if_hazard" => {
+            Some(EvidenceRule::PhotoIfHazard)
+        }
+        _ => None,
+    }
+}
+pub fn evidence_word(e: EvidenceRule) -> &'static str {
+    match e {
+        EvidenceRule::None => "",
+        EvidenceRule::PhotoIfHazard => "拍照",
+    }
+}
+
+/// Separators accepted between question keys in 适用条件.
+pub fn split_keys(s: &str) -> Vec<String> {
+    s.split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；') || c.is_whitespace())
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Letters, digits, `-` and `_`, as the checklist format requires for ids and question keys.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A sector given by its key (`fireworks`), Chinese name (`烟花爆竹`, or one part of
+/// `危险化学品/化工`) or English name.
+pub fn parse_sector(s: &str) -> Option<&'static str> {
+    let w = word(s);
+    paicha_core::checklist::SECTORS
+        .iter()
+        .find(|(key, zh, en)| {
+            w == *key || w == word(zh) || w == word(en) || zh.split('/').any(|part| w == part)
+        })
+        .map(|s| s.0)
+}
+
+/// Dates as authors type them (2026-11-29, 2026/11/29, 2026.11.29, 2026年11月29日), as
+/// `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<String> {
+    let t = s.trim();
+    let t = t.strip_suffix('日').unwrap_or(t);
+    let parts: Vec<&str> = t
+        .split(['-', '/', '.', '年', '月'])
+        .map(str::trim)
+        .collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || m.is_empty() || d.is_empty() || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}

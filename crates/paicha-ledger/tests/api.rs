@@ -1,0 +1,455 @@
+//! The bad-input list of the ledger issue, the test vectors, attachments, and the read
+//! endpoints (`/api/checklists`, `/api/hazards`), through the HTTP router on both databases.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::http::*;
+use common::*;
+use paicha_ledger::store::{Counts, NewDevice};
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn vector(path: &str) -> Vec<u8> {
+    let file = repo().join("tests/vectors").join(path);
+    std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+/// Every row count that an import could change.
+async fn snapshot(s: &Server) -> (Counts, i64, i64, i64) {
+    (
+        s.store.counts().await.unwrap(),
+        s.tdb
+            .query_one("SELECT COUNT(*) FROM bundle_inspections")
+            .await,
+        s.tdb.query_one("SELECT COUNT(*) FROM finding_photos").await,
+        s.tdb
+            .query_one("SELECT COUNT(*) FROM bundle_co_inspectors")
+            .await,
+    )
+}
+
+/// Posts `body` and checks status and code; the database must not change.
+async fn rejected(s: &Server, body: impl Into<Body>, status: StatusCode, code: &str) -> String {
+    let before = snapshot(s).await;
+    let (got, _, bytes) = send(&s.app, post_bundle(body)).await;
+    let answer = json(&bytes);
+    assert_eq!(got, status, "{code}: {answer}");
+    assert_eq!(answer["code"], code, "{answer}");
+    let reason = answer["error"].as_str().unwrap_or_default().to_string();
+    assert!(reason.len() > 10, "a reason for people: {answer}");
+    assert_eq!(
+        snapshot(s).await,
+        before,
+        "{code} left the database unchanged"
+    );
+    reason
+}
+
+/// The keys the negative vectors claim, enrolled so that each reaches the check it targets
+/// (an unknown key would be refused before the signature is looked at).
+async fn enrol_vector_keys(s: &Server) {
+    s.store
+        .enrol(&Phone::new(9).new_device(), t(0))
+        .await
+        .unwrap();
+    let small_order: serde_json::Value =
+        serde_json::from_slice(&vector("negative/small-order-key.json")).unwrap();
+    let payload = paicha_core::dsse::b64_decode(small_order["payload"].as_str().unwrap()).unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let device = NewDevice::from_parts(
+        small_order["signatures"][0]["keyid"].as_str().unwrap(),
+        payload["device"]["public_key"].as_str().unwrap(),
+        "测试",
+        "1",
+        "",
+    )
+    .unwrap();
+    s.store.enrol(&device, t(0)).await.unwrap();
+}
+
+async fn every_negative_vector_is_refused_with_its_code(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    enrol_vector_keys(&s).await;
+    let manifest: Vec<serde_json::Value> =
+        serde_json::from_slice(&vector("negative/manifest.json")).unwrap();
+    assert!(manifest.len() >= 10, "the negative vectors are there");
+    for case in &manifest {
+        let file = case["file"].as_str().unwrap();
+        let code = case["error"].as_str().unwrap();
+        let status = match code {
+            "malformed_envelope" | "bad_encoding" | "signature_count" => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        rejected(&s, vector(&format!("negative/{file}")), status, code).await;
+    }
+}
+
+async fn the_bad_input_list_gets_reasons_4xx_and_no_change(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let good = good_bundle();
+
+    // Tampered payload and wrong signature.
+    let reason = rejected(
+        &s,
+        tampered(&good),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_signature",
+    )
+    .await;
+    assert!(reason.contains("signature does not verify"), "{reason}");
+    let mut envelope: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let other = paicha_core::bundle::sign_with(
+        &Phone::new(7).key,
+        b"a different message signed by the right key",
+    );
+    envelope["signatures"][0]["sig"] = other.signatures[0].sig.clone().into();
+    rejected(
+        &s,
+        envelope.to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_signature",
+    )
+    .await;
+
+    // Unknown key; revoked key (below, after the replay and fork cases).
+    let mut stranger = Phone::new(11);
+    let reason = rejected(
+        &s,
+        stranger
+            .export(300, vec![stranger.inspection(30)])
+            .to_json(),
+        StatusCode::FORBIDDEN,
+        "unknown_key",
+    )
+    .await;
+    assert!(reason.contains("keys add"), "{reason}");
+
+    // Malformed JSON, JSON that is not an envelope, a wrong payloadType.
+    rejected(
+        &s,
+        "{not json",
+        StatusCode::BAD_REQUEST,
+        "malformed_envelope",
+    )
+    .await;
+    rejected(
+        &s,
+        "[1, 2, 3]",
+        StatusCode::BAD_REQUEST,
+        "malformed_envelope",
+    )
+    .await;
+    rejected(&s, "", StatusCode::BAD_REQUEST, "malformed_envelope").await;
+    rejected(
+        &s,
+        vector("negative/swapped-payload-type.json"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "wrong_payload_type",
+    )
+    .await;
+
+    // A correctly signed payload that fails the schema.
+    let phone = Phone::new(7);
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&phone.payload(100, vec![phone.inspection(1)]).to_bytes()).unwrap();
+    payload["inspections"][0]["answers"]["fw-01"]["verdict"] = "maybe".into();
+    let signed = paicha_core::bundle::sign_with(&phone.key, payload.to_string().as_bytes());
+    let reason = rejected(
+        &s,
+        signed.to_json(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "schema",
+    )
+    .await;
+    assert!(reason.contains("maybe"), "{reason}");
+
+    // An oversized body never reaches the parser.
+    let huge = vec![b' '; paicha_ledger::MAX_BUNDLE_BYTES + 1];
+    rejected(&s, huge, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
+
+    // A bundle naming a photo it does not embed.
+    rejected(
+        &s,
+        vector("negative/attachment-missing.json"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "attachment_missing",
+    )
+    .await;
+
+    // Replay: the same bundle again is a 200 "already imported" that changes nothing.
+    let (status, _, _) = send(&s.app, post_bundle(good.clone())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let before = snapshot(&s).await;
+    let (status, _, bytes) = send(&s.app, post_bundle(good.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&bytes)["status"], "already_imported");
+    assert_eq!(snapshot(&s).await, before);
+
+    // Fork: another bundle with sequence 1 is stored beside the first, flagged, and the first
+    // is left as it was (never overwritten).
+    let original: String = s.tdb.query_one("SELECT envelope FROM bundles").await;
+    let rival = phone.export_without_advancing(200, vec![phone.inspection(2)]);
+    let (status, _, bytes) = send(&s.app, post_bundle(rival.to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(json(&bytes)["fork"], true);
+    let first: String = s
+        .tdb
+        .query_one("SELECT envelope FROM bundles WHERE is_fork = 0")
+        .await;
+    assert_eq!(first, original);
+
+    // Revoked key: nothing more from it, and what was stored stays.
+    let key = phone.device_info().key_id;
+    s.store
+        .revoke(&key.as_str()[..16], "手机丢失", t(40))
+        .await
+        .unwrap();
+    let mut next = Phone::new(7);
+    next.chain.next_sequence = 2;
+    next.chain.previous_payload_sha256 = paicha_core::sha256_hex(
+        &paicha_core::dsse::b64_decode(
+            serde_json::from_str::<serde_json::Value>(&good).unwrap()["payload"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    let reason = rejected(
+        &s,
+        next.export(400, vec![next.inspection(40)]).to_json(),
+        StatusCode::FORBIDDEN,
+        "revoked_key",
+    )
+    .await;
+    assert!(reason.contains("手机丢失"), "{reason}");
+}
+
+async fn the_reference_vector_imports_with_its_photo(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let (status, _, bytes) = send(&s.app, post_bundle(vector("bundle-v1/envelope.json"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", json(&bytes));
+    let expected: serde_json::Value =
+        serde_json::from_slice(&vector("bundle-v1/expected.json")).unwrap();
+    assert_eq!(json(&bytes)["payload_sha256"], expected["payload_sha256"]);
+    assert_eq!(s.store.counts().await.unwrap().attachments, 1);
+    let (media_type, size, data): (String, i64, String) = (
+        s.tdb.query_one("SELECT media_type FROM attachments").await,
+        s.tdb.query_one("SELECT size FROM attachments").await,
+        s.tdb.query_one("SELECT data_base64 FROM attachments").await,
+    );
+    assert_eq!(media_type, "image/png");
+    assert_eq!(size, 69);
+    assert_eq!(
+        paicha_core::dsse::b64_decode(&data).unwrap(),
+        vector("bundle-v1/photo.png")
+    );
+    let photo: String = s
+        .tdb
+        .query_one("SELECT sha256 FROM finding_photos WHERE item_id = 'A-01'")
+        .await;
+    assert_eq!(photo, expected["attachment_sha256"].as_str().unwrap());
+}
+
+// ---------------------------------------------------------------- /api/hazards
+
+async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    std::fs::create_dir_all(s.tdb.dir.path().join("dist/checklists")).unwrap();
+    std::fs::write(
+        s.tdb.dir.path().join("dist/checklists/test.toml"),
+        CHECKLIST_TOML,
+    )
+    .unwrap();
+    let mut phone = Phone::new(7);
+    let first = phone.export(100, vec![phone.inspection(1)]);
+    // A week later the same site is inspected again and fw-01 is found compliant.
+    let checklist = checklist();
+    let mut recheck = paicha_core::Inspection::start(
+        uuid::Uuid::from_u128(2),
+        phone.inspection(1).site,
+        &checklist,
+        phone.inspector.clone(),
+        t(0) + chrono::Duration::days(7),
+    );
+    let later = t(0) + chrono::Duration::days(7);
+    recheck
+        .answer(
+            &checklist,
+            "fw-01",
+            paicha_core::Verdict::Compliant,
+            "",
+            later,
+        )
+        .unwrap();
+    recheck
+        .answer(
+            &checklist,
+            "fw-02",
+            paicha_core::Verdict::GeneralHazard,
+            "防雷设施损坏",
+            later,
+        )
+        .unwrap();
+    recheck.seal(&checklist, later).unwrap();
+    let second = phone.export(101, vec![recheck]);
+    for e in [&first, &second] {
+        let (status, _, _) = send(&s.app, post_bundle(e.to_json())).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+
+    let query = |q: &str| {
+        let app = s.app.clone();
+        let path = format!("/api/hazards{q}");
+        async move {
+            let (status, headers, bytes) = send(&app, get(&path)).await;
+            assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+            (status, json(&bytes))
+        }
+    };
+    let (status, all) = query("").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["count"], 2, "{all}");
+    assert_eq!(all["truncated"], false);
+    let major = &all["hazards"][0];
+    assert_eq!(major["level"], "重大隐患");
+    assert_eq!(major["item"], "仓库内超量储存烟花爆竹");
+    assert_eq!(major["industry"], "烟花爆竹");
+    assert_eq!(
+        major["status"], "已验收",
+        "found compliant a week later: {major}"
+    );
+    assert_eq!(major["review_date"], "2026-03-08");
+    assert_eq!(all["hazards"][1]["status"], "未整改");
+
+    for (q, n) in [
+        ("?level=major", 1),
+        ("?level=general", 1),
+        ("?status=open", 1),
+        ("?status=closed", 1),
+        ("?status=open&level=major", 0),
+        ("?region=4403", 2),
+        ("?region=11", 0),
+        ("?sector=fireworks", 2),
+        ("?sector=coal_mine", 0),
+        ("?from=2026-03-01&to=2026-03-01", 1),
+        ("?from=2026-03-02", 1),
+        ("?to=2026-02-28", 0),
+        ("?limit=1", 1),
+    ] {
+        let (status, answer) = query(q).await;
+        assert_eq!(status, StatusCode::OK, "{q}: {answer}");
+        assert_eq!(answer["count"], n, "{q}: {answer}");
+    }
+    assert_eq!(query("?limit=1").await.1["truncated"], true);
+
+    for q in [
+        "?level=huge",
+        "?status=done",
+        "?region=4x",
+        "?sector=space",
+        "?from=yesterday",
+        "?from=2026-03-05&to=2026-03-01",
+        "?limit=0",
+        "?colour=red",
+    ] {
+        let (status, answer) = query(q).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {answer}");
+        assert_eq!(answer["code"], "bad_query", "{q}");
+    }
+}
+
+on_both_databases!(
+    every_negative_vector_is_refused_with_its_code,
+    the_bad_input_list_gets_reasons_4xx_and_no_change,
+    the_reference_vector_imports_with_its_photo,
+    hazards_are_queried_with_filters_and_a_status,
+);
+
+// ---------------------------------------------------------------- /api/checklists
+
+#[tokio::test]
+async fn the_checklist_pack_is_served_with_an_etag_and_bad_files_are_skipped() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    let dir = s.tdb.dir.path().join("dist/checklists");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a-test.toml"), CHECKLIST_TOML).unwrap();
+    std::fs::write(dir.join("b-broken.toml"), "id = \"broken\"\nsector = 3\n").unwrap();
+
+    let (status, headers, bytes) = send(&s.app, get("/api/checklists")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let etag = headers[header::ETAG].to_str().unwrap().to_string();
+    let pack = json(&bytes);
+    let list = pack["checklists"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "the broken file is skipped: {pack}");
+    assert_eq!(list[0]["id"], "test-fireworks");
+    assert_eq!(list[0]["content_hash"], checklist().content_hash().0);
+    assert_eq!(list[0]["sections"][0]["items"][0]["id"], "fw-01");
+    // The pack is the one the app reads: it parses, and every hash holds.
+    let parsed = paicha_core::pack::ChecklistPack::from_json(&bytes).unwrap();
+    assert_eq!(parsed.checklists[0].checklist, checklist());
+
+    let revalidate = Request::get("/api/checklists")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, bytes) = send(&s.app, revalidate).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(bytes.is_empty());
+    assert_eq!(headers[header::ETAG], etag.as_str());
+
+    // A changed pack is noticed without a restart and gets another ETag.
+    std::fs::remove_file(dir.join("a-test.toml")).unwrap();
+    let (status, headers, bytes) = send(&s.app, get("/api/checklists")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(headers[header::ETAG], etag.as_str());
+    assert_eq!(json(&bytes)["checklists"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_repository_checklists_are_all_served() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    let files = std::fs::read_dir(repo().join("checklists"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .count();
+    let state =
+        paicha_ledger::server::AppState::new(s.store.clone(), &s.tdb.dir.path().join("dist"))
+            .unwrap()
+            .with_checklists(repo().join("checklists"));
+    let app = paicha_ledger::server::app(state);
+    let (status, _, bytes) = send(&app, get("/api/checklists")).await;
+    assert_eq!(status, StatusCode::OK);
+    let pack = json(&bytes);
+    assert_eq!(
+        pack["checklists"].as_array().unwrap().len(),
+        files,
+        "every file is valid"
+    );
+    let fireworks = pack["checklists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sector"] == "fireworks")
+        .expect("a fireworks checklist");
+    assert!(
+        fireworks["search_key"].as_str().unwrap().contains("yhbz"),
+        "pinyin initials of 烟花爆竹: {}",
+        fireworks["search_key"]
+    );
+}

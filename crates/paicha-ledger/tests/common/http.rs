@@ -1,0 +1,74 @@
+//! The HTTP API through the router, without a socket.
+
+use super::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use paicha_ledger::server::{AppState, app};
+use tower::ServiceExt;
+
+pub struct Server {
+    pub tdb: TestDb,
+    pub store: paicha_ledger::store::Store,
+    pub app: axum::Router,
+}
+
+pub async fn server(db: Db, enrol: bool) -> Option<Server> {
+    let tdb = TestDb::new(db)?;
+    let dist = tdb.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Paicha</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(dist.join("manifest.webmanifest"), "{}").unwrap();
+    std::fs::write(
+        dist.join("paicha-0123456789abcdef_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    std::fs::write(dist.join("paicha-0123456789abcdef.js"), "export {};").unwrap();
+    std::fs::write(dist.join("style.css"), "body{}").unwrap();
+    let store = if enrol {
+        tdb.enrolled(&Phone::new(7)).await
+    } else {
+        tdb.open().await
+    };
+    let state = AppState::new(store.clone(), &dist).unwrap();
+    Some(Server {
+        tdb,
+        store,
+        app: app(state),
+    })
+}
+
+pub async fn send(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (parts.status, parts.headers, bytes.to_vec())
+}
+
+pub fn post_bundle(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/api/bundles")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .unwrap()
+}
+
+pub fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+pub fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+}
