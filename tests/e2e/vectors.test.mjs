@@ -243,6 +243,8 @@ function verifyBundle(fileBytes) {
         if (!seen.has(photo)) reject("attachment_missing", `${item}: ${photo}`);
       }
     }
+    const signature = inspection.site_signature;
+    if (signature != null && !seen.has(signature)) reject("attachment_missing", `site_signature: ${signature}`);
   }
   // 11
   const genesis = p.previous_payload_sha256 === GENESIS;

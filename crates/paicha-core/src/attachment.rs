@@ -1,4 +1,4 @@
-//! Attachments: photos (and later the drawn signature) embedded in a bundle payload, named by
+//! Attachments: photos and the site representative's drawn signature, embedded in a bundle payload, named by
 //! the SHA-256 of their bytes and referenced from answers by that hash
 //! (spec: docs/bundle-format.md, "Attachments").
 
@@ -60,6 +60,10 @@ pub enum AttachmentError {
         item: String,
         sha256: String,
     },
+    #[error(
+        "inspection {inspection}: the site representative's signature {sha256} is not among the bundle's attachments"
+    )]
+    MissingSignature { inspection: Uuid, sha256: String },
 }
 
 impl AttachmentError {
@@ -72,7 +76,9 @@ impl AttachmentError {
             AttachmentError::SizeMismatch { .. } => "attachment_size_mismatch",
             AttachmentError::HashMismatch { .. } => "attachment_hash_mismatch",
             AttachmentError::Duplicate(_) => "attachment_duplicate",
-            AttachmentError::Missing { .. } => "attachment_missing",
+            AttachmentError::Missing { .. } | AttachmentError::MissingSignature { .. } => {
+                "attachment_missing"
+            }
         }
     }
 }
@@ -136,8 +142,8 @@ impl Attachment {
 }
 
 /// Checks every attachment (in order: media type, hash spelling, base64, size, hash, not a
-/// duplicate), then that every photo an answer names is embedded. Attachments that no answer
-/// names are allowed.
+/// duplicate), then that every photo an answer names, and each inspection's site signature,
+/// is embedded. Attachments that nothing names are allowed.
 pub fn check_attachments(
     attachments: &[Attachment],
     inspections: &[Inspection],
@@ -156,6 +162,14 @@ pub fn check_attachments(
                     inspection: inspection.id,
                     item: item.clone(),
                     sha256: missing.clone(),
+                });
+            }
+        }
+        if let Some(signature) = &inspection.site_signature {
+            if !seen.contains(signature.as_str()) {
+                return Err(AttachmentError::MissingSignature {
+                    inspection: inspection.id,
+                    sha256: signature.clone(),
                 });
             }
         }

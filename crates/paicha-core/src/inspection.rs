@@ -32,6 +32,12 @@ pub enum InspectionError {
         "照片引用应为64位小写十六进制 SHA-256 / a photo reference must be a SHA-256 in 64 lower-case hex digits, got {0:?}"
     )]
     BadPhotoRef(String),
+    #[error("以下隐患缺少照片证据：{} / hazards without the required photo: {}", .0.join("、"), .0.join(", "))]
+    MissingEvidence(Vec<String>),
+    #[error(
+        "签名引用应为64位小写十六进制 SHA-256 / a signature reference must be a SHA-256 in 64 lower-case hex digits, got {0:?}"
+    )]
+    BadSignatureRef(String),
 }
 
 /// A law-enforcement officer: name and 执法证号.
@@ -181,6 +187,11 @@ pub struct Inspection {
     /// Where the inspection was started, if the device could tell (the inspector may refuse).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<GeoPosition>,
+    /// The site representative's handwritten signature (optional): SHA-256 (lower-case hex)
+    /// of a PNG embedded as an attachment of the bundle. Absent in JSON when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[0-9a-f]{64}$")))]
+    pub site_signature: Option<String>,
 }
 
 impl Inspection {
@@ -201,6 +212,7 @@ impl Inspection {
             answers: BTreeMap::new(),
             sealed_at: None,
             position: None,
+            site_signature: None,
         }
     }
 
@@ -386,6 +398,49 @@ impl Inspection {
             .flat_map(|a| a.photos.iter())
             .filter(|p| seen.insert(p.as_str()))
             .map(String::as_str)
+            .collect()
+    }
+
+    /// Records (or, with `None`, removes) the site representative's signature, named by the
+    /// SHA-256 (lower-case hex) of its PNG. The bytes travel as an attachment of the bundle.
+    pub fn set_site_signature(&mut self, sha256: Option<&str>) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        if let Some(hash) = sha256 {
+            if !crate::attachment::is_hex64(hash) {
+                return Err(InspectionError::BadSignatureRef(hash.to_string()));
+            }
+        }
+        self.site_signature = sha256.map(str::to_string);
+        Ok(())
+    }
+
+    /// Every file the inspection refers to (photos in item order, then the signature), each
+    /// once: what a bundle carrying it must embed.
+    pub fn attachment_refs(&self) -> Vec<&str> {
+        let mut refs = self.photo_refs();
+        if let Some(signature) = self.site_signature.as_deref() {
+            if !refs.contains(&signature) {
+                refs.push(signature);
+            }
+        }
+        refs
+    }
+
+    /// Hazards recorded on items whose evidence rule asks for a photo
+    /// ([`EvidenceRule::PhotoIfHazard`](crate::checklist::EvidenceRule)) but that have none,
+    /// as item ids in checklist order. The app seals only when this is empty.
+    pub fn missing_evidence(&self, checklist: &Checklist) -> Vec<String> {
+        checklist
+            .items()
+            .filter(|item| item.evidence == crate::checklist::EvidenceRule::PhotoIfHazard)
+            .filter(|item| {
+                self.answers
+                    .get(&item.id)
+                    .is_some_and(|a| a.verdict.is_hazard() && a.photos.is_empty())
+            })
+            .map(|item| item.id.clone())
             .collect()
     }
 

@@ -7,6 +7,7 @@
 pub mod attachment;
 pub mod bundle;
 pub mod checklist;
+pub mod completion;
 pub mod credit_code;
 pub mod dsse;
 pub mod finding;
