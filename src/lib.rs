@@ -125,8 +125,11 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
                 Route::NewInspection => view! { <new_inspection::NewInspection /> }.into_any(),
                 Route::Inspection(id) => view! { <inspection::InspectionScreen id /> }.into_any(),
                 Route::Export(id) => view! { <export::ExportScreen id /> }.into_any(),
+                Route::Complete(id) => view! { <features::completion::CompletionScreen id /> }.into_any(),
                 Route::Outbox => view! { <outbox::OutboxScreen /> }.into_any(),
                 Route::Storage => view! { <features::storage_status::StorageScreen /> }.into_any(),
+                Route::Record(id) => view! { <features::records::RecordScreen id /> }.into_any(),
+                Route::Notice(id) => view! { <features::records::NoticeScreen id /> }.into_any(),
             }
         }}
     }

@@ -19,7 +19,7 @@ pub enum RecordKey {
     /// One answer: inspection id and item id.
     Answer(Uuid, String),
     /// A bundle's upload state (its envelope never changes once created).
-    Bundle(u64),
+    Bundle(Uuid),
 }
 
 /// Where a bundle stands in the outbox.
@@ -82,9 +82,11 @@ pub struct BundleRecord {
 }
 
 impl BundleRecord {
-    /// IndexedDB key: zero-padded so keys sort by sequence.
-    pub fn storage_key(sequence: u64) -> String {
-        format!("{sequence:020}")
+    /// IndexedDB key of a bundle record.
+    /// Keyed by bundle id: sequence numbers restart with a new device key (e.g. after a
+    /// restore on another device), bundle ids never collide.
+    pub fn storage_key(bundle_id: Uuid) -> String {
+        bundle_id.to_string()
     }
 }
 
@@ -131,7 +133,7 @@ impl Model {
         model
     }
 
-    fn touch(&mut self, key: RecordKey) {
+    pub(crate) fn touch(&mut self, key: RecordKey) {
         self.next_revision += 1;
         self.revisions.insert(key, self.next_revision);
     }
@@ -215,17 +217,15 @@ impl Model {
         checklist: &Checklist,
         now: DateTime<Utc>,
     ) -> Result<(), InspectionError> {
-        // The app seals only once every hazard has a complete order (交办).
-        let problems = self.inspection_mut(id)?.order_problems();
-        if !problems.is_empty() {
-            return Err(InspectionError::IncompleteOrders(problems));
-        }
+        // The app seals only once every hazard has a description, a complete order (交办) and
+        // the photo its item requires (the completion screen lists all of these).
+        paicha_core::completion::Completion::of(self.inspection_mut(id)?, checklist).blockers()?;
         self.inspection_mut(id)?.seal(checklist, now)?;
         self.touch(RecordKey::Inspection(id));
         Ok(())
     }
 
-    fn inspection_mut(&mut self, id: Uuid) -> Result<&mut Inspection, InspectionError> {
+    pub(crate) fn inspection_mut(&mut self, id: Uuid) -> Result<&mut Inspection, InspectionError> {
         self.inspections
             .get_mut(&id)
             .ok_or(InspectionError::Required("检查记录 inspection"))
@@ -251,10 +251,10 @@ impl Model {
         self.chain = chain;
     }
 
-    pub fn set_upload(&mut self, sequence: u64, state: UploadState) {
-        if let Some(bundle) = self.bundles.iter_mut().find(|b| b.sequence == sequence) {
+    pub fn set_upload(&mut self, bundle_id: Uuid, state: UploadState) {
+        if let Some(bundle) = self.bundles.iter_mut().find(|b| b.bundle_id == bundle_id) {
             bundle.upload = state;
-            self.touch(RecordKey::Bundle(sequence));
+            self.touch(RecordKey::Bundle(bundle_id));
         }
     }
 

@@ -57,13 +57,32 @@ pub async fn load(db: &Db) -> Result<Model, StorageError> {
             inspection.answers.insert(stored.item, stored.answer);
         }
     }
-    let mut bundles = db
-        .get_all(storage::BUNDLES)
-        .await?
-        .iter()
-        .map(storage::from_js::<BundleRecord>)
-        .collect::<Result<Vec<_>, _>>()?;
-    bundles.sort_by_key(|b| b.sequence);
+    let mut bundles = Vec::new();
+    let mut rekey: Vec<(String, BundleRecord)> = Vec::new();
+    for (key, value) in db.entries(storage::BUNDLES).await? {
+        let bundle: BundleRecord = storage::from_js(&value)?;
+        if key != BundleRecord::storage_key(bundle.bundle_id) {
+            rekey.push((key, bundle.clone()));
+        }
+        bundles.push(bundle);
+    }
+    if !rekey.is_empty() {
+        // Before v3 bundles were keyed by sequence: move them to their bundle id, atomically.
+        let writes: Vec<(String, wasm_bindgen::JsValue)> = rekey
+            .iter()
+            .map(|(_, b)| (BundleRecord::storage_key(b.bundle_id), storage::to_js(b)))
+            .collect();
+        let puts: Vec<(&str, &str, wasm_bindgen::JsValue)> = writes
+            .iter()
+            .map(|(k, v)| (storage::BUNDLES, k.as_str(), v.clone()))
+            .collect();
+        let deletes: Vec<(&str, &str)> = rekey
+            .iter()
+            .map(|(k, _)| (storage::BUNDLES, k.as_str()))
+            .collect();
+        db.write(&puts, &deletes).await?;
+    }
+    bundles.sort_by_key(|b| b.created_at);
     Ok(Model::loaded(
         profile,
         inspections.into_values().collect(),
@@ -108,19 +127,17 @@ fn record(model: &Model, key: &RecordKey) -> Option<Write> {
                     storage::to_js(&stored),
                 )
             }),
-        RecordKey::Bundle(sequence) => {
-            model
-                .bundles
-                .iter()
-                .find(|b| b.sequence == *sequence)
-                .map(|b| {
-                    (
-                        storage::BUNDLES,
-                        BundleRecord::storage_key(*sequence),
-                        storage::to_js(b),
-                    )
-                })
-        }
+        RecordKey::Bundle(bundle_id) => model
+            .bundles
+            .iter()
+            .find(|b| b.bundle_id == *bundle_id)
+            .map(|b| {
+                (
+                    storage::BUNDLES,
+                    BundleRecord::storage_key(*bundle_id),
+                    storage::to_js(b),
+                )
+            }),
     }
 }
 

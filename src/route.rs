@@ -13,6 +13,12 @@ pub enum Route {
     Export(Uuid),
     Outbox,
     Storage,
+    /// 完成检查: summary, site signature, seal.
+    Complete(Uuid),
+    /// 现场检查记录, printable.
+    Record(Uuid),
+    /// 责令限期整改指令书, printable.
+    Notice(Uuid),
 }
 
 impl Route {
@@ -25,6 +31,9 @@ impl Route {
             (Some("storage"), _) => Route::Storage,
             (Some("inspection"), Some(Ok(id))) => Route::Inspection(id),
             (Some("export"), Some(Ok(id))) => Route::Export(id),
+            (Some("complete"), Some(Ok(id))) => Route::Complete(id),
+            (Some("record"), Some(Ok(id))) => Route::Record(id),
+            (Some("notice"), Some(Ok(id))) => Route::Notice(id),
             _ => Route::Home,
         }
     }
@@ -35,8 +44,11 @@ impl Route {
             Route::NewInspection => "#/new".into(),
             Route::Inspection(id) => format!("#/inspection/{id}"),
             Route::Export(id) => format!("#/export/{id}"),
+            Route::Complete(id) => format!("#/complete/{id}"),
             Route::Outbox => "#/outbox".into(),
             Route::Storage => "#/storage".into(),
+            Route::Record(id) => format!("#/record/{id}"),
+            Route::Notice(id) => format!("#/notice/{id}"),
         }
     }
 }
@@ -78,6 +90,9 @@ mod tests {
             Route::NewInspection,
             Route::Inspection(id),
             Route::Export(id),
+            Route::Complete(id),
+            Route::Record(id),
+            Route::Notice(id),
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }

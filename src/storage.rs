@@ -5,17 +5,20 @@
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 const DB_NAME: &str = "paicha";
 /// Bump together with a migration step in [`upgrade`].
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 
 pub const KV: &str = "kv";
 pub const INSPECTIONS: &str = "inspections";
 pub const BUNDLES: &str = "bundles";
 pub const CHECKLISTS: &str = "checklists";
 pub const ANSWERS: &str = "answers";
+/// Photos and drawn signatures: Blobs keyed by the SHA-256 (hex) of their bytes, so the same
+/// file is stored once however often it is referenced.
+pub const PHOTOS: &str = "photos";
 
 #[wasm_bindgen]
 extern "C" {
@@ -136,6 +139,10 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
         // headers. Records in the v1/v2 layout are rewritten on load (see persist::load).
         db.create_object_store(ANSWERS)?;
     }
+    if old_version < 4 {
+        // v4: photos (content-addressed Blobs); answers and inspections refer to them by hash.
+        db.create_object_store(PHOTOS)?;
+    }
     Ok(())
 }
 
@@ -193,13 +200,55 @@ impl Db {
 
     /// Writes several (store, key, value) records atomically and durably.
     pub async fn put_all(&self, writes: &[(&str, &str, JsValue)]) -> Result<()> {
-        let mut stores: Vec<&str> = writes.iter().map(|w| w.0).collect();
+        self.write(writes, &[]).await
+    }
+
+    /// The object stores that exist (a backup covers every one of them).
+    pub fn store_names(&self) -> Vec<String> {
+        let names = self.0.object_store_names();
+        (0..names.length()).filter_map(|i| names.item(i)).collect()
+    }
+
+    /// Every (key, value) of a store, in key order (one transaction, so keys and values match).
+    pub async fn entries(&self, store: &str) -> Result<Vec<(String, JsValue)>> {
+        let tx = self.tx(&[store], false)?;
+        let object_store = tx.object_store(store)?;
+        let keys = object_store.get_all_keys()?;
+        let values = object_store.get_all()?;
+        let keys = request_done(&keys).await?;
+        let values = request_done(&values).await?;
+        Ok(Array::from(&keys)
+            .iter()
+            .zip(Array::from(&values).iter())
+            .map(|(k, v)| (k.as_string().unwrap_or_default(), v))
+            .collect())
+    }
+
+    /// Puts and deletes in one durable transaction.
+    pub async fn write(
+        &self,
+        puts: &[(&str, &str, JsValue)],
+        deletes: &[(&str, &str)],
+    ) -> Result<()> {
+        if puts.is_empty() && deletes.is_empty() {
+            // Nothing to write (e.g. a restore where every record exists): IndexedDB refuses a
+            // transaction over no stores.
+            return Ok(());
+        }
+        let mut stores: Vec<&str> = puts
+            .iter()
+            .map(|w| w.0)
+            .chain(deletes.iter().map(|d| d.0))
+            .collect();
         stores.sort_unstable();
         stores.dedup();
         let tx = self.tx(&stores, true)?;
-        for (store, key, value) in writes {
-            let object_store: IdbObjectStore = tx.object_store(store)?;
-            object_store.put_with_key(value, &JsValue::from_str(key))?;
+        for (store, key) in deletes {
+            tx.object_store(store)?.delete(&JsValue::from_str(key))?;
+        }
+        for (store, key, value) in puts {
+            tx.object_store(store)?
+                .put_with_key(value, &JsValue::from_str(key))?;
         }
         transaction_done(&tx).await
     }

@@ -53,6 +53,14 @@ pub async fn create_bundle(
     } else {
         "multi".to_string()
     };
+    // Photos and signatures, each distinct file once across the bundle's inspections.
+    let mut hashes: Vec<String> = Vec::new();
+    for reference in inspections.iter().flat_map(|i| i.attachment_refs()) {
+        if !hashes.iter().any(|h| h == reference) {
+            hashes.push(reference.to_string());
+        }
+    }
+    let attachments = crate::features::photos::attachments(&app.db.get_value(), &hashes).await?;
     let payload = BundlePayload::new(
         new_uuid(),
         created_at,
@@ -62,6 +70,7 @@ pub async fn create_bundle(
         inspector,
         inspections,
     )
+    .and_then(|p| p.with_attachments(attachments))
     .map_err(|e| StorageError(e.to_string()))?;
     let bytes = payload.to_bytes();
     let signature = key.sign(&pae(PAYLOAD_TYPE, &bytes)).await?;
@@ -81,7 +90,7 @@ pub async fn create_bundle(
     db.put_all(&[
         (
             storage::BUNDLES,
-            &BundleRecord::storage_key(record.sequence),
+            &BundleRecord::storage_key(record.bundle_id),
             storage::to_js(&record),
         ),
         (
@@ -227,6 +236,7 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
                 </button>
             </Show>
             <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+            <crate::features::records::RecordLinks id />
             <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
         </section>
     }

@@ -61,6 +61,7 @@ pub fn Home() -> impl IntoView {
             <a class="button" href=Route::Outbox.href()>"导出与上传 Export and upload"</a>
             <a class="button" href=Route::Storage.href()>"本机存储 Storage"</a>
         </nav>
+        <crate::features::records::LedgerExport />
         <section aria-labelledby="list">
             <h2 id="list">"检查记录 " <small>"Inspections"</small></h2>
             <Show when=move || !rows().is_empty() fallback=|| view! { <p>"暂无检查记录。 No inspections yet."</p> }>

@@ -1,14 +1,16 @@
 //! Walking the checklist: one answer per item, saved as it is given.
 
-use crate::features::{FieldError, now};
+use crate::features::now;
+use crate::features::photos::{PendingWrites, PhotoField};
 use crate::persist::SaveState;
 use crate::route::{Route, navigate};
 use crate::use_app;
 use leptos::prelude::*;
-use paicha_core::checklist::{Item, Verification};
+use paicha_core::checklist::{EvidenceRule, Item, Verification};
 use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
 use paicha_core::{Checklist, Verdict};
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn InspectionScreen(id: Uuid) -> impl IntoView {
@@ -48,12 +50,11 @@ pub fn InspectionScreen(id: Uuid) -> impl IntoView {
             })
         })
     });
-    let seal_error = RwSignal::new(None::<String>);
-    let on_seal = move |_| match app.model.try_update(|m| m.seal(id, checklist, now())) {
-        Some(Ok(())) => navigate(Route::Export(id)),
-        Some(Err(e)) => seal_error.set(Some(e.to_string())),
-        None => {}
-    };
+    PendingWrites::provide();
+    // Arriving from the completion screen's list: scroll to the item it names.
+    if let Some(item) = JUMP_TARGET.with(|t| t.borrow_mut().take()) {
+        request_animation_frame(move || scroll_to_item(&item));
+    }
     let sections = checklist
         .sections
         .iter()
@@ -84,27 +85,63 @@ pub fn InspectionScreen(id: Uuid) -> impl IntoView {
         </section>
         {sections}
         <section class="card">
-            <FieldError id="seal-error" message=seal_error.into() />
-            <button type="button" class="primary" on:click=on_seal>"完成检查并签章 Finish and seal"</button>
+            <button type="button" class="primary" on:click=move |_| navigate(Route::Complete(id))>"完成检查并签章 Finish and seal"</button>
+            <crate::features::records::RecordLinks id />
             <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
         </section>
     }
     .into_any()
 }
 
+thread_local! {
+    static JUMP_TARGET: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes the next inspection screen scroll to `item_id` (links from the completion screen).
+pub fn jump_to(item_id: &str) {
+    JUMP_TARGET.with(|t| *t.borrow_mut() = Some(item_id.to_string()));
+}
+
+fn scroll_to_item(item_id: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(card) = document.get_element_by_id(&format!("card-{item_id}")) else {
+        return;
+    };
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Start);
+    card.scroll_into_view_with_scroll_into_view_options(&options);
+    // Focus the chosen verdict (or the first), so keyboard and screen-reader users land there.
+    let target = card
+        .query_selector("input[type=radio]:checked")
+        .ok()
+        .flatten()
+        .or_else(|| card.query_selector("input[type=radio]").ok().flatten());
+    if let Some(input) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = input.focus();
+    }
+}
+
 /// Shows whether every change has been committed to storage; after a failure (e.g. storage
-/// full) the user can retry once space has been freed.
+/// full) the user can retry once space has been freed. A photo or signature still being
+/// processed and stored counts as "saving".
 #[component]
 pub fn SaveIndicator() -> impl IntoView {
     let app = use_app();
     let failed = move || matches!(app.save_state.get(), SaveState::Failed(_));
+    let pending = use_context::<PendingWrites>();
+    let state = move || match app.save_state.get() {
+        SaveState::Saved if pending.is_some_and(|p| p.0.get() != 0) => SaveState::Saving,
+        state => state,
+    };
     view! {
-        <p role="status" aria-live="polite" class=move || match app.save_state.get() {
+        <p role="status" aria-live="polite" class=move || match state() {
             SaveState::Saved => "save saved",
             SaveState::Saving => "save saving",
             SaveState::Failed(_) => "save error",
         }>
-            {move || match app.save_state.get() {
+            {move || match state() {
                 SaveState::Saved => "✓ 已保存 Saved".to_string(),
                 SaveState::Saving => "保存中… Saving…".to_string(),
                 SaveState::Failed(e) => format!("✗ 未保存，请勿关闭页面 Not saved: {e}"),
@@ -174,7 +211,7 @@ fn ItemCard(id: Uuid, checklist: &'static Checklist, item: &'static Item) -> imp
     let group = format!("item-{}", item.id);
     let description_id = format!("desc-{}", item.id);
     view! {
-        <fieldset class="item" class:major=item.major>
+        <fieldset class="item" class:major=item.major id=format!("card-{}", item.id)>
             <legend class="item-id">{item.id.clone()}</legend>
             {item.major.then(|| view! { <p class="badge major">"重大隐患判定项 Major-hazard criterion"</p> })}
             <p class="item-text">{item.zh.clone()}</p>
@@ -200,6 +237,10 @@ fn ItemCard(id: Uuid, checklist: &'static Checklist, item: &'static Item) -> imp
                         if let Some(v) = verdict() { record(v, event_target_value(&ev)) }
                     }></textarea>
                 <OrderFields id item_id=item.id.as_str() major=Signal::derive(move || verdict() == Some(Verdict::MajorHazard)) />
+            </Show>
+            // Photos belong to findings; kept visible while any is attached (so it can be removed).
+            <Show when=move || verdict().is_some_and(Verdict::is_hazard) || answer().is_some_and(|a| !a.photos.is_empty())>
+                <PhotoField id item_id=item.id.as_str() required=item.evidence == EvidenceRule::PhotoIfHazard />
             </Show>
         </fieldset>
     }

@@ -1,11 +1,15 @@
 //! One module per screen.
 
+pub mod backup;
+pub mod completion;
 pub mod export;
 pub mod home;
 pub mod inspection;
 pub mod new_inspection;
 pub mod onboarding;
 pub mod outbox;
+pub mod photos;
+pub mod records;
 pub mod storage_status;
 
 use leptos::prelude::*;

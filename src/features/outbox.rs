@@ -90,7 +90,7 @@ pub fn upload_due(app: AppContext) {
                 Outcome::TryLater(error) => bundle.upload.after_failure(error, now()),
             };
             let stop = matches!(next, UploadState::Retrying { .. });
-            app.model.update(|m| m.set_upload(bundle.sequence, next));
+            app.model.update(|m| m.set_upload(bundle.bundle_id, next));
             if stop {
                 // The network or the server is down: the next trigger tries again.
                 break;
@@ -200,9 +200,9 @@ pub fn OutboxScreen() -> impl IntoView {
             busy.set(false);
         });
     };
-    let retry = move |sequence: u64| {
+    let retry = move |bundle_id: Uuid| {
         app.model
-            .update(|m| m.set_upload(sequence, UploadState::Pending));
+            .update(|m| m.set_upload(bundle_id, UploadState::Pending));
         upload_due(app);
     };
     view! {
@@ -230,16 +230,16 @@ pub fn OutboxScreen() -> impl IntoView {
             <h2 id="outbox-title">"外发箱 " <small>"Outbox"</small></h2>
             <button type="button" on:click=move |_| upload_due(app)>"立即上传 Upload now"</button>
             <ul class="list">
-                <For each=bundles key=|b| (b.sequence, format!("{:?}", b.upload)) children=move |b| {
+                <For each=bundles key=|b| (b.bundle_id, format!("{:?}", b.upload)) children=move |b| {
                     let (text, class) = describe(&b.upload);
                     let rejected = matches!(b.upload, UploadState::Rejected { .. });
-                    let sequence = b.sequence;
+                    let bundle_id = b.bundle_id;
                     view! {
                         <li class=format!("bundle {class}") aria-label=format!("签名文件 {}", b.file_name)>
                             <span class="mono">{b.file_name.clone()}</span>
                             <p role="status">{text}</p>
                             {rejected.then(|| view! {
-                                <button type="button" on:click=move |_| retry(sequence)>"重新上传 Retry upload"</button>
+                                <button type="button" on:click=move |_| retry(bundle_id)>"重新上传 Retry upload"</button>
                             })}
                         </li>
                     }

@@ -83,5 +83,101 @@ pub fn StorageScreen() -> impl IntoView {
             })}
             <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
         </section>
+        <BackupRestore />
+    }
+}
+
+const REPORT_KEY: &str = "paicha-restore-report";
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Backup to one file, and restore from one; the result of a restore is shown after the
+/// reload that makes the app read the restored records.
+#[component]
+fn BackupRestore() -> impl IntoView {
+    use crate::features::backup;
+    let app = crate::use_app();
+    let message = RwSignal::new(session().and_then(|s| {
+        let report = s.get_item(REPORT_KEY).ok().flatten();
+        let _ = s.remove_item(REPORT_KEY);
+        report
+    }));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let on_backup = move |_| {
+        busy.set(true);
+        let db = app.db.get_value();
+        leptos::task::spawn_local(async move {
+            let result = backup::create(&db).await.and_then(|b| {
+                let name = format!(
+                    "paicha-backup-{}.json",
+                    b.created_at
+                        .with_timezone(&chrono::Local)
+                        .format("%Y%m%d-%H%M")
+                );
+                let text = serde_json::to_string(&b)
+                    .map_err(|e| crate::storage::StorageError(e.to_string()))?;
+                backup::download(&name, &text)
+            });
+            error.set(
+                result
+                    .err()
+                    .map(|e| format!("备份失败 / backup failed: {e}")),
+            );
+            busy.set(false);
+        });
+    };
+    let on_restore = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        busy.set(true);
+        let db = app.db.get_value();
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string());
+            let result = match text {
+                Some(text) => match backup::parse(&text) {
+                    Ok(b) => backup::restore(&db, &b).await,
+                    Err(e) => Err(e),
+                },
+                None => Err(crate::storage::StorageError(
+                    "无法读取文件 / cannot read the file".into(),
+                )),
+            };
+            match result {
+                Ok(report) => {
+                    if let Some(s) = session() {
+                        let _ = s.set_item(REPORT_KEY, &report.to_string());
+                    }
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => {
+                    error.set(Some(format!(
+                        "恢复失败，未写入任何数据 / restore failed, nothing was written: {e}"
+                    )));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="backup-title">
+            <h2 id="backup-title">"备份与恢复 " <small>"Backup and restore"</small></h2>
+            <p>"备份包含检查记录、检查表版本、外发箱和照片；签名密钥不能离开本机。恢复只添加本机没有的记录，不会重复或覆盖。"
+               <br /><small>"The backup holds inspections, checklist versions, the outbox and photos; the signing key never leaves the device. Restoring only adds missing records."</small></p>
+            <button type="button" class="primary" disabled=move || busy.get() on:click=on_backup>"备份全部数据 Back up all data"</button>
+            <label for="restore-file">"从备份文件恢复 Restore from a backup file"</label>
+            <input id="restore-file" type="file" accept="application/json,.json" disabled=move || busy.get() on:change=on_restore />
+            <p role="status" hidden=move || message.with(Option::is_none)>{move || message.get()}</p>
+            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+        </section>
     }
 }

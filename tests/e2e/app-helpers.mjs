@@ -1,6 +1,7 @@
 // Steps of the app that several journeys share, written against roles and labels.
 
 import assert from "node:assert/strict";
+import { deflateSync } from "node:zlib";
 
 export async function register(page, url, name = "赵六", cert = "GD-0001") {
   await page.goto(`${url}/`);
@@ -104,4 +105,70 @@ export async function fillOrder(page, id, { major = false } = {}) {
     await page.getByLabel(`${id} 治理时限`).fill("2099-12-31");
     await page.getByLabel(`${id} 停产停业`).selectOption("partial");
   }
+}
+
+// ---- Photos and completion ------------------------------------------------------------------
+
+/** CRC-32 (IEEE), for PNG chunks. */
+function crc32(bytes) {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/**
+ * A valid RGB PNG built with zlib: the left half `left`, the right half `right` ([r, g, b]).
+ * Large sizes are cheap (the rows compress to almost nothing).
+ */
+export function makePng(width, height, left = [255, 102, 0], right = [18, 53, 91]) {
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x++) row.set(x < width / 2 ? left : right, 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, no filter, no interlace
+  return Buffer.concat([
+    Buffer.from("89504e470d0a1a0a", "hex"),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A small photo file for `setInputFiles`. */
+export function photoFile(name = "现场照片.png", width = 64, height = 48, left, right) {
+  return { name, mimeType: "image/png", buffer: makePng(width, height, left, right) };
+}
+
+/** Adds a photo to a finding through its gallery input (or `camera`) and waits for its thumbnail. */
+export async function addPhoto(page, id, file = photoFile(), { camera = false } = {}) {
+  const thumbnails = page.getByRole("img", { name: new RegExp(`^${id} 照片 \\d+`) });
+  const before = await thumbnails.count();
+  const input = page.getByLabel(camera ? `${id} 拍照` : `${id} 从相册选择`);
+  await input.setInputFiles(file);
+  const thumbnail = page.getByRole("img", { name: `${id} 照片 ${before + 1} Photo ${before + 1}` });
+  await thumbnail.waitFor();
+  // Shown from the stored file (an object URL), not just announced.
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumbnail.elementHandle());
+  await savedShown(page);
+}
+
+/** From the inspection screen: 完成检查并签章 → the completion screen → 签章封存 → export. */
+export async function completeAndSeal(page) {
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
+  await page.getByRole("button", { name: /签章封存/ }).click();
+  await page.getByRole("button", { name: /签名并导出/ }).waitFor();
 }

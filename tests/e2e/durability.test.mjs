@@ -10,7 +10,17 @@ import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, launchBrowser, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
-import { answerItems, assertAnswers, countAnswersOnScreen, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
+import {
+  addPhoto,
+  answerItems,
+  assertAnswers,
+  completeAndSeal,
+  countAnswersOnScreen,
+  register,
+  savedShown,
+  startFireworksInspection,
+  storedInspection,
+} from "./app-helpers.mjs";
 
 let server, browser, dist;
 before(async () => {
@@ -96,7 +106,9 @@ test("offline: reload, and a whole inspection from start to signed export", asyn
   await answerItems(page, 20);
   await page.reload();
   assert.equal(await countAnswersOnScreen(page), 20);
-  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  // Every fireworks hazard needs a photo before sealing: taken offline, stored on the device.
+  for (let n = 2; n <= 20; n += 2) await addPhoto(page, `FW-${String(n).padStart(2, "0")}`);
+  await completeAndSeal(page);
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: /签名并导出/ }).click(),
@@ -104,6 +116,8 @@ test("offline: reload, and a whole inspection from start to signed export", asyn
   const envelope = JSON.parse(await readFile(await download.path(), "utf8"));
   const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
   assert.equal(Object.keys(payload.inspections[0].answers).length, 20);
+  // One photo file on ten findings: stored once, embedded once.
+  assert.equal(payload.attachments.length, 1);
   await assertAnswers(page, id, 20);
   await context.close();
 });
@@ -155,7 +169,7 @@ test("two tabs: only one edits; taking over stops the other", async () => {
   await context.close();
 });
 
-test("data stored by schema v1 opens after the upgrade to v3", async () => {
+test("data stored by schema v1 opens after the upgrade to the current schema", async () => {
   const fixture = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/storage-v1.json"), "utf8"));
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -197,9 +211,10 @@ test("data stored by schema v1 opens after the upgrade to v3", async () => {
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(stores.version, 3);
+  assert.equal(stores.version, 4);
   assert.ok(stores.stores.includes("checklists"));
   assert.ok(stores.stores.includes("answers"));
+  assert.ok(stores.stores.includes("photos"));
   // The old record is rewritten in the v3 layout: a header plus one record per answer.
   for (let i = 0; i < 50 && (await storedInspection(page, id)).headerAnswers > 0; i++) {
     await new Promise((r) => setTimeout(r, 100));

@@ -8,7 +8,7 @@ import { createPublicKey, verify as edVerify } from "node:crypto";
 import { readFile, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
-import { fillOrder } from "./app-helpers.mjs";
+import { addPhoto, completeAndSeal, fillOrder } from "./app-helpers.mjs";
 
 const PAYLOAD_TYPE = "application/vnd.paicha.bundle.v1+json";
 
@@ -80,10 +80,15 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   const description = "成品中转库实际存药量约为核定药量的两倍";
   // Typed key by key, as a person types: every keystroke is saved and the field keeps focus.
   await page.getByLabel("FW-05 隐患描述").pressSequentially(description);
-  // Sealing is refused while the order (交办) is incomplete, and says what is missing.
+  // Sealing is refused while the order (交办) is incomplete or the required photo is missing,
+  // and the completion screen says what is missing; its link leads back to the item.
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
-  await page.locator("#seal-error").filter({ hasText: /FW-05：整改措施/ }).waitFor();
+  await page.getByRole("list", { name: /交办信息不完整/ }).getByText(/FW-05：整改措施/).waitFor();
+  await page.getByRole("list", { name: /缺少照片证据/ }).getByText(/FW-05/).waitFor();
+  assert.equal(await page.getByRole("button", { name: /签章封存/ }).isDisabled(), true);
+  await page.getByRole("list", { name: /交办信息不完整/ }).getByRole("link", { name: /FW-05：整改措施/ }).click();
   await fillOrder(page, "FW-05", { major: true });
+  await addPhoto(page, "FW-05");
   await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
 
   // 5. Reload: the answer is still there.
@@ -92,8 +97,9 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   assert.equal(await itemAfter.getByLabel(/重大隐患/).isChecked(), true);
   assert.equal(await page.getByLabel("FW-05 隐患描述").inputValue(), description);
 
-  // 6. Seal and export: the download is a DSSE envelope signed over PAE.
-  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  // 6. Seal (through the completion screen) and export: the download is a DSSE envelope signed
+  // over PAE.
+  await completeAndSeal(page);
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: /签名并导出/ }).click(),
@@ -119,6 +125,8 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   assert.equal(answer.rectification.deadline, "2099-12-31");
   assert.equal(answer.major_plan.suspension, "partial");
   assert.equal(inspection.position.latitude_e7, 281987000);
+  assert.equal(answer.photos.length, 1);
+  assert.deepEqual(payload.attachments.map((a) => a.sha256), answer.photos, "the photo is embedded");
   const rawKey = Buffer.from(payload.device.public_key, "base64");
   const signature = Buffer.from(envelope.signatures[0].sig, "base64");
   assert.ok(nodeVerify(rawKey, pae(PAYLOAD_TYPE, payloadBytes), signature), "Node's Ed25519 accepts it");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
-import { fillOrder } from "./app-helpers.mjs";
+import { addPhoto, completeAndSeal, fillOrder } from "./app-helpers.mjs";
 
 let server, browser, work;
 before(async () => {
@@ -36,8 +36,9 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   const description = "防雷接地装置检测报告过期，引下线锈断";
   await page.getByLabel("FW-07 隐患描述").fill(description);
   await fillOrder(page, "FW-07", { major: true });
+  await addPhoto(page, "FW-07");
   await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
-  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  await completeAndSeal(page);
 
   // Offline: signing and saving work; the bundle waits in the outbox.
   await context.setOffline(true);

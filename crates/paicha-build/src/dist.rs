@@ -140,11 +140,16 @@ fn copy_checklists(dir: &Path, files: &mut Files) -> Result<()> {
     for path in walk(dir)? {
         if path.parent() == Some(dir) && path.extension().is_some_and(|e| e == "toml") {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let text = String::from_utf8(read(&path)?).with_context(|| format!("{name} is not UTF-8"))?;
+            let text =
+                String::from_utf8(read(&path)?).with_context(|| format!("{name} is not UTF-8"))?;
             checklists.push(paicha_core::Checklist::from_toml(&name, &text)?);
         }
     }
-    anyhow::ensure!(!checklists.is_empty(), "no checklist found in {}", dir.display());
+    anyhow::ensure!(
+        !checklists.is_empty(),
+        "no checklist found in {}",
+        dir.display()
+    );
     let pack = paicha_core::pack::ChecklistPack::new(checklists, pinyin_initials);
     files.insert("checklists/pack.json".into(), pack.to_json());
     Ok(())
@@ -153,7 +158,10 @@ fn copy_checklists(dir: &Path, files: &mut Files) -> Result<()> {
 /// First letters of the pinyin of each Chinese character ("烟花爆竹" → "yhbz").
 fn pinyin_initials(text: &str) -> String {
     use pinyin::ToPinyin;
-    text.to_pinyin().flatten().map(|p| p.first_letter()).collect()
+    text.to_pinyin()
+        .flatten()
+        .map(|p| p.first_letter())
+        .collect()
 }
 
 /// Writes into a sibling staging directory, then swaps it in, so a failed

@@ -1,0 +1,108 @@
+// Backup on one device, restore on another (or after a wipe): every inspection, answer and
+// bundle comes back, a second restore adds nothing, and a bad file changes nothing.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { launchBrowser, startServer, tempDir } from "./harness.mjs";
+import { addPhoto, answerItems, assertAnswers, completeAndSeal, register, startFireworksInspection } from "./app-helpers.mjs";
+
+let server, browser, work;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  work = await tempDir("paicha-backup-");
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function storeCounts(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const names = [...db.objectStoreNames];
+          const tx = db.transaction(names);
+          const counts = {};
+          for (const name of names) {
+            const r = tx.objectStore(name).count();
+            r.onsuccess = () => (counts[name] = r.result);
+          }
+          tx.oncomplete = () => resolve(counts);
+        };
+      }),
+  );
+}
+
+test("back up, restore on a fresh device, restore again, reject a bad file", async () => {
+  // Device A: one sealed and exported inspection, one open inspection.
+  const a = await browser.newContext({ acceptDownloads: true });
+  const pageA = await a.newPage();
+  await register(pageA, server.url, "周九", "BK-1");
+  const sealedId = await startFireworksInspection(pageA, server.url, "备份测试一厂");
+  await answerItems(pageA, 4);
+  // Fireworks hazards need a photo before sealing (one file, stored once, for both).
+  for (const item of ["FW-02", "FW-04"]) await addPhoto(pageA, item);
+  await completeAndSeal(pageA);
+  const [bundleDownload] = await Promise.all([
+    pageA.waitForEvent("download"),
+    pageA.getByRole("button", { name: /签名并导出/ }).click(),
+  ]);
+  const openId = await startFireworksInspection(pageA, server.url, "备份测试二厂");
+  await answerItems(pageA, 3);
+  await pageA.goto(`${server.url}/#/storage`);
+  const [backupDownload] = await Promise.all([
+    pageA.waitForEvent("download"),
+    pageA.getByRole("button", { name: /备份全部数据/ }).click(),
+  ]);
+  assert.match(backupDownload.suggestedFilename(), /^paicha-backup-\d{8}-\d{4}\.json$/);
+  const backupFile = path.join(work, "backup.json");
+  await backupDownload.saveAs(backupFile);
+  const backup = JSON.parse(await readFile(backupFile, "utf8"));
+  assert.equal(backup.format, "paicha-backup");
+  assert.equal(backup.stores.kv.device_key, undefined, "the signing key never leaves the device");
+  const countsA = await storeCounts(pageA);
+  await a.close();
+
+  // Device B: a different device (fresh profile) with its own registration.
+  const b = await browser.newContext();
+  const pageB = await b.newPage();
+  await register(pageB, server.url, "周九", "BK-1");
+  await pageB.goto(`${server.url}/#/storage`);
+  await pageB.getByLabel(/从备份文件恢复/).setInputFiles(backupFile);
+  const report = pageB.getByRole("status").filter({ hasText: /已恢复/ });
+  await report.waitFor();
+  const added = Number((await report.textContent()).match(/已恢复 (\d+) 条/)[1]);
+  assert.ok(added > 0);
+  await assertAnswers(pageB, sealedId, 4);
+  await assertAnswers(pageB, openId, 3);
+  await pageB.goto(`${server.url}/`);
+  await pageB.getByText("备份测试一厂").waitFor();
+  await pageB.goto(`${server.url}/#/outbox`);
+  await pageB.getByText(bundleDownload.suggestedFilename()).waitFor();
+  const countsB = await storeCounts(pageB);
+  for (const store of ["inspections", "answers", "bundles"]) {
+    assert.equal(countsB[store], countsA[store], `${store} restored in full`);
+  }
+
+  // Restoring the same file again adds nothing.
+  await pageB.goto(`${server.url}/#/storage`);
+  await pageB.getByLabel(/从备份文件恢复/).setInputFiles(backupFile);
+  await pageB.getByRole("status").filter({ hasText: /已恢复 0 条记录/ }).waitFor();
+  assert.deepEqual(await storeCounts(pageB), countsB);
+
+  // A damaged file is refused with a clear message; nothing changes.
+  const bad = path.join(work, "bad.json");
+  await writeFile(bad, '{"format":"something-else"}');
+  await pageB.getByLabel(/从备份文件恢复/).setInputFiles(bad);
+  await pageB.getByRole("alert").filter({ hasText: /恢复失败，未写入任何数据/ }).waitFor();
+  assert.deepEqual(await storeCounts(pageB), countsB);
+  await b.close();
+});
