@@ -232,8 +232,9 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
                     <a class="button" href=Route::Outbox.href()>"上传状态 Upload status"</a>
                 }>
                 <button type="button" class="primary" disabled=move || busy.get() on:click=on_export>
-                    "签名并导出 Sign and export"
+                    {move || if busy.get() { "正在签名… Signing…" } else { "签名并导出 Sign and export" }}
                 </button>
+                <progress hidden=move || !busy.get() aria-label="导出进度 Export progress"></progress>
             </Show>
             <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
             <crate::features::records::RecordLinks id />

@@ -67,20 +67,32 @@ async fn post(envelope_json: &str) -> Outcome {
     }
 }
 
+thread_local! {
+    static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// (sent so far, total) while an upload run is under way; not tied to any screen, so the
+    /// outbox shows it whenever it is opened.
+    static PROGRESS: ArcRwSignal<Option<(usize, usize)>> = ArcRwSignal::new(None);
+}
+
+fn progress() -> ArcRwSignal<Option<(usize, usize)>> {
+    PROGRESS.with(Clone::clone)
+}
+
 /// Sends every due bundle, one at a time, oldest first (the ledger checks the chain in order).
 pub fn upload_due(app: AppContext) {
-    thread_local! {
-        static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
     if RUNNING.with(|r| r.replace(true)) {
         return;
     }
     leptos::task::spawn_local(async move {
+        let total = app.model.with_untracked(|m| m.due_uploads(now()).len());
+        let mut sent = 0;
         loop {
             let due = app.model.with_untracked(|m| m.due_uploads(now()));
             let Some(bundle) = due.into_iter().next() else {
                 break;
             };
+            progress().set(Some((sent, total.max(sent + 1))));
+            sent += 1;
             let next = match post(&bundle.envelope_json).await {
                 Outcome::Accepted { duplicate } => UploadState::Uploaded {
                     at: now(),
@@ -96,6 +108,7 @@ pub fn upload_due(app: AppContext) {
                 break;
             }
         }
+        progress().set(None);
         RUNNING.with(|r| r.set(false));
     });
 }
@@ -223,12 +236,19 @@ pub fn OutboxScreen() -> impl IntoView {
                 <button type="button" class="primary" disabled=move || busy.get() on:click=on_export>
                     {move || if busy.get() { "正在签名… Signing…" } else { "签名并导出所选 Sign and export selected" }}
                 </button>
+                <progress hidden=move || !busy.get() aria-label="导出进度 Export progress"></progress>
             </Show>
             <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
         </section>
         <section class="card" aria-labelledby="outbox-title">
             <h2 id="outbox-title">"外发箱 " <small>"Outbox"</small></h2>
             <button type="button" on:click=move |_| upload_due(app)>"立即上传 Upload now"</button>
+            {move || progress().get().map(|(sent, total)| view! {
+                <p role="status">
+                    <progress max=total.to_string() value=sent.to_string() aria-label="上传进度 Upload progress"></progress>
+                    {format!(" 正在上传 Uploading {}/{}", sent + 1, total)}
+                </p>
+            })}
             <ul class="list">
                 <For each=bundles key=|b| (b.bundle_id, format!("{:?}", b.upload)) children=move |b| {
                     let (text, class) = describe(&b.upload);

@@ -169,8 +169,8 @@ test("two tabs: only one edits; taking over stops the other", async () => {
   await context.close();
 });
 
-test("data stored by schema v1 opens after the upgrade to the current schema", async () => {
-  const fixture = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/storage-v1.json"), "utf8"));
+for (const version of [1, 2]) test(`data stored by schema v${version} opens after the upgrade to the current schema`, async () => {
+  const fixture = JSON.parse(await readFile(path.join(ROOT, `tests/fixtures/storage-v${version}.json`), "utf8"));
   const context = await browser.newContext();
   const page = await context.newPage();
   // A blank same-origin page to write the old database from.
@@ -221,6 +221,23 @@ test("data stored by schema v1 opens after the upgrade to the current schema", a
   }
   assert.equal((await storedInspection(page, id)).headerAnswers, 0);
   await assertAnswers(page, id, expected);
+  // Bundles keyed by sequence (v2) are re-keyed by bundle id, content unchanged.
+  for (const [oldKey, value] of Object.entries(fixture.stores.bundles ?? {})) {
+    const bundle = JSON.parse(value);
+    const keys = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open("paicha");
+          open.onsuccess = () => {
+            const r = open.result.transaction("bundles").objectStore("bundles").getAllKeys();
+            r.onsuccess = () => resolve(r.result);
+          };
+        }),
+    );
+    assert.deepEqual(keys, [bundle.bundle_id], `bundle ${oldKey} re-keyed`);
+    await page.goto(`${server.url}/#/outbox`);
+    await page.getByText(bundle.file_name).waitFor();
+  }
   await context.close();
 });
 
