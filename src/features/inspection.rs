@@ -15,21 +15,9 @@ use wasm_bindgen::JsCast;
 #[component]
 pub fn InspectionScreen(id: Uuid) -> impl IntoView {
     let app = use_app();
-    let found = app.model.with_untracked(|m| {
-        m.inspections.get(&id).map(|i| {
-            (
-                i.clone(),
-                app.catalog
-                    .with_untracked(|c| c.find(&i.checklist.id, &i.checklist.content_hash.0)),
-            )
-        })
-    });
-    let Some((inspection, Some(checklist))) = found else {
-        return view! {
-            <p class="error" role="alert">"找不到该检查或其检查表版本。 Inspection or its checklist version not found."</p>
-            <a class="button" href=Route::Home.href()>"返回 Back"</a>
-        }
-        .into_any();
+    let (inspection, checklist) = match crate::features::inspection_with_checklist(&app, id) {
+        Ok(found) => found,
+        Err(missing) => return missing,
     };
     if inspection.is_sealed() {
         navigate(Route::Export(id));

@@ -43,3 +43,27 @@ pub fn local_time(t: &chrono::DateTime<chrono::Utc>) -> String {
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
+
+/// An inspection with the exact checklist version it was started with, or a view saying
+/// that either is missing (e.g. a link to an inspection from another device).
+pub fn inspection_with_checklist(
+    app: &crate::AppContext,
+    id: uuid::Uuid,
+) -> Result<(paicha_core::Inspection, &'static paicha_core::Checklist), leptos::prelude::AnyView> {
+    let found = app.model.with_untracked(|m| {
+        m.inspections.get(&id).map(|i| {
+            let checklist = app
+                .catalog
+                .with_untracked(|c| c.find(&i.checklist.id, &i.checklist.content_hash.0));
+            (i.clone(), checklist)
+        })
+    });
+    match found {
+        Some((inspection, Some(checklist))) => Ok((inspection, checklist)),
+        _ => Err(view! {
+            <p class="error" role="alert">"找不到该检查或其检查表版本。 Inspection or its checklist version not found."</p>
+            <a class="button" href=crate::route::Route::Home.href()>"返回 Back"</a>
+        }
+        .into_any()),
+    }
+}

@@ -172,3 +172,37 @@ export async function completeAndSeal(page) {
   await page.getByRole("button", { name: /签章封存/ }).click();
   await page.getByRole("button", { name: /签名并导出/ }).waitFor();
 }
+
+/**
+ * Writes a stored-data fixture (tests/fixtures/storage-v*.json: schema version and, per
+ * store, key → value) into the origin's IndexedDB, as an older app version left it, before
+ * the current app is opened.
+ */
+export async function seedStorage(page, url, fixture) {
+  // A blank same-origin page to write the old database from.
+  await page.route(`${url}/__seed`, (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html>" }));
+  await page.goto(`${url}/__seed`);
+  await page.evaluate(
+    (fixture) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha", fixture.version);
+        open.onupgradeneeded = () => {
+          for (const store of Object.keys(fixture.stores)) open.result.createObjectStore(store);
+        };
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(Object.keys(fixture.stores), "readwrite");
+          for (const [store, records] of Object.entries(fixture.stores)) {
+            for (const [key, value] of Object.entries(records)) tx.objectStore(store).put(value, key);
+          }
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    fixture,
+  );
+}

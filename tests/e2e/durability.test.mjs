@@ -19,6 +19,7 @@ import {
   register,
   savedShown,
   startFireworksInspection,
+  seedStorage,
   storedInspection,
 } from "./app-helpers.mjs";
 
@@ -173,32 +174,7 @@ for (const version of [1, 2]) test(`data stored by schema v${version} opens afte
   const fixture = JSON.parse(await readFile(path.join(ROOT, `tests/fixtures/storage-v${version}.json`), "utf8"));
   const context = await browser.newContext();
   const page = await context.newPage();
-  // A blank same-origin page to write the old database from.
-  await page.route(`${server.url}/__seed`, (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html>" }));
-  await page.goto(`${server.url}/__seed`);
-  await page.evaluate(
-    (fixture) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("paicha", fixture.version);
-        open.onupgradeneeded = () => {
-          for (const store of Object.keys(fixture.stores)) open.result.createObjectStore(store);
-        };
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(Object.keys(fixture.stores), "readwrite");
-          for (const [store, records] of Object.entries(fixture.stores)) {
-            for (const [key, value] of Object.entries(records)) tx.objectStore(store).put(value, key);
-          }
-          tx.oncomplete = () => {
-            db.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    fixture,
-  );
+  await seedStorage(page, server.url, fixture);
   await page.goto(`${server.url}/`);
   await page.getByText("迁移测试烟花厂").waitFor();
   const id = Object.keys(fixture.stores.inspections)[0];
