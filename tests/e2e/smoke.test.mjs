@@ -100,3 +100,16 @@ test("the service worker precaches the shell and the app starts offline", async 
     await context.close();
   }
 });
+
+test("the wasm goes brotli-compressed to clients that accept it and decodes to the same bytes", async () => {
+  const { appWasm } = await assetUrls(server.url);
+  const plain = await fetch(appWasm, { headers: { "accept-encoding": "identity" } });
+  assert.equal(plain.headers.get("content-encoding"), null);
+  assert.equal(plain.headers.get("vary"), "Accept-Encoding");
+  const plainBytes = Buffer.from(await plain.arrayBuffer());
+  const compressed = await fetch(appWasm, { headers: { "accept-encoding": "gzip, br" } });
+  assert.equal(compressed.headers.get("content-encoding"), "br");
+  assert.equal(compressed.headers.get("content-type"), "application/wasm");
+  // fetch decodes the body; it must be the very same module.
+  assert.deepEqual(Buffer.from(await compressed.arrayBuffer()), plainBytes);
+});

@@ -30,8 +30,12 @@ enum Group {
     Other,
 }
 
-fn group(rel: &str) -> Group {
-    if rel.starts_with("checklists/") {
+fn group(rel: &str) -> Option<Group> {
+    if rel.ends_with(crate::dist::BROTLI_SUFFIX) {
+        // Precompressed copies of files already counted.
+        return None;
+    }
+    Some(if rel.starts_with("checklists/") {
         Group::Checklists
     } else if rel == "index.html"
         || (rel.ends_with(".js") && rel != "sw.js")
@@ -41,7 +45,7 @@ fn group(rel: &str) -> Group {
         Group::Shell
     } else {
         Group::Other
-    }
+    })
 }
 
 /// Prints the table; returns false when the shell exceeds `budget` bytes (brotli).
@@ -61,9 +65,10 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
             .strip_prefix(dist)?
             .to_string_lossy()
             .replace('\\', "/");
+        let Some(group) = group(&rel) else { continue };
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let s = measure(&bytes)?;
-        match group(&rel) {
+        match group {
             Group::Shell => {
                 row(&rel, s);
                 shell += s;
@@ -128,12 +133,19 @@ mod tests {
 
     #[test]
     fn groups() {
-        assert!(matches!(group("index.html"), Group::Shell));
-        assert!(matches!(group("paicha-00.wasm"), Group::Shell));
-        assert!(matches!(group("snippets/x/inline0.js"), Group::Shell));
-        assert!(matches!(group("sw.js"), Group::Other));
-        assert!(matches!(group("checklists/a.toml"), Group::Checklists));
-        assert!(matches!(group("icons/icon-192.png"), Group::Other));
+        assert!(matches!(group("index.html"), Some(Group::Shell)));
+        assert!(matches!(group("paicha-00.wasm"), Some(Group::Shell)));
+        assert!(matches!(group("snippets/x/inline0.js"), Some(Group::Shell)));
+        assert!(matches!(group("sw.js"), Some(Group::Other)));
+        assert!(matches!(
+            group("checklists/a.toml"),
+            Some(Group::Checklists)
+        ));
+        assert!(matches!(group("icons/icon-192.png"), Some(Group::Other)));
+        assert!(
+            group("paicha-00.wasm.br").is_none(),
+            "precompressed copies are not counted twice"
+        );
     }
 
     #[test]
