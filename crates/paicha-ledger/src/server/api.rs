@@ -136,20 +136,30 @@ async fn upload_bundle(
     }
 }
 
-/// `GET /api/checklists`: the current checklist pack, `{"checklists": [{...checklist,
-/// "content_hash", "search_key"}]}`, with a strong ETag; `If-None-Match` gives 304.
-async fn checklists(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// The current checklist pack, read off the async threads (it may re-read files). A failure
+/// is a 500 the client may retry.
+async fn current_pack(
+    state: &AppState,
+) -> Result<std::sync::Arc<super::checklists::ServedPack>, Response> {
     let source = state.checklists.clone();
-    let pack = match tokio::task::spawn_blocking(move || source.current()).await {
-        Ok(pack) => pack,
-        Err(e) => {
+    tokio::task::spawn_blocking(move || source.current())
+        .await
+        .map_err(|e| {
             tracing::error!("loading checklists failed: {e}");
-            return error(
+            error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "the checklists could not be read; try again later",
-            );
-        }
+            )
+        })
+}
+
+/// `GET /api/checklists`: the current checklist pack, `{"checklists": [{...checklist,
+/// "content_hash", "search_key"}]}`, with a strong ETag; `If-None-Match` gives 304.
+async fn checklists(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let pack = match current_pack(&state).await {
+        Ok(pack) => pack,
+        Err(response) => return response,
     };
     let etag = HeaderValue::from_str(&pack.etag).expect("hex ETag");
     // The app revalidates every time; an unchanged pack costs a 304.
@@ -265,17 +275,9 @@ async fn hazards(
         Ok(query) => query,
         Err(e) => return bad(e),
     };
-    let source = state.checklists.clone();
-    let pack = match tokio::task::spawn_blocking(move || source.current()).await {
+    let pack = match current_pack(&state).await {
         Ok(pack) => pack,
-        Err(e) => {
-            tracing::error!("loading checklists failed: {e}");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "try again later",
-            );
-        }
+        Err(response) => return response,
     };
     let records = match hazard_records(&state.store, &query, &pack.pack).await {
         Ok(records) => records,
