@@ -6,10 +6,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, launchBrowser, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, launchBrowser, startServerOnDistCopy, tempDir, waitForServiceWorker } from "./harness.mjs";
 import {
   addPhoto,
   answerItems,
@@ -26,15 +26,13 @@ import {
 let server, browser, dist;
 before(async () => {
   // A private dist/ copy: the update test deploys a new version into it.
-  dist = await tempDir("paicha-dist-");
-  await cp(DIST, dist, { recursive: true });
-  server = await startServer({ dist });
+  server = await startServerOnDistCopy();
+  dist = server.dist;
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
-  if (dist) await rm(dist, { recursive: true, force: true });
 });
 
 test("reload mid-inspection, then close the tab and reopen it", async () => {

@@ -10,7 +10,7 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,6 +101,21 @@ export async function startServer({ dist = DIST, dataDir } = {}) {
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
   };
   return { url, dataDir, output: () => log, stop };
+}
+
+/**
+ * Starts the ledger on a private copy of dist/, so a test can "deploy" a new version into it
+ * (`dist` is the copy). `stop()` stops the server and removes the copy.
+ */
+export async function startServerOnDistCopy() {
+  const dist = await tempDir("paicha-dist-");
+  await cp(DIST, dist, { recursive: true });
+  const server = await startServer({ dist });
+  const stop = async () => {
+    await server.stop();
+    await rm(dist, { recursive: true, force: true });
+  };
+  return { ...server, dist, stop };
 }
 
 /**

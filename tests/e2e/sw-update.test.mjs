@@ -3,27 +3,25 @@
 // go-ahead (`paichaApplyUpdate()`) activates it and reloads.
 
 import assert from "node:assert/strict";
-import { cp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { DIST, launchBrowser, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { launchBrowser, startServerOnDistCopy, waitForServiceWorker } from "./harness.mjs";
 
 let dist;
 let server;
 let browser;
 
 before(async () => {
-  // A private copy of dist/, so the test can "deploy" a new version into it.
-  dist = await tempDir("paicha-dist-");
-  await cp(DIST, dist, { recursive: true });
-  server = await startServer({ dist });
+  // A private dist/ copy: the update test deploys a new version into it.
+  server = await startServerOnDistCopy();
+  dist = server.dist;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
-  if (dist) await rm(dist, { recursive: true, force: true });
 });
 
 const cacheNames = (page) =>
