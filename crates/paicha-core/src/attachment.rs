@@ -165,6 +165,15 @@ pub fn check_attachments(
                 });
             }
         }
+        for review in &inspection.reviews {
+            if let Some(missing) = review.photos.iter().find(|p| !seen.contains(p.as_str())) {
+                return Err(AttachmentError::Missing {
+                    inspection: inspection.id,
+                    item: review.hazard.to_string(),
+                    sha256: missing.clone(),
+                });
+            }
+        }
         if let Some(signature) = &inspection.site_signature {
             if !seen.contains(signature.as_str()) {
                 return Err(AttachmentError::MissingSignature {

@@ -3,7 +3,7 @@
 //! the same ones [`Completion::blockers`] reports.
 
 use crate::checklist::Checklist;
-use crate::inspection::{Inspection, InspectionError, Verdict};
+use crate::inspection::{Inspection, InspectionError, InspectionKind, Verdict};
 
 /// Counts and open points of one inspection against its checklist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,13 @@ pub struct Completion {
     pub incomplete_orders: Vec<String>,
     /// Hazards on items that require a photo and have none ([`Inspection::missing_evidence`]).
     pub missing_evidence: Vec<String>,
+    /// Officers present: the inspector plus co-inspectors. Fewer than two blocks sealing
+    /// (law-enforcement inspections need at least two officers).
+    pub officers: usize,
+    /// For a re-inspection: what is still open in its reviews ([`review_problems`]).
+    ///
+    /// [`review_problems`]: crate::reinspection::review_problems
+    pub reviews: Option<Result<(), InspectionError>>,
 }
 
 impl Completion {
@@ -48,6 +55,9 @@ impl Completion {
             without_description,
             incomplete_orders: inspection.order_problems(),
             missing_evidence: inspection.missing_evidence(checklist),
+            officers: inspection.officers().count(),
+            reviews: (inspection.kind == InspectionKind::Reinspection)
+                .then(|| crate::reinspection::review_problems(&inspection.reviews)),
         }
     }
 
@@ -62,11 +72,17 @@ impl Completion {
             .map_or(0, |(_, n)| *n)
     }
 
-    /// The first reason the inspection may not be sealed yet, if any: nothing answered,
-    /// hazards without a description, incomplete orders, missing evidence.
+    /// The first reason the inspection may not be sealed yet, if any: fewer than two officers,
+    /// nothing answered (for a re-inspection: open reviews), hazards without a description,
+    /// incomplete orders, missing evidence.
     pub fn blockers(&self) -> Result<(), InspectionError> {
-        if self.answered() == 0 {
-            return Err(InspectionError::NothingAnswered);
+        if self.officers < 2 {
+            return Err(InspectionError::TooFewOfficers);
+        }
+        match &self.reviews {
+            Some(reviews) => reviews.clone()?,
+            None if self.answered() == 0 => return Err(InspectionError::NothingAnswered),
+            None => {}
         }
         if !self.without_description.is_empty() {
             return Err(InspectionError::HazardsWithoutDescription(

@@ -1,8 +1,9 @@
 //! Inspections: who inspects which site against which checklist, and what they found.
 
 use crate::checklist::{Checklist, ChecklistRef};
-use crate::credit_code::CreditCode;
 use crate::finding::{self, GeoPosition, MajorHazardPlan, RectificationOrder};
+use crate::reinspection::HazardReview;
+pub use crate::site::Site;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,6 +39,28 @@ pub enum InspectionError {
         "签名引用应为64位小写十六进制 SHA-256 / a signature reference must be a SHA-256 in 64 lower-case hex digits, got {0:?}"
     )]
     BadSignatureRef(String),
+    #[error("未知行业 {0} / unknown sector {0}")]
+    UnknownSector(String),
+    #[error(
+        "电话号码格式不正确：{0}（手机11位，座机须带区号） / not a phone number: {0} (11-digit mobile, or landline with area code)"
+    )]
+    BadPhone(String),
+    #[error("同一人员不能重复列为检查人员：{0} / {0} is listed twice as an inspector")]
+    DuplicateInspector(String),
+    #[error("执法检查须由两名以上执法人员进行，请添加同行检查人员 / a law-enforcement inspection needs at least two officers: add a co-inspector")]
+    TooFewOfficers,
+    #[error("复查没有需要复查的隐患 / this re-inspection has no hazards to review")]
+    NothingToReview,
+    #[error("复查中没有该隐患 {0} / the re-inspection does not include hazard {0}")]
+    UnknownReview(String),
+    #[error("只有复查才能复核隐患 / only a re-inspection (复查) reviews earlier hazards")]
+    NotAReinspection,
+    #[error("以下隐患尚未复查：{} / hazards not reviewed yet: {}", .0.join("、"), .0.join(", "))]
+    ReviewsPending(Vec<String>),
+    #[error("以下隐患标记为已整改，但缺少整改后照片：{} / rectified hazards without a photo: {}", .0.join("、"), .0.join(", "))]
+    RectifiedWithoutPhoto(Vec<String>),
+    #[error("以下未整改隐患尚未选择处理措施：{} / hazards not rectified without an escalation: {}", .0.join("、"), .0.join(", "))]
+    EscalationMissing(Vec<String>),
 }
 
 /// A law-enforcement officer: name and 执法证号.
@@ -47,6 +70,12 @@ pub enum InspectionError {
 pub struct Inspector {
     pub name: String,
     pub cert_no: String,
+    /// 所属单位, e.g. 某县应急管理局. Absent in JSON when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub organisation: String,
+    /// 所属区域（县/乡镇）. Absent in JSON when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub region: String,
 }
 
 impl Inspector {
@@ -62,29 +91,63 @@ impl Inspector {
         Ok(Self {
             name: name.to_string(),
             cert_no: cert_no.to_string(),
+            organisation: String::new(),
+            region: String::new(),
         })
+    }
+
+    /// The same officer with the unit they belong to (trimmed).
+    pub fn with_unit(mut self, organisation: &str, region: &str) -> Self {
+        self.organisation = organisation.trim().to_string();
+        self.region = region.trim().to_string();
+        self
+    }
+
+    /// How the record names the officer: 姓名（执法证号）.
+    pub fn display(&self) -> String {
+        format!("{}（{}）", self.name, self.cert_no)
     }
 }
 
-/// An inspected enterprise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// 检查类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Site {
-    pub name: String,
-    pub credit_code: CreditCode,
+#[serde(rename_all = "snake_case")]
+pub enum InspectionKind {
+    /// 日常检查
+    #[default]
+    Routine,
+    /// 专项检查
+    Special,
+    /// 复查: re-inspects earlier hazards of the site and closes or escalates each.
+    Reinspection,
 }
 
-impl Site {
-    pub fn new(name: &str, credit_code: CreditCode) -> Result<Self, InspectionError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(InspectionError::Required("单位名称 enterprise name"));
+impl InspectionKind {
+    pub const ALL: [InspectionKind; 3] = [
+        InspectionKind::Routine,
+        InspectionKind::Special,
+        InspectionKind::Reinspection,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            InspectionKind::Routine => "日常检查",
+            InspectionKind::Special => "专项检查",
+            InspectionKind::Reinspection => "复查",
         }
-        Ok(Self {
-            name: name.to_string(),
-            credit_code,
-        })
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            InspectionKind::Routine => "Routine inspection",
+            InspectionKind::Special => "Special inspection",
+            InspectionKind::Reinspection => "Re-inspection",
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == InspectionKind::Routine
     }
 }
 
@@ -192,6 +255,15 @@ pub struct Inspection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[0-9a-f]{64}$")))]
     pub site_signature: Option<String>,
+    /// 检查类型; absent in JSON for a routine inspection (records from before it existed).
+    #[serde(default, skip_serializing_if = "InspectionKind::is_default")]
+    pub kind: InspectionKind,
+    /// The other officers present (执法检查须两人以上), each by name and 执法证号.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_inspectors: Vec<Inspector>,
+    /// For a re-inspection (复查): the earlier hazards it reviews and what was found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<HazardReview>,
 }
 
 impl Inspection {
@@ -213,7 +285,39 @@ impl Inspection {
             sealed_at: None,
             position: None,
             site_signature: None,
+            kind: InspectionKind::Routine,
+            co_inspectors: Vec::new(),
+            reviews: Vec::new(),
         }
+    }
+
+    /// Sets the inspection type and the co-inspectors (each once, never the inspector).
+    pub fn set_team(
+        &mut self,
+        kind: InspectionKind,
+        co_inspectors: Vec<Inspector>,
+    ) -> Result<(), InspectionError> {
+        if self.is_sealed() {
+            return Err(InspectionError::Sealed);
+        }
+        let mut seen = vec![self.inspector.cert_no.clone()];
+        for co in &co_inspectors {
+            if seen.contains(&co.cert_no) {
+                return Err(InspectionError::DuplicateInspector(co.display()));
+            }
+            seen.push(co.cert_no.clone());
+        }
+        if kind != InspectionKind::Reinspection && !self.reviews.is_empty() {
+            return Err(InspectionError::NotAReinspection);
+        }
+        self.kind = kind;
+        self.co_inspectors = co_inspectors;
+        Ok(())
+    }
+
+    /// Every officer of the inspection: the inspector first, then the co-inspectors.
+    pub fn officers(&self) -> impl Iterator<Item = &Inspector> {
+        std::iter::once(&self.inspector).chain(self.co_inspectors.iter())
     }
 
     /// Records the answers to the applicability questions; items whose questions were not
@@ -396,6 +500,7 @@ impl Inspection {
         self.answers
             .values()
             .flat_map(|a| a.photos.iter())
+            .chain(self.reviews.iter().flat_map(|r| r.photos.iter()))
             .filter(|p| seen.insert(p.as_str()))
             .map(String::as_str)
             .collect()
@@ -467,7 +572,9 @@ impl Inspection {
         if checklist.reference() != self.checklist {
             return Err(InspectionError::ChecklistMismatch);
         }
-        if self.answers.is_empty() {
+        if self.kind == InspectionKind::Reinspection {
+            crate::reinspection::review_problems(&self.reviews)?;
+        } else if self.answers.is_empty() {
             return Err(InspectionError::NothingAnswered);
         }
         let missing: Vec<String> = self

@@ -11,10 +11,13 @@ pub mod completion;
 pub mod credit_code;
 pub mod dsse;
 pub mod finding;
+pub mod followup;
 pub mod inspection;
 pub mod pack;
+pub mod reinspection;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod site;
 pub mod verify;
 
 pub use attachment::{Attachment, AttachmentError};
@@ -22,7 +25,8 @@ pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
 pub use checklist::{Checklist, ChecklistError, ChecklistRef, ContentHash};
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use dsse::{Envelope, KeyId};
-pub use inspection::{Answer, Inspection, InspectionError, Inspector, Site, Verdict};
+pub use inspection::{Answer, Inspection, InspectionError, InspectionKind, Inspector, Verdict};
+pub use site::{Site, SiteDetails};
 pub use verify::{ChainRuleError, VerifiedBundle, VerifyError};
 
 /// Lower-case hex of bytes (key ids and hashes are spelled this way everywhere).

@@ -109,6 +109,15 @@ fn the_summary_counts_levels_lists_unanswered_items_and_names_what_blocks_sealin
     let empty = Completion::of(&i, &checklist);
     // E-03 applies only to retail points: not counted as unanswered.
     assert_eq!(empty.unanswered, ["E-01", "E-02"]);
+    // One officer alone may not seal a law-enforcement inspection.
+    assert_eq!(empty.officers, 1);
+    assert_eq!(empty.blockers(), Err(InspectionError::TooFewOfficers));
+    i.set_team(
+        InspectionKind::Routine,
+        vec![Inspector::new("李四", "2").unwrap()],
+    )
+    .unwrap();
+    let empty = Completion::of(&i, &checklist);
     assert_eq!(empty.blockers(), Err(InspectionError::NothingAnswered));
 
     i.answer(&checklist, "E-01", Verdict::MajorHazard, "", now)

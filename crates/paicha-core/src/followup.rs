@@ -1,0 +1,216 @@
+//! Follow-up (督查): every hazard of every sealed inspection with where it stands today.
+//!
+//! The status is derived, never stored: from the hazard's deadline, the date today (the
+//! caller's local date, so tests can move the clock) and the re-inspections that reviewed it.
+
+use crate::credit_code::CreditCode;
+use crate::finding::parse_date;
+use crate::inspection::{Answer, Inspection};
+use crate::reinspection::{Escalation, HazardRef, HazardReview, ReviewOutcome};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A deadline this many days away or closer (and not past) is "due soon".
+pub const DUE_SOON_DAYS: i64 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardStatus {
+    /// 逾期未整改: the deadline has passed and no re-inspection closed it.
+    Overdue,
+    /// 升级处理: a sealed re-inspection found it not rectified and escalated it.
+    Escalated,
+    /// 即将到期
+    DueSoon,
+    /// 整改中
+    Open,
+    /// 已整改（待签章）: marked rectified in a re-inspection not sealed yet.
+    Rectified,
+    /// 已验收销号: a sealed re-inspection verified the rectification.
+    Verified,
+}
+
+impl HazardStatus {
+    pub const ALL: [HazardStatus; 6] = [
+        HazardStatus::Overdue,
+        HazardStatus::Escalated,
+        HazardStatus::DueSoon,
+        HazardStatus::Open,
+        HazardStatus::Rectified,
+        HazardStatus::Verified,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            HazardStatus::Overdue => "逾期未整改",
+            HazardStatus::Escalated => "升级处理",
+            HazardStatus::DueSoon => "即将到期",
+            HazardStatus::Open => "整改中",
+            HazardStatus::Rectified => "已整改待验收",
+            HazardStatus::Verified => "已验收销号",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            HazardStatus::Overdue => "Overdue",
+            HazardStatus::Escalated => "Escalated",
+            HazardStatus::DueSoon => "Due soon",
+            HazardStatus::Open => "Open",
+            HazardStatus::Rectified => "Rectified",
+            HazardStatus::Verified => "Verified",
+        }
+    }
+
+    /// Still needs a re-inspection (everything but verified and awaiting-signature).
+    pub fn needs_review(self) -> bool {
+        !matches!(self, HazardStatus::Verified | HazardStatus::Rectified)
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            HazardStatus::Overdue => "overdue",
+            HazardStatus::Escalated => "escalated",
+            HazardStatus::DueSoon => "due_soon",
+            HazardStatus::Open => "open",
+            HazardStatus::Rectified => "rectified",
+            HazardStatus::Verified => "verified",
+        }
+    }
+}
+
+/// Status by deadline alone.
+pub fn status_by_deadline(deadline: Option<NaiveDate>, today: NaiveDate) -> HazardStatus {
+    match deadline {
+        Some(d) if d < today => HazardStatus::Overdue,
+        Some(d) if (d - today).num_days() <= DUE_SOON_DAYS => HazardStatus::DueSoon,
+        _ => HazardStatus::Open,
+    }
+}
+
+/// One hazard on the follow-up list.
+#[derive(Debug, Clone)]
+pub struct FollowUp<'a> {
+    pub inspection: &'a Inspection,
+    pub item_id: &'a str,
+    pub answer: &'a Answer,
+    pub status: HazardStatus,
+    /// The deadline in force: an extension's new deadline, else the order's.
+    pub deadline: Option<NaiveDate>,
+    /// The latest decided review and the re-inspection that holds it.
+    pub review: Option<(&'a Inspection, &'a HazardReview)>,
+}
+
+impl FollowUp<'_> {
+    pub fn hazard(&self) -> HazardRef {
+        HazardRef {
+            inspection_id: self.inspection.id,
+            item_id: self.item_id.to_string(),
+        }
+    }
+}
+
+/// Every hazard recorded by a sealed inspection, most urgent first (status, then deadline,
+/// then newest inspection).
+pub fn follow_up<'a>(
+    inspections: impl IntoIterator<Item = &'a Inspection>,
+    today: NaiveDate,
+) -> Vec<FollowUp<'a>> {
+    let inspections: Vec<&Inspection> = inspections.into_iter().collect();
+    let mut out: Vec<FollowUp> = inspections
+        .iter()
+        .filter(|i| i.is_sealed())
+        .flat_map(|inspection| {
+            inspection
+                .answers
+                .iter()
+                .filter(|(_, a)| a.verdict.is_hazard())
+                .map(move |(item_id, answer)| (*inspection, item_id.as_str(), answer))
+        })
+        .map(|(inspection, item_id, answer)| {
+            let review = latest_review(&inspections, inspection, item_id);
+            let original = answer
+                .rectification
+                .as_ref()
+                .and_then(|o| parse_date(&o.deadline));
+            let (status, deadline) = match review {
+                Some((re, r)) => match (r.outcome, re.is_sealed(), r.escalation) {
+                    (ReviewOutcome::Rectified, true, _) => (HazardStatus::Verified, original),
+                    (ReviewOutcome::Rectified, false, _) => (HazardStatus::Rectified, original),
+                    (ReviewOutcome::NotRectified, true, Some(Escalation::Extension)) => {
+                        let new = parse_date(&r.new_deadline).or(original);
+                        (status_by_deadline(new, today), new)
+                    }
+                    (ReviewOutcome::NotRectified, true, _) => (HazardStatus::Escalated, original),
+                    _ => (status_by_deadline(original, today), original),
+                },
+                None => (status_by_deadline(original, today), original),
+            };
+            FollowUp {
+                inspection,
+                item_id,
+                answer,
+                status,
+                deadline,
+                review,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.status, a.deadline.unwrap_or(NaiveDate::MAX))
+            .cmp(&(b.status, b.deadline.unwrap_or(NaiveDate::MAX)))
+            .then(b.inspection.started_at.cmp(&a.inspection.started_at))
+            .then(a.item_id.cmp(b.item_id))
+    });
+    out
+}
+
+/// The review that decides a hazard's status: the newest one in a sealed re-inspection, unless
+/// a re-inspection started after that one was sealed is still being written and has decided it.
+fn latest_review<'a>(
+    inspections: &[&'a Inspection],
+    original: &Inspection,
+    item_id: &str,
+) -> Option<(&'a Inspection, &'a HazardReview)> {
+    let decided = || {
+        inspections
+            .iter()
+            .flat_map(|re| re.reviews.iter().map(move |r| (*re, r)))
+            .filter(|(_, r)| {
+                r.hazard.inspection_id == original.id
+                    && r.hazard.item_id == item_id
+                    && r.outcome != ReviewOutcome::Pending
+            })
+    };
+    let sealed = decided()
+        .filter(|(re, _)| re.is_sealed())
+        .max_by_key(|(re, _)| re.sealed_at);
+    let draft = decided()
+        .filter(|(re, _)| !re.is_sealed())
+        .max_by_key(|(_, r)| r.reviewed_at);
+    match (sealed, draft) {
+        (Some(s), Some(d)) if s.0.sealed_at.is_some_and(|t| d.0.started_at > t) => Some(d),
+        (Some(s), _) => Some(s),
+        (None, d) => d,
+    }
+}
+
+/// The hazards of the site with this credit code that a new re-inspection should review:
+/// every one that still needs review and is not already under review in another
+/// re-inspection being written (`except` is the re-inspection asking).
+pub fn due_for_review<'a>(
+    list: &'a [FollowUp<'a>],
+    inspections: impl IntoIterator<Item = &'a Inspection>,
+    site: &CreditCode,
+    except: Option<uuid::Uuid>,
+) -> Vec<&'a FollowUp<'a>> {
+    let in_progress: Vec<&HazardRef> = inspections
+        .into_iter()
+        .filter(|i| !i.is_sealed() && Some(i.id) != except)
+        .flat_map(|i| i.reviews.iter().map(|r| &r.hazard))
+        .collect();
+    list.iter()
+        .filter(|f| &f.inspection.site.credit_code == site && f.status.needs_review())
+        .filter(|f| !in_progress.contains(&&f.hazard()))
+        .collect()
+}
