@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use paicha_core::bundle::ChainState;
 use paicha_core::finding::{GeoPosition, MajorHazardPlan, RectificationOrder};
-use paicha_core::{Checklist, Inspection, InspectionError, Inspector, Site, Verdict};
+use paicha_core::followup::{FollowUp, due_for_review, follow_up};
+use paicha_core::reinspection::{HazardRef, HazardReview, ReviewDecision};
+use paicha_core::{
+    Checklist, Inspection, InspectionError, InspectionKind, Inspector, Site, Verdict,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -20,6 +24,17 @@ pub enum RecordKey {
     Answer(Uuid, String),
     /// A bundle's upload state (its envelope never changes once created).
     Bundle(Uuid),
+    /// A saved site (enterprise).
+    Site(Uuid),
+}
+
+/// An enterprise this device knows, so inspectors pick it instead of retyping it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteEntry {
+    pub id: Uuid,
+    pub site: Site,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Where a bundle stands in the outbox.
@@ -68,6 +83,23 @@ impl UploadState {
     }
 }
 
+/// A site with this credit code is already saved (the code identifies an enterprise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteConflict {
+    pub existing: Uuid,
+    pub name: String,
+}
+
+impl std::fmt::Display for SiteConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "该统一社会信用代码已登记为“{}” / this credit code is already saved as {}",
+            self.name, self.name
+        )
+    }
+}
+
 /// A bundle this device created. Kept verbatim so a re-download gives the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BundleRecord {
@@ -96,6 +128,7 @@ pub struct Model {
     pub inspections: BTreeMap<Uuid, Inspection>,
     pub chain: ChainState,
     pub bundles: Vec<BundleRecord>,
+    pub sites: BTreeMap<Uuid, SiteEntry>,
     /// Bumped on every change of a record; the persistence Effect compares it with what it wrote.
     revisions: BTreeMap<RecordKey, u64>,
     next_revision: u64,
@@ -221,6 +254,144 @@ impl Model {
         // the photo its item requires (the completion screen lists all of these).
         paicha_core::completion::Completion::of(self.inspection_mut(id)?, checklist).blockers()?;
         self.inspection_mut(id)?.seal(checklist, now)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    /// Saves a new site or an edit of a known one. Refuses a second site with the same credit
+    /// code (the code identifies an enterprise).
+    pub fn save_site(
+        &mut self,
+        id: Uuid,
+        site: Site,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, SiteConflict> {
+        if let Some(other) = self
+            .sites
+            .values()
+            .find(|e| e.id != id && e.site.credit_code == site.credit_code)
+        {
+            return Err(SiteConflict {
+                existing: other.id,
+                name: other.site.name.clone(),
+            });
+        }
+        let created_at = self.sites.get(&id).map_or(now, |e| e.created_at);
+        self.sites.insert(
+            id,
+            SiteEntry {
+                id,
+                site,
+                created_at,
+                updated_at: now,
+            },
+        );
+        self.touch(RecordKey::Site(id));
+        Ok(id)
+    }
+
+    /// When this site was last inspected on this device (by credit code).
+    pub fn last_inspected(&self, site: &Site) -> Option<DateTime<Utc>> {
+        self.inspections
+            .values()
+            .filter(|i| i.site.credit_code == site.credit_code)
+            .map(|i| i.started_at)
+            .max()
+    }
+
+    /// Saved sites, most recently inspected or edited first.
+    pub fn sites_recent_first(&self) -> Vec<&SiteEntry> {
+        let mut list: Vec<&SiteEntry> = self.sites.values().collect();
+        let recency = |e: &SiteEntry| {
+            self.last_inspected(&e.site)
+                .map_or(e.updated_at, |t| t.max(e.updated_at))
+        };
+        list.sort_by(|a, b| recency(b).cmp(&recency(a)).then(a.site.name.cmp(&b.site.name)));
+        list
+    }
+
+    pub fn site_by_code(&self, code: &paicha_core::CreditCode) -> Option<&SiteEntry> {
+        self.sites.values().find(|e| &e.site.credit_code == code)
+    }
+
+    pub fn set_team(
+        &mut self,
+        id: Uuid,
+        kind: InspectionKind,
+        co_inspectors: Vec<Inspector>,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?.set_team(kind, co_inspectors)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    /// The co-inspectors of the most recent inspection: officers usually work in pairs, so a
+    /// new inspection starts with the same team.
+    pub fn last_team(&self) -> Vec<Inspector> {
+        self.inspections_newest_first()
+            .first()
+            .map(|i| i.co_inspectors.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every hazard of every sealed inspection with its status on `today` (local date).
+    pub fn follow_up(&self, today: chrono::NaiveDate) -> Vec<FollowUp<'_>> {
+        follow_up(self.inspections.values(), today)
+    }
+
+    /// Loads into re-inspection `id` every hazard of its site that still needs review.
+    /// Returns how many were added.
+    pub fn add_due_reviews(
+        &mut self,
+        id: Uuid,
+        today: chrono::NaiveDate,
+    ) -> Result<usize, InspectionError> {
+        let code = self.inspection_mut(id)?.site.credit_code.clone();
+        let reviews: Vec<HazardReview> = {
+            let list = follow_up(self.inspections.values(), today);
+            due_for_review(&list, self.inspections.values(), &code, Some(id))
+                .into_iter()
+                .filter_map(|f| HazardReview::of(f.inspection, f.item_id))
+                .collect()
+        };
+        let inspection = self.inspection_mut(id)?;
+        let before = inspection.reviews.len();
+        inspection.add_reviews(reviews)?;
+        let added = inspection.reviews.len() - before;
+        self.touch(RecordKey::Inspection(id));
+        Ok(added)
+    }
+
+    pub fn review(
+        &mut self,
+        id: Uuid,
+        hazard: &HazardRef,
+        decision: ReviewDecision,
+        now: DateTime<Utc>,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?.review(hazard, decision, now)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    pub fn attach_review_photo(
+        &mut self,
+        id: Uuid,
+        hazard: &HazardRef,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?.attach_review_photo(hazard, sha256)?;
+        self.touch(RecordKey::Inspection(id));
+        Ok(())
+    }
+
+    pub fn detach_review_photo(
+        &mut self,
+        id: Uuid,
+        hazard: &HazardRef,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        self.inspection_mut(id)?.detach_review_photo(hazard, sha256)?;
         self.touch(RecordKey::Inspection(id));
         Ok(())
     }
@@ -373,5 +544,35 @@ mod tests {
                 .is_err()
         );
         assert!(model.revisions().is_empty());
+    }
+
+    #[test]
+    fn sites_are_unique_by_credit_code_and_listed_most_recent_first() {
+        let t = |h| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 29, h, 0, 0).unwrap();
+        let mut model = Model::default();
+        model.set_profile(Inspector::new("张三", "A1").unwrap());
+        let a = Site::new("甲厂", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+        let b = Site::new("乙厂", CreditCode::parse("911100001000044477").unwrap()).unwrap();
+        model.save_site(Uuid::from_u128(1), a.clone(), t(8)).unwrap();
+        model.save_site(Uuid::from_u128(2), b.clone(), t(9)).unwrap();
+        let names = |m: &Model| -> Vec<String> {
+            m.sites_recent_first().iter().map(|e| e.site.name.clone()).collect()
+        };
+        assert_eq!(names(&model), ["乙厂", "甲厂"]);
+        // Inspecting 甲厂 later brings it to the top.
+        model
+            .start_inspection(Uuid::from_u128(9), a.clone(), &checklist(), t(10))
+            .unwrap();
+        assert_eq!(names(&model), ["甲厂", "乙厂"]);
+        // A second site with the same code is refused; editing the same site is not.
+        let conflict = model
+            .save_site(Uuid::from_u128(3), a.clone(), t(11))
+            .unwrap_err();
+        assert_eq!(conflict.existing, Uuid::from_u128(1));
+        let mut renamed = a;
+        renamed.name = "甲厂（新）".into();
+        model.save_site(Uuid::from_u128(1), renamed, t(12)).unwrap();
+        assert_eq!(model.sites[&Uuid::from_u128(1)].created_at, t(8));
+        assert!(model.revisions().contains_key(&RecordKey::Site(Uuid::from_u128(1))));
     }
 }

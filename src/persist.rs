@@ -1,6 +1,6 @@
 //! Loading the model from IndexedDB, and the one Effect that writes changed records back.
 
-use crate::model::{BundleRecord, Model, RecordKey};
+use crate::model::{BundleRecord, Model, RecordKey, SiteEntry};
 use crate::storage::{self, Db, StorageError};
 use leptos::prelude::*;
 use paicha_core::bundle::ChainState;
@@ -83,13 +83,19 @@ pub async fn load(db: &Db) -> Result<Model, StorageError> {
         db.write(&puts, &deletes).await?;
     }
     bundles.sort_by_key(|b| b.created_at);
-    Ok(Model::loaded(
+    let mut sites = Vec::new();
+    for value in db.get_all(storage::SITES).await? {
+        sites.push(storage::from_js::<SiteEntry>(&value)?);
+    }
+    let mut model = Model::loaded(
         profile,
         inspections.into_values().collect(),
         chain,
         bundles,
         &rewrite,
-    ))
+    );
+    model.sites = sites.into_iter().map(|s| (s.id, s)).collect();
+    Ok(model)
 }
 
 type Write = (&'static str, String, wasm_bindgen::JsValue);
@@ -127,6 +133,10 @@ fn record(model: &Model, key: &RecordKey) -> Option<Write> {
                     storage::to_js(&stored),
                 )
             }),
+        RecordKey::Site(site_id) => model
+            .sites
+            .get(site_id)
+            .map(|s| (storage::SITES, site_id.to_string(), storage::to_js(s))),
         RecordKey::Bundle(bundle_id) => model
             .bundles
             .iter()

@@ -9,7 +9,7 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 const DB_NAME: &str = "paicha";
 /// Bump together with a migration step in [`upgrade`].
-const DB_VERSION: u32 = 4;
+const DB_VERSION: u32 = 5;
 
 pub const KV: &str = "kv";
 pub const INSPECTIONS: &str = "inspections";
@@ -19,6 +19,8 @@ pub const ANSWERS: &str = "answers";
 /// Photos and drawn signatures: Blobs keyed by the SHA-256 (hex) of their bytes, so the same
 /// file is stored once however often it is referenced.
 pub const PHOTOS: &str = "photos";
+/// The enterprises this device knows (v5), keyed by a site id (UUID).
+pub const SITES: &str = "sites";
 
 #[wasm_bindgen]
 extern "C" {
@@ -142,6 +144,10 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     if old_version < 4 {
         // v4: photos (content-addressed Blobs); answers and inspections refer to them by hash.
         db.create_object_store(PHOTOS)?;
+    }
+    if old_version < 5 {
+        // v5: saved sites (enterprises), so an inspector picks a site instead of retyping it.
+        db.create_object_store(SITES)?;
     }
     Ok(())
 }

@@ -488,6 +488,13 @@ mod tests {
             .start_inspection(Uuid::from_u128(3), site, &checklist, Utc::now())
             .unwrap();
         model
+            .set_team(
+                id,
+                paicha_core::InspectionKind::Routine,
+                vec![Inspector::new("李四", "A2").unwrap()],
+            )
+            .unwrap();
+        model
             .answer(
                 id,
                 &checklist,
