@@ -77,6 +77,8 @@ pub enum Command {
     /// Each phone numbers its bundles 1, 2, 3, ... and links each to the previous one by hash.
     /// A missing number means a bundle was not delivered yet (or was lost); a fork means two
     /// different bundles carry one number (for example a phone restored from a backup).
+    /// Also lists re-inspection reviews (复查) of hazards the ledger does not hold: the bundle
+    /// with the hazard has not arrived (or was lost), so the review cannot close it yet.
     Gaps,
 
     /// Export data from the ledger (see `export hazards --help`).
@@ -105,9 +107,13 @@ pub enum ExportCommand {
     /// level (一般/重大), description and legal basis.
     ///
     /// Dates are China Standard Time. Sector, item text and basis come from the checklist files
-    /// in --checklists; without them those columns stay empty. 状态 is 未整改 (open) until a
-    /// later inspection of the same enterprise with the same checklist finds the item
-    /// compliant; then it is 已验收 (closed) and 验收日期 is that inspection's date.
+    /// in --checklists; without them those columns stay empty.
+    ///
+    /// 状态 (and status_code) is derived as on the inspectors' phones: 已验收销号 (verified)
+    /// once a sealed re-inspection (复查) found the hazard rectified, 验收日期 being its date;
+    /// 升级处理 (escalated) if it found it not rectified (unless it extended the deadline);
+    /// otherwise by the deadline in force against --as-of: 逾期未整改 (overdue) after it,
+    /// 即将到期 (due_soon) within 3 days, else 整改中 (open).
     Hazards(ExportHazardsArgs),
 }
 
@@ -124,12 +130,37 @@ pub enum LevelArg {
     Major,
 }
 
+/// A follow-up status, as `paicha_core::followup::HazardStatus` spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusArg {
-    /// 未整改: no later inspection found the item compliant.
+    /// 逾期未整改: the deadline has passed and no re-inspection closed the hazard.
+    Overdue,
+    /// 升级处理: a re-inspection found it not rectified and escalated it.
+    Escalated,
+    /// 即将到期: the deadline is at most 3 days away.
+    #[value(name = "due_soon", alias = "due-soon")]
+    DueSoon,
+    /// 整改中: being rectified, deadline further away (or none given).
     Open,
-    /// 已验收: a later inspection of the site found the item compliant.
-    Closed,
+    /// 已整改待验收: never on the ledger, which holds sealed re-inspections only.
+    Rectified,
+    /// 已验收销号: a sealed re-inspection verified the rectification (`closed` also works).
+    #[value(alias = "closed")]
+    Verified,
+}
+
+impl StatusArg {
+    pub fn status(self) -> paicha_core::followup::HazardStatus {
+        use paicha_core::followup::HazardStatus as S;
+        match self {
+            StatusArg::Overdue => S::Overdue,
+            StatusArg::Escalated => S::Escalated,
+            StatusArg::DueSoon => S::DueSoon,
+            StatusArg::Open => S::Open,
+            StatusArg::Rectified => S::Rectified,
+            StatusArg::Verified => S::Verified,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -160,9 +191,13 @@ pub struct ExportHazardsArgs {
     /// Only this hazard level.
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
-    /// Only open (未整改) or closed (已验收) hazards.
-    #[arg(long, value_enum)]
-    pub status: Option<StatusArg>,
+    /// Only hazards with this status; several separated by commas, e.g.
+    /// overdue,escalated. Everything not yet verified: overdue,escalated,due_soon,open.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<StatusArg>,
+    /// Judge deadlines on this day instead of today (this computer's local date).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
     /// Only inspections started on or after this day (China Standard Time).
     #[arg(long, alias = "from", value_name = "YYYY-MM-DD")]
     pub since: Option<chrono::NaiveDate>,
@@ -311,4 +346,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn status_arguments_are_spelled_as_the_core_slugs() {
+        for arg in StatusArg::value_variants() {
+            let value = arg.to_possible_value().unwrap();
+            assert_eq!(value.get_name(), arg.status().slug());
+        }
+        assert_eq!(StatusArg::value_variants().len(), 6);
+        let cli = Cli::try_parse_from([
+            "paicha-ledger",
+            "export",
+            "hazards",
+            "--status",
+            "overdue,due-soon,closed",
+            "--as-of",
+            "2026-12-08",
+        ])
+        .unwrap();
+        let Command::Export {
+            what: ExportCommand::Hazards(args),
+        } = cli.command
+        else {
+            panic!("export hazards");
+        };
+        assert_eq!(
+            args.status,
+            [StatusArg::Overdue, StatusArg::DueSoon, StatusArg::Verified]
+        );
+        assert_eq!(args.as_of, chrono::NaiveDate::from_ymd_opt(2026, 12, 8));
+    }
 }

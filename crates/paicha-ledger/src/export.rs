@@ -1,7 +1,7 @@
 //! `paicha-ledger export hazards`: the hazard ledger (隐患台账) as CSV.
 
 use crate::checklist_pack::ChecklistPack;
-use crate::cli::{ExportFormat, ExportHazardsArgs, HeaderArg, LevelArg, StatusArg};
+use crate::cli::{ExportFormat, ExportHazardsArgs, HeaderArg, LevelArg};
 use crate::store::{HazardFilter, HazardLevel, HazardRow, HazardStatus, Store, StoreError};
 use anyhow::{Context, bail};
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
@@ -30,7 +30,8 @@ pub enum HeaderStyle {
     Keys,
 }
 
-/// (Chinese label, key) of each column, in order.
+/// (Chinese label, key) of each column, in order. New columns are appended, so that programs
+/// reading columns by position keep working.
 pub const COLUMNS: &[(&str, &str)] = &[
     ("隐患编号", "hazard_no"),
     ("单位名称", "org_name"),
@@ -49,12 +50,40 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("检查记录编号", "inspection_id"),
     ("批次编号", "bundle_id"),
     ("验收日期", "review_date"),
+    // Since the follow-up statuses (schema version 3):
+    ("状态代码", "status_code"),
+    ("整改期限", "deadline"),
+    ("处理措施", "escalation"),
+    ("复查记录编号", "review_inspection_id"),
+    ("复查意见", "review_note"),
+    ("检查类型", "inspection_kind"),
+    ("执法单位", "inspector_organisation"),
+    ("隐患部位", "location"),
+    ("单位地址", "site_address"),
+    ("乡镇（街道）", "site_township"),
+    ("网格", "site_grid"),
+    ("单位行业", "site_sectors"),
+    ("联系人", "contact_name"),
+    ("联系电话", "contact_phone"),
 ];
 
-/// 状态 of an open hazard.
-pub const STATUS_OPEN: &str = "未整改";
-/// 状态 of a hazard that a later inspection found rectified (see [`HazardStatus`]).
-pub const STATUS_CLOSED: &str = "已验收";
+/// Index of a column in [`COLUMNS`] by its key (for tests and readers of the CSV).
+pub fn column(key: &str) -> Option<usize> {
+    COLUMNS.iter().position(|(_, k)| *k == key)
+}
+
+/// A status as `--status` and `?status=` spell it: the slug of
+/// [`HazardStatus`](paicha_core::followup::HazardStatus), or `closed` (the name before
+/// follow-up statuses) for `verified`.
+pub fn parse_status(text: &str) -> Option<HazardStatus> {
+    let text = text.trim();
+    if text == "closed" {
+        return Some(HazardStatus::Verified);
+    }
+    HazardStatus::ALL
+        .into_iter()
+        .find(|s| s.slug() == text || s.slug().replace('_', "-") == text)
+}
 
 #[derive(Debug, Clone)]
 pub struct CsvOptions {
@@ -80,7 +109,10 @@ pub struct HazardQueryInput<'a> {
     pub region: Option<&'a str>,
     pub sector: Option<&'a str>,
     pub level: Option<HazardLevel>,
-    pub status: Option<HazardStatus>,
+    /// Any of these statuses; empty: any status.
+    pub status: Vec<HazardStatus>,
+    /// The day statuses are judged on; `None`: today (local).
+    pub as_of: Option<NaiveDate>,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
 }
@@ -90,7 +122,8 @@ impl HazardQuery {
     pub fn new(input: HazardQueryInput<'_>) -> Result<Self, String> {
         let mut filter = HazardFilter {
             level: input.level,
-            status: input.status,
+            statuses: input.status,
+            as_of: input.as_of,
             started_from: input.since.map(day_start),
             started_before: input.until.and_then(|d| d.succ_opt()).map(day_start),
             area_prefix: None,
@@ -162,10 +195,8 @@ pub async fn run(store: &Store, args: &ExportHazardsArgs) -> anyhow::Result<bool
             LevelArg::General => HazardLevel::General,
             LevelArg::Major => HazardLevel::Major,
         }),
-        status: args.status.map(|s| match s {
-            StatusArg::Open => HazardStatus::Open,
-            StatusArg::Closed => HazardStatus::Closed,
-        }),
+        status: args.status.iter().map(|s| s.status()).collect(),
+        as_of: args.as_of,
         since: args.since,
         until: args.until,
     })
@@ -244,6 +275,11 @@ pub async fn write_hazards_csv(
 }
 
 fn fields(row: &HazardRow, checklist: Option<&paicha_core::Checklist>) -> Vec<String> {
+    let cst_day = |t: chrono::DateTime<Utc>| {
+        t.with_timezone(&china_time())
+            .format("%Y-%m-%d")
+            .to_string()
+    };
     let date = row.started_at.with_timezone(&china_time()).date_naive();
     let item = checklist.and_then(|c| c.item(&row.item_id));
     let basis = match (checklist, item) {
@@ -267,6 +303,18 @@ fn fields(row: &HazardRow, checklist: Option<&paicha_core::Checklist>) -> Vec<St
         .filter(char::is_ascii_hexdigit)
         .collect();
     let short_id: String = hex[hex.len().saturating_sub(12)..].iter().collect();
+    let sectors: Vec<&str> = row
+        .site
+        .sectors
+        .iter()
+        .map(|id| {
+            paicha_core::checklist::SECTORS
+                .iter()
+                .find(|s| s.0 == id.as_str())
+                .map_or(id.as_str(), |s| s.1)
+        })
+        .collect();
+    let review = row.review.as_ref();
     vec![
         format!("YH-{}-{short_id}-{}", date.format("%Y%m%d"), row.item_id),
         row.site_name.clone(),
@@ -286,21 +334,32 @@ fn fields(row: &HazardRow, checklist: Option<&paicha_core::Checklist>) -> Vec<St
         }
         .to_string(),
         basis,
-        match row.status() {
-            HazardStatus::Open => STATUS_OPEN,
-            HazardStatus::Closed => STATUS_CLOSED,
-        }
-        .to_string(),
+        row.status.label_zh().to_string(),
         format!("{} {}", row.checklist_id, row.checklist_version),
         row.inspection_id.clone(),
         row.bundle_id.clone(),
-        row.closed_at
-            .map(|t| {
-                t.with_timezone(&china_time())
-                    .format("%Y-%m-%d")
-                    .to_string()
-            })
+        row.verified_at().map(cst_day).unwrap_or_default(),
+        row.status.slug().to_string(),
+        row.deadline
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| row.order_deadline.clone()),
+        review
+            .and_then(|r| r.escalation)
+            .map(|e| e.label_zh().to_string())
             .unwrap_or_default(),
+        review
+            .map(|r| r.reviewing_inspection_id.clone())
+            .unwrap_or_default(),
+        review.map(|r| r.note.clone()).unwrap_or_default(),
+        row.kind.label_zh().to_string(),
+        row.inspector_organisation.clone(),
+        row.location.clone(),
+        row.site.address.clone(),
+        row.site.township.clone(),
+        row.site.grid.clone(),
+        sectors.join("、"),
+        row.site.contact_name.clone(),
+        row.site.contact_phone.clone(),
     ]
 }
 
@@ -348,6 +407,26 @@ mod tests {
     fn excel_mode_defuses_formulas() {
         assert_eq!(record(&["=1+1", "ok"], true), "'=1+1,ok\r\n");
         assert_eq!(record(&["=1+1"], false), "=1+1\r\n");
+    }
+
+    #[test]
+    fn columns_are_unique_and_statuses_parse_by_slug() {
+        let mut keys: Vec<&str> = COLUMNS.iter().map(|(_, k)| *k).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), COLUMNS.len());
+        assert_eq!(column("status"), Some(12));
+        assert_eq!(
+            column("review_date"),
+            Some(16),
+            "the first 17 columns keep their places"
+        );
+        for status in HazardStatus::ALL {
+            assert_eq!(parse_status(status.slug()), Some(status));
+        }
+        assert_eq!(parse_status("due-soon"), Some(HazardStatus::DueSoon));
+        assert_eq!(parse_status("closed"), Some(HazardStatus::Verified));
+        assert_eq!(parse_status("done"), None);
     }
 
     #[test]

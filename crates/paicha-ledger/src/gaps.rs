@@ -75,6 +75,7 @@ fn show_ranges(ranges: &[RangeInclusive<u64>]) -> String {
 pub async fn run(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
     let devices = store.devices().await?;
     let mut chains = analyse(store.chain_links().await?);
+    let unmatched = store.unmatched_reviews().await?;
     if devices.is_empty() && chains.is_empty() {
         writeln!(
             out,
@@ -137,6 +138,26 @@ pub async fn run(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
         "{} device(s): {with_missing} with missing sequences, {forks} fork(s), {breaks} chain break(s)",
         devices.len()
     )?;
+    // Re-inspections name the hazards they review; a hazard the ledger never received (a
+    // lost bundle, or one still on a phone) leaves its review without effect: list them.
+    if !unmatched.is_empty() {
+        writeln!(
+            out,
+            "{} re-inspection review(s) of hazards not in the ledger:",
+            unmatched.len()
+        )?;
+        for review in &unmatched {
+            writeln!(
+                out,
+                "  {review} [bundle {}, sealed {}]",
+                review.bundle_id,
+                review
+                    .sealed_at
+                    .with_timezone(&crate::export::china_time())
+                    .format("%Y-%m-%d")
+            )?;
+        }
+    }
     writeln!(
         out,
         "note: bundles after a device's highest received sequence show up once a later one arrives."

@@ -2,7 +2,7 @@
 //! key, apply the ledger's rules, store in one transaction.
 
 use crate::registry::EnrolledKey;
-use crate::store::{Conflict, InsertOutcome, Store, StoreError};
+use crate::store::{Conflict, InsertOutcome, Store, StoreError, UnmatchedReview};
 use chrono::{DateTime, Utc};
 use paicha_core::VerifyError;
 use paicha_core::dsse::{Envelope, KeyId};
@@ -27,6 +27,11 @@ pub struct Imported {
     pub inspector_name: String,
     pub new_inspections: usize,
     pub findings: usize,
+    /// Re-inspection reviews stored (of earlier hazards, 复查).
+    pub reviews: usize,
+    /// Reviews whose hazard the ledger does not hold yet (the original bundle has not
+    /// arrived) or names no hazard. They are stored and count once the hazard arrives.
+    pub unmatched_reviews: Vec<UnmatchedReview>,
     /// Another bundle from this device already held the sequence number; stored and flagged.
     pub fork: bool,
 }
@@ -172,6 +177,8 @@ pub async fn import_bytes(
             fork,
             new_inspections,
             findings,
+            reviews,
+            unmatched_reviews,
         } => Ok(ImportOutcome::Imported(Imported {
             bundle_id: p.bundle_id,
             key_id: bundle.key_id.clone(),
@@ -180,6 +187,8 @@ pub async fn import_bytes(
             inspector_name: p.inspector.name.clone(),
             new_inspections,
             findings,
+            reviews,
+            unmatched_reviews,
             fork,
         })),
         InsertOutcome::AlreadyImported => Ok(ImportOutcome::AlreadyImported {

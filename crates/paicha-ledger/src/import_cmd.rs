@@ -101,14 +101,21 @@ pub async fn run_with_progress(
                     progress,
                     out,
                     format_args!(
-                        "imported  {}  bundle {} seq {}  {} new inspection(s), {} finding(s)",
+                        "imported  {}  bundle {} seq {}  {} new inspection(s), {} finding(s){}",
                         file.display(),
                         b.bundle_id,
                         b.sequence,
                         b.new_inspections,
-                        b.findings
+                        b.findings,
+                        match b.reviews {
+                            0 => String::new(),
+                            n => format!(", {n} review(s)"),
+                        }
                     ),
                 )?;
+                for review in &b.unmatched_reviews {
+                    line(progress, err, format_args!("warning: {review}"))?;
+                }
                 if b.fork {
                     line(
                         progress,

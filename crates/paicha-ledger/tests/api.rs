@@ -264,6 +264,7 @@ async fn the_reference_vector_imports_with_its_photo(db: Db) {
 // ---------------------------------------------------------------- /api/hazards
 
 async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
+    use paicha_core::reinspection::Escalation;
     let Some(s) = server(db, true).await else {
         return;
     };
@@ -273,42 +274,28 @@ async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
         CHECKLIST_TOML,
     )
     .unwrap();
+    // Three hazards on 1 March (deadlines the 10th, 4th and 20th); on the 8th a re-inspection
+    // verifies fw-01 and escalates fw-03.
     let mut phone = Phone::new(7);
-    let first = phone.export(100, vec![phone.inspection(1)]);
-    // A week later the same site is inspected again and fw-01 is found compliant.
-    let checklist = checklist();
-    let mut recheck = paicha_core::Inspection::start(
-        uuid::Uuid::from_u128(2),
-        phone.inspection(1).site,
-        &checklist,
-        phone.inspector.clone(),
-        t(0) + chrono::Duration::days(7),
+    let original = phone.inspection_with_three_hazards(1);
+    let first = phone.export(100, vec![original.clone()]);
+    let re = phone.reinspection(
+        2,
+        &original,
+        march_at(8),
+        &[
+            ("fw-01", Decision::Rectified),
+            ("fw-03", Decision::Escalate(Escalation::PenaltyCase)),
+        ],
     );
-    let later = t(0) + chrono::Duration::days(7);
-    recheck
-        .answer(
-            &checklist,
-            "fw-01",
-            paicha_core::Verdict::Compliant,
-            "",
-            later,
-        )
-        .unwrap();
-    recheck
-        .answer(
-            &checklist,
-            "fw-02",
-            paicha_core::Verdict::GeneralHazard,
-            "防雷设施损坏",
-            later,
-        )
-        .unwrap();
-    recheck.seal(&checklist, later).unwrap();
-    let second = phone.export(101, vec![recheck]);
-    for e in [&first, &second] {
-        let (status, _, _) = send(&s.app, post_bundle(e.to_json())).await;
-        assert_eq!(status, StatusCode::CREATED);
-    }
+    let second = phone.export_with_photos(101, vec![re.clone()]);
+    let (status, _, _) = send(&s.app, post_bundle(first.to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, bytes) = send(&s.app, post_bundle(second.to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let answer = json(&bytes);
+    assert_eq!(answer["reviews"], 2, "{answer}");
+    assert_eq!(answer["unmatched_reviews"], 0, "{answer}");
 
     let query = |q: &str| {
         let app = s.app.clone();
@@ -319,33 +306,46 @@ async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
             (status, json(&bytes))
         }
     };
-    let (status, all) = query("").await;
+    let (status, all) = query("?as_of=2026-03-08").await;
     assert_eq!(status, StatusCode::OK, "{all}");
-    assert_eq!(all["count"], 2, "{all}");
+    assert_eq!(all["count"], 3, "{all}");
     assert_eq!(all["truncated"], false);
     let major = &all["hazards"][0];
     assert_eq!(major["level"], "重大隐患");
     assert_eq!(major["item"], "仓库内超量储存烟花爆竹");
     assert_eq!(major["industry"], "烟花爆竹");
-    assert_eq!(
-        major["status"], "已验收",
-        "found compliant a week later: {major}"
-    );
+    assert_eq!(major["status"], "已验收销号", "{major}");
+    assert_eq!(major["status_code"], "verified");
     assert_eq!(major["review_date"], "2026-03-08");
-    assert_eq!(all["hazards"][1]["status"], "未整改");
+    assert_eq!(major["review_inspection_id"], re.id.to_string());
+    assert_eq!(major["inspection_kind"], "专项检查");
+    assert_eq!(major["inspectors"], "张三、李四");
+    assert_eq!(major["site_address"], "测试市测试区工业路1号");
+    assert_eq!(major["contact_phone"], "13800138000");
+    assert_eq!(all["hazards"][1]["status"], "逾期未整改");
+    assert_eq!(all["hazards"][1]["status_code"], "overdue");
+    assert_eq!(all["hazards"][1]["deadline"], "2026-03-04");
+    assert_eq!(all["hazards"][2]["status_code"], "escalated");
+    assert_eq!(all["hazards"][2]["escalation"], "立案查处");
 
     for (q, n) in [
         ("?level=major", 1),
-        ("?level=general", 1),
-        ("?status=open", 1),
+        ("?level=general", 2),
+        ("?as_of=2026-03-08&status=overdue", 1),
+        ("?as_of=2026-03-02&status=overdue", 0),
+        ("?as_of=2026-03-02&status=due_soon", 1),
+        ("?as_of=2026-03-02&status=open", 0),
+        ("?as_of=2026-03-08&status=overdue,escalated", 2),
+        ("?as_of=2026-03-08&status=open,due_soon", 0),
+        ("?status=verified", 1),
         ("?status=closed", 1),
-        ("?status=open&level=major", 0),
-        ("?region=4403", 2),
+        ("?status=escalated&level=major", 0),
+        ("?region=4403", 3),
         ("?region=11", 0),
-        ("?sector=fireworks", 2),
+        ("?sector=fireworks", 3),
         ("?sector=coal_mine", 0),
-        ("?from=2026-03-01&to=2026-03-01", 1),
-        ("?from=2026-03-02", 1),
+        ("?from=2026-03-01&to=2026-03-01", 3),
+        ("?from=2026-03-02", 0),
         ("?to=2026-02-28", 0),
         ("?limit=1", 1),
     ] {
@@ -358,6 +358,8 @@ async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
     for q in [
         "?level=huge",
         "?status=done",
+        "?status=overdue,done",
+        "?as_of=tomorrow",
         "?region=4x",
         "?sector=space",
         "?from=yesterday",

@@ -367,6 +367,112 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
     assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
 }
 
+/// Re-inspections through the binary: imported before their hazards (file names sort the
+/// review first), a warning for each review still waiting, `export hazards --status
+/// overdue --as-of`, and `gaps` naming the review whose hazard never arrived.
+fn followup_statuses_through_import_export_and_gaps(db: Db) {
+    use paicha_core::reinspection::Escalation;
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let original = phone.inspection_with_three_hazards(1);
+    let re = phone.reinspection(
+        2,
+        &original,
+        march_at(8),
+        &[
+            ("fw-01", Decision::Rectified),
+            ("fw-03", Decision::Escalate(Escalation::PenaltyCase)),
+        ],
+    );
+    let lost = phone.inspection_with_three_hazards(3);
+    let orphan = phone.reinspection(4, &lost, march_at(9), &[("fw-02", Decision::Rectified)]);
+    let first = ws.file(
+        "inbox/2-original.json",
+        &phone.export(100, vec![original.clone()]).to_json(),
+    );
+    ws.file(
+        "inbox/1-review.json",
+        &phone.export_with_photos(101, vec![re]).to_json(),
+    );
+    ws.file(
+        "inbox/3-orphan.json",
+        &phone.export_with_photos(102, vec![orphan]).to_json(),
+    );
+    assert!(
+        ws.run(&["keys", "add", "--from-bundle", p(&first)])
+            .status
+            .success()
+    );
+    let out = ws.run(&["import", p(&ws.dir.path().join("inbox"))]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("2 review(s)"), "{stdout}");
+    assert!(
+        stdout.contains("imported 3, already imported 0"),
+        "{stdout}"
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr.matches("warning: re-inspection").count(),
+        3,
+        "two reviews wait for the original, one for a bundle that never comes:\n{stderr}"
+    );
+    assert!(stderr.contains("not in the ledger yet"), "{stderr}");
+
+    ws.file("checklists/test.toml", CHECKLIST_TOML);
+    let checklists = ws.dir.path().join("checklists");
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "hazards", "--checklists", p(&checklists)];
+        args.extend_from_slice(extra);
+        ws.run(&args)
+    };
+    let out = export(&["--status", "overdue", "--as-of", "2026-03-08"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the header and fw-02 (deadline the 4th):\n{csv}"
+    );
+    assert!(
+        rows[0].contains(",状态,") && rows[0].contains(",状态代码,"),
+        "{csv}"
+    );
+    assert!(rows[1].contains("仓库未设置防雷设施"), "{csv}");
+    assert!(rows[1].contains(",逾期未整改,"), "{csv}");
+    assert!(rows[1].contains(",overdue,2026-03-04,"), "{csv}");
+    assert!(text(&out.stderr).contains("exported 1 hazard(s)"));
+
+    // On the 3rd nothing was overdue yet; fw-02 was due soon.
+    let out = export(&["--status", "overdue", "--as-of", "2026-03-03"]);
+    assert!(text(&out.stderr).contains("exported 0 hazard(s)"));
+    let out = export(&["--status", "due_soon", "--as-of", "2026-03-03"]);
+    assert!(text(&out.stderr).contains("exported 1 hazard(s)"));
+    let out = export(&["--status", "verified,escalated", "--header", "keys"]);
+    assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
+    let keys = text(&out.stdout);
+    assert!(
+        keys.contains(",verified,") && keys.contains(",escalated,"),
+        "{keys}"
+    );
+    let out = export(&["--status", "done"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = export(&["--as-of", "8 March"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+
+    let out = ws.run(&["gaps"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("1 re-inspection review(s) of hazards not in the ledger"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&lost.id.to_string()), "{stdout}");
+}
+
 /// Connects to the server `serve` announced on stdout.
 fn announced_address(child: &mut std::process::Child) -> String {
     let mut line = String::new();
@@ -459,5 +565,6 @@ on_both_databases_sync!(
     import_requires_enrolment_then_is_idempotent,
     keys_can_be_listed_and_revoked_and_revoked_keys_are_refused,
     gaps_and_the_hazard_export_report_what_was_imported,
+    followup_statuses_through_import_export_and_gaps,
     shutdown_finishes_an_upload_in_progress,
 );

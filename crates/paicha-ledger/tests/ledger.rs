@@ -112,6 +112,7 @@ async fn import_then_reimport_changes_nothing(db: Db) {
             inspections: 1,
             findings: 2,
             attachments: 0,
+            reviews: 0,
         }
     );
 

@@ -98,6 +98,9 @@ async fn upload_bundle(
     match result {
         Ok(ImportOutcome::Imported(b)) => {
             tracing::info!(bundle_id = %b.bundle_id, key = %b.key_id.short(), sequence = b.sequence, fork = b.fork, "bundle imported");
+            for review in &b.unmatched_reviews {
+                tracing::warn!(bundle_id = %b.bundle_id, "{review}");
+            }
             let body = json!({
                 "status": "imported",
                 "bundle_id": b.bundle_id,
@@ -106,6 +109,8 @@ async fn upload_bundle(
                 "payload_sha256": b.payload_sha256,
                 "new_inspections": b.new_inspections,
                 "findings": b.findings,
+                "reviews": b.reviews,
+                "unmatched_reviews": b.unmatched_reviews.len(),
                 "fork": b.fork,
             });
             (StatusCode::CREATED, Json(body)).into_response()
@@ -204,8 +209,11 @@ pub struct HazardParams {
     sector: Option<String>,
     /// `general` or `major`.
     level: Option<String>,
-    /// `open` or `closed`.
+    /// A follow-up status (`overdue`, `escalated`, `due_soon`, `open`, `rectified`,
+    /// `verified`; `closed` = `verified`), or several separated by commas.
     status: Option<String>,
+    /// The day (YYYY-MM-DD) statuses are judged on; default today (the server's local date).
+    as_of: Option<String>,
     /// First day (YYYY-MM-DD, China Standard Time) of the inspections' start.
     from: Option<String>,
     /// Last day (YYYY-MM-DD, inclusive).
@@ -223,8 +231,8 @@ async fn hazards(
     State(state): State<AppState>,
     params: Result<Query<HazardParams>, QueryRejection>,
 ) -> Response {
-    use crate::export::{COLUMNS, HazardQuery, HazardQueryInput, hazard_records};
-    use crate::store::{HazardLevel, HazardStatus};
+    use crate::export::{COLUMNS, HazardQuery, HazardQueryInput, hazard_records, parse_status};
+    use crate::store::HazardLevel;
     let bad = |message: String| error(StatusCode::BAD_REQUEST, "bad_query", message);
     let params = match params {
         Ok(Query(params)) => params,
@@ -245,12 +253,24 @@ async fn hazards(
         Some("major") => Some(HazardLevel::Major),
         Some(other) => return bad(format!("level must be general or major, got {other:?}")),
     };
-    let status = match params.status.as_deref() {
-        None => None,
-        Some("open") => Some(HazardStatus::Open),
-        Some("closed") => Some(HazardStatus::Closed),
-        Some(other) => return bad(format!("status must be open or closed, got {other:?}")),
-    };
+    let mut status = Vec::new();
+    for text in params
+        .status
+        .as_deref()
+        .map(|s| s.split(','))
+        .into_iter()
+        .flatten()
+    {
+        match parse_status(text) {
+            Some(s) => status.push(s),
+            None => {
+                return bad(format!(
+                    "status must be overdue, escalated, due_soon, open, rectified or verified \
+                     (several separated by commas), got {text:?}"
+                ));
+            }
+        }
+    }
     let limit = match params.limit.as_deref().map(str::parse::<usize>) {
         None => DEFAULT_HAZARD_LIMIT,
         Some(Ok(n)) if (1..=MAX_HAZARD_LIMIT).contains(&n) => n,
@@ -260,15 +280,20 @@ async fn hazards(
             ));
         }
     };
-    let (since, until) = match (date("from", &params.from), date("to", &params.to)) {
-        (Ok(since), Ok(until)) => (since, until),
-        (Err(e), _) | (_, Err(e)) => return bad(e),
+    let (since, until, as_of) = match (
+        date("from", &params.from),
+        date("to", &params.to),
+        date("as_of", &params.as_of),
+    ) {
+        (Ok(since), Ok(until), Ok(as_of)) => (since, until, as_of),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad(e),
     };
     let query = match HazardQuery::new(HazardQueryInput {
         region: params.region.as_deref(),
         sector: params.sector.as_deref(),
         level,
         status,
+        as_of,
         since,
         until,
     }) {

@@ -1,10 +1,11 @@
 //! Storing a verified bundle: one transaction, whole or not at all.
 
+use super::reviews::{UnmatchedReview, unmatched_reviews_of};
 use super::{Store, StoreError};
 use crate::rules::ChainLink;
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
-use paicha_core::{Inspection, Verdict, VerifiedBundle};
+use paicha_core::{Answer, Inspection, Verdict, VerifiedBundle};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
@@ -17,6 +18,11 @@ pub enum InsertOutcome {
         /// Inspections stored by this bundle (an inspection carried before is linked, not copied).
         new_inspections: usize,
         findings: usize,
+        /// Re-inspection reviews stored by this bundle.
+        reviews: usize,
+        /// Those of them whose hazard the ledger does not hold (yet): the original bundle has
+        /// not arrived, or names no such hazard. They count once it does (see `gaps`).
+        unmatched_reviews: Vec<UnmatchedReview>,
     },
     /// The identical payload was imported before; nothing changed.
     AlreadyImported,
@@ -191,12 +197,15 @@ async fn insert_in(
         .await?;
     }
 
-    let (mut new_inspections, mut findings) = (0, 0);
+    let (mut new_inspections, mut findings, mut reviewing) = (0, 0, Vec::new());
     for inspection in &p.inspections {
         match insert_inspection(tx, sha, inspection, received_at).await? {
             InspectionOutcome::New { findings: n } => {
                 new_inspections += 1;
                 findings += n;
+                if !inspection.reviews.is_empty() {
+                    reviewing.push(inspection.id.to_string());
+                }
             }
             InspectionOutcome::Known => {}
             InspectionOutcome::Changed => {
@@ -213,10 +222,23 @@ async fn insert_in(
         .execute(&mut **tx)
         .await?;
     }
+    // Checked after every inspection is in: a bundle may carry a hazard and its review.
+    let mut unmatched_reviews = Vec::new();
+    for id in &reviewing {
+        unmatched_reviews.extend(unmatched_reviews_of(tx, id).await?);
+    }
+    let reviews = p
+        .inspections
+        .iter()
+        .filter(|i| reviewing.contains(&i.id.to_string()))
+        .map(|i| i.reviews.len())
+        .sum();
     Ok(InsertOutcome::Imported {
         fork,
         new_inspections,
         findings,
+        reviews,
+        unmatched_reviews,
     })
 }
 
@@ -267,17 +289,21 @@ async fn insert_inspection(
     .execute(&mut **tx)
     .await?;
 
+    let site = &inspection.site;
     sqlx::query(
         "INSERT INTO inspections (id, bundle_payload_sha256, content_sha256, site_credit_code, \
          site_name, checklist_id, checklist_version, checklist_content_hash, inspector_name, \
-         inspector_cert_no, started_at, sealed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         inspector_cert_no, started_at, sealed_at, kind, inspector_organisation, inspector_region, \
+         site_address, site_township, site_grid, site_sectors, site_contact_name, \
+         site_contact_phone, details_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21, $22)",
     )
     .bind(id.as_str())
     .bind(bundle_sha)
     .bind(content.as_str())
-    .bind(inspection.site.credit_code.as_str())
-    .bind(inspection.site.name.as_str())
+    .bind(site.credit_code.as_str())
+    .bind(site.name.as_str())
     .bind(inspection.checklist.id.as_str())
     .bind(inspection.checklist.version.as_str())
     .bind(inspection.checklist.content_hash.0.as_str())
@@ -285,13 +311,23 @@ async fn insert_inspection(
     .bind(inspection.inspector.cert_no.as_str())
     .bind(to_db(inspection.started_at))
     .bind(to_db(sealed_at))
+    .bind(snake_case(&inspection.kind))
+    .bind(inspection.inspector.organisation.as_str())
+    .bind(inspection.inspector.region.as_str())
+    .bind(site.address.as_str())
+    .bind(site.township.as_str())
+    .bind(site.grid.as_str())
+    .bind(site.sectors.join(","))
+    .bind(site.contact_name.as_str())
+    .bind(site.contact_phone.as_str())
+    .bind(DETAILS_VERSION)
     .execute(&mut **tx)
     .await?;
 
     for (item_id, answer) in &inspection.answers {
         sqlx::query(
-            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at, \
+             location, deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.as_str())
         .bind(item_id.as_str())
@@ -299,6 +335,8 @@ async fn insert_inspection(
         .bind(hazard_level(answer.verdict))
         .bind(answer.description.as_str())
         .bind(to_db(answer.answered_at))
+        .bind(answer.location.as_str())
+        .bind(order_deadline(answer))
         .execute(&mut **tx)
         .await?;
         for (position, photo) in answer.photos.iter().enumerate() {
@@ -314,9 +352,93 @@ async fn insert_inspection(
             .await?;
         }
     }
+    insert_team_and_reviews(tx, bundle_sha, inspection, sealed_at).await?;
     Ok(InspectionOutcome::New {
         findings: inspection.answers.len(),
     })
+}
+
+/// `inspections.details_version` of a row whose kind, team, site details, hazard orders and
+/// reviews are stored (migration 3); rows stored before hold 0 until completed.
+pub(super) const DETAILS_VERSION: i64 = 3;
+
+/// 整改期限 as typed in the hazard's order; empty without an order.
+pub(super) fn order_deadline(answer: &Answer) -> &str {
+    answer
+        .rectification
+        .as_ref()
+        .map_or("", |order| order.deadline.as_str())
+}
+
+/// An enum as the bundle format spells it (serde's snake_case), e.g. `not_rectified`.
+pub(super) fn snake_case<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        other => unreachable!("a unit enum variant serialises as a string, got {other:?}"),
+    }
+}
+
+/// The inspection's co-inspectors and, for a re-inspection, its reviews with their photos.
+/// Idempotent (`ON CONFLICT DO NOTHING`), so completing an old row may meet some of them.
+pub(super) async fn insert_team_and_reviews(
+    tx: &mut Transaction<'static, Any>,
+    bundle_sha: &str,
+    inspection: &Inspection,
+    sealed_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let id = inspection.id.to_string();
+    for (position, co) in inspection.co_inspectors.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO inspection_co_inspectors (inspection_id, position, name, cert_no, \
+             organisation, region) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.as_str())
+        .bind(position as i64)
+        .bind(co.name.as_str())
+        .bind(co.cert_no.as_str())
+        .bind(co.organisation.as_str())
+        .bind(co.region.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (position, review) in inspection.reviews.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO hazard_reviews (reviewing_inspection_id, position, bundle_payload_sha256, \
+             original_inspection_id, item_id, original_verdict, original_description, \
+             original_deadline, outcome, escalation, new_deadline, note, reviewed_at, sealed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id.as_str())
+        .bind(position as i64)
+        .bind(bundle_sha)
+        .bind(review.hazard.inspection_id.to_string())
+        .bind(review.hazard.item_id.as_str())
+        .bind(verdict_code(review.original_verdict))
+        .bind(review.original_description.as_str())
+        .bind(review.original_deadline.as_str())
+        .bind(snake_case(&review.outcome))
+        .bind(review.escalation.as_ref().map(snake_case))
+        .bind(review.new_deadline.as_str())
+        .bind(review.note.as_str())
+        .bind(review.reviewed_at.map(to_db))
+        .bind(to_db(sealed_at))
+        .execute(&mut **tx)
+        .await?;
+        for (photo_position, photo) in review.photos.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO review_photos (reviewing_inspection_id, position, photo_position, \
+                 sha256) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.as_str())
+            .bind(position as i64)
+            .bind(photo_position as i64)
+            .bind(photo.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The verdict as spelled in the bundle format (serde's snake_case of [`Verdict`]).
@@ -341,6 +463,18 @@ pub fn hazard_level(v: Verdict) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enums_are_spelled_as_in_the_bundle_format() {
+        use paicha_core::InspectionKind;
+        use paicha_core::reinspection::{Escalation, ReviewOutcome};
+        assert_eq!(snake_case(&InspectionKind::Reinspection), "reinspection");
+        assert_eq!(snake_case(&ReviewOutcome::NotRectified), "not_rectified");
+        assert_eq!(
+            snake_case(&Escalation::ListedSupervision),
+            "listed_supervision"
+        );
+    }
 
     #[test]
     fn verdict_codes_match_the_bundle_format() {

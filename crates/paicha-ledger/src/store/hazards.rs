@@ -1,9 +1,23 @@
-//! Reading hazards (findings judged 一般隐患 or 重大隐患) for the hazard ledger.
+//! Reading hazards (findings judged 一般隐患 or 重大隐患) for the hazard ledger, each with its
+//! follow-up status.
+//!
+//! The status is derived when it is read, never stored, with the rules of
+//! [`paicha_core::followup`]: the latest review of the hazard in a sealed re-inspection
+//! decides (rectified → verified; not rectified → escalated, or with an extension judged by
+//! the new deadline); without one, the deadline of the hazard's order against the day asked
+//! about decides (overdue, due soon, open). Reviews and hazards are matched by the original
+//! inspection's id and the item id whichever arrived first.
 
 use super::{Store, StoreError, parse_time};
 use crate::time::to_db;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use paicha_core::finding::parse_date;
+pub use paicha_core::followup::HazardStatus;
+use paicha_core::followup::status_by_deadline;
+use paicha_core::reinspection::{Escalation, ReviewOutcome};
+use paicha_core::{InspectionKind, SiteDetails};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,15 +35,6 @@ impl HazardLevel {
     }
 }
 
-/// Whether a hazard is still open. The ledger has no rectification workflow yet, so the status
-/// is derived: a hazard is **closed** (已验收) once a later inspection of the same enterprise
-/// with the same checklist found the same item compliant, and **open** (未整改) until then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HazardStatus {
-    Open,
-    Closed,
-}
-
 /// Which hazards to read. Times bound the inspection's start; `credit_code_area` is a prefix
 /// of the 行政区划码 in positions 3–8 of the credit code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,7 +44,49 @@ pub struct HazardFilter {
     pub started_before: Option<DateTime<Utc>>,
     /// Digits only (validated by the caller).
     pub area_prefix: Option<String>,
-    pub status: Option<HazardStatus>,
+    /// Only hazards with one of these statuses; empty: any.
+    pub statuses: Vec<HazardStatus>,
+    /// The day statuses are judged on (deadlines before it are overdue); `None`: today, by
+    /// this computer's clock and time zone (as a phone judges its follow-up list).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The review that decides a hazard's status: the latest one in a sealed re-inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestReview {
+    pub reviewing_inspection_id: String,
+    pub outcome: ReviewOutcome,
+    pub escalation: Option<Escalation>,
+    /// For an extension, as typed.
+    pub new_deadline: String,
+    /// 复查意见
+    pub note: String,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// When the re-inspection was sealed: a rectification is verified (验收) then.
+    pub sealed_at: DateTime<Utc>,
+}
+
+/// A hazard's status and the deadline in force, by the rules of
+/// [`paicha_core::followup::follow_up`] for a ledger, which holds sealed inspections only:
+/// `review` is the latest decided review in a sealed re-inspection, `order_deadline` the
+/// 整改期限 as typed in the hazard's order.
+pub fn derive_status(
+    order_deadline: &str,
+    review: Option<&LatestReview>,
+    as_of: NaiveDate,
+) -> (HazardStatus, Option<NaiveDate>) {
+    let original = parse_date(order_deadline);
+    match review.map(|r| (r.outcome, r.escalation, r)) {
+        Some((ReviewOutcome::Rectified, _, _)) => (HazardStatus::Verified, original),
+        Some((ReviewOutcome::NotRectified, Some(Escalation::Extension), r)) => {
+            let new = parse_date(&r.new_deadline).or(original);
+            (status_by_deadline(new, as_of), new)
+        }
+        Some((ReviewOutcome::NotRectified, _, _)) => (HazardStatus::Escalated, original),
+        Some((ReviewOutcome::Pending, _, _)) | None => {
+            (status_by_deadline(original, as_of), original)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,31 +95,89 @@ pub struct HazardRow {
     pub item_id: String,
     pub level: HazardLevel,
     pub description: String,
+    /// 隐患部位
+    pub location: String,
     pub site_name: String,
     pub credit_code: String,
+    /// The site as the inspection recorded it (address, township, grid, sectors, contact).
+    pub site: SiteDetails,
+    pub kind: InspectionKind,
     pub checklist_id: String,
     pub checklist_version: String,
     pub checklist_content_hash: String,
-    /// The inspection's inspector first, then the bundle's co-inspectors: (name, 执法证号).
+    /// The inspection's inspector first, then its co-inspectors, then any other co-inspectors
+    /// the bundle names (older apps recorded the team per bundle): (name, 执法证号).
     pub inspectors: Vec<(String, String)>,
+    /// The inspector's unit (所属单位) as the inspection records it.
+    pub inspector_organisation: String,
     pub started_at: DateTime<Utc>,
     pub bundle_id: String,
-    /// When a later inspection found the item compliant (see [`HazardStatus`]).
-    pub closed_at: Option<DateTime<Utc>>,
+    /// 整改期限 of the hazard's order, as typed (empty without an order).
+    pub order_deadline: String,
+    /// The deadline in force: an extension's new deadline, else the order's.
+    pub deadline: Option<NaiveDate>,
+    pub status: HazardStatus,
+    /// The review that decided the status, if any.
+    pub review: Option<LatestReview>,
 }
 
 impl HazardRow {
-    pub fn status(&self) -> HazardStatus {
-        if self.closed_at.is_some() {
-            HazardStatus::Closed
-        } else {
-            HazardStatus::Open
-        }
+    /// When the rectification was verified (the re-inspection's seal), for verified hazards.
+    pub fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.review
+            .as_ref()
+            .filter(|_| self.status == HazardStatus::Verified)
+            .map(|r| r.sealed_at)
     }
+}
+
+/// The latest decided review of each hazard, newest seal first; ties (one re-inspection
+/// reviewing a hazard twice) go to the later entry, as on the device.
+const LATEST_REVIEW_JOIN: &str = "LEFT JOIN hazard_reviews r ON r.original_inspection_id = f.inspection_id \
+     AND r.item_id = f.item_id AND r.outcome <> 'pending' \
+     AND NOT EXISTS (SELECT 1 FROM hazard_reviews n WHERE n.original_inspection_id = r.original_inspection_id \
+     AND n.item_id = r.item_id AND n.outcome <> 'pending' AND (n.sealed_at > r.sealed_at \
+     OR (n.sealed_at = r.sealed_at AND (n.reviewing_inspection_id > r.reviewing_inspection_id \
+     OR (n.reviewing_inspection_id = r.reviewing_inspection_id AND n.position > r.position)))))";
+
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
+        StoreError::Corrupt {
+            table,
+            detail: format!("unknown value {text:?}"),
+        }
+    })
+}
+
+fn latest_review(row: &AnyRow) -> Result<Option<LatestReview>, StoreError> {
+    let Some(reviewing_inspection_id) = row.try_get::<Option<String>, _>("r_inspection_id")? else {
+        return Ok(None);
+    };
+    let escalation: Option<String> = row.try_get("r_escalation")?;
+    let reviewed_at: Option<String> = row.try_get("r_reviewed_at")?;
+    Ok(Some(LatestReview {
+        reviewing_inspection_id,
+        outcome: parse_enum("hazard_reviews", &row.try_get::<String, _>("r_outcome")?)?,
+        escalation: escalation
+            .map(|e| parse_enum("hazard_reviews", &e))
+            .transpose()?,
+        new_deadline: row.try_get("r_new_deadline")?,
+        note: row.try_get("r_note")?,
+        reviewed_at: reviewed_at
+            .map(|t| parse_time("hazard_reviews", &t))
+            .transpose()?,
+        sealed_at: parse_time("hazard_reviews", &row.try_get::<String, _>("r_sealed_at")?)?,
+    }))
 }
 
 impl Store {
     pub async fn hazards(&self, filter: &HazardFilter) -> Result<Vec<HazardRow>, StoreError> {
+        let as_of = filter
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
         // Open bounds are spelled as values that every stored timestamp passes.
         let from = filter.started_from.map(to_db).unwrap_or_default();
         let before = filter
@@ -81,58 +186,62 @@ impl Store {
             .unwrap_or_else(|| "9999".to_string());
         let level = filter.level.map(HazardLevel::as_db).unwrap_or("");
         let area = format!("__{}%", filter.area_prefix.as_deref().unwrap_or(""));
-        let rows = sqlx::query(
-            "SELECT f.inspection_id, f.item_id, f.level, f.description, i.site_name, \
-             i.site_credit_code, i.checklist_id, i.checklist_version, i.checklist_content_hash, \
-             i.inspector_name, i.inspector_cert_no, i.started_at, i.bundle_payload_sha256, b.bundle_id, \
-             (SELECT MIN(later.started_at) FROM findings lf \
-              JOIN inspections later ON later.id = lf.inspection_id \
-              WHERE later.site_credit_code = i.site_credit_code \
-              AND later.checklist_id = i.checklist_id AND lf.item_id = f.item_id \
-              AND lf.verdict = 'compliant' AND later.started_at > i.started_at) AS closed_at \
+        let sql = format!(
+            "SELECT f.inspection_id, f.item_id, f.level, f.description, f.location, f.deadline, \
+             i.site_name, i.site_credit_code, i.site_address, i.site_township, i.site_grid, \
+             i.site_sectors, i.site_contact_name, i.site_contact_phone, i.kind, \
+             i.checklist_id, i.checklist_version, i.checklist_content_hash, \
+             i.inspector_name, i.inspector_cert_no, i.inspector_organisation, i.started_at, \
+             i.bundle_payload_sha256, b.bundle_id, \
+             r.reviewing_inspection_id AS r_inspection_id, r.outcome AS r_outcome, \
+             r.escalation AS r_escalation, r.new_deadline AS r_new_deadline, r.note AS r_note, \
+             r.reviewed_at AS r_reviewed_at, r.sealed_at AS r_sealed_at \
              FROM findings f \
              JOIN inspections i ON i.id = f.inspection_id \
              JOIN bundles b ON b.payload_sha256 = i.bundle_payload_sha256 \
+             {LATEST_REVIEW_JOIN} \
              WHERE f.level IS NOT NULL AND ($1 = '' OR f.level = $1) \
              AND i.started_at >= $2 AND i.started_at < $3 AND i.site_credit_code LIKE $4 \
-             ORDER BY i.started_at, f.inspection_id, f.item_id",
-        )
-        .bind(level)
-        .bind(from)
-        .bind(before)
-        .bind(area)
-        .fetch_all(self.pool())
-        .await?;
+             ORDER BY i.started_at, f.inspection_id, f.item_id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(level)
+            .bind(from.as_str())
+            .bind(before.as_str())
+            .bind(area.as_str())
+            .fetch_all(self.pool())
+            .await?;
 
-        let mut co_inspectors: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let teams = self.inspection_teams(&from, &before, &area).await?;
+        let mut bundle_teams: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let closed_at: Option<String> = row.try_get("closed_at")?;
-            let closed_at = closed_at
-                .as_deref()
-                .map(|t| parse_time("inspections", t))
-                .transpose()?;
-            let status = if closed_at.is_some() {
-                HazardStatus::Closed
-            } else {
-                HazardStatus::Open
-            };
-            if filter.status.is_some_and(|wanted| wanted != status) {
+            let review = latest_review(&row)?;
+            let order_deadline: String = row.try_get("deadline")?;
+            let (status, deadline) = derive_status(&order_deadline, review.as_ref(), as_of);
+            if !filter.statuses.is_empty() && !filter.statuses.contains(&status) {
                 continue;
             }
+            let inspection_id: String = row.try_get("inspection_id")?;
             let bundle_sha: String = row.try_get("bundle_payload_sha256")?;
-            if !co_inspectors.contains_key(&bundle_sha) {
+            if !bundle_teams.contains_key(&bundle_sha) {
                 let list = self.co_inspectors(&bundle_sha).await?;
-                co_inspectors.insert(bundle_sha.clone(), list);
+                bundle_teams.insert(bundle_sha.clone(), list);
             }
-            let mut inspectors = vec![(
+            let mut inspectors: Vec<(String, String)> = vec![(
                 row.try_get("inspector_name")?,
                 row.try_get("inspector_cert_no")?,
             )];
-            inspectors.extend(co_inspectors[&bundle_sha].iter().cloned());
+            let team = teams.get(&inspection_id).map_or(&[][..], Vec::as_slice);
+            for officer in team.iter().chain(&bundle_teams[&bundle_sha]) {
+                if !inspectors.iter().any(|(_, cert)| cert == &officer.1) {
+                    inspectors.push(officer.clone());
+                }
+            }
             let level: String = row.try_get("level")?;
+            let sectors: String = row.try_get("site_sectors")?;
             out.push(HazardRow {
-                inspection_id: row.try_get("inspection_id")?,
+                inspection_id,
                 item_id: row.try_get("item_id")?,
                 level: match level.as_str() {
                     "general" => HazardLevel::General,
@@ -145,16 +254,61 @@ impl Store {
                     }
                 },
                 description: row.try_get("description")?,
+                location: row.try_get("location")?,
                 site_name: row.try_get("site_name")?,
                 credit_code: row.try_get("site_credit_code")?,
+                site: SiteDetails {
+                    address: row.try_get("site_address")?,
+                    township: row.try_get("site_township")?,
+                    grid: row.try_get("site_grid")?,
+                    sectors: sectors
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    contact_name: row.try_get("site_contact_name")?,
+                    contact_phone: row.try_get("site_contact_phone")?,
+                },
+                kind: parse_enum("inspections", &row.try_get::<String, _>("kind")?)?,
                 checklist_id: row.try_get("checklist_id")?,
                 checklist_version: row.try_get("checklist_version")?,
                 checklist_content_hash: row.try_get("checklist_content_hash")?,
                 inspectors,
+                inspector_organisation: row.try_get("inspector_organisation")?,
                 started_at: parse_time("inspections", &row.try_get::<String, _>("started_at")?)?,
                 bundle_id: row.try_get("bundle_id")?,
-                closed_at,
+                order_deadline,
+                deadline,
+                status,
+                review,
             });
+        }
+        Ok(out)
+    }
+
+    /// The co-inspectors of every inspection in the time and region window, by inspection.
+    async fn inspection_teams(
+        &self,
+        from: &str,
+        before: &str,
+        area: &str,
+    ) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.inspection_id, c.name, c.cert_no FROM inspection_co_inspectors c \
+             JOIN inspections i ON i.id = c.inspection_id \
+             WHERE i.started_at >= $1 AND i.started_at < $2 AND i.site_credit_code LIKE $3 \
+             ORDER BY c.inspection_id, c.position",
+        )
+        .bind(from)
+        .bind(before)
+        .bind(area)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for row in rows {
+            out.entry(row.try_get("inspection_id")?)
+                .or_default()
+                .push((row.try_get("name")?, row.try_get("cert_no")?));
         }
         Ok(out)
     }
@@ -169,5 +323,66 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("name")?, r.try_get("cert_no")?)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn review(outcome: ReviewOutcome, escalation: Option<Escalation>, new: &str) -> LatestReview {
+        LatestReview {
+            reviewing_inspection_id: "r".into(),
+            outcome,
+            escalation,
+            new_deadline: new.into(),
+            note: String::new(),
+            reviewed_at: None,
+            sealed_at: Utc.with_ymd_and_hms(2026, 12, 8, 2, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn statuses_follow_the_core_rules() {
+        use HazardStatus::*;
+        let d = "2026-12-10";
+        assert_eq!(derive_status(d, None, day(1)), (Open, Some(day(10))));
+        assert_eq!(derive_status(d, None, day(7)).0, DueSoon);
+        assert_eq!(derive_status(d, None, day(10)).0, DueSoon);
+        assert_eq!(derive_status(d, None, day(11)).0, Overdue);
+        assert_eq!(derive_status("", None, day(11)), (Open, None));
+        assert_eq!(derive_status("soon", None, day(11)), (Open, None));
+        let rectified = review(ReviewOutcome::Rectified, None, "");
+        assert_eq!(derive_status(d, Some(&rectified), day(11)).0, Verified);
+        let penalty = review(
+            ReviewOutcome::NotRectified,
+            Some(Escalation::PenaltyCase),
+            "",
+        );
+        assert_eq!(derive_status(d, Some(&penalty), day(1)).0, Escalated);
+        let extension = review(
+            ReviewOutcome::NotRectified,
+            Some(Escalation::Extension),
+            "2026-12-20",
+        );
+        assert_eq!(
+            derive_status(d, Some(&extension), day(11)),
+            (Open, Some(day(20)))
+        );
+        assert_eq!(derive_status(d, Some(&extension), day(21)).0, Overdue);
+        let bad_extension = review(
+            ReviewOutcome::NotRectified,
+            Some(Escalation::Extension),
+            "later",
+        );
+        assert_eq!(
+            derive_status(d, Some(&bad_extension), day(11)),
+            (Overdue, Some(day(10)))
+        );
     }
 }

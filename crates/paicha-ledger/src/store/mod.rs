@@ -2,17 +2,22 @@
 //!
 //! All SQL goes through sqlx's runtime-generic `Any` driver with portable statements (`$n`
 //! placeholders, TEXT times, BIGINT integers, `ON CONFLICT DO NOTHING`), so SQLite and
-//! PostgreSQL share every query and the one migration file. No compile-time checked macros:
+//! PostgreSQL share every query and each migration file. No compile-time checked macros:
 //! CI has no database at build time; the tests run every statement on both databases instead.
 
+mod backfill;
 mod bundles;
 mod devices;
 mod hazards;
+mod reviews;
 pub mod sqlite;
 
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
-pub use hazards::{HazardFilter, HazardLevel, HazardRow, HazardStatus};
+pub use hazards::{
+    HazardFilter, HazardLevel, HazardRow, HazardStatus, LatestReview, derive_status,
+};
+pub use reviews::{Unmatched, UnmatchedReview};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -118,6 +123,8 @@ pub struct Counts {
     pub inspections: i64,
     pub findings: i64,
     pub attachments: i64,
+    /// Re-inspection reviews (`hazard_reviews`).
+    pub reviews: i64,
 }
 
 impl Store {
@@ -140,11 +147,13 @@ impl Store {
             sqlite::tune(&pool).await?;
         }
         migrator().run(&pool).await?;
-        Ok(Self {
+        let store = Self {
             pool,
             backend,
             import_lock: Default::default(),
-        })
+        };
+        store.complete_old_inspections().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -178,6 +187,7 @@ impl Store {
             inspections: count(pool, "SELECT COUNT(*) FROM inspections").await?,
             findings: count(pool, "SELECT COUNT(*) FROM findings").await?,
             attachments: count(pool, "SELECT COUNT(*) FROM attachments").await?,
+            reviews: count(pool, "SELECT COUNT(*) FROM hazard_reviews").await?,
         })
     }
 }
@@ -231,6 +241,11 @@ fn migrator() -> Migrator {
             2,
             "attachments",
             include_str!("../../migrations/0002_attachments.sql"),
+        ),
+        migration(
+            3,
+            "followup",
+            include_str!("../../migrations/0003_followup.sql"),
         ),
     ])
 }

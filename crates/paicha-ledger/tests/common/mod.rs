@@ -3,11 +3,16 @@
 
 pub mod http;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
 use paicha_core::dsse::{self, Envelope};
-use paicha_core::{Checklist, CreditCode, Inspection, Inspector, Site, Verdict};
+use paicha_core::finding::RectificationOrder;
+use paicha_core::reinspection::{Escalation, HazardReview, ReviewDecision, ReviewOutcome};
+use paicha_core::{
+    Attachment, Checklist, CreditCode, Inspection, InspectionKind, Inspector, Site, SiteDetails,
+    Verdict,
+};
 use paicha_ledger::store::{Location, NewDevice, Store};
 use std::path::Path;
 use uuid::Uuid;
@@ -44,6 +49,14 @@ id = "fw-02"
 zh = "仓库未设置防雷设施"
 en = "No lightning protection at the warehouse"
 basis = { source = "law", clause = "第二条" }
+major = false
+verification = "paraphrase"
+
+[[sections.items]]
+id = "fw-03"
+zh = "消防器材过期"
+en = "Expired fire extinguishers"
+basis = { source = "law", clause = "第三条" }
 major = false
 verification = "paraphrase"
 "#;
@@ -121,6 +134,115 @@ impl Phone {
         inspection
     }
 
+    /// A special inspection (专项检查) on 1 March of a site with its details, by this phone's
+    /// inspector and 李四, with three hazards and their deadlines: fw-01 (major, 2026-03-10),
+    /// fw-02 (general, 2026-03-04) and fw-03 (general, 2026-03-20).
+    pub fn inspection_with_three_hazards(&self, id: u128) -> Inspection {
+        let checklist = checklist();
+        let mut inspection = Inspection::start(
+            Uuid::from_u128(id),
+            detailed_site(),
+            &checklist,
+            self.inspector.clone(),
+            t(0),
+        );
+        inspection
+            .set_team(InspectionKind::Special, vec![co_inspector()])
+            .unwrap();
+        for (item, verdict, deadline) in [
+            ("fw-01", Verdict::MajorHazard, "2026-03-10"),
+            ("fw-02", Verdict::GeneralHazard, "2026-03-04"),
+            ("fw-03", Verdict::GeneralHazard, "2026-03-20"),
+        ] {
+            inspection
+                .answer(&checklist, item, verdict, &format!("{item} 隐患"), t(5))
+                .unwrap();
+            let order = RectificationOrder {
+                measures: "整改".into(),
+                responsible: "厂长".into(),
+                deadline: deadline.into(),
+                funds_yuan: String::new(),
+            };
+            inspection
+                .set_order(item, &format!("{item} 部位"), order, None)
+                .unwrap();
+        }
+        inspection.seal(&checklist, t(10)).unwrap();
+        inspection
+    }
+
+    /// A sealed re-inspection (复查) of `original`'s site, started at `started` and sealed an
+    /// hour later, deciding each listed hazard. A rectified one gets [`REVIEW_PHOTO`].
+    pub fn reinspection(
+        &self,
+        id: u128,
+        original: &Inspection,
+        started: DateTime<Utc>,
+        decisions: &[(&str, Decision)],
+    ) -> Inspection {
+        let checklist = checklist();
+        let mut re = Inspection::start(
+            Uuid::from_u128(id),
+            original.site.clone(),
+            &checklist,
+            self.inspector.clone(),
+            started,
+        );
+        re.set_team(InspectionKind::Reinspection, vec![co_inspector()])
+            .unwrap();
+        for (item, decision) in decisions {
+            re.add_reviews(HazardReview::of(original, item)).unwrap();
+            let hazard = re.reviews.last().unwrap().hazard.clone();
+            let (outcome, escalation, new_deadline) = match decision {
+                Decision::Rectified => (ReviewOutcome::Rectified, None, ""),
+                Decision::Escalate(e) => (ReviewOutcome::NotRectified, Some(*e), ""),
+                Decision::Extend(to) => (
+                    ReviewOutcome::NotRectified,
+                    Some(Escalation::Extension),
+                    *to,
+                ),
+            };
+            re.review(
+                &hazard,
+                ReviewDecision {
+                    outcome,
+                    note: format!("{item} 复查意见"),
+                    escalation,
+                    new_deadline: new_deadline.into(),
+                },
+                started,
+            )
+            .unwrap();
+            if outcome == ReviewOutcome::Rectified {
+                re.attach_review_photo(&hazard, &paicha_core::sha256_hex(REVIEW_PHOTO))
+                    .unwrap();
+            }
+        }
+        re.seal(&checklist, started + chrono::Duration::hours(1))
+            .unwrap();
+        re
+    }
+
+    /// Signs the next bundle with the photos its inspections refer to and advances the chain.
+    pub fn export_with_photos(
+        &mut self,
+        bundle_id: u128,
+        inspections: Vec<Inspection>,
+    ) -> Envelope {
+        let needs_photo = inspections
+            .iter()
+            .any(|i| i.reviews.iter().any(|r| !r.photos.is_empty()));
+        let mut payload = self.payload(bundle_id, inspections);
+        if needs_photo {
+            payload = payload
+                .with_attachments(vec![Attachment::new("image/png", REVIEW_PHOTO).unwrap()])
+                .unwrap();
+        }
+        let bytes = payload.to_bytes();
+        self.chain = self.chain.after(&bytes);
+        sign_with(&self.key, &bytes)
+    }
+
     /// Signs the next bundle in this phone's chain and advances the chain.
     pub fn export(&mut self, bundle_id: u128, inspections: Vec<Inspection>) -> Envelope {
         let payload = self.payload(bundle_id, inspections);
@@ -150,6 +272,50 @@ impl Phone {
         )
         .unwrap()
     }
+}
+
+/// What a re-inspection decides about one hazard.
+#[derive(Debug, Clone, Copy)]
+pub enum Decision {
+    Rectified,
+    Escalate(Escalation),
+    /// Not rectified, with a new deadline (YYYY-MM-DD).
+    Extend(&'static str),
+}
+
+/// The photo of a rectified hazard (any bytes do: the format checks hashes, not pixels).
+pub const REVIEW_PHOTO: &[u8] = b"\x89PNG\r\n\x1a\n rectified warehouse";
+
+pub fn co_inspector() -> Inspector {
+    Inspector::new("李四", "44030067890")
+        .unwrap()
+        .with_unit("测试县应急管理局", "测试镇")
+}
+
+pub fn detailed_site() -> Site {
+    Site::with_details(
+        "某某烟花爆竹有限公司",
+        CreditCode::parse(CREDIT_CODE).unwrap(),
+        SiteDetails {
+            address: "测试市测试区工业路1号".into(),
+            township: "测试街道".into(),
+            grid: "第3网格".into(),
+            sectors: vec!["fireworks".into()],
+            contact_name: "王五".into(),
+            contact_phone: "13800138000".into(),
+        },
+    )
+    .unwrap()
+}
+
+/// A day of March 2026.
+pub fn march(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+}
+
+/// 09:00 UTC (17:00 China Standard Time) on a day of March 2026.
+pub fn march_at(d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, d, 9, 0, 0).unwrap()
 }
 
 /// The first bundle of the default phone, as file text.
@@ -261,6 +427,18 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         conn.close().await.unwrap();
         value
+    }
+
+    /// Runs one statement with a connection of its own (to set up what old versions stored).
+    pub async fn execute(&self, sql: &'static str) {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await.unwrap();
     }
 
     /// Command-line arguments that point the binary at this database.
