@@ -661,6 +661,19 @@ function gitState() {
   }
 }
 
+/** Registers in a fresh context and hands the page to `onRegistered` (no templates). */
+async function registerOnly(browser, url, onRegistered) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await register(page, url, INSPECTOR.name, INSPECTOR.cert);
+    await onRegistered(page);
+    return null;
+  } finally {
+    await context.close();
+  }
+}
+
 function render(result) {
   const md = [
     `Paicha benchmarks, ${result.date.slice(0, 16).replace("T", " ")} UTC, ${result.machine} ` +
@@ -709,8 +722,13 @@ async function main() {
   let staticSite;
   try {
     log(`app ${app.url}; making the seeding templates and the static baseline through the UI`);
-    staticSite = await buildStaticSite(browser, app.url, dist, (onRegistered) => makeTemplates(browser, app.url, { onRegistered }));
-    const templates = staticSite.templates;
+    // Loads need only the registered home screen; the seeding templates (an inspection made
+    // and sealed through the UI) only saves and exports.
+    const seeding = ONLY.has("save") || ONLY.has("export");
+    staticSite = await buildStaticSite(browser, app.url, dist, (onRegistered) =>
+      seeding ? makeTemplates(browser, app.url, { onRegistered }) : registerOnly(browser, app.url, onRegistered),
+    );
+    const templates = staticSite.templates ?? { layout: "not read (--only load)", photoFields: 0 };
     result.layout = templates.layout;
     log(`storage layout: ${templates.layout}; static baseline pages ${JSON.stringify(staticSite.bytes)} chars`);
     stat = await startServer({ dist: staticSite.dir });
