@@ -5,6 +5,17 @@ import init from "{{app_js}}";
 
 const loading = document.getElementById("loading");
 
+// The interface language chosen earlier (src/i18n.rs keeps it as JSON in localStorage), set
+// before the app starts so the first paint and screen readers use it.
+try {
+  const lang = JSON.parse(localStorage.getItem("paicha.lang") ?? "null");
+  if (lang === "en" || lang === "zh-CN") document.documentElement.lang = lang;
+} catch {
+  // A damaged preference is not worth failing over: Chinese is the default.
+}
+const english = document.documentElement.lang === "en";
+if (english && loading) loading.textContent = "Loading…";
+
 // Resolve against this module, not the document, so the URL is right whatever
 // path the page was opened at.
 init({ module_or_path: new URL("{{app_wasm}}", import.meta.url) })
@@ -13,7 +24,7 @@ init({ module_or_path: new URL("{{app_wasm}}", import.meta.url) })
     console.error(err);
     if (loading) {
       loading.className = "error";
-      loading.textContent = "加载失败，请刷新重试。 Failed to load, please reload.";
+      loading.textContent = english ? "Failed to load, please reload." : "加载失败，请刷新重试。";
     }
   });
 

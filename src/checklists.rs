@@ -66,16 +66,33 @@ impl Catalog {
         new
     }
 
+    /// The records [`Catalog::from_values`] needs ([`Db::read`]).
+    pub const READS: [storage::Read<'static>; 2] = [
+        storage::Read::GetAll(storage::CHECKLISTS),
+        storage::Read::Get(storage::KV, CURRENT),
+    ];
+
     /// Loads every stored version and which of them are current.
     pub async fn load(db: &Db) -> Result<Self, StorageError> {
+        Self::from_values(&db.read(&Self::READS).await?)
+    }
+
+    /// The catalog from the results of [`Catalog::READS`], in that order.
+    pub fn from_values(values: &[wasm_bindgen::JsValue]) -> Result<Self, StorageError> {
+        let [versions, current] = values else {
+            return Err(StorageError(
+                "checklist read returned the wrong number of results".into(),
+            ));
+        };
         let mut catalog = Self::default();
-        for value in db.get_all(storage::CHECKLISTS).await? {
+        for value in js_sys::Array::from(versions).iter() {
             let entry: PackEntry = storage::from_js(&value)?;
             catalog.all.push(Box::leak(Box::new(entry)));
         }
-        let current: Vec<String> = match db.get(storage::KV, CURRENT).await? {
-            Some(v) => storage::from_js(&v)?,
-            None => Vec::new(),
+        let current: Vec<String> = if current.is_undefined() {
+            Vec::new()
+        } else {
+            storage::from_js(current)?
         };
         catalog.current = current
             .iter()
@@ -131,4 +148,34 @@ pub async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
         }
     }
     fetch_bytes("checklists/pack.json").await.and_then(parse)
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Resolves when the page is idle (`requestIdleCallback`), at the latest after `timeout_ms`;
+/// where that API is missing, after a short delay.
+pub async fn idle(timeout_ms: i32) {
+    let window = web_sys::window();
+    let request = window.as_ref().and_then(|w| {
+        js_sys::Reflect::get(w, &"requestIdleCallback".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    let (Some(window), Some(request)) = (window, request) else {
+        return sleep(500).await;
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"timeout".into(), &timeout_ms.into());
+        let _ = request.call2(&window, &resolve, &options);
+    });
+    let _ = JsFuture::from(promise).await;
 }

@@ -21,7 +21,7 @@ pub struct DeviceKey {
 fn subtle() -> Result<SubtleCrypto, StorageError> {
     let crypto = web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .ok_or_else(|| StorageError("WebCrypto 不可用（需要 HTTPS 或 localhost）/ WebCrypto unavailable (needs a secure context)".into()))?;
+        .ok_or_else(|| StorageError("WebCrypto 不可用（需要 HTTPS 或 localhost） / WebCrypto unavailable (needs a secure context)".into()))?;
     Ok(crypto.subtle())
 }
 
@@ -42,8 +42,17 @@ async fn export_raw(subtle: &SubtleCrypto, public: &CryptoKey) -> Result<[u8; 32
 impl DeviceKey {
     /// Loads the device key, or generates and stores one on first run.
     pub async fn load_or_create(db: &Db) -> Result<Self, StorageError> {
+        Self::stored_or_create(db, db.get(storage::KV, STORE_KEY).await?).await
+    }
+
+    /// The stored key pair read with [`DeviceKey::READ`], or `undefined`.
+    pub const READ: storage::Read<'static> = storage::Read::Get(storage::KV, STORE_KEY);
+
+    /// Like [`DeviceKey::load_or_create`], with the stored pair already read (start-up reads
+    /// it together with everything else).
+    pub async fn stored_or_create(db: &Db, stored: Option<JsValue>) -> Result<Self, StorageError> {
         let subtle = subtle()?;
-        let pair = match db.get(storage::KV, STORE_KEY).await? {
+        let pair = match stored {
             Some(pair) => pair,
             None => {
                 let usages: Array = ["sign", "verify"]

@@ -3,6 +3,7 @@
 pub mod checklists;
 pub mod device_key;
 pub mod features;
+pub mod i18n;
 pub mod model;
 pub mod persist;
 pub mod route;
@@ -43,11 +44,14 @@ pub fn App() -> impl IntoView {
     writer_lock::request(writer, false);
     view! {
         <header class="app-header">
-            <h1>"排查 " <small>"Paicha · 安全生产隐患排查"</small></h1>
+            // Rebuilt when the language changes (the header is not part of a screen).
+            {move || view! {
+                <h1>{i18n::lang().pick("排查 ", "Paicha ")} <small>{i18n::t("安全生产隐患排查", "Work-safety hazard inspections")}</small></h1>
+            }}
         </header>
         <main>
             {move || match writer.get() {
-                writer_lock::Writer::Checking => view! { <p role="status">"正在加载… Loading…"</p> }.into_any(),
+                writer_lock::Writer::Checking => view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any(),
                 writer_lock::Writer::Held => view! { <Load /> }.into_any(),
                 _ => view! { <writer_lock::OpenElsewhere state=writer /> }.into_any(),
             }}
@@ -60,31 +64,45 @@ pub fn App() -> impl IntoView {
 fn Load() -> impl IntoView {
     let loaded = LocalResource::new(|| async {
         let db = Db::open().await?;
-        let model = persist::load(&db).await?;
-        let mut catalog = Catalog::load(&db).await?;
-        if catalog.current().is_empty() {
-            // First run: the checklists must be here before anything can be inspected.
+        // Everything the first screen needs, in one transaction with all requests in flight
+        // at once: the model, the checklist catalog and the device key.
+        let (model_reads, rest) = (persist::READS.len(), Catalog::READS.len());
+        let reads: Vec<storage::Read> = persist::READS
+            .iter()
+            .chain(&Catalog::READS)
+            .chain([&DeviceKey::READ])
+            .copied()
+            .collect();
+        let values = db.read(&reads).await?;
+        let model = persist::load_from(&db, &values[..model_reads]).await?;
+        // On a first run the catalog is empty: the registration form needs no checklist, so
+        // the pack is fetched after it is shown (see `refresh_checklists`).
+        let mut catalog = Catalog::from_values(&values[model_reads..model_reads + rest])?;
+        if catalog.current().is_empty() && !model.inspections.is_empty() {
+            // Inspections stored without any checklist (data from before schema v2): their
+            // screens look the checklist up once, so it must be here before they show.
             catalog
                 .install(&db, checklists::fetch_pack().await?)
                 .await?;
         }
         // The key exists once the inspector has registered; it is created in onboarding.
         let key = if model.profile.is_some() {
-            Some(DeviceKey::load_or_create(&db).await?)
+            let stored = values.get(model_reads + rest).filter(|v| !v.is_undefined());
+            Some(DeviceKey::stored_or_create(&db, stored.cloned()).await?)
         } else {
             None
         };
         Ok::<_, storage::StorageError>((db, model, key, catalog))
     });
     view! {
-            <Suspense fallback=|| view! { <p role="status">"正在加载… Loading…"</p> }>
+            <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
                 {move || {
                     loaded.get().map(|result| match result {
                         Ok((db, model, key, catalog)) => view! { <Loaded db model key catalog /> }.into_any(),
                         Err(e) => view! {
                             <p class="error" role="alert">
-                                "无法打开本地存储，数据未受影响。 Cannot open local storage; no data was changed: "
-                                {e.to_string()}
+                                {i18n::t("无法打开本地存储，数据未受影响：", "Cannot open local storage; no data was changed: ")}
+                                {i18n::localize(&e.to_string())}
                             </p>
                         }.into_any(),
                     })
@@ -114,11 +132,15 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
     let registered = Memo::new(move |_| {
         model.with(|m| m.profile.is_some()) && context.device_key.with(Option::is_some)
     });
+    // What the registration form holds, kept across a language switch (which rebuilds it).
+    let registration = RwSignal::new(onboarding::ProfileForm::default());
     view! {
         <update::UpdateBanner />
         {move || {
+            // A language switch rebuilds the screen, whose texts are picked as it is built.
+            i18n::lang();
             if !registered.get() {
-                return view! { <onboarding::Onboarding /> }.into_any();
+                return view! { <onboarding::Onboarding form=registration /> }.into_any();
             }
             match context.route.get() {
                 Route::Home => view! { <home::Home /> }.into_any(),
@@ -130,17 +152,37 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
                 Route::Storage => view! { <features::storage_status::StorageScreen /> }.into_any(),
                 Route::Record(id) => view! { <features::records::RecordScreen id /> }.into_any(),
                 Route::Notice(id) => view! { <features::records::NoticeScreen id /> }.into_any(),
+                Route::FollowUp => view! { <features::followup::FollowUpScreen /> }.into_any(),
+                Route::ReviewRecord(id) => view! { <features::records::ReviewRecordScreen id /> }.into_any(),
+                Route::Profile => view! { <features::profile::ProfileScreen /> }.into_any(),
+                Route::Sites => view! { <features::sites::SitesScreen /> }.into_any(),
+                Route::Site(id) => view! { <features::sites::SiteScreen id /> }.into_any(),
             }
         }}
     }
 }
 
 /// Adopts a newer checklist pack when one is available; offline this finds the pack shipped
-/// with the app, which is already known, and changes nothing.
+/// with the app, which is already known, and changes nothing. On a first run (no checklist
+/// yet) it starts at once and retries until a pack is stored; otherwise it waits until the
+/// first screen is shown and the page is idle, so that parsing and hashing the pack never
+/// delays the start.
 fn refresh_checklists(db: Db, catalog: RwSignal<Catalog>) {
     leptos::task::spawn_local(async move {
-        let Ok(pack) = checklists::fetch_pack().await else {
-            return;
+        let first_run = catalog.with_untracked(|c| c.current().is_empty());
+        if !first_run {
+            checklists::idle(5_000).await;
+        }
+        let mut retry_ms = 1_000;
+        let pack = loop {
+            match checklists::fetch_pack().await {
+                Ok(pack) => break pack,
+                Err(_) if first_run && catalog.with_untracked(|c| c.current().is_empty()) => {
+                    checklists::sleep(retry_ms).await;
+                    retry_ms = (retry_ms * 2).min(30_000);
+                }
+                Err(_) => return,
+            }
         };
         let mut next = catalog.get_untracked();
         let unchanged = next.current().len() == pack.checklists.len()

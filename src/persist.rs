@@ -1,7 +1,7 @@
 //! Loading the model from IndexedDB, and the one Effect that writes changed records back.
 
 use crate::model::{BundleRecord, Model, RecordKey, SiteEntry};
-use crate::storage::{self, Db, StorageError};
+use crate::storage::{self, Db, Read, StorageError};
 use leptos::prelude::*;
 use paicha_core::bundle::ChainState;
 use paicha_core::{Answer, Inspection, Inspector};
@@ -31,26 +31,66 @@ pub fn answer_key(inspection: Uuid, item: &str) -> String {
     format!("{inspection}/{item}")
 }
 
+/// The records [`load_from`] needs, read together in one transaction ([`Db::read`]).
+pub const READS: [Read<'static>; 7] = [
+    Read::Get(storage::KV, PROFILE),
+    Read::Get(storage::KV, CHAIN),
+    Read::GetAll(storage::INSPECTIONS),
+    Read::GetAll(storage::ANSWERS),
+    Read::GetAllKeys(storage::BUNDLES),
+    Read::GetAll(storage::BUNDLES),
+    Read::GetAll(storage::SITES),
+];
+
 pub async fn load(db: &Db) -> Result<Model, StorageError> {
-    let profile: Option<Inspector> = match db.get(storage::KV, PROFILE).await? {
-        Some(v) => Some(storage::from_js(&v)?),
+    let values = db.read(&READS).await?;
+    load_from(db, &values).await
+}
+
+fn optional(value: &wasm_bindgen::JsValue) -> Option<&wasm_bindgen::JsValue> {
+    (!value.is_undefined()).then_some(value)
+}
+
+fn array(value: &wasm_bindgen::JsValue) -> impl Iterator<Item = wasm_bindgen::JsValue> {
+    js_sys::Array::from(value).into_iter()
+}
+
+/// The model from the results of [`READS`] (in that order); rewrites records still in an
+/// older layout.
+pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Model, StorageError> {
+    let [
+        profile,
+        chain,
+        inspection_values,
+        answer_values,
+        bundle_keys,
+        bundle_values,
+        site_values,
+    ] = values
+    else {
+        return Err(StorageError(
+            "start-up read returned the wrong number of results".into(),
+        ));
+    };
+    let profile: Option<Inspector> = match optional(profile) {
+        Some(v) => Some(storage::from_js(v)?),
         None => None,
     };
-    let chain: ChainState = match db.get(storage::KV, CHAIN).await? {
-        Some(v) => storage::from_js(&v)?,
+    let chain: ChainState = match optional(chain) {
+        Some(v) => storage::from_js(v)?,
         None => ChainState::default(),
     };
     let mut inspections: BTreeMap<Uuid, Inspection> = BTreeMap::new();
     // Headers written before v3 still carry their answers: those get rewritten.
     let mut rewrite = Vec::new();
-    for value in db.get_all(storage::INSPECTIONS).await? {
+    for value in array(inspection_values) {
         let inspection: Inspection = storage::from_js(&value)?;
         if !inspection.answers.is_empty() {
             rewrite.push(inspection.id);
         }
         inspections.insert(inspection.id, inspection);
     }
-    for value in db.get_all(storage::ANSWERS).await? {
+    for value in array(answer_values) {
         let stored: StoredAnswer = storage::from_js(&value)?;
         // A per-answer record is newer than an answer inside an old header.
         if let Some(inspection) = inspections.get_mut(&stored.inspection) {
@@ -59,7 +99,8 @@ pub async fn load(db: &Db) -> Result<Model, StorageError> {
     }
     let mut bundles = Vec::new();
     let mut rekey: Vec<(String, BundleRecord)> = Vec::new();
-    for (key, value) in db.entries(storage::BUNDLES).await? {
+    for (key, value) in array(bundle_keys).zip(array(bundle_values)) {
+        let key = key.as_string().unwrap_or_default();
         let bundle: BundleRecord = storage::from_js(&value)?;
         if key != BundleRecord::storage_key(bundle.bundle_id) {
             rekey.push((key, bundle.clone()));
@@ -84,7 +125,7 @@ pub async fn load(db: &Db) -> Result<Model, StorageError> {
     }
     bundles.sort_by_key(|b| b.created_at);
     let mut sites = Vec::new();
-    for value in db.get_all(storage::SITES).await? {
+    for value in array(site_values) {
         sites.push(storage::from_js::<SiteEntry>(&value)?);
     }
     let mut model = Model::loaded(

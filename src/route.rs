@@ -19,6 +19,16 @@ pub enum Route {
     Record(Uuid),
     /// 责令限期整改指令书, printable.
     Notice(Uuid),
+    /// 隐患督查: every hazard of the sealed inspections with its status today.
+    FollowUp,
+    /// 复查意见书 of a re-inspection, printable.
+    ReviewRecord(Uuid),
+    /// 个人信息: the inspector's profile.
+    Profile,
+    /// 被检单位: saved sites with search.
+    Sites,
+    /// One saved site to edit, or (None) a new one.
+    Site(Option<Uuid>),
 }
 
 impl Route {
@@ -34,6 +44,12 @@ impl Route {
             (Some("complete"), Some(Ok(id))) => Route::Complete(id),
             (Some("record"), Some(Ok(id))) => Route::Record(id),
             (Some("notice"), Some(Ok(id))) => Route::Notice(id),
+            (Some("followup"), _) => Route::FollowUp,
+            (Some("review-record"), Some(Ok(id))) => Route::ReviewRecord(id),
+            (Some("profile"), _) => Route::Profile,
+            (Some("sites"), _) => Route::Sites,
+            (Some("site"), Some(Ok(id))) => Route::Site(Some(id)),
+            (Some("site"), _) if path == "site/new" => Route::Site(None),
             _ => Route::Home,
         }
     }
@@ -49,6 +65,12 @@ impl Route {
             Route::Storage => "#/storage".into(),
             Route::Record(id) => format!("#/record/{id}"),
             Route::Notice(id) => format!("#/notice/{id}"),
+            Route::FollowUp => "#/followup".into(),
+            Route::ReviewRecord(id) => format!("#/review-record/{id}"),
+            Route::Profile => "#/profile".into(),
+            Route::Sites => "#/sites".into(),
+            Route::Site(Some(id)) => format!("#/site/{id}"),
+            Route::Site(None) => "#/site/new".into(),
         }
     }
 }
@@ -93,10 +115,17 @@ mod tests {
             Route::Complete(id),
             Route::Record(id),
             Route::Notice(id),
+            Route::FollowUp,
+            Route::ReviewRecord(id),
+            Route::Profile,
+            Route::Sites,
+            Route::Site(Some(id)),
+            Route::Site(None),
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
         assert_eq!(Route::parse("#/inspection/not-a-uuid"), Route::Home);
         assert_eq!(Route::parse(""), Route::Home);
+        assert_eq!(Route::parse("#/site/not-a-uuid"), Route::Home);
     }
 }

@@ -72,9 +72,30 @@ pub type Result<T> = std::result::Result<T, StorageError>;
 #[derive(Clone)]
 pub struct Db(IdbDatabase);
 
+/// One request of a batch read ([`Db::read`]): (store, key) or store.
+#[derive(Clone, Copy, Debug)]
+pub enum Read<'a> {
+    Get(&'a str, &'a str),
+    GetAll(&'a str),
+    GetAllKeys(&'a str),
+}
+
+impl Read<'_> {
+    fn store(&self) -> &str {
+        match self {
+            Read::Get(store, _) | Read::GetAll(store) | Read::GetAllKeys(store) => store,
+        }
+    }
+}
+
 /// Resolves when `request` succeeds, with its result.
 async fn request_done(request: &IdbRequest) -> Result<JsValue> {
-    let promise = Promise::new(&mut |resolve, reject| {
+    Ok(JsFuture::from(request_promise(request)).await?)
+}
+
+/// A promise of `request`'s result; the handlers are attached now, before any event can fire.
+fn request_promise(request: &IdbRequest) -> Promise {
+    Promise::new(&mut |resolve, reject| {
         let req = request.clone();
         let on_success = Closure::once_into_js(move || {
             let _ = resolve.call1(&JsValue::NULL, &req.result().unwrap_or(JsValue::UNDEFINED));
@@ -91,8 +112,7 @@ async fn request_done(request: &IdbRequest) -> Result<JsValue> {
         });
         request.set_onsuccess(Some(on_success.unchecked_ref()));
         request.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    Ok(JsFuture::from(promise).await?)
+    })
 }
 
 /// Resolves when `tx` has committed; rejects if it aborts or fails.
@@ -178,7 +198,22 @@ impl Db {
         request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
         let db = request_done(&request).await?;
         drop(on_upgrade);
-        Ok(Db(db.dyn_into::<IdbDatabase>()?))
+        let db = db.dyn_into::<IdbDatabase>()?;
+        // A newer app version (e.g. a tab that took over after an update) wants to upgrade the
+        // schema: this connection would block it forever. Close it (running transactions
+        // still finish) and reload, so this tab comes back on the new version too.
+        let on_version_change = Closure::<dyn FnMut()>::new({
+            let db = db.clone();
+            move || {
+                db.close();
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+            }
+        });
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        on_version_change.forget();
+        Ok(Db(db))
     }
 
     fn tx(&self, stores: &[&str], readwrite: bool) -> Result<IdbTransaction> {
@@ -228,6 +263,29 @@ impl Db {
             .zip(Array::from(&values).iter())
             .map(|(k, v)| (k.as_string().unwrap_or_default(), v))
             .collect())
+    }
+
+    /// Several reads in one readonly transaction, all requested at once, so that start-up
+    /// waits for IndexedDB once instead of once per record. Results come in the order of
+    /// `reads`: a `Get` of a missing key gives `undefined`, `GetAll`/`GetAllKeys` an array
+    /// (in key order, so the keys and values of one store match).
+    pub async fn read(&self, reads: &[Read<'_>]) -> Result<Vec<JsValue>> {
+        let mut stores: Vec<&str> = reads.iter().map(Read::store).collect();
+        stores.sort_unstable();
+        stores.dedup();
+        let tx = self.tx(&stores, false)?;
+        let promises = Array::new();
+        for read in reads {
+            let store = tx.object_store(read.store())?;
+            let request = match read {
+                Read::Get(_, key) => store.get(&JsValue::from_str(key))?,
+                Read::GetAll(_) => store.get_all()?,
+                Read::GetAllKeys(_) => store.get_all_keys()?,
+            };
+            promises.push(&request_promise(&request));
+        }
+        let results = JsFuture::from(Promise::all(&promises)).await?;
+        Ok(Array::from(&results).iter().collect())
     }
 
     /// Puts and deletes in one durable transaction.

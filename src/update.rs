@@ -40,10 +40,13 @@ pub fn UpdateBanner() -> impl IntoView {
     let saving = move || app.save_state.get() == crate::persist::SaveState::Saving;
     view! {
         <aside class="update-banner" role="status" hidden=move || !ready.get()>
-            <p>"新版本已下载。所有记录均已保存，可在方便时更新。"
-               <br /><small>"A new version is ready. Everything is saved; update when convenient."</small></p>
+            // Outside the screens, so it follows a language switch itself.
+            <p>{move || crate::i18n::lang().pick(
+                "新版本已下载。所有记录均已保存，可在方便时更新。",
+                "A new version is ready. Everything is saved; update when convenient.",
+            )}</p>
             <button type="button" class="primary" disabled=saving on:click=move |_| apply_update()>
-                "立即更新 Update now"
+                {move || crate::i18n::lang().pick("立即更新", "Update now")}
             </button>
         </aside>
     }

@@ -3,6 +3,7 @@
 //! elsewhere and can take over, which makes the first tab stop (its lock is stolen).
 
 use js_sys::{Function, Object, Promise, Reflect};
+use crate::i18n::t;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -79,17 +80,17 @@ pub fn OpenElsewhere(state: RwSignal<Writer>) -> impl IntoView {
     let taken = move || state.get() == Writer::TakenOver;
     view! {
         <section class="card" role="alert">
-            <h2>"已在其他标签页中打开 " <small>"Open in another tab"</small></h2>
+            <h2>{t("已在其他标签页中打开", "Open in another tab")}</h2>
             <p>
                 {move || if taken() {
-                    "本应用已在另一个标签页中继续使用，此页已停止编辑，所有已保存的内容都在。"
+                    t("本应用已在另一个标签页中继续使用，此页已停止编辑，所有已保存的内容都在。",
+                      "The app went on in another tab: this tab has stopped editing. Everything saved is there.")
                 } else {
-                    "本应用已在另一个标签页中打开。为防止互相覆盖，同一时间只能在一个标签页中编辑。"
+                    t("本应用已在另一个标签页中打开。为防止互相覆盖，同一时间只能在一个标签页中编辑。",
+                      "The app is open in another tab. To keep changes from overwriting each other, only one tab edits at a time.")
                 }}
-                <br />
-                <small>"To keep changes from overwriting each other, only one tab edits at a time."</small>
             </p>
-            <button type="button" class="primary" on:click=move |_| request(state, true)>"在此标签页中使用 Use this tab"</button>
+            <button type="button" class="primary" on:click=move |_| request(state, true)>{t("在此标签页中使用", "Use this tab")}</button>
         </section>
     }
 }

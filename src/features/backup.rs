@@ -46,19 +46,21 @@ pub struct RestoreReport {
     pub skipped_stores: Vec<String>,
 }
 
+/// "中文 / English", like the domain's messages: the app shows the current language's half.
 impl std::fmt::Display for RestoreReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (added, present) = (self.added, self.already_present);
+        let skipped = self.skipped_stores.join(", ");
+        write!(f, "已恢复 {added} 条记录，{present} 条已存在未改动")?;
+        if !skipped.is_empty() {
+            write!(f, "；未识别的数据未恢复：{skipped}")?;
+        }
         write!(
             f,
-            "已恢复 {} 条记录，{} 条已存在未改动 / restored {} records, {} already present (unchanged)",
-            self.added, self.already_present, self.added, self.already_present
+            " / restored {added} records, {present} already present (unchanged)"
         )?;
-        if !self.skipped_stores.is_empty() {
-            write!(
-                f,
-                "；未识别的数据未恢复 / not restored: {}",
-                self.skipped_stores.join(", ")
-            )?;
+        if !skipped.is_empty() {
+            write!(f, "; not restored: {skipped}")?;
         }
         Ok(())
     }

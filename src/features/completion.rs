@@ -8,7 +8,8 @@
 
 use crate::features::inspection::{SaveIndicator, jump_to};
 use crate::features::photos::{self, PendingWrites};
-use crate::features::{FieldError, now};
+use crate::features::{FieldError, now, text_of};
+use crate::i18n::{localize, t, t_string};
 use crate::model::{Model, RecordKey};
 use crate::route::{Route, navigate};
 use crate::use_app;
@@ -31,6 +32,31 @@ impl Model {
     }
 }
 
+/// An incomplete order as the domain lists it ("FW-02：整改措施、整改期限"), in the current
+/// language.
+fn order_entry(entry: &str) -> String {
+    const FIELDS: [(&str, &str); 10] = [
+        ("整改措施", "measures"),
+        ("整改责任人", "responsible person"),
+        ("整改期限", "deadline"),
+        ("整改资金", "funds"),
+        ("治理目标和任务", "target and tasks"),
+        ("治理机构和人员", "organisation and people"),
+        ("安全措施和应急预案", "safety measures and emergency plan"),
+        ("经费和物资", "funds and materials"),
+        ("治理时限", "time limit"),
+        ("是否停产停业", "suspension"),
+    ];
+    if crate::i18n::lang_untracked() == crate::i18n::Lang::Zh {
+        return entry.to_string();
+    }
+    let mut text = entry.replace('：', ": ").replace('、', ", ");
+    for (zh, en) in FIELDS {
+        text = text.replace(zh, en);
+    }
+    text
+}
+
 /// Internal size of the signature canvas (CSS scales it to the screen width).
 const PAD_WIDTH: u32 = 600;
 const PAD_HEIGHT: u32 = 240;
@@ -49,7 +75,14 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
     // Nothing on this screen changes the answers (only the signature), so the summary is
     // computed once; going back to the inspection and returning computes it again.
     let summary = Completion::of(&inspection, checklist);
-    let blocked = !summary.may_seal();
+    // Officers can be added on this screen (the team card): that blocker is followed live; the
+    // others cannot change while the screen is open.
+    let too_few = Memo::new(move |_| {
+        app.model
+            .with(|m| m.inspections.get(&id).is_some_and(|i| i.officers().count() < 2))
+    });
+    let others_block = !Completion { officers: 2, ..summary.clone() }.may_seal();
+    let blocked = move || others_block || too_few.get();
     let seal_error = RwSignal::new(None::<String>);
     let on_seal = move |_| match app.model.try_update(|m| m.seal(id, checklist, now())) {
         Some(Ok(())) => navigate(Route::Export(id)),
@@ -59,7 +92,7 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
     let item_text = |item_id: &str| {
         checklist
             .item(item_id)
-            .map(|i| format!("{item_id} {}", i.zh))
+            .map(|i| format!("{item_id} {}", text_of(&i.zh, &i.en)))
             .unwrap_or_else(|| item_id.to_string())
     };
     // Links to items on the inspection screen, which scrolls to the item: as a list of texts,
@@ -82,19 +115,19 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
     let blockers = [
         (
             "missing-description-title",
-            "隐患缺少描述 Hazards without a description",
+            t("隐患缺少描述", "Hazards without a description"),
             &summary.without_description,
             true,
         ),
         (
             "incomplete-orders-title",
-            "交办信息不完整 Incomplete hazard orders",
+            t("交办信息不完整", "Incomplete hazard orders"),
             &summary.incomplete_orders,
             false,
         ),
         (
             "missing-evidence-title",
-            "缺少照片证据 Required photo missing",
+            t("缺少照片证据", "Required photo missing"),
             &summary.missing_evidence,
             true,
         ),
@@ -109,7 +142,7 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
                 let text = if describe {
                     item_text(&item_id)
                 } else {
-                    entry.clone()
+                    order_entry(entry)
                 };
                 (item_id, text)
             })
@@ -123,67 +156,73 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
         .map(|item_id| (item_id.clone(), item_text(item_id)))
         .collect();
     let counts = [
-        ("ok", "符合 Compliant: ", summary.count(Verdict::Compliant)),
+        ("ok", t("符合：", "Compliant: "), summary.count(Verdict::Compliant)),
         (
             "general",
-            "一般隐患 General hazards: ",
+            t("一般隐患：", "General hazards: "),
             summary.count(Verdict::GeneralHazard),
         ),
         (
             "major",
-            "重大隐患 Major hazards: ",
+            t("重大隐患：", "Major hazards: "),
             summary.count(Verdict::MajorHazard),
         ),
         (
             "",
-            "不适用 Not applicable: ",
+            t("不适用：", "Not applicable: "),
             summary.count(Verdict::NotApplicable),
         ),
-        ("", "未检查 Not answered: ", unanswered.len()),
+        ("", t("未检查：", "Not answered: "), unanswered.len()),
     ]
     .into_iter()
+    // A re-inspection walks the checklist only for new findings: nothing is "not answered".
+    .take(if summary.reviews.is_none() { 5 } else { 4 })
     .map(|(class, label, n)| view! { <li class=class>{label} <strong>{n}</strong></li> })
     .collect_view();
     view! {
         <section class="card" aria-labelledby="complete-title">
-            <h2 id="complete-title">"完成检查 " <small>"Finish inspection"</small></h2>
+            <h2 id="complete-title">{t("完成检查", "Finish inspection")}</h2>
             <p><strong>{inspection.site.name.clone()}</strong> " · " <span class="mono">{inspection.site.credit_code.to_string()}</span></p>
-            <p>{checklist.title.zh.clone()} " · v" {checklist.version.clone()}</p>
+            <p>{text_of(&checklist.title.zh, &checklist.title.en).to_string()} " · v" {checklist.version.clone()}</p>
             <SaveIndicator />
         </section>
+        {crate::features::reinspection::completion_counts(&inspection)}
         <section class="card" aria-labelledby="summary-title">
-            <h3 id="summary-title">"检查结果汇总 " <small>"Summary"</small></h3>
+            <h3 id="summary-title">{t("检查结果汇总", "Summary")}</h3>
             <ul class="counts" aria-labelledby="summary-title">{counts}</ul>
         </section>
-        {blocked.then(|| view! {
+        {others_block.then(|| view! {
             <section class="card blockers" aria-labelledby="blockers-title">
-                <h3 id="blockers-title">"签章前须处理 " <small>"Resolve before sealing"</small></h3>
-                {(summary.answered() == 0).then(|| view! { <p>"尚未记录任何检查结果。 No item has been answered yet."</p> })}
+                <h3 id="blockers-title">{t("签章前须处理", "Resolve before sealing")}</h3>
+                {(summary.reviews.is_none() && summary.answered() == 0).then(|| view! { <p>{t("尚未记录任何检查结果。", "No item has been answered yet.")}</p> })}
                 {blockers}
+                {crate::features::reinspection::completion_blockers(id, &inspection)}
             </section>
         })}
-        {(!unanswered.is_empty()).then(|| view! {
+        // A re-inspection's checklist is optional (new findings only): no list of items left.
+        {(!unanswered.is_empty() && summary.reviews.is_none()).then(|| view! {
             <section class="card" aria-labelledby="unanswered-title">
-                <h3 id="unanswered-title">"未检查的条目 " <small>"Items not answered"</small></h3>
-                <p><small>"不影响签章：未检查的条目在记录中不作结论。 These do not block sealing: the record makes no statement about them."</small></p>
+                <h3 id="unanswered-title">{t("未检查的条目", "Items not answered")}</h3>
+                <p><small>{t("不影响签章：未检查的条目在记录中不作结论。", "These do not block sealing: the record makes no statement about them.")}</small></p>
                 {links("unanswered-title", true, unanswered)}
             </section>
         })}
+        <crate::features::team::CompletionTeam id />
         <SignaturePad id />
         <section class="card">
             <p id="seal-hint">
-                {if blocked {
-                    "请先处理上列问题，然后签章封存。 Resolve the points listed above, then seal."
+                {move || if blocked() {
+                    t("请先处理上列问题，然后签章封存。", "Resolve the points listed above, then seal.")
                 } else {
-                    "签章后检查记录不可更改。 Once sealed, the record cannot be changed."
+                    t("签章后检查记录不可更改。", "Once sealed, the record cannot be changed.")
                 }}
             </p>
             <FieldError id="seal-error" message=seal_error.into() />
             <div class="button-row">
                 <button type="button" class="primary" aria-describedby="seal-hint"
-                    disabled=move || { blocked || pending.0.get() != 0 }
-                    on:click=on_seal>"签章封存 Seal"</button>
-                <a class="button secondary" href=Route::Inspection(id).href()>"返回检查 Back to inspection"</a>
+                    disabled=move || { blocked() || pending.0.get() != 0 }
+                    on:click=on_seal>{t("签章封存", "Seal")}</button>
+                <a class="button secondary" href=Route::Inspection(id).href()>{t("返回检查", "Back to inspection")}</a>
             </div>
         </section>
     }
@@ -292,14 +331,16 @@ fn SignaturePad(id: Uuid) -> impl IntoView {
                             .model
                             .try_update(|m| m.set_site_signature(id, Some(&sha256)))
                         {
-                            error.try_set(Some(e.to_string()));
+                            error.try_set(Some(localize(&e.to_string())));
                         } else {
                             error.try_set(None);
                         }
                     }
                     Err(e) => {
-                        error.try_set(Some(format!(
-                            "签名未能保存，其他记录未受影响：{e} / The signature was not saved; nothing else was changed: {e}"
+                        let e = localize(&e.to_string());
+                        error.try_set(Some(t_string(
+                            format!("签名未能保存，其他记录未受影响：{e}"),
+                            format!("The signature was not saved; nothing else was changed: {e}"),
                         )));
                     }
                 }
@@ -356,20 +397,20 @@ fn SignaturePad(id: Uuid) -> impl IntoView {
     };
     view! {
         <section class="card signature" aria-labelledby="signature-title">
-            <h3 id="signature-title">"现场负责人签名 " <small>"Site representative's signature (optional)"</small></h3>
-            <p><small>"请被检单位现场负责人在框内手写签名（可选，签名将随记录保存）。 The site representative signs in the box (optional; recorded with the inspection)."</small></p>
+            <h3 id="signature-title">{t("现场负责人签名（可选）", "Site representative's signature (optional)")}</h3>
+            <p><small>{t("请被检单位现场负责人在框内手写签名（可选，签名将随记录保存）。", "The site representative signs in the box (optional; recorded with the inspection).")}</small></p>
             <canvas node_ref=canvas_ref class="signature-pad" width=PAD_WIDTH.to_string() height=PAD_HEIGHT.to_string()
-                role="img" aria-label="现场负责人签名板 Signature pad" aria-describedby="signature-state"
+                role="img" aria-label=t("现场负责人签名板", "Signature pad") aria-describedby="signature-state"
                 on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up></canvas>
             <p id="signature-state" class=move || if signature.with(Option::is_some) { "ok" } else { "" }>
                 {move || if signature.with(Option::is_some) {
-                    "✓ 已记录签名 Signature recorded"
+                    t("✓ 已记录签名", "✓ Signature recorded")
                 } else {
-                    "未签名（可选） Not signed (optional)"
+                    t("未签名（可选）", "Not signed (optional)")
                 }}
             </p>
-            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
-            <button type="button" class="secondary" on:click=on_clear>"清除 Clear"</button>
+            {crate::features::error_line(error)}
+            <button type="button" class="secondary" on:click=on_clear>{t("清除", "Clear")}</button>
         </section>
     }
 }

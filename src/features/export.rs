@@ -3,6 +3,7 @@
 //! bytes.
 
 use crate::features::{local_time, new_uuid, now};
+use crate::i18n::{localize, t};
 use crate::model::BundleRecord;
 use crate::route::Route;
 use crate::storage::{self, StorageError};
@@ -149,7 +150,7 @@ mod share {
             (method("share"), navigator(), share_data(&record))
         else {
             return error.set(Some(
-                "此浏览器不能分享文件 / this browser cannot share files".into(),
+                t("此浏览器不能分享文件", "This browser cannot share files").into(),
             ));
         };
         match share.call1(&nav, &data) {
@@ -197,48 +198,48 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
             error.set(
                 result
                     .err()
-                    .map(|e| format!("导出失败 / export failed: {e}")),
+                    .map(|e| format!("{}{}", t("导出失败：", "Export failed: "), localize(&e.to_string()))),
             );
             busy.set(false);
         });
     };
     let on_download = move |_| {
         if let Some(record) = bundle() {
-            error.set(download(&record).err().map(|e| e.to_string()));
+            error.set(download(&record).err().map(|e| localize(&e.to_string())));
         }
     };
     view! {
         <section class="card">
-            <h2>"导出签名记录 " <small>"Export signed record"</small></h2>
+            <h2>{t("导出签名记录", "Export signed record")}</h2>
             {move || inspection().map(|i| view! {
                 <p><strong>{i.site.name.clone()}</strong> " · " <span class="mono">{i.site.credit_code.to_string()}</span></p>
-                <p>"签章时间 Sealed: " {i.sealed_at.as_ref().map(local_time).unwrap_or_else(|| "未签章 not sealed".into())}</p>
+                <p>{t("签章时间：", "Sealed: ")} {i.sealed_at.as_ref().map(local_time).unwrap_or_else(|| t("未签章", "not sealed").into())}</p>
                 <ul class="counts">
-                    <li>"重大隐患 Major: " {i.count(Verdict::MajorHazard)}</li>
-                    <li>"一般隐患 General: " {i.count(Verdict::GeneralHazard)}</li>
-                    <li>"符合 Compliant: " {i.count(Verdict::Compliant)}</li>
-                    <li>"不适用 N/A: " {i.count(Verdict::NotApplicable)}</li>
+                    <li>{t("重大隐患：", "Major hazards: ")} {i.count(Verdict::MajorHazard)}</li>
+                    <li>{t("一般隐患：", "General hazards: ")} {i.count(Verdict::GeneralHazard)}</li>
+                    <li>{t("符合：", "Compliant: ")} {i.count(Verdict::Compliant)}</li>
+                    <li>{t("不适用：", "Not applicable: ")} {i.count(Verdict::NotApplicable)}</li>
                 </ul>
             })}
             <Show when=move || bundle().is_none()
                 fallback=move || view! {
-                    <p role="status">"已生成签名文件 Signed bundle: " <span class="mono">{move || bundle().map(|b| b.file_name)}</span></p>
-                    <button type="button" class="primary" on:click=on_download>"再次下载签名文件 Download again"</button>
+                    <p role="status">{t("已生成签名文件：", "Signed bundle: ")} <span class="mono">{move || bundle().map(|b| b.file_name)}</span></p>
+                    <button type="button" class="primary" on:click=on_download>{t("再次下载签名文件", "Download the signed file again")}</button>
                     <Show when=share::available>
                         <button type="button" on:click=move |_| {
                             if let Some(record) = bundle() { share::share(record, error) }
-                        }>"分享 Share"</button>
+                        }>{t("分享", "Share")}</button>
                     </Show>
-                    <a class="button" href=Route::Outbox.href()>"上传状态 Upload status"</a>
+                    <a class="button" href=Route::Outbox.href()>{t("上传状态", "Upload status")}</a>
                 }>
                 <button type="button" class="primary" disabled=move || busy.get() on:click=on_export>
-                    {move || if busy.get() { "正在签名… Signing…" } else { "签名并导出 Sign and export" }}
+                    {move || if busy.get() { t("正在签名…", "Signing…") } else { t("签名并导出", "Sign and export") }}
                 </button>
-                <progress hidden=move || !busy.get() aria-label="导出进度 Export progress"></progress>
+                <progress hidden=move || !busy.get() aria-label=t("导出进度", "Export progress")></progress>
             </Show>
-            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+            {crate::features::error_line(error)}
             <crate::features::records::RecordLinks id />
-            <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
+            <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! Home: who is signing on this device, and the inspections on it.
 
 use crate::features::local_time;
+use crate::i18n::t;
 use crate::route::Route;
 use crate::use_app;
 use leptos::prelude::*;
@@ -20,7 +21,7 @@ pub fn Home() -> impl IntoView {
         app.model.with(|m| {
             m.profile
                 .as_ref()
-                .map(|p| format!("{}（执法证号 {}）", p.name, p.cert_no))
+                .map(|p| format!("{}（{} {}）", p.name, t("执法证号", "certificate No."), p.cert_no))
         })
     };
     let rows = move || {
@@ -34,9 +35,9 @@ pub fn Home() -> impl IntoView {
                         Route::Inspection(i.id)
                     };
                     let status = if i.is_sealed() {
-                        "已签章 Sealed"
+                        t("已签章", "Sealed")
                     } else {
-                        "进行中 In progress"
+                        t("进行中", "In progress")
                     };
                     (
                         i.id,
@@ -51,20 +52,25 @@ pub fn Home() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="me">
-            <h2 id="me">"本机签名人 " <small>"Signing on this device"</small></h2>
+            <h2 id="me">{t("本机签名人", "Signing on this device")}</h2>
             <p>{inspector}</p>
-            <p>"设备密钥 Device key: " <strong class="key-short">{key_short}</strong></p>
-            <p class="mono" aria-label="设备密钥标识 Device key id">{key_id}</p>
+            <crate::features::profile::ProfileUnit />
+            <p>{t("设备密钥：", "Device key: ")} <strong class="key-short">{key_short}</strong></p>
+            <p class="mono" aria-label=t("设备密钥标识", "Device key id")>{key_id}</p>
         </section>
         <nav class="actions">
-            <a class="button primary" href=Route::NewInspection.href()>"新建检查 New inspection"</a>
-            <a class="button" href=Route::Outbox.href()>"导出与上传 Export and upload"</a>
-            <a class="button" href=Route::Storage.href()>"本机存储 Storage"</a>
+            <a class="button primary" href=Route::NewInspection.href()>{t("新建检查", "New inspection")}</a>
+            <crate::features::followup::FollowUpLink />
+            <a class="button" href=Route::Sites.href()>{t("被检单位", "Enterprises")}</a>
+            <a class="button" href=Route::Outbox.href()>{t("导出与上传", "Export and upload")}</a>
+            <a class="button" href=Route::Storage.href()>{t("本机存储", "Storage")}</a>
+            <a class="button" href=Route::Profile.href()>{t("个人信息", "Profile")}</a>
+            <crate::i18n::LangSwitch />
         </nav>
         <crate::features::records::LedgerExport />
         <section aria-labelledby="list">
-            <h2 id="list">"检查记录 " <small>"Inspections"</small></h2>
-            <Show when=move || !rows().is_empty() fallback=|| view! { <p>"暂无检查记录。 No inspections yet."</p> }>
+            <h2 id="list">{t("检查记录", "Inspections")}</h2>
+            <Show when=move || !rows().is_empty() fallback=|| view! { <p>{t("暂无检查记录。", "No inspections yet.")}</p> }>
                 <ul class="list">
                     <For each=rows key=|r| (r.0, r.3) children=|(_, site, started, status, href)| view! {
                         <li><a href=href>{site}</a> " · " {started} " · " <span>{status}</span></li>

@@ -3,25 +3,56 @@
 pub mod backup;
 pub mod completion;
 pub mod export;
+pub mod followup;
+pub mod form;
 pub mod home;
 pub mod inspection;
 pub mod new_inspection;
 pub mod onboarding;
 pub mod outbox;
 pub mod photos;
+pub mod profile;
 pub mod records;
+pub mod reinspection;
+pub mod sites;
 pub mod storage_status;
+pub mod team;
 
 use leptos::prelude::*;
 
 /// A validation message shown next to its field; `id` is referenced by `aria-describedby`.
+/// Messages may be written "中文 / English" (the domain's are): the current language is shown.
 #[component]
 pub fn FieldError(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
     view! {
         <p class="error" id=id role="alert" hidden=move || message.with(Option::is_none)>
-            {move || message.get().unwrap_or_default()}
+            {move || message.with(|m| m.as_deref().map(crate::i18n::localize)).unwrap_or_default()}
         </p>
     }
+}
+
+/// An error paragraph (role=alert), hidden while there is none; a "中文 / English" message
+/// is shown in the current language.
+pub fn error_line(error: RwSignal<Option<String>>) -> AnyView {
+    view! {
+        <p class="error" role="alert" hidden=move || error.with(Option::is_none)>
+            {move || error.with(|e| e.as_deref().map(crate::i18n::localize))}
+        </p>
+    }
+    .into_any()
+}
+
+/// A sector's name (`fireworks` → 烟花爆竹 or Fireworks); empty for an unknown sector.
+pub fn sector_name(sector: &str) -> &'static str {
+    paicha_core::checklist::SECTORS
+        .iter()
+        .find(|s| s.0 == sector)
+        .map_or("", |s| crate::i18n::t(s.1, s.2))
+}
+
+/// Checklist content (item, section, title, question) in the current language.
+pub fn text_of<'a>(zh: &'a str, en: &'a str) -> &'a str {
+    crate::i18n::lang_untracked().pick(zh, en)
 }
 
 /// A fresh random UUID from the browser's CSPRNG.
@@ -61,8 +92,8 @@ pub fn inspection_with_checklist(
     match found {
         Some((inspection, Some(checklist))) => Ok((inspection, checklist)),
         _ => Err(view! {
-            <p class="error" role="alert">"找不到该检查或其检查表版本。 Inspection or its checklist version not found."</p>
-            <a class="button" href=crate::route::Route::Home.href()>"返回 Back"</a>
+            <p class="error" role="alert">{crate::i18n::t("找不到该检查或其检查表版本。", "Inspection or its checklist version not found.")}</p>
+            <a class="button" href=crate::route::Route::Home.href()>{crate::i18n::t("返回", "Back")}</a>
         }
         .into_any()),
     }

@@ -1,47 +1,112 @@
-//! Starting an inspection: checklist, applicability questions and the inspected enterprise.
+//! Starting an inspection: the inspected enterprise (a saved one, or a new one that is saved
+//! on start), the inspection type and team, the checklist and its applicability questions.
 
-use crate::features::{FieldError, new_uuid, now};
+pub use crate::features::sites::{SiteForm, SiteFormErrors};
+use crate::features::sites::{site_fields, site_summary};
+use crate::features::team::{CoInspectorRow, TeamForm, TeamFormErrors, kind_label, team_editor};
+use crate::features::{FieldError, new_uuid, now, sector_name, text_of};
+use crate::i18n::{t, t_string};
+use crate::model::{Model, SiteConflict};
 use crate::route::{Route, navigate};
 use crate::use_app;
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
+use paicha_core::followup::due_for_review;
 use paicha_core::pack::matches;
-use paicha_core::{CreditCode, Site};
+use paicha_core::{Checklist, CreditCode, InspectionError, InspectionKind, Inspector, Site};
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
-/// The site form as typed; [`TryFrom`] turns it into a [`Site`] or per-field messages.
-#[derive(Debug, Clone, Default)]
-pub struct SiteForm {
-    pub name: String,
-    pub credit_code: String,
+/// Saved sites shown at once in the picker; the search narrows the rest down.
+const SITES_SHOWN: usize = 8;
+
+thread_local! {
+    static PRESELECT: std::cell::Cell<Option<Uuid>> = const { std::cell::Cell::new(None) };
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SiteFormErrors {
-    pub name: Option<String>,
-    pub credit_code: Option<String>,
+/// Makes the next new-inspection form open with this saved site chosen.
+pub fn preselect(site: Uuid) {
+    PRESELECT.with(|p| p.set(Some(site)));
 }
 
-impl TryFrom<&SiteForm> for Site {
-    type Error = SiteFormErrors;
-    fn try_from(form: &SiteForm) -> Result<Self, SiteFormErrors> {
-        let code = CreditCode::parse(&form.credit_code);
-        let name_error = form
-            .name
-            .trim()
-            .is_empty()
-            .then(|| "请填写单位名称 / enterprise name is required".to_string());
-        match (code, name_error) {
-            (Ok(code), None) => Site::new(&form.name, code).map_err(|e| SiteFormErrors {
-                name: Some(e.to_string()),
-                credit_code: None,
-            }),
-            (code, name) => Err(SiteFormErrors {
-                name,
-                credit_code: code.err().map(|e| e.to_string()),
-            }),
-        }
+/// How many hazards of the site with this code a re-inspection started today would review.
+pub fn hazards_due(model: &Model, code: &CreditCode, today: NaiveDate) -> usize {
+    let list = model.follow_up(today);
+    due_for_review(&list, model.inspections.values(), code, None).len()
+}
+
+/// Everything the form gathered, validated.
+pub struct Start<'a> {
+    pub id: Uuid,
+    pub site: Site,
+    /// The site was typed in rather than picked: save it to the sites store under `site_id`.
+    pub new_site: bool,
+    pub site_id: Uuid,
+    pub checklist: &'a Checklist,
+    pub applicability: BTreeMap<String, bool>,
+    pub kind: InspectionKind,
+    pub co_inspectors: Vec<Inspector>,
+    pub now: DateTime<Utc>,
+    /// The local date, for what a re-inspection is due to review.
+    pub today: NaiveDate,
+}
+
+/// Why an inspection was not started. Nothing in the model changed.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    /// A new site's credit code is already saved.
+    Conflict(SiteConflict),
+    /// A re-inspection, but no hazard of the site needs one.
+    NothingDue,
+    Domain(InspectionError),
+}
+
+/// Starts the inspection in one model update: the new site saved, the inspection with its
+/// applicability answers, type and team, and for a re-inspection the hazards it reviews.
+pub fn start(model: &mut Model, s: Start<'_>) -> Result<usize, Refusal> {
+    if let Some(other) = model
+        .site_by_code(&s.site.credit_code)
+        .filter(|_| s.new_site)
+    {
+        return Err(Refusal::Conflict(SiteConflict {
+            existing: other.id,
+            name: other.site.name.clone(),
+        }));
     }
+    let reinspection = s.kind == InspectionKind::Reinspection;
+    if reinspection && hazards_due(model, &s.site.credit_code, s.today) == 0 {
+        return Err(Refusal::NothingDue);
+    }
+    if model.profile.is_none() {
+        return Err(Refusal::Domain(InspectionError::Required(
+            "检查人员 inspector",
+        )));
+    }
+    if s.new_site {
+        model
+            .save_site(s.site_id, s.site.clone(), s.now)
+            .map_err(Refusal::Conflict)?;
+    }
+    let run = |m: &mut Model| -> Result<usize, InspectionError> {
+        m.start_inspection(s.id, s.site, s.checklist, s.now)?;
+        m.set_applicability(s.id, s.checklist, s.applicability)?;
+        m.set_team(s.id, s.kind, s.co_inspectors)?;
+        if reinspection {
+            m.add_due_reviews(s.id, s.today)
+        } else {
+            Ok(0)
+        }
+    };
+    run(model).map_err(Refusal::Domain)
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SiteMode {
+    Saved,
+    New,
+}
+
+const KIND_VALUES: [&str; 3] = ["routine", "special", "reinspection"];
 
 #[component]
 pub fn NewInspection() -> impl IntoView {
@@ -53,15 +118,55 @@ pub fn NewInspection() -> impl IntoView {
     let errors = RwSignal::new(SiteFormErrors::default());
     let answers = RwSignal::new(BTreeMap::<String, bool>::new());
     let general_error = RwSignal::new(None::<String>);
+    let (has_sites, profile, last_team) = app
+        .model
+        .with_untracked(|m| (!m.sites.is_empty(), m.profile.clone(), m.last_team()));
+    let preselected = PRESELECT
+        .with(|p| p.take())
+        .filter(|id| app.model.with_untracked(|m| m.sites.contains_key(id)));
+    let mode = RwSignal::new(if has_sites {
+        SiteMode::Saved
+    } else {
+        SiteMode::New
+    });
+    let picked = RwSignal::new(preselected);
+    let site_query = RwSignal::new(String::new());
+    let site_error = RwSignal::new(None::<String>);
+    let kind = RwSignal::new(InspectionKind::Routine);
+    let kind_error = RwSignal::new(None::<String>);
+    // Officers usually work in pairs: the last team comes back; else one empty row to fill.
+    let mut initial_team = TeamForm::new(profile.as_ref(), &last_team);
+    if initial_team.rows.is_empty() {
+        initial_team.rows.push(CoInspectorRow::default());
+    }
+    let team = RwSignal::new(initial_team);
+    let team_errors = RwSignal::new(TeamFormErrors::default());
+
+    // The sectors of the site: their checklists are listed first.
+    let site_sectors = Memo::new(move |_| match mode.get() {
+        SiteMode::Saved => picked
+            .get()
+            .and_then(|id| {
+                app.model
+                    .with(|m| m.sites.get(&id).map(|e| e.site.sectors.clone()))
+            })
+            .unwrap_or_default(),
+        SiteMode::New => form.with(|f| f.sectors.clone()),
+    });
     let matching = Memo::new(move |_| {
         let q = query.get();
-        app.catalog.with(|c| {
-            c.current()
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| matches(e, &q))
-                .map(|(i, _)| i)
-                .collect::<Vec<_>>()
+        site_sectors.with(|sectors| {
+            app.catalog.with(|c| {
+                let mut list: Vec<(bool, usize)> = c
+                    .current()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| matches(e, &q))
+                    .map(|(i, e)| (!sectors.contains(&e.checklist.sector), i))
+                    .collect();
+                list.sort();
+                list.into_iter().map(|(_, i)| i).collect::<Vec<_>>()
+            })
         })
     });
     let checklist = move || {
@@ -69,19 +174,38 @@ pub fn NewInspection() -> impl IntoView {
             .get()
             .and_then(|i| app.catalog.with(|c| c.current().get(i).copied()))
     };
+    let saved_site = move |id: Option<Uuid>| {
+        id.and_then(|id| {
+            app.model
+                .with_untracked(|m| m.sites.get(&id).map(|e| e.site.clone()))
+        })
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Every problem is reported at once, each next to its field.
-        let site = Site::try_from(&form.get_untracked());
-        errors.set(site.as_ref().err().cloned().unwrap_or_default());
+        let new_site = mode.get_untracked() == SiteMode::New;
+        let site = if new_site {
+            let site = Site::try_from(&form.get_untracked());
+            errors.set(site.as_ref().err().cloned().unwrap_or_default());
+            site.ok()
+        } else {
+            saved_site(picked.get_untracked())
+        };
+        site_error.set(
+            (!new_site && site.is_none())
+                .then(|| "请选择被检单位 / choose the enterprise".to_string()),
+        );
+        let co_inspectors = Vec::<Inspector>::try_from(&team.get_untracked());
+        team_errors.set(co_inspectors.as_ref().err().cloned().unwrap_or_default());
         let entry = checklist();
         general_error.set(
             entry
                 .is_none()
                 .then(|| "请选择检查表 / choose a checklist".to_string()),
         );
-        let (Ok(site), Some(entry)) = (site, entry) else {
+        kind_error.set(None);
+        let (Some(site), Ok(co_inspectors), Some(entry)) = (site, co_inspectors, entry) else {
             return;
         };
         let checklist = &entry.checklist;
@@ -92,18 +216,77 @@ pub fn NewInspection() -> impl IntoView {
             .map(|q| (q.key.clone(), false))
             .collect();
         applicability.extend(answers.get_untracked());
-        let result = app.model.try_update(|m| {
-            m.start_inspection(id, site, checklist, now())?;
-            m.set_applicability(id, checklist, applicability)
-        });
-        match result {
-            Some(Ok(())) => {
+        let name = site.name.clone();
+        let started = Start {
+            id,
+            site,
+            new_site,
+            site_id: new_uuid(),
+            checklist,
+            applicability,
+            kind: kind.get_untracked(),
+            co_inspectors,
+            now: now(),
+            today: chrono::Local::now().date_naive(),
+        };
+        match app.model.try_update(|m| start(m, started)) {
+            Some(Ok(_)) => {
                 capture_position(app, id);
                 navigate(Route::Inspection(id));
             }
-            Some(Err(e)) => general_error.set(Some(e.to_string())),
+            Some(Err(Refusal::Conflict(conflict))) => errors.set(SiteFormErrors::conflict(&conflict)),
+            Some(Err(Refusal::NothingDue)) => kind_error.set(Some(t_string(
+                format!("“{name}”目前没有需要复查的隐患（复查针对已签章检查中尚未验收销号的隐患），未开始复查。"),
+                format!("No hazard of “{name}” is due for re-inspection (a re-inspection reviews hazards of sealed inspections not yet verified); nothing was started."),
+            ))),
+            Some(Err(Refusal::Domain(e))) => general_error.set(Some(e.to_string())),
             None => {}
         }
+    };
+
+    // A credit-code conflict in a new site offers the saved one instead.
+    let use_existing = Callback::new(move |id: Uuid| {
+        picked.set(Some(id));
+        mode.set(SiteMode::Saved);
+        errors.set(SiteFormErrors::default());
+    });
+    let site_rows = move || {
+        let q = site_query.get();
+        app.model.with(|m| {
+            m.sites_recent_first()
+                .into_iter()
+                .filter(|e| e.site.matches(&q))
+                .take(SITES_SHOWN)
+                .map(|e| (e.id, e.site.name.clone(), site_summary(&e.site)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let picked_name = move || saved_site(picked.get()).map(|s| s.name);
+    let saved_picker = move || {
+        view! {
+            <label for="site-pick-search">{t("搜索已登记单位", "Search saved enterprises")}</label>
+            <input id="site-pick-search" type="search" placeholder=t("名称、代码、乡镇、网格…", "Name, code, township, grid…")
+                aria-describedby="site-pick-error"
+                prop:value=move || site_query.get()
+                on:input=move |ev| site_query.set(event_target_value(&ev)) />
+            <ul class="choice-list" aria-label=t("已登记单位（最近检查的在前）", "Saved enterprises, most recent first")>
+                <For each=site_rows key=|r| r.clone() children=move |(id, name, summary)| view! {
+                    <li>
+                        <button type="button" class="choice" aria-pressed=move || (picked.get() == Some(id)).to_string()
+                            on:click=move |_| { picked.set(Some(id)); site_error.set(None); }>
+                            <span>{name}</span> <small>{summary}</small>
+                        </button>
+                    </li>
+                } />
+            </ul>
+            <p hidden=move || !site_rows().is_empty()>{t("没有匹配的单位。", "No saved enterprise matches.")}</p>
+            <p role="status">{move || picked_name().map_or_else(
+                || t("尚未选择单位", "No enterprise chosen").to_string(),
+                |n| format!("{}{n}", t("已选择：", "Chosen: ")),
+            )}</p>
+            <FieldError id="site-pick-error" message=site_error.into() />
+        }
+        .into_any()
     };
 
     let options = move || {
@@ -114,7 +297,7 @@ pub fn NewInspection() -> impl IntoView {
                 .into_iter()
                 .filter_map(|i| c.current().get(i).map(|e| (i, *e)))
                 .map(|(i, e)| {
-                    let sector = e.checklist.sector_name_zh();
+                    let sector = sector_name(&e.checklist.sector);
                     let heading = (sector != last_sector).then(|| sector.to_string());
                     last_sector = sector;
                     (i, heading, e)
@@ -127,56 +310,86 @@ pub fn NewInspection() -> impl IntoView {
             .map(|e| e.checklist.questions.clone())
             .unwrap_or_default()
     };
+    let mode_button = move |this: SiteMode, label: &'static str| {
+        view! {
+            <button type="button" class="choice" aria-pressed=move || (mode.get() == this).to_string()
+                on:click=move |_| mode.set(this)>{label}</button>
+        }
+    };
     view! {
         <section class="card">
-            <h2>"新建检查 " <small>"New inspection"</small></h2>
+            <h2>{t("新建检查", "New inspection")}</h2>
             <form on:submit=on_submit novalidate>
-                <label for="checklist-search">"搜索检查表（中文或拼音首字母） Search checklists"</label>
-                <input id="checklist-search" type="search" placeholder="例如 烟花、yhbz、煤矿、mk"
+                <fieldset>
+                    <legend>{t("被检单位", "Enterprise")}</legend>
+                    {has_sites.then(|| view! {
+                        <div class="button-row" role="group" aria-label=t("单位来源", "Enterprise source")>
+                            {mode_button(SiteMode::Saved, t("已登记单位", "Saved enterprise"))}
+                            {mode_button(SiteMode::New, t("新单位", "New enterprise"))}
+                        </div>
+                    })}
+                    {move || match mode.get() {
+                        SiteMode::Saved => saved_picker(),
+                        SiteMode::New => site_fields(form, errors, Some(use_existing)),
+                    }}
+                </fieldset>
+                <label for="inspection-kind">{t("检查类型", "Inspection type")}</label>
+                <select id="inspection-kind" aria-describedby="kind-hint kind-error"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        let i = KIND_VALUES.iter().position(|v| *v == value).unwrap_or(0);
+                        kind.set(InspectionKind::ALL[i]);
+                        kind_error.set(None);
+                    }>
+                    {InspectionKind::ALL.into_iter().zip(KIND_VALUES).map(|(k, value)| view! {
+                        <option value=value selected=k == InspectionKind::Routine>{kind_label(k)}</option>
+                    }).collect_view()}
+                </select>
+                <p id="kind-hint" class="hint" hidden=move || kind.get() != InspectionKind::Reinspection>
+                    {t("复查：逐项复核该单位尚未验收销号的隐患。", "A re-inspection reviews the enterprise's open hazards one by one.")}
+                </p>
+                <FieldError id="kind-error" message=kind_error.into() />
+                <label for="checklist-search">{t("搜索检查表（中文或拼音首字母）", "Search checklists (Chinese or pinyin initials)")}</label>
+                <input id="checklist-search" type="search" placeholder=t("例如 烟花、yhbz、煤矿、mk", "e.g. 烟花, yhbz, 煤矿, mk")
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev)) />
                 <fieldset class="checklist-picker">
-                    <legend>"检查表 Checklist"</legend>
-                    <p hidden=move || !matching.with(Vec::is_empty)>"没有匹配的检查表。 No checklist matches."</p>
-                    <For each=options key=|(i, _, e)| (*i, e.content_hash.clone()) children=move |(i, heading, e)| view! {
+                    <legend>{t("检查表", "Checklist")}</legend>
+                    <p class="hint" hidden=move || site_sectors.with(Vec::is_empty)>
+                        {t("该单位所属行业的检查表列在前面。", "Checklists of the enterprise's sectors come first.")}
+                    </p>
+                    <p hidden=move || !matching.with(Vec::is_empty)>{t("没有匹配的检查表。", "No checklist matches.")}</p>
+                    <For each=options key=|(i, h, e)| (*i, h.clone(), e.content_hash.clone()) children=move |(i, heading, e)| view! {
                         {heading.map(|h| view! { <p class="sector-heading">{h}</p> })}
                         <label class="check">
                             <input type="radio" name="checklist"
                                 prop:checked=move || chosen.get() == Some(i)
                                 on:change=move |_| { chosen.set(Some(i)); answers.set(BTreeMap::new()); } />
-                            <span>{e.checklist.title.zh.clone()} " " <small>{format!("{} · v{}", e.checklist.title.en, e.checklist.version)}</small></span>
+                            <span>{text_of(&e.checklist.title.zh, &e.checklist.title.en).to_string()} " " <small>{format!("v{}", e.checklist.version)}</small></span>
                         </label>
                     } />
                 </fieldset>
                 <fieldset hidden=move || questions().is_empty()>
-                    <legend>"适用性 Applicability"</legend>
+                    <legend>{t("适用性", "Applicability")}</legend>
                     <For each=questions key=|q| q.key.clone() children=move |q| {
                         let key = q.key.clone();
                         view! {
                             <label class="check">
                                 <input type="checkbox"
                                     on:change=move |ev| { let on = event_target_checked(&ev); answers.update(|a| { a.insert(key.clone(), on); }); } />
-                                <span>{q.zh.clone()} " " <small>{q.en.clone()}</small></span>
+                                <span>{text_of(&q.zh, &q.en).to_string()}</span>
                             </label>
                         }
                     } />
                 </fieldset>
-                <label for="site-name">"被检单位名称 Enterprise name"</label>
-                <input id="site-name" type="text" aria-describedby="site-name-error"
-                    aria-invalid=move || errors.with(|e| e.name.is_some()).to_string()
-                    prop:value=move || form.with(|f| f.name.clone())
-                    on:input=move |ev| form.update(|f| f.name = event_target_value(&ev)) />
-                <FieldError id="site-name-error" message=Signal::derive(move || errors.with(|e| e.name.clone())) />
-                <label for="site-code">"统一社会信用代码 Unified social credit code"</label>
-                <input id="site-code" type="text" maxlength="18" autocapitalize="characters" spellcheck="false"
-                    aria-describedby="site-code-error"
-                    aria-invalid=move || errors.with(|e| e.credit_code.is_some()).to_string()
-                    prop:value=move || form.with(|f| f.credit_code.clone())
-                    on:input=move |ev| form.update(|f| f.credit_code = event_target_value(&ev)) />
-                <FieldError id="site-code-error" message=Signal::derive(move || errors.with(|e| e.credit_code.clone())) />
+                <fieldset>
+                    <legend>{t("执法人员", "Officers")}</legend>
+                    <p>{t("检查人员（本人）：", "Inspector (you): ")} {profile.as_ref().map(Inspector::display)}</p>
+                    {team_editor(team, team_errors)}
+                </fieldset>
                 <FieldError id="start-error" message=general_error.into() />
-                <button type="submit" class="primary">"开始检查 Start inspection"</button>
-                <a class="button" href=Route::Home.href()>"返回 Back"</a>
+                <button type="submit" class="primary">{t("开始检查", "Start inspection")}</button>
+                <a class="button" href=Route::Home.href()>{t("返回", "Back")}</a>
             </form>
         </section>
     }
@@ -226,4 +439,136 @@ fn capture_position(app: crate::AppContext, id: uuid::Uuid) {
     let _ = Reflect::set(&options, &"timeout".into(), &20_000.into());
     let _ = Reflect::set(&options, &"maximumAge".into(), &60_000.into());
     let _ = get.call3(&geolocation, &on_fix, &on_error, &options);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paicha_core::Verdict;
+
+    fn fireworks() -> Checklist {
+        Checklist::from_toml(
+            "fireworks.toml",
+            include_str!("../../checklists/fireworks.toml"),
+        )
+        .unwrap()
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 29, hour, 0, 0).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    fn site(name: &str) -> Site {
+        Site::new(name, CreditCode::parse("91440300708461136T").unwrap()).unwrap()
+    }
+
+    fn request<'a>(
+        id: u128,
+        site: Site,
+        new_site: bool,
+        kind: InspectionKind,
+        checklist: &'a Checklist,
+    ) -> Start<'a> {
+        Start {
+            id: Uuid::from_u128(id),
+            site,
+            new_site,
+            site_id: Uuid::from_u128(1000 + id),
+            checklist,
+            applicability: BTreeMap::new(),
+            kind,
+            co_inspectors: vec![Inspector::new("李四", "GD-0002").unwrap()],
+            now: at(8 + id as u32),
+            today: today(),
+        }
+    }
+
+    #[test]
+    fn a_new_site_is_saved_and_the_team_stored_in_the_same_update() {
+        let checklist = fireworks();
+        let mut model = Model::default();
+        model.set_profile(Inspector::new("张三", "GD-0001").unwrap());
+        let started = start(
+            &mut model,
+            request(1, site("甲厂"), true, InspectionKind::Special, &checklist),
+        );
+        assert_eq!(started, Ok(0));
+        let inspection = &model.inspections[&Uuid::from_u128(1)];
+        assert_eq!(inspection.kind, InspectionKind::Special);
+        assert_eq!(inspection.co_inspectors[0].name, "李四");
+        assert_eq!(model.sites[&Uuid::from_u128(1001)].site.name, "甲厂");
+        assert_eq!(model.last_team(), inspection.co_inspectors);
+
+        // The same code typed again as a new site: refused, nothing changes.
+        let before = model.revisions().clone();
+        let refused = start(
+            &mut model,
+            request(2, site("乙厂"), true, InspectionKind::Routine, &checklist),
+        );
+        assert_eq!(
+            refused,
+            Err(Refusal::Conflict(SiteConflict {
+                existing: Uuid::from_u128(1001),
+                name: "甲厂".into()
+            }))
+        );
+        assert_eq!(model.revisions(), &before);
+        // Picked as the saved site, it starts.
+        let picked = model.sites[&Uuid::from_u128(1001)].site.clone();
+        assert!(
+            start(
+                &mut model,
+                request(2, picked, false, InspectionKind::Routine, &checklist)
+            )
+            .is_ok()
+        );
+        assert_eq!(model.sites.len(), 1);
+    }
+
+    #[test]
+    fn a_reinspection_starts_only_with_hazards_due_and_loads_them() {
+        let checklist = fireworks();
+        let mut model = Model::default();
+        model.set_profile(Inspector::new("张三", "GD-0001").unwrap());
+        let refused = start(
+            &mut model,
+            request(
+                1,
+                site("甲厂"),
+                true,
+                InspectionKind::Reinspection,
+                &checklist,
+            ),
+        );
+        assert_eq!(refused, Err(Refusal::NothingDue));
+        assert!(model.inspections.is_empty() && model.sites.is_empty());
+
+        // A sealed inspection with a hazard: a re-inspection of the site loads it.
+        start(
+            &mut model,
+            request(2, site("甲厂"), true, InspectionKind::Routine, &checklist),
+        )
+        .unwrap();
+        let first = Uuid::from_u128(2);
+        let inspection = model.inspections.get_mut(&first).unwrap();
+        inspection
+            .answer(&checklist, "FW-02", Verdict::GeneralHazard, "问题", at(11))
+            .unwrap();
+        inspection.seal(&checklist, at(12)).unwrap();
+        let code = CreditCode::parse("91440300708461136T").unwrap();
+        assert_eq!(hazards_due(&model, &code, today()), 1);
+        let saved = model.sites.values().next().unwrap().site.clone();
+        let loaded = start(
+            &mut model,
+            request(5, saved, false, InspectionKind::Reinspection, &checklist),
+        );
+        assert_eq!(loaded, Ok(1));
+        let re = &model.inspections[&Uuid::from_u128(5)];
+        assert_eq!(re.kind, InspectionKind::Reinspection);
+        assert_eq!(re.reviews.len(), 1);
+    }
 }

@@ -3,6 +3,7 @@
 //! that may pass (offline, server error) back off, refusals wait for the user.
 
 use crate::features::{export, local_time, now};
+use crate::i18n::{localize, t, t_string};
 use crate::model::{BundleRecord, UploadState};
 use crate::route::Route;
 use crate::storage::StorageError;
@@ -30,7 +31,7 @@ async fn post(envelope_json: &str) -> Outcome {
         return Outcome::TryLater("no window".into());
     };
     if !window.navigator().on_line() {
-        return Outcome::TryLater("离线 offline".into());
+        return Outcome::TryLater("离线 / offline".into());
     }
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -131,33 +132,40 @@ pub fn start_uploader(app: AppContext) {
 
 fn describe(state: &UploadState) -> (String, &'static str) {
     match state {
-        UploadState::Pending => ("待上传 Pending".into(), "pending"),
+        UploadState::Pending => (t("待上传", "Pending").into(), "pending"),
         UploadState::Retrying {
             attempts,
             retry_at,
             last_error,
-        } => (
-            format!(
-                "待上传（第{attempts}次失败：{last_error}；{} 后重试） Pending, retrying",
-                local_time(retry_at)
-            ),
-            "pending",
-        ),
+        } => {
+            let (error, at) = (localize(last_error), local_time(retry_at));
+            (
+                t_string(
+                    format!("待上传（第{attempts}次失败：{error}；{at} 后重试）"),
+                    format!("Pending (attempt {attempts} failed: {error}; retrying at {at})"),
+                ),
+                "pending",
+            )
+        }
         UploadState::Uploaded {
             at,
             duplicate: false,
-        } => (format!("已上传 Uploaded {}", local_time(at)), "uploaded"),
+        } => (format!("{} {}", t("已上传", "Uploaded"), local_time(at)), "uploaded"),
         UploadState::Uploaded {
             at,
             duplicate: true,
         } => (
             format!(
-                "台账已收到（此前已上传） Already received {}",
+                "{} {}",
+                t("台账已收到（此前已上传）", "Already received by the ledger"),
                 local_time(at)
             ),
             "uploaded",
         ),
-        UploadState::Rejected { reason, .. } => (format!("被拒绝 Rejected: {reason}"), "rejected"),
+        UploadState::Rejected { reason, .. } => (
+            format!("{}{}", t("被拒绝：", "Rejected: "), localize(reason)),
+            "rejected",
+        ),
     }
 }
 
@@ -208,7 +216,7 @@ pub fn OutboxScreen() -> impl IntoView {
                     selected.set(Vec::new());
                     error.set(export::download(&record).err().map(|e| e.to_string()));
                 }
-                Err(e) => error.set(Some(format!("导出失败 / export failed: {e}"))),
+                Err(e) => error.set(Some(format!("{}{}", t("导出失败：", "Export failed: "), localize(&e.to_string())))),
             }
             busy.set(false);
         });
@@ -220,8 +228,8 @@ pub fn OutboxScreen() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>"待导出的检查 " <small>"Sealed, not yet exported"</small></h2>
-            <Show when=move || !unexported().is_empty() fallback=|| view! { <p>"没有待导出的检查。 Nothing to export."</p> }>
+            <h2>{t("待导出的检查", "Sealed, not yet exported")}</h2>
+            <Show when=move || !unexported().is_empty() fallback=|| view! { <p>{t("没有待导出的检查。", "Nothing to export.")}</p> }>
                 <For each=unexported key=|(id, _)| *id children=move |(id, label)| view! {
                     <label class="check">
                         <input type="checkbox"
@@ -234,19 +242,19 @@ pub fn OutboxScreen() -> impl IntoView {
                     </label>
                 } />
                 <button type="button" class="primary" disabled=move || busy.get() on:click=on_export>
-                    {move || if busy.get() { "正在签名… Signing…" } else { "签名并导出所选 Sign and export selected" }}
+                    {move || if busy.get() { t("正在签名…", "Signing…") } else { t("签名并导出所选", "Sign and export selected") }}
                 </button>
-                <progress hidden=move || !busy.get() aria-label="导出进度 Export progress"></progress>
+                <progress hidden=move || !busy.get() aria-label=t("导出进度", "Export progress")></progress>
             </Show>
-            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+            {crate::features::error_line(error)}
         </section>
         <section class="card" aria-labelledby="outbox-title">
-            <h2 id="outbox-title">"外发箱 " <small>"Outbox"</small></h2>
-            <button type="button" on:click=move |_| upload_due(app)>"立即上传 Upload now"</button>
+            <h2 id="outbox-title">{t("外发箱", "Outbox")}</h2>
+            <button type="button" on:click=move |_| upload_due(app)>{t("立即上传", "Upload now")}</button>
             {move || progress().get().map(|(sent, total)| view! {
                 <p role="status">
-                    <progress max=total.to_string() value=sent.to_string() aria-label="上传进度 Upload progress"></progress>
-                    {format!(" 正在上传 Uploading {}/{}", sent + 1, total)}
+                    <progress max=total.to_string() value=sent.to_string() aria-label=t("上传进度", "Upload progress")></progress>
+                    {format!(" {} {}/{}", t("正在上传", "Uploading"), sent + 1, total)}
                 </p>
             })}
             <ul class="list">
@@ -255,17 +263,17 @@ pub fn OutboxScreen() -> impl IntoView {
                     let rejected = matches!(b.upload, UploadState::Rejected { .. });
                     let bundle_id = b.bundle_id;
                     view! {
-                        <li class=format!("bundle {class}") aria-label=format!("签名文件 {}", b.file_name)>
+                        <li class=format!("bundle {class}") aria-label=format!("{} {}", t("签名文件", "Signed file"), b.file_name)>
                             <span class="mono">{b.file_name.clone()}</span>
                             <p role="status">{text}</p>
                             {rejected.then(|| view! {
-                                <button type="button" on:click=move |_| retry(bundle_id)>"重新上传 Retry upload"</button>
+                                <button type="button" on:click=move |_| retry(bundle_id)>{t("重新上传", "Retry upload")}</button>
                             })}
                         </li>
                     }
                 } />
             </ul>
-            <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
+            <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </section>
     }
 }

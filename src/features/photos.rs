@@ -7,12 +7,14 @@
 //! answer refer to it, and the persistence Effect writes the answer. A failed photo write (e.g.
 //! storage full) is reported naming the photo and changes nothing else.
 
+use crate::i18n::{localize, t, t_string};
 use crate::model::{Model, RecordKey};
 use crate::storage::{self, Db, StorageError};
 use crate::use_app;
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
-use paicha_core::{Attachment, InspectionError, sha256_hex};
+use paicha_core::reinspection::HazardRef;
+use paicha_core::{Attachment, Inspection, InspectionError, sha256_hex};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
@@ -49,6 +51,58 @@ impl Model {
         self.inspection_mut(id)?.detach_photo(item_id, sha256)?;
         self.touch(RecordKey::Answer(id, item_id.to_string()));
         Ok(())
+    }
+
+    /// Refers `target` (a finding or a re-inspection's review) to a photo stored under `sha256`.
+    pub fn attach_photo_to(
+        &mut self,
+        id: Uuid,
+        target: &PhotoTarget,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        match target {
+            PhotoTarget::Answer(item_id) => self.attach_photo(id, item_id, sha256),
+            PhotoTarget::Review(hazard) => self.attach_review_photo(id, hazard, sha256),
+        }
+    }
+
+    pub fn detach_photo_from(
+        &mut self,
+        id: Uuid,
+        target: &PhotoTarget,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        match target {
+            PhotoTarget::Answer(item_id) => self.detach_photo(id, item_id, sha256),
+            PhotoTarget::Review(hazard) => self.detach_review_photo(id, hazard, sha256),
+        }
+    }
+}
+
+/// What a set of photos belongs to: the answer to a checklist item, or the review of an
+/// earlier hazard in a re-inspection (photos of the result).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoTarget {
+    Answer(String),
+    Review(HazardRef),
+}
+
+impl PhotoTarget {
+    /// The photos `target` refers to in `inspection`, in the order they were added.
+    pub fn photos(&self, inspection: &Inspection) -> Vec<String> {
+        match self {
+            PhotoTarget::Answer(item_id) => inspection
+                .answers
+                .get(item_id)
+                .map(|a| a.photos.clone())
+                .unwrap_or_default(),
+            PhotoTarget::Review(hazard) => inspection
+                .reviews
+                .iter()
+                .find(|r| &r.hazard == hazard)
+                .map(|r| r.photos.clone())
+                .unwrap_or_default(),
+        }
     }
 }
 
@@ -283,14 +337,33 @@ impl PendingWrites {
 /// Photos under a finding: camera and gallery inputs, thumbnails, remove buttons.
 #[component]
 pub fn PhotoField(id: Uuid, item_id: &'static str, required: bool) -> impl IntoView {
+    view! {
+        <Photos id target=PhotoTarget::Answer(item_id.to_string()) label=item_id.to_string()
+            required=Signal::stored(required)
+            rule=t("此项判为隐患时须附照片。", "A photo is required for this hazard.") />
+    }
+}
+
+/// Photos of `target`: camera and gallery inputs, thumbnails, remove buttons. `label` starts
+/// every accessible name (e.g. "FW-05 照片 1"); `rule` is shown while `required` and none
+/// is attached.
+#[component]
+pub fn Photos(
+    id: Uuid,
+    target: PhotoTarget,
+    label: String,
+    required: Signal<bool>,
+    rule: &'static str,
+) -> impl IntoView {
     let app = use_app();
     let pending = use_context::<PendingWrites>().unwrap_or_else(PendingWrites::provide);
+    let target = StoredValue::new(target);
+    let label = StoredValue::new(label);
     let photos = Memo::new(move |_| {
         app.model.with(|m| {
             m.inspections
                 .get(&id)
-                .and_then(|i| i.answers.get(item_id))
-                .map(|a| a.photos.clone())
+                .map(|i| target.with_value(|t| t.photos(i)))
                 .unwrap_or_default()
         })
     });
@@ -319,18 +392,22 @@ pub fn PhotoField(id: Uuid, item_id: &'static str, required: bool) -> impl IntoV
                 .await;
                 match stored {
                     Ok(sha256) => {
-                        let attached = app
-                            .model
-                            .try_update(|m| m.attach_photo(id, item_id, &sha256));
+                        let attached = app.model.try_update(|m| {
+                            target.with_value(|t| m.attach_photo_to(id, t, &sha256))
+                        });
                         if let Some(Err(e)) = attached {
-                            error.try_set(Some(format!(
-                                "照片“{name}”未添加 / photo “{name}” not added: {e}"
+                            let e = localize(&e.to_string());
+                            error.try_set(Some(t_string(
+                                format!("照片“{name}”未添加：{e}"),
+                                format!("Photo “{name}” not added: {e}"),
                             )));
                         }
                     }
                     Err(e) => {
-                        error.try_set(Some(format!(
-                            "照片“{name}”未能保存，其他记录未受影响：{e} / Photo “{name}” was not saved; nothing else was changed: {e}"
+                        let e = localize(&e.to_string());
+                        error.try_set(Some(t_string(
+                            format!("照片“{name}”未能保存，其他记录未受影响：{e}"),
+                            format!("Photo “{name}” was not saved; nothing else was changed: {e}"),
                         )));
                         break;
                     }
@@ -342,36 +419,48 @@ pub fn PhotoField(id: Uuid, item_id: &'static str, required: bool) -> impl IntoV
     };
     let remove = move |sha256: String| {
         app.model.update(|m| {
-            if let Err(e) = m.detach_photo(id, item_id, &sha256) {
+            if let Err(e) = target.with_value(|t| m.detach_photo_from(id, t, &sha256)) {
                 leptos::logging::error!("{e}");
             }
         });
     };
-    let camera_id = format!("photo-camera-{item_id}");
-    let gallery_id = format!("photo-gallery-{item_id}");
+    let item_id = label.get_value();
+    // Element ids from the label: letters, digits and '-' only.
+    let key: String = item_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let camera_id = format!("photo-camera-{key}");
+    let gallery_id = format!("photo-gallery-{key}");
     let (camera_for, gallery_for) = (camera_id.clone(), gallery_id.clone());
     view! {
-        <div class="photos" role="group" aria-label=format!("{item_id} 照片 Photos")>
-            <p class="photos-title">{format!("{item_id} 照片")} " " <small>"Photos"</small></p>
-            <p class="photo-rule" hidden=move || !required || !photos.with(Vec::is_empty)>
-                <small>"此项判为隐患时须附照片。 A photo is required for this hazard."</small>
+        <div class="photos" role="group" aria-label=format!("{item_id} {}", t("照片", "photos"))>
+            <p class="photos-title">{format!("{item_id} {}", t("照片", "photos"))}</p>
+            <p class="photo-rule" hidden=move || !required.get() || !photos.with(Vec::is_empty)>
+                <small>{rule}</small>
             </p>
             <div class="photo-buttons">
                 <label class="button secondary file-button" for=camera_for>
-                    <span class="visually-hidden">{item_id}" "</span>
-                    "拍照 " <small>"Take photo"</small>
+                    <span class="visually-hidden">{item_id.clone()}" "</span>
+                    {t("拍照", "Take photo")}
                     <input id=camera_id type="file" accept="image/*" capture="environment"
                         class="visually-hidden" on:change=on_files />
                 </label>
                 <label class="button secondary file-button" for=gallery_for>
-                    <span class="visually-hidden">{item_id}" "</span>
-                    "从相册选择 " <small>"Choose from gallery"</small>
+                    <span class="visually-hidden">{item_id.clone()}" "</span>
+                    {t("从相册选择", "Choose from gallery")}
                     <input id=gallery_id type="file" accept="image/*" multiple
                         class="visually-hidden" on:change=on_files />
                 </label>
             </div>
-            <p class="photo-busy" hidden=move || busy.get() == 0>"正在处理照片… Processing photo…"</p>
-            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+            <p class="photo-busy" hidden=move || busy.get() == 0>{t("正在处理照片…", "Processing photo…")}</p>
+            {crate::features::error_line(error)}
             <ul class="thumbnails">
                 <For each=move || photos.get() key=|sha| sha.clone() children=move |sha| {
                     let for_label = sha.clone();
@@ -379,14 +468,15 @@ pub fn PhotoField(id: Uuid, item_id: &'static str, required: bool) -> impl IntoV
                         photos.with(|p| p.iter().position(|s| *s == for_label).map_or(0, |n| n + 1))
                     });
                     let for_remove = sha.clone();
+                    let (photo, remove_text) = (t("照片", "photo"), t("删除", "Remove"));
                     view! {
                         <li>
                             <Thumbnail sha256=sha
-                                label=Signal::derive(move || format!("{item_id} 照片 {} Photo {}", number.get(), number.get())) />
+                                label=Signal::derive(move || label.with_value(|l| format!("{l} {photo} {}", number.get()))) />
                             <button type="button" class="secondary"
-                                aria-label=move || format!("删除 Remove {item_id} 照片 {} Photo {}", number.get(), number.get())
+                                aria-label=move || label.with_value(|l| format!("{remove_text} {l} {photo} {}", number.get()))
                                 on:click=move |_| remove(for_remove.clone())>
-                                "删除 Remove"
+                                {remove_text}
                             </button>
                         </li>
                     }
@@ -412,7 +502,7 @@ pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
             Ok(Some(blob)) => web_sys::Url::create_object_url_with_blob(&blob)
                 .map_err(|e| StorageError::from(e).to_string()),
             Ok(None) => Err(format!(
-                "照片 {} 不在本机存储中 / not stored on this device",
+                "照片 {0} 不在本机存储中 / photo {0} is not stored on this device",
                 short(&key)
             )),
             Err(e) => Err(e.to_string()),
@@ -444,7 +534,7 @@ pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
     view! {
         <img class="thumbnail" src=move || url.get()
             alt=move || match failed.get() {
-                Some(e) => format!("{} — {e}", label.get()),
+                Some(e) => format!("{} — {}", label.get(), localize(&e)),
                 None => label.get(),
             } />
     }

@@ -11,6 +11,7 @@
 
 use crate::features::photos::Thumbnail;
 use crate::features::{local_time, now};
+use crate::i18n::t;
 use crate::model::Model;
 use crate::route::Route;
 use crate::use_app;
@@ -18,6 +19,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
 use paicha_core::checklist::{ChecklistRef, Item, SourceStatus, Verification};
 use paicha_core::finding::Suspension;
+use paicha_core::reinspection::{Escalation, HazardReview, ReviewOutcome};
 use paicha_core::{Answer, Checklist, Inspection, Verdict};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -408,8 +410,8 @@ fn load(id: Uuid) -> Option<(Inspection, Option<&'static Checklist>)> {
 
 fn not_found() -> AnyView {
     view! {
-        <p class="error" role="alert">"找不到该检查记录。 Inspection not found."</p>
-        <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
+        <p class="error" role="alert">{t("找不到该检查记录。", "Inspection not found.")}</p>
+        <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
     }
     .into_any()
 }
@@ -417,7 +419,8 @@ fn not_found() -> AnyView {
 // The documents are built from data through a few small helpers rather than one large
 // `view!` each: every distinct view shape costs code in the wasm binary.
 
-/// A labelled value: label in Chinese, its English gloss (not printed), the value as text.
+/// A labelled value: label in Chinese, its English gloss (shown on screen in English mode,
+/// never printed), the value as text.
 type Field = (&'static str, &'static str, String);
 
 /// A two-column table of labelled values.
@@ -426,12 +429,49 @@ fn field_table(fields: Vec<Field>) -> AnyView {
         <table class="doc-meta">
             <tbody>
                 {fields.into_iter().map(|(zh, en, value)| view! {
-                    <tr><th scope="row">{zh} " " <span class="doc-en">{en}</span></th><td>{value}</td></tr>
+                    <tr><th scope="row">{zh} " " {gloss(en)}</th><td>{value}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
     }
     .into_any()
+}
+
+/// The site's address, township, grid and contact, each only where present.
+fn site_fields(site: &paicha_core::Site) -> Vec<Field> {
+    let contact = format!("{} {}", site.contact_name, site.contact_phone);
+    [
+        ("地址", "Address", site.address.clone()),
+        ("乡镇（街道）", "Township", site.township.clone()),
+        ("网格", "Grid", site.grid.clone()),
+        ("联系人及电话", "Contact", contact.trim().to_string()),
+    ]
+    .into_iter()
+    .filter(|f| !f.2.is_empty())
+    .collect()
+}
+
+/// The inspection type, every officer (姓名（执法证号）, the inspector first) and the
+/// inspector's unit where recorded.
+fn team_fields(inspection: &Inspection) -> Vec<Field> {
+    let me = &inspection.inspector;
+    let unit = format!("{} {}", me.organisation, me.region);
+    let mut fields = vec![
+        ("检查类型", "Inspection type", inspection.kind.label_zh().to_string()),
+        ("检查人员", "Officers", crate::features::team::officers_text(inspection)),
+    ];
+    if !unit.trim().is_empty() {
+        fields.push(("执法单位", "Unit", unit.trim().to_string()));
+    }
+    fields
+}
+
+/// One signature line per officer.
+fn officer_signatures(inspection: &Inspection) -> Vec<(&'static str, AnyView, String)> {
+    inspection
+        .officers()
+        .map(|o| ("检查人员签名：", sign_line(), format!("{} 执法证号：{}", o.name, o.cert_no)))
+        .collect()
 }
 
 /// A paragraph with a bold lead-in, e.g. "统计：…".
@@ -442,8 +482,8 @@ fn lead_paragraph(class: &'static str, lead: &'static str, text: String) -> AnyV
 /// The document's buttons and links (not printed): print, then (label, href) links.
 fn doc_actions(links: Vec<(&'static str, String)>) -> AnyView {
     view! {
-        <div class="doc-actions" role="group" aria-label="文书操作 Document actions">
-            <button type="button" class="primary" on:click=move |_| print_page()>"打印 / 保存为PDF Print"</button>
+        <div class="doc-actions" role="group" aria-label=t("文书操作", "Document actions")>
+            <button type="button" class="primary" on:click=move |_| print_page()>{t("打印 / 保存为PDF", "Print / save as PDF")}</button>
             {links.into_iter().map(|(label, href)| view! { <a class="button" href=href>{label}</a> }).collect_view()}
         </div>
     }
@@ -465,8 +505,14 @@ fn sign_line() -> AnyView {
 }
 
 fn title(zh: String, en: String) -> AnyView {
+    let en = crate::i18n::t_string(String::new(), en);
     view! { <h2 id="doc-title" class="doc-title">{zh} <small class="doc-en">{en}</small></h2> }
         .into_any()
+}
+
+/// An English gloss in a Chinese document: on screen in English mode only, never printed.
+fn gloss(en: &'static str) -> AnyView {
+    view! { <span class="doc-en">{t("", en)}</span> }.into_any()
 }
 
 /// A stored image (photo or signature) with its accessible name.
@@ -487,10 +533,20 @@ pub fn RecordLinks(id: Uuid) -> impl IntoView {
                 .is_some_and(|i| i.is_sealed() && i.hazards().next().is_some())
         })
     };
+    let reinspection = move || {
+        app.model.with(|m| {
+            m.inspections
+                .get(&id)
+                .is_some_and(|i| i.kind == paicha_core::InspectionKind::Reinspection)
+        })
+    };
     view! {
-        <a class="button" href=Route::Record(id).href()>"现场检查记录 Inspection record"</a>
+        <a class="button" href=Route::Record(id).href()>{t("现场检查记录", "Inspection record")}</a>
         <Show when=notice>
-            <a class="button" href=Route::Notice(id).href()>"责令限期整改指令书 Rectification notice"</a>
+            <a class="button" href=Route::Notice(id).href()>{t("责令限期整改指令书", "Rectification notice")}</a>
+        </Show>
+        <Show when=reinspection>
+            <a class="button" href=Route::ReviewRecord(id).href()>{t("复查意见书", "Re-inspection record")}</a>
         </Show>
     }
 }
@@ -546,7 +602,7 @@ const FINDING_COLUMNS: [(&str, &str); 8] = [
 
 fn findings_table(rows: Vec<(&'static str, [String; 8])>) -> AnyView {
     view! {
-        <div class="doc-scroll" role="region" aria-label="检查情况表 Findings table" tabindex="0">
+        <div class="doc-scroll" role="region" aria-label=t("检查情况表", "Findings table") tabindex="0">
             <table class="doc-table doc-findings">
                 <colgroup>{FINDING_COLUMNS.map(|(_, class)| view! { <col class=class /> }).collect_view()}</colgroup>
                 <thead><tr>{FINDING_COLUMNS.map(|(name, class)| view! { <th scope="col" class=class>{name}</th> }).collect_view()}</tr></thead>
@@ -624,6 +680,7 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
             },
         ),
     ];
+    fields.splice(2..2, site_fields(&inspection.site));
     if let Some(p) = inspection.position {
         let (lat, lon) = p.degrees();
         fields.push((
@@ -635,12 +692,7 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
             ),
         ));
     }
-    fields.push(("检查人员", "Inspector", inspection.inspector.name.clone()));
-    fields.push((
-        "执法证号",
-        "Certificate no.",
-        inspection.inspector.cert_no.clone(),
-    ));
+    fields.extend(team_fields(&inspection));
     fields.push((
         "检查表",
         "Checklist",
@@ -658,7 +710,7 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
     let mut links = Vec::new();
     if sealed && inspection.hazards().next().is_some() {
         links.push((
-            "责令限期整改指令书 Rectification notice",
+            t("责令限期整改指令书", "Rectification notice"),
             Route::Notice(id).href(),
         ));
     }
@@ -667,12 +719,12 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
     } else {
         Route::Inspection(id)
     };
-    links.push(("返回 Back", back.href()));
+    links.push((t("返回", "Back"), back.href()));
 
     let site_signature = match inspection.site_signature.clone() {
         // Drawn on the device at completion; the date line stays for use on paper.
         Some(sha256) => view! {
-            <span class="doc-signature">{image(sha256, "被检查单位负责人签名（现场手写） Site representative's signature".into())}</span>
+            <span class="doc-signature">{image(sha256, t("被检查单位负责人签名（现场手写）", "Site representative's signature (handwritten)").into())}</span>
         }
         .into_any(),
         None => sign_line(),
@@ -685,14 +737,14 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
         view! {
             <p class="doc-draft" role="note">
                 "草稿：检查尚未签章封存，本记录不作为正式检查记录。"
-                <span class="doc-en">" Draft: the inspection is not sealed; this is not an official record."</span>
+                {gloss(" Draft: the inspection is not sealed; this is not an official record.")}
             </p>
         }
         .into_any()
     });
     let photos = (!photos.is_empty()).then(|| {
         view! {
-            <h3>"现场照片 " <span class="doc-en">"Photos"</span></h3>
+            <h3>"现场照片 " {gloss("Photos")}</h3>
             <ul class="doc-photos">
                 {photos.into_iter().map(|(label, sha256)| view! {
                     <li>{image(sha256, label.clone())}<span>{label}</span></li>
@@ -711,16 +763,15 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
                 format!("On-site safety inspection record{}", if sealed { "" } else { " (draft)" }),
             )}
             {field_table(fields)}
-            <h3>"检查情况 " <span class="doc-en">"Findings"</span></h3>
+            <h3>"检查情况 " {gloss("Findings")}</h3>
             {findings_table(rows.iter().map(finding_cells).collect())}
             {(!not_answered.is_empty()).then(|| lead_paragraph("doc-unanswered", "未检查条目：", not_answered))}
             {lead_paragraph("doc-counts", "统计：", counts)}
             {photos}
-            {signatures(vec![
-                ("检查人员签名：", sign_line(), format!("执法证号：{}", inspection.inspector.cert_no)),
+            {signatures(officer_signatures(&inspection).into_iter().chain([
                 ("被检查单位负责人签名：", site_signature, "日期：____________".into()),
                 ("签章时间：", ().into_any(), sealed_line),
-            ])}
+            ]).collect())}
             <p class="doc-footnote">
                 {format!("本记录由排查 Paicha 根据本机检查记录生成；时间为本地时间。记录标识 {id}")}
             </p>
@@ -739,13 +790,13 @@ pub fn NoticeScreen(id: Uuid) -> impl IntoView {
     if !inspection.is_sealed() {
         return view! {
             <section class="card">
-                <h2>"责令限期整改指令书 " <small>"Rectification notice"</small></h2>
+                <h2>{t("责令限期整改指令书", "Rectification notice")}</h2>
                 <p role="alert" class="error">
-                    "检查尚未签章封存，完成检查并签章后才能出具整改指令书。 "
-                    "The inspection is not sealed yet: seal it before issuing a notice."
+                    {t("检查尚未签章封存，完成检查并签章后才能出具整改指令书。",
+                       "The inspection is not sealed yet: seal it before issuing a notice.")}
                 </p>
-                <a class="button" href=Route::Record(id).href()>"现场检查记录（草稿） Inspection record (draft)"</a>
-                <a class="button" href=Route::Inspection(id).href()>"返回检查 Back to the inspection"</a>
+                <a class="button" href=Route::Record(id).href()>{t("现场检查记录（草稿）", "Inspection record (draft)")}</a>
+                <a class="button" href=Route::Inspection(id).href()>{t("返回检查", "Back to the inspection")}</a>
             </section>
         }
         .into_any();
@@ -796,24 +847,24 @@ pub fn NoticeScreen(id: Uuid) -> impl IntoView {
         .collect_view();
     view! {
         {doc_actions(vec![
-            ("现场检查记录 Inspection record", Route::Record(id).href()),
-            ("返回 Back", Route::Export(id).href()),
+            (t("现场检查记录", "Inspection record"), Route::Record(id).href()),
+            (t("返回", "Back"), Route::Export(id).href()),
         ])}
         <article class="doc notice" aria-labelledby="doc-title">
             {title("责令限期整改指令书".into(), "Order to rectify within a time limit".into())}
             <p class="doc-addressee">{addressee}</p>
             <p class="doc-body">{intro}</p>
+            {field_table(site_fields(&inspection.site).into_iter().chain(team_fields(&inspection)).collect())}
             {items}
             {any_caveat.then(|| view! {
                 <p class="doc-footnote">
                     "注：判定依据后标注“转述”的，为检查表对有关规定的转述，非法规原文；标注“出处待核实”的，其出处尚未核实。正式引用前请核对原文。"
                 </p>
             })}
-            {signatures(vec![
-                ("检查人员签名：", sign_line(), format!("{} 执法证号：{}", inspection.inspector.name, inspection.inspector.cert_no)),
+            {signatures(officer_signatures(&inspection).into_iter().chain([
                 ("被检查单位负责人签收：", sign_line(), "日期：____________".into()),
                 ("签章时间：", ().into_any(), sealed_at),
-            ])}
+            ]).collect())}
             <p class="doc-footnote">
                 {format!("本指令书根据现场检查记录生成（记录标识 {id}）。文书编号及印章以执法机关出具的正式文书为准。")}
             </p>
@@ -850,7 +901,7 @@ fn notice_item(n: usize, row: &RecordRow<'_>, checklist: Option<&Checklist>) -> 
     let plan = major.then(|| {
         let plan = answer.major_plan.clone().unwrap_or_default();
         view! {
-            <h4>"重大隐患治理方案（五落实） " <span class="doc-en">"Five measures"</span></h4>
+            <h4>"重大隐患治理方案（五落实） " {gloss("Five measures")}</h4>
             {field_table(vec![
                 ("治理目标和任务", "", dash(&plan.target)),
                 ("治理机构和人员", "", dash(&plan.organisation)),
@@ -888,21 +939,19 @@ pub fn LedgerExport() -> impl IntoView {
         let name = ledger_file_name(local_date(&now()));
         message.set(Some(
             match download_text(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
-                Ok(()) => Ok(format!(
-                    "已导出 {} 条隐患：{name}  Exported {} hazards",
-                    rows.len(),
-                    rows.len()
+                Ok(()) => Ok(crate::i18n::t_string(
+                    format!("已导出 {} 条隐患：{name}", rows.len()),
+                    format!("Exported {} hazards: {name}", rows.len()),
                 )),
-                Err(e) => Err(format!("导出失败 Export failed: {e:?}")),
+                Err(e) => Err(format!("{}{e:?}", t("导出失败：", "Export failed: "))),
             },
         ));
     };
     view! {
         <section class="card" aria-labelledby="ledger-title">
-            <h2 id="ledger-title">"隐患台账 " <small>"Hazard ledger"</small></h2>
-            <p>"本机所有检查记录中的隐患，一行一条，可用 Excel 打开。 "
-               <small>"Every hazard on this device, one per row (CSV, opens in Excel)."</small></p>
-            <button type="button" on:click=on_click>"导出隐患台账 CSV Export hazard ledger"</button>
+            <h2 id="ledger-title">{t("隐患台账", "Hazard ledger")}</h2>
+            <p>{t("本机所有检查记录中的隐患，一行一条，可用 Excel 打开。", "Every hazard on this device, one per row (CSV, opens in Excel; the ledger is in Chinese).")}</p>
+            <button type="button" on:click=on_click>{t("导出隐患台账 CSV", "Export hazard ledger (CSV)")}</button>
             <p role="status" class="saved" hidden=move || !matches!(message.get(), Some(Ok(_)))>
                 {move || message.get().and_then(Result::ok)}
             </p>
@@ -911,6 +960,230 @@ pub fn LedgerExport() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+// ---- 复查意见书 (re-inspection record) --------------------------------------------------------
+
+const REVIEW_COLUMNS: [(&str, &str); 7] = [
+    ("隐患编号", "c-hno"),
+    ("检查内容", "c-text"),
+    ("原隐患情况", "c-orig"),
+    ("原整改期限", "c-deadline"),
+    ("复查结论", "c-result"),
+    ("处理措施", "c-action"),
+    ("复查意见", "c-note"),
+];
+
+/// The cells of one reviewed hazard in the 复查意见书, and the line's class.
+pub fn review_cells(review: &HazardReview, item_text: &str) -> (&'static str, [String; 7]) {
+    let (class, result) = match review.outcome {
+        ReviewOutcome::Rectified => ("ok-row", "已整改".to_string()),
+        ReviewOutcome::NotRectified => ("major-row", "未整改".to_string()),
+        ReviewOutcome::Pending => ("", "未复查".to_string()),
+    };
+    let result = if review.photos.is_empty() {
+        result
+    } else {
+        format!("{result}\n（附照片 {} 张）", review.photos.len())
+    };
+    let action = match review.escalation {
+        Some(Escalation::Extension) => format!(
+            "{}，新整改期限 {}",
+            Escalation::Extension.label_zh(),
+            dash(&review.new_deadline)
+        ),
+        Some(e) => e.label_zh().to_string(),
+        None if review.outcome == ReviewOutcome::Rectified => "验收销号".to_string(),
+        None => "—".to_string(),
+    };
+    (
+        class,
+        [
+            hazard_no(&review.hazard.inspection_id, &review.hazard.item_id),
+            dash(item_text),
+            format!(
+                "{}：{}",
+                review.original_verdict.label_zh(),
+                dash(&review.original_description)
+            ),
+            dash(&review.original_deadline),
+            result,
+            action,
+            dash(&review.note),
+        ],
+    )
+}
+
+/// 复查意见书: the hazards a re-inspection reviewed, what was found and what follows, printable
+/// on A4 like the other documents.
+#[component]
+pub fn ReviewRecordScreen(id: Uuid) -> impl IntoView {
+    let Some((inspection, checklist)) = load(id) else {
+        return not_found();
+    };
+    let app = use_app();
+    if inspection.kind != paicha_core::InspectionKind::Reinspection {
+        return view! {
+            <p class="error" role="alert">{t("该检查不是复查。", "This inspection is not a re-inspection.")}</p>
+            <a class="button" href=Route::Record(id).href()>{t("现场检查记录", "Inspection record")}</a>
+        }
+        .into_any();
+    }
+    let sealed = inspection.is_sealed();
+    // The item text from the original inspection's checklist version (else this one's).
+    let item_text = |review: &HazardReview| -> String {
+        let original = app.model.with_untracked(|m| {
+            m.inspections
+                .get(&review.hazard.inspection_id)
+                .map(|i| i.checklist.clone())
+        });
+        original
+            .and_then(|r| {
+                app.catalog
+                    .with_untracked(|c| c.find(&r.id, &r.content_hash.0))
+            })
+            .or(checklist)
+            .and_then(|c| c.item(&review.hazard.item_id))
+            .map(|i| i.zh.clone())
+            .unwrap_or_default()
+    };
+    let rows: Vec<(&'static str, [String; 7])> = inspection
+        .reviews
+        .iter()
+        .map(|r| review_cells(r, &item_text(r)))
+        .collect();
+    let count = |o: ReviewOutcome| inspection.reviews.iter().filter(|r| r.outcome == o).count();
+    let reviewed_on = date_zh(local_date(
+        inspection
+            .sealed_at
+            .as_ref()
+            .unwrap_or(&inspection.started_at),
+    ));
+    let mut summary = format!(
+        "{reviewed_on}对你单位此前检查发现的 {} 项隐患的整改情况进行了复查：已整改 {} 项，未整改 {} 项",
+        inspection.reviews.len(),
+        count(ReviewOutcome::Rectified),
+        count(ReviewOutcome::NotRectified),
+    );
+    if count(ReviewOutcome::Pending) > 0 {
+        summary.push_str(&format!("，尚未复查 {} 项", count(ReviewOutcome::Pending)));
+    }
+    summary.push_str("。复查情况及处理措施如下。");
+    let officers = inspection
+        .officers()
+        .map(|o| o.display())
+        .collect::<Vec<_>>()
+        .join("、");
+    let fields: Vec<Field> = vec![
+        ("被复查单位", "Inspected unit", inspection.site.name.clone()),
+        (
+            "统一社会信用代码",
+            "Credit code",
+            inspection.site.credit_code.to_string(),
+        ),
+        (
+            "复查时间",
+            "Time (local)",
+            match &inspection.sealed_at {
+                Some(end) => format!(
+                    "{} 至 {}",
+                    local_time(&inspection.started_at),
+                    local_time(end)
+                ),
+                None => format!("{} 起", local_time(&inspection.started_at)),
+            },
+        ),
+        ("复查人员", "Officers", officers),
+    ];
+    let photos: Vec<(String, String)> = inspection
+        .reviews
+        .iter()
+        .flat_map(|r| {
+            let item = r.hazard.item_id.clone();
+            r.photos
+                .clone()
+                .into_iter()
+                .enumerate()
+                .map(move |(n, sha)| (format!("{item} 整改后照片 {}", n + 1), sha))
+        })
+        .collect();
+    let photos = (!photos.is_empty()).then(|| {
+        view! {
+            <h3>"整改后照片 " {gloss("Photos of the result")}</h3>
+            <ul class="doc-photos">
+                {photos.into_iter().map(|(label, sha256)| view! {
+                    <li>{image(sha256, label.clone())}<span>{label}</span></li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    });
+    let site_signature = match inspection.site_signature.clone() {
+        Some(sha256) => view! {
+            <span class="doc-signature">{image(sha256, t("被复查单位负责人签名（现场手写）", "Site representative's signature (handwritten)").into())}</span>
+        }
+        .into_any(),
+        None => sign_line(),
+    };
+    let sealed_line = inspection
+        .sealed_at
+        .as_ref()
+        .map_or_else(|| "未签章（草稿）".into(), local_time);
+    let back = if sealed {
+        Route::Export(id)
+    } else {
+        Route::Inspection(id)
+    };
+    let suffix = if sealed { "" } else { "（草稿）" };
+    let addressee = format!(
+        "{}（统一社会信用代码：{}）：",
+        inspection.site.name, inspection.site.credit_code
+    );
+    view! {
+        {doc_actions(vec![
+            (t("现场检查记录", "Inspection record"), Route::Record(id).href()),
+            (t("返回", "Back"), back.href()),
+        ])}
+        <article class="doc review-doc" class:draft=!sealed aria-labelledby="doc-title">
+            {(!sealed).then(|| view! {
+                <p class="doc-draft" role="note">
+                    "草稿：复查尚未签章封存，本意见书不作为正式文书。"
+                    {gloss(" Draft: the re-inspection is not sealed; this is not an official record.")}
+                </p>
+            })}
+            {title(
+                format!("隐患整改复查意见书{suffix}"),
+                format!("Re-inspection record{}", if sealed { "" } else { " (draft)" }),
+            )}
+            <p class="doc-addressee">{addressee}</p>
+            <p class="doc-body">{summary}</p>
+            {field_table(fields)}
+            <h3>"复查情况 " {gloss("Reviewed hazards")}</h3>
+            <div class="doc-scroll" role="region" aria-label=t("复查情况表", "Reviewed hazards table") tabindex="0">
+                <table class="doc-table doc-reviews">
+                    <colgroup>{REVIEW_COLUMNS.map(|(_, class)| view! { <col class=class /> }).collect_view()}</colgroup>
+                    <thead><tr>{REVIEW_COLUMNS.map(|(name, class)| view! { <th scope="col" class=class>{name}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|(class, cells)| view! {
+                            <tr class=class>
+                                {cells.into_iter().zip(REVIEW_COLUMNS).map(|(cell, (_, column))| view! { <td class=column>{cell}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {photos}
+            {signatures(vec![
+                ("复查人员签名：", sign_line(), format!("执法证号：{}", inspection.officers().map(|o| o.cert_no.clone()).collect::<Vec<_>>().join("、"))),
+                ("被复查单位负责人签名：", site_signature, "日期：____________".into()),
+                ("签章时间：", ().into_any(), sealed_line),
+            ])}
+            <p class="doc-footnote">
+                {format!("本意见书由排查 Paicha 根据本机复查记录生成；时间为本地时间。隐患编号为原检查记录标识前8位与条目编号。记录标识 {id}")}
+            </p>
+        </article>
+    }
+    .into_any()
 }
 
 #[cfg(test)]

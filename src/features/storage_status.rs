@@ -2,6 +2,7 @@
 //! Browsers evict non-persistent storage under pressure; records are legal evidence, so the
 //! app asks for persistence and warns clearly when it was not granted.
 
+use crate::i18n::{localize, t};
 use crate::route::Route;
 use js_sys::{Function, Promise, Reflect};
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ pub async fn read() -> StorageInfo {
 }
 
 fn megabytes(bytes: Option<f64>) -> String {
-    bytes.map_or("未知 unknown".into(), |b| {
+    bytes.map_or(t("未知", "unknown").into(), |b| {
         format!("{:.1} MB", b / 1_048_576.0)
     })
 }
@@ -64,24 +65,25 @@ pub fn StorageScreen() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="storage-title">
-            <h2 id="storage-title">"本机存储 " <small>"Storage on this device"</small></h2>
+            <h2 id="storage-title">{t("本机存储", "Storage on this device")}</h2>
             {move || info.get().map(|i| {
                 let persisted = i.persisted == Some(true);
                 view! {
                     <p role="status" class=if persisted { "ok" } else { "error" }>
                         {if persisted {
-                            "✓ 已启用持久存储：浏览器不会自动清除本应用的数据。 Persistent: the browser will not evict this data."
+                            t("✓ 已启用持久存储：浏览器不会自动清除本应用的数据。", "✓ Persistent: the browser will not evict this data.")
                         } else {
-                            "⚠ 未启用持久存储：存储空间紧张时浏览器可能清除数据。请尽快导出并上传已签章的检查。 Not persistent: the browser may evict data under storage pressure; export and upload sealed inspections soon."
+                            t("⚠ 未启用持久存储：存储空间紧张时浏览器可能清除数据。请尽快导出并上传已签章的检查。",
+                              "⚠ Not persistent: the browser may evict data under storage pressure; export and upload sealed inspections soon.")
                         }}
                     </p>
-                    <p>"已用 Used: " {megabytes(i.usage)} " / 可用 Quota: " {megabytes(i.quota)}</p>
+                    <p>{t("已用：", "Used: ")} {megabytes(i.usage)} {t(" / 可用：", " / Quota: ")} {megabytes(i.quota)}</p>
                     {(!persisted).then(|| view! {
-                        <button type="button" class="primary" on:click=on_persist>"申请持久存储 Request persistent storage"</button>
+                        <button type="button" class="primary" on:click=on_persist>{t("申请持久存储", "Request persistent storage")}</button>
                     })}
                 }
             })}
-            <a class="button" href=Route::Home.href()>"返回首页 Home"</a>
+            <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </section>
         <BackupRestore />
     }
@@ -124,7 +126,7 @@ fn BackupRestore() -> impl IntoView {
             error.set(
                 result
                     .err()
-                    .map(|e| format!("备份失败 / backup failed: {e}")),
+                    .map(|e| format!("{}{}", t("备份失败：", "Backup failed: "), localize(&e.to_string()))),
             );
             busy.set(false);
         });
@@ -161,7 +163,9 @@ fn BackupRestore() -> impl IntoView {
                 }
                 Err(e) => {
                     error.set(Some(format!(
-                        "恢复失败，未写入任何数据 / restore failed, nothing was written: {e}"
+                        "{}{}",
+                        t("恢复失败，未写入任何数据：", "Restore failed, nothing was written: "),
+                        localize(&e.to_string())
                     )));
                     busy.set(false);
                 }
@@ -170,14 +174,14 @@ fn BackupRestore() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="backup-title">
-            <h2 id="backup-title">"备份与恢复 " <small>"Backup and restore"</small></h2>
-            <p>"备份包含检查记录、检查表版本、外发箱和照片；签名密钥不能离开本机。恢复只添加本机没有的记录，不会重复或覆盖。"
-               <br /><small>"The backup holds inspections, checklist versions, the outbox and photos; the signing key never leaves the device. Restoring only adds missing records."</small></p>
-            <button type="button" class="primary" disabled=move || busy.get() on:click=on_backup>"备份全部数据 Back up all data"</button>
-            <label for="restore-file">"从备份文件恢复 Restore from a backup file"</label>
+            <h2 id="backup-title">{t("备份与恢复", "Backup and restore")}</h2>
+            <p>{t("备份包含检查记录、检查表版本、外发箱和照片；签名密钥不能离开本机。恢复只添加本机没有的记录，不会重复或覆盖。",
+                "The backup holds inspections, checklist versions, the outbox and photos; the signing key never leaves the device. Restoring only adds missing records, never duplicating or overwriting any.")}</p>
+            <button type="button" class="primary" disabled=move || busy.get() on:click=on_backup>{t("备份全部数据", "Back up all data")}</button>
+            <label for="restore-file">{t("从备份文件恢复", "Restore from a backup file")}</label>
             <input id="restore-file" type="file" accept="application/json,.json" disabled=move || busy.get() on:change=on_restore />
-            <p role="status" hidden=move || message.with(Option::is_none)>{move || message.get()}</p>
-            <p class="error" role="alert" hidden=move || error.with(Option::is_none)>{move || error.get()}</p>
+            <p role="status" hidden=move || message.with(Option::is_none)>{move || message.with(|m| m.as_deref().map(localize))}</p>
+            {crate::features::error_line(error)}
         </section>
     }
 }

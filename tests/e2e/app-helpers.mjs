@@ -3,20 +3,86 @@
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 
-export async function register(page, url, name = "赵六", cert = "GD-0001") {
+export async function register(
+  page,
+  url,
+  name = "赵六",
+  cert = "GD-0001",
+  { organisation = "某县应急管理局", region = "某镇" } = {},
+) {
   await page.goto(`${url}/`);
-  await page.getByLabel("检查人员姓名").fill(name);
-  await page.getByLabel("执法证号").fill(cert);
+  await fillRegistration(page, { name, cert, organisation, region });
   await page.getByRole("button", { name: /登记/ }).click();
-  await page.getByLabel("设备密钥标识 Device key id").waitFor();
+  await page.getByLabel("设备密钥标识").waitFor();
 }
 
-/** Starts a fireworks inspection and returns its id (from the URL). */
-export async function startFireworksInspection(page, url, siteName) {
+/** Fills the registration form (all four fields are required). */
+export async function fillRegistration(page, { name, cert, organisation = "某县应急管理局", region = "某镇" }) {
+  await page.getByLabel("检查人员姓名").fill(name);
+  await page.getByLabel("执法证号").fill(cert);
+  await page.getByLabel("所属单位").fill(organisation);
+  await page.getByLabel("所属区域").fill(region);
+}
+
+const ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/** A valid 统一社会信用代码 (GB 32100 check digit) for a 17-character prefix. */
+export function withCheckDigit(prefix17) {
+  const sum = [...prefix17].reduce((acc, ch, i) => acc + ALPHABET.indexOf(ch) * WEIGHTS[i], 0);
+  return prefix17 + ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+/** The n-th test credit code: 91440300708461136T for n = 0, then other valid codes. */
+export function creditCode(n = 0) {
+  return n === 0 ? "91440300708461136T" : withCheckDigit(`914403000000${String(n).padStart(5, "0")}`);
+}
+
+/**
+ * In the new-inspection form: the site typed as a new enterprise, or, when `name` is already
+ * saved, picked from the saved ones.
+ */
+export async function chooseSite(page, name, code) {
+  const saved = page.getByRole("button", { name: /^已登记单位/ });
+  if (await saved.count()) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const existing = page.getByRole("list", { name: /已登记单位/ }).getByRole("button", { name: new RegExp(`^${escaped} `) });
+    await page.getByLabel("搜索已登记单位").fill(code);
+    if (await existing.count()) {
+      await existing.click();
+      return;
+    }
+    await page.getByRole("button", { name: /^新单位/ }).click();
+  }
+  await page.getByLabel("被检单位名称").fill(name);
+  await page.getByLabel("统一社会信用代码").fill(code);
+}
+
+/** Fills co-inspector row `n` (1-based), adding rows as needed. */
+export async function fillCoInspector(page, { name = "钱协查", cert = "CO-0002" } = {}, n = 1) {
+  while ((await page.getByLabel(`同行检查人员 ${n} 姓名`).count()) === 0) {
+    await page.getByRole("button", { name: /添加同行检查人员/ }).click();
+  }
+  await page.getByLabel(`同行检查人员 ${n} 姓名`).fill(name);
+  await page.getByLabel(`同行检查人员 ${n} 执法证号`).fill(cert);
+}
+
+// Site name -> credit code, per browser context (one device's saved sites).
+const siteCodes = new WeakMap();
+
+/**
+ * Starts a fireworks inspection and returns its id (from the URL). Each new site name in a
+ * browser context gets its own credit code (the first one 91440300708461136T); a name used
+ * before is picked from the saved sites. A co-inspector is added, so the inspection can be sealed.
+ */
+export async function startFireworksInspection(page, url, siteName, { coInspector } = {}) {
+  const codes = siteCodes.get(page.context()) ?? new Map();
+  siteCodes.set(page.context(), codes);
+  if (!codes.has(siteName)) codes.set(siteName, creditCode(codes.size));
   await page.goto(`${url}/#/new`);
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
-  await page.getByLabel("被检单位名称").fill(siteName);
-  await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
+  await chooseSite(page, siteName, codes.get(siteName));
+  await fillCoInspector(page, coInspector);
   await page.getByRole("button", { name: /开始检查/ }).click();
   await page.getByRole("button", { name: /完成检查并签章/ }).waitFor();
   return new URL(page.url()).hash.split("/").pop();
@@ -158,17 +224,25 @@ export async function addPhoto(page, id, file = photoFile(), { camera = false } 
   const before = await thumbnails.count();
   const input = page.getByLabel(camera ? `${id} 拍照` : `${id} 从相册选择`);
   await input.setInputFiles(file);
-  const thumbnail = page.getByRole("img", { name: `${id} 照片 ${before + 1} Photo ${before + 1}` });
+  const thumbnail = page.getByRole("img", { name: `${id} 照片 ${before + 1}`, exact: true });
   await thumbnail.waitFor();
   // Shown from the stored file (an object URL), not just announced.
   await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumbnail.elementHandle());
   await savedShown(page);
 }
 
-/** From the inspection screen: 完成检查并签章 → the completion screen → 签章封存 → export. */
+/**
+ * From the inspection screen: 完成检查并签章 → the completion screen → 签章封存 → export. An
+ * inspection with one officer (e.g. stored before teams existed) gets a co-inspector there.
+ */
 export async function completeAndSeal(page) {
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
   await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
+  if (await page.getByRole("alert").filter({ hasText: /两名以上执法人员/ }).isVisible()) {
+    await fillCoInspector(page);
+    await page.getByRole("button", { name: /保存执法人员/ }).click();
+    await page.getByRole("status").filter({ hasText: /执法人员已更新/ }).waitFor();
+  }
   await page.getByRole("button", { name: /签章封存/ }).click();
   await page.getByRole("button", { name: /签名并导出/ }).waitFor();
 }

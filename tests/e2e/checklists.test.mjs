@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, startServer } from "./harness.mjs";
-import { storedInspection } from "./app-helpers.mjs";
+import { chooseSite, creditCode, fillRegistration, storedInspection } from "./app-helpers.mjs";
 
 let server, browser;
 before(async () => {
@@ -24,11 +24,12 @@ const SECTORS = [
 
 async function register(page) {
   await page.goto(`${server.url}/`);
-  await page.getByLabel("检查人员姓名").fill("李四");
-  await page.getByLabel("执法证号").fill("33010099");
+  await fillRegistration(page, { name: "李四", cert: "33010099" });
   await page.getByRole("button", { name: /登记/ }).click();
-  await page.getByLabel("设备密钥标识 Device key id").waitFor();
+  await page.getByLabel("设备密钥标识").waitFor();
 }
+
+let sites = 0;
 
 async function startInspection(page, sector, answerYes) {
   await page.goto(`${server.url}/#/new`);
@@ -38,8 +39,8 @@ async function startInspection(page, sector, answerYes) {
   await radios.check();
   const question = page.getByRole("checkbox", { name: sector.question });
   if (answerYes) await question.check();
-  await page.getByLabel("被检单位名称").fill(`测试单位-${sector.key}-${answerYes}`);
-  await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
+  // Each test enterprise is saved on start: each gets a code of its own.
+  await chooseSite(page, `测试单位-${sector.key}-${answerYes}`, creditCode(++sites));
   await page.getByRole("button", { name: /开始检查/ }).click();
   await page.getByRole("button", { name: /完成检查并签章/ }).waitFor();
   await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();

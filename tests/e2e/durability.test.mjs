@@ -185,7 +185,7 @@ for (const version of [1, 2]) test(`data stored by schema v${version} opens afte
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(stores.version, 4);
+  assert.equal(stores.version, 5);
   assert.ok(stores.stores.includes("checklists"));
   assert.ok(stores.stores.includes("answers"));
   assert.ok(stores.stores.includes("photos"));

@@ -8,7 +8,7 @@ import { createPublicKey, verify as edVerify } from "node:crypto";
 import { readFile, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
-import { addPhoto, completeAndSeal, fillOrder } from "./app-helpers.mjs";
+import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration } from "./app-helpers.mjs";
 
 const PAYLOAD_TYPE = "application/vnd.paicha.bundle.v1+json";
 
@@ -53,10 +53,9 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   await page.goto(`${server.url}/`);
 
   // 1. First run: register; the device key is created and its id shown.
-  await page.getByLabel("检查人员姓名").fill("张三");
-  await page.getByLabel("执法证号").fill("44010012345");
+  await fillRegistration(page, { name: "张三", cert: "44010012345" });
   await page.getByRole("button", { name: /登记/ }).click();
-  const keyIdText = (await page.getByLabel("设备密钥标识 Device key id").textContent()).trim();
+  const keyIdText = (await page.getByLabel("设备密钥标识").textContent()).trim();
   assert.match(keyIdText, /^[0-9a-f]{64}$/);
 
   // 2. + 3. The fireworks checklist and the site, with a wrong check digit first.
@@ -66,6 +65,8 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   await page.getByLabel("被检单位名称").fill("某某烟花爆竹有限公司");
   const code = page.getByLabel("统一社会信用代码");
   await code.fill("91440300708461136X");
+  // Sealing needs two officers: the co-inspector is named when the inspection starts.
+  await fillCoInspector(page, { name: "李四", cert: "44010067890" });
   await page.getByRole("button", { name: /开始检查/ }).click();
   const codeError = page.locator("#site-code-error");
   await codeError.waitFor({ state: "visible" });

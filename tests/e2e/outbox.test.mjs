@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
-import { addPhoto, completeAndSeal, fillOrder } from "./app-helpers.mjs";
+import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration } from "./app-helpers.mjs";
 
 let server, browser, work;
 before(async () => {
@@ -24,13 +24,13 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
-  await page.getByLabel("检查人员姓名").fill("王五");
-  await page.getByLabel("执法证号").fill("EX-2026-7");
+  await fillRegistration(page, { name: "王五", cert: "EX-2026-7" });
   await page.getByRole("button", { name: /登记/ }).click();
   await page.getByRole("link", { name: /新建检查/ }).click();
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
   await page.getByLabel("被检单位名称").fill("外发箱测试烟花厂");
   await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
+  await fillCoInspector(page);
   await page.getByRole("button", { name: /开始检查/ }).click();
   await page.getByRole("radiogroup", { name: /^FW-07 / }).getByLabel(/重大隐患/).check();
   const description = "防雷接地装置检测报告过期，引下线锈断";

@@ -129,7 +129,7 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assert.equal(await page.getByRole("link", { name: /责令限期整改指令书/ }).count(), 0);
   await page.getByRole("link", { name: /现场检查记录/ }).click();
   await page.getByRole("heading", { name: /安全生产现场检查记录/ }).waitFor();
-  assert.match(await page.getByRole("note").textContent(), /草稿.*Draft/s);
+  assert.match(await page.getByRole("note").textContent(), /^草稿：检查尚未签章封存，本记录不作为正式检查记录。$/);
   assert.match(await page.getByRole("heading", { name: /安全生产现场检查记录/ }).textContent(), /草稿/);
   await assertNothingInjected(page, dialogs);
   await page.goto(`${server.url}/#/notice/${id}`);

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InspectionError {
-    #[error("请填写{0} / {0} is required")]
+    /// The field named as "中文 english": each half of the message names it in its language.
+    #[error("请填写{} / {} is required", field_name(.0).0, field_name(.0).1)]
     Required(&'static str),
     #[error("检查已签章封存，不能修改 / the inspection is sealed and cannot be changed")]
     Sealed,
@@ -61,6 +62,11 @@ pub enum InspectionError {
     RectifiedWithoutPhoto(Vec<String>),
     #[error("以下未整改隐患尚未选择处理措施：{} / hazards not rectified without an escalation: {}", .0.join("、"), .0.join(", "))]
     EscalationMissing(Vec<String>),
+}
+
+/// "检查人员姓名 inspector name" → ("检查人员姓名", "inspector name").
+fn field_name(what: &str) -> (&str, &str) {
+    what.split_once(' ').unwrap_or((what, what))
 }
 
 /// A law-enforcement officer: name and 执法证号.
@@ -587,5 +593,22 @@ impl Inspection {
         }
         self.sealed_at = Some(now);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_required_field_is_named_in_each_language_of_the_message() {
+        assert_eq!(
+            Inspector::new("", "A1").unwrap_err().to_string(),
+            "请填写检查人员姓名 / inspector name is required"
+        );
+        assert_eq!(
+            InspectionError::Required("单位名称").to_string(),
+            "请填写单位名称 / 单位名称 is required"
+        );
     }
 }

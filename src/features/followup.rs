@@ -1,0 +1,866 @@
+//! Follow-up (督查): every hazard of every sealed inspection on this device with where it stands
+//! today (逾期未整改, 升级处理, 即将到期, 整改中, 已整改待验收, 已验收销号), filtered by site,
+//! sector, level and status, each linking to its original record; per site a button starts the
+//! re-inspection (复查) of its open hazards.
+//!
+//! "Today" is the device's local date, read whenever the list is drawn (never kept from start-up),
+//! so the list follows the clock; the statuses themselves are derived in
+//! `paicha_core::followup`, never stored.
+
+use crate::features::{new_uuid, now, sector_name, text_of};
+use crate::i18n::{t, t_string};
+use crate::model::Model;
+use crate::route::{Route, navigate};
+use crate::use_app;
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use paicha_core::checklist::ChecklistRef;
+use paicha_core::followup::{FollowUp, HazardStatus, due_for_review};
+use paicha_core::reinspection::{Escalation, HazardRef};
+use paicha_core::{Checklist, CreditCode, InspectionError, InspectionKind, Verdict};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The device's local date, read on every call (tests move the browser's clock).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// One hazard on the list, as shown (owned, so the view does not borrow the model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub hazard: HazardRef,
+    pub item_text: String,
+    pub site_name: String,
+    pub credit_code: String,
+    /// The sector of the checklist the hazard was found with (`fireworks`…), empty if unknown.
+    pub sector: String,
+    /// Its name in the current language.
+    pub sector_name: String,
+    pub level: Verdict,
+    pub status: HazardStatus,
+    pub deadline: Option<NaiveDate>,
+    pub description: String,
+    pub location: String,
+    pub inspected_at: DateTime<Utc>,
+    /// How a sealed re-inspection escalated it, if it did.
+    pub escalation: Option<Escalation>,
+}
+
+impl Row {
+    /// Days past the deadline (positive) or left (negative or zero).
+    pub fn days_overdue(&self, today: NaiveDate) -> Option<i64> {
+        self.deadline.map(|d| (today - d).num_days())
+    }
+}
+
+/// The rows of `list` (kept in its order: most urgent first).
+pub fn rows<'c>(
+    list: &[FollowUp<'_>],
+    checklist_of: impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
+) -> Vec<Row> {
+    list.iter()
+        .map(|f| {
+            let checklist = checklist_of(&f.inspection.checklist);
+            Row {
+                hazard: f.hazard(),
+                item_text: checklist
+                    .and_then(|c| c.item(f.item_id))
+                    .map(|i| text_of(&i.zh, &i.en).to_string())
+                    .unwrap_or_default(),
+                site_name: f.inspection.site.name.clone(),
+                credit_code: f.inspection.site.credit_code.to_string(),
+                sector: checklist.map(|c| c.sector.clone()).unwrap_or_default(),
+                sector_name: checklist
+                    .map(|c| sector_name(&c.sector).to_string())
+                    .unwrap_or_default(),
+                level: f.answer.verdict,
+                status: f.status,
+                deadline: f.deadline,
+                description: f.answer.description.clone(),
+                location: f.answer.location.clone(),
+                inspected_at: f.inspection.started_at,
+                escalation: f
+                    .review
+                    .filter(|(re, _)| re.is_sealed())
+                    .and_then(|(_, r)| r.escalation),
+            }
+        })
+        .collect()
+}
+
+/// The list's filters; an empty string or `None` does not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Credit code.
+    pub site: String,
+    pub sector: String,
+    pub level: Option<Verdict>,
+    pub status: Option<HazardStatus>,
+}
+
+impl Filter {
+    pub fn keeps(&self, row: &Row) -> bool {
+        (self.site.is_empty() || row.credit_code == self.site)
+            && (self.sector.is_empty() || row.sector == self.sector)
+            && self.level.is_none_or(|l| row.level == l)
+            && self.status.is_none_or(|s| row.status == s)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+}
+
+/// Distinct (value, text) pairs of `rows`, in order of first appearance.
+fn distinct(rows: &[Row], pick: impl Fn(&Row) -> (String, String)) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for row in rows {
+        let (value, text) = pick(row);
+        if !value.is_empty() && !out.iter().any(|(v, _)| *v == value) {
+            out.push((value, text));
+        }
+    }
+    out
+}
+
+/// The sites on the list: (credit code, name).
+pub fn sites(rows: &[Row]) -> Vec<(String, String)> {
+    distinct(rows, |r| (r.credit_code.clone(), r.site_name.clone()))
+}
+
+/// The sectors on the list: (sector id, name).
+pub fn sectors(rows: &[Row]) -> Vec<(String, String)> {
+    distinct(rows, |r| (r.sector.clone(), r.sector_name.clone()))
+}
+
+/// The rows `filter` keeps, grouped by site (credit code, name, rows); the site with the most
+/// urgent hazard first, rows within a site in list order.
+pub fn by_site<'r>(rows: &'r [Row], filter: &Filter) -> Vec<(String, String, Vec<&'r Row>)> {
+    let mut groups: Vec<(String, String, Vec<&Row>)> = Vec::new();
+    for row in rows.iter().filter(|r| filter.keeps(r)) {
+        match groups.iter_mut().find(|g| g.0 == row.credit_code) {
+            Some(group) => group.2.push(row),
+            None => groups.push((row.credit_code.clone(), row.site_name.clone(), vec![row])),
+        }
+    }
+    groups
+}
+
+/// What the site's re-inspect button does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reinspect {
+    /// Start a re-inspection of this many hazards.
+    Start(usize),
+    /// A re-inspection of the site is being written: continue it.
+    Continue(Uuid),
+}
+
+impl Model {
+    /// Hazards past their deadline and not closed, on `today`.
+    pub fn overdue_count(&self, today: NaiveDate) -> usize {
+        self.follow_up(today)
+            .iter()
+            .filter(|f| f.status == HazardStatus::Overdue)
+            .count()
+    }
+
+    /// The re-inspection of the site with credit code `site` that is being written, if any.
+    pub fn open_reinspection(&self, site: &CreditCode) -> Option<Uuid> {
+        self.inspections_newest_first()
+            .into_iter()
+            .find(|i| {
+                i.kind == InspectionKind::Reinspection
+                    && !i.is_sealed()
+                    && &i.site.credit_code == site
+            })
+            .map(|i| i.id)
+    }
+
+    /// Whether the site's hazards can be re-inspected now, and how.
+    pub fn reinspect_action(&self, site: &CreditCode, today: NaiveDate) -> Option<Reinspect> {
+        if let Some(draft) = self.open_reinspection(site) {
+            return Some(Reinspect::Continue(draft));
+        }
+        let list = self.follow_up(today);
+        let due = due_for_review(&list, self.inspections.values(), site, None).len();
+        (due > 0).then_some(Reinspect::Start(due))
+    }
+
+    /// Starts re-inspection `id` of the site with credit code `site`: the site as the most
+    /// recent inspection with a hazard due for review recorded it, that inspection's checklist
+    /// (`checklist_of` finds it) and applicability answers, the last team, and a review of every
+    /// hazard of the site due for review. Returns how many hazards it reviews. Nothing changes
+    /// on an error.
+    pub fn start_reinspection<'c>(
+        &mut self,
+        id: Uuid,
+        site: &CreditCode,
+        checklist_of: impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<usize, InspectionError> {
+        let profile = self
+            .profile
+            .clone()
+            .ok_or(InspectionError::Required("检查人员 inspector"))?;
+        let (snapshot, checklist_ref, applicability) = {
+            let list = self.follow_up(today);
+            let due = due_for_review(&list, self.inspections.values(), site, None);
+            let latest = due
+                .iter()
+                .map(|f| f.inspection)
+                .max_by_key(|i| i.started_at)
+                .ok_or(InspectionError::NothingToReview)?;
+            (
+                latest.site.clone(),
+                latest.checklist.clone(),
+                latest.applicability.clone(),
+            )
+        };
+        let checklist = checklist_of(&checklist_ref).ok_or(InspectionError::ChecklistMismatch)?;
+        // Only questions this checklist asks (it may be another version of the original's).
+        let applicability: BTreeMap<String, bool> = applicability
+            .into_iter()
+            .filter(|(k, _)| checklist.questions.iter().any(|q| &q.key == k))
+            .collect();
+        // The team of the last inspection, without the inspector signing on this device.
+        let team = self
+            .last_team()
+            .into_iter()
+            .filter(|co| co.cert_no != profile.cert_no)
+            .collect();
+        self.start_inspection(id, snapshot, checklist, now)?;
+        self.set_applicability(id, checklist, applicability)?;
+        self.set_team(id, InspectionKind::Reinspection, team)?;
+        self.add_due_reviews(id, today)
+    }
+}
+
+/// The label of a verdict's level.
+fn level_label(level: Verdict) -> &'static str {
+    match level {
+        Verdict::MajorHazard => t("重大隐患", "Major hazard"),
+        _ => t("一般隐患", "General hazard"),
+    }
+}
+
+fn deadline_text(row: &Row, today: NaiveDate) -> String {
+    match (row.deadline, row.days_overdue(today)) {
+        (Some(d), Some(n)) if n > 0 && row.status == HazardStatus::Overdue => {
+            t_string(format!("{d}（逾期 {n} 天）"), format!("{d} ({n} days overdue)"))
+        }
+        (Some(d), Some(0)) if row.status.needs_review() => {
+            t_string(format!("{d}（今天到期）"), format!("{d} (due today)"))
+        }
+        (Some(d), Some(n)) if n < 0 && row.status.needs_review() => {
+            t_string(format!("{d}（剩 {} 天）", -n), format!("{d} ({} days left)", -n))
+        }
+        (Some(d), _) => d.to_string(),
+        (None, _) => "—".to_string(),
+    }
+}
+
+fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
+    let level = level_label(row.level);
+    let level_class = if row.level == Verdict::MajorHazard {
+        "level major"
+    } else {
+        "level general"
+    };
+    let slug = row.status.slug();
+    let heading_id = format!(
+        "fu-{}-{}",
+        row.hazard.inspection_id.simple(),
+        row.hazard.item_id
+    );
+    let record = Route::Record(row.hazard.inspection_id).href();
+    let original = t("原检查记录", "Original record");
+    let link_name = format!("{} {} {original}", row.site_name, row.hazard.item_id);
+    let escalation = row
+        .escalation
+        .map(|e| format!("{}{}", t("处理措施：", "Escalation: "), t(e.label_zh(), e.label_en())));
+    let labelled = heading_id.clone();
+    view! {
+        <li class=format!("fu-row status-{slug}") aria-labelledby=labelled>
+            <p class="fu-badges">
+                <span class=format!("status-badge {slug}")>{t(row.status.label_zh(), row.status.label_en())}</span>
+                <span class=level_class>{level}</span>
+            </p>
+            <p class="fu-item" id=heading_id>
+                <strong class="mono">{row.hazard.item_id.clone()}</strong> " " {row.item_text.clone()}
+            </p>
+            <dl class="fu-facts">
+                <dt>{t("整改期限", "Deadline")}</dt>
+                <dd>{deadline_text(row, today)}</dd>
+                <dt>{t("隐患描述", "Description")}</dt>
+                <dd>{if row.description.trim().is_empty() { "—".to_string() } else { row.description.clone() }}</dd>
+                <dt>{t("隐患部位", "Location")}</dt>
+                <dd>{if row.location.trim().is_empty() { "—".to_string() } else { row.location.clone() }}</dd>
+                <dt>{t("检查时间", "Inspected")}</dt>
+                <dd>{crate::features::local_time(&row.inspected_at)}</dd>
+            </dl>
+            {escalation.map(|text| view! { <p class="fu-escalation">{text}</p> })}
+            <a class="button secondary" href=record aria-label=link_name>{original}</a>
+        </li>
+    }
+}
+
+#[component]
+pub fn FollowUpScreen() -> impl IntoView {
+    let app = use_app();
+    let filter = RwSignal::new(Filter::default());
+    let error = RwSignal::new(None::<String>);
+    // Re-read "today" every minute too, so a screen left open over midnight moves on.
+    let tick = RwSignal::new(0u32);
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|t| *t = t.wrapping_add(1)),
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let current = move || {
+        tick.track();
+        let today = today();
+        let rows = app.model.with(|m| {
+            app.catalog
+                .with(|c| rows(&m.follow_up(today), |r| c.find(&r.id, &r.content_hash.0)))
+        });
+        (today, rows)
+    };
+    let data = Memo::new(move |_| current());
+
+    let start = move |code: String| {
+        error.set(None);
+        let Ok(code) = CreditCode::parse(&code) else {
+            return;
+        };
+        let today = today();
+        let action = app
+            .model
+            .with_untracked(|m| m.reinspect_action(&code, today));
+        let result = match action {
+            Some(Reinspect::Continue(draft)) => app
+                .model
+                .try_update(|m| m.add_due_reviews(draft, today).map(|_| draft)),
+            Some(Reinspect::Start(_)) => {
+                let id = new_uuid();
+                app.model.try_update(|m| {
+                    app.catalog
+                        .with_untracked(|c| {
+                            m.start_reinspection(
+                                id,
+                                &code,
+                                |r| {
+                                    c.find(&r.id, &r.content_hash.0).or_else(|| {
+                                        c.current()
+                                            .iter()
+                                            .find(|e| e.checklist.id == r.id)
+                                            .map(|e| &e.checklist)
+                                    })
+                                },
+                                today,
+                                now(),
+                            )
+                        })
+                        .map(|_| id)
+                })
+            }
+            None => Some(Err(InspectionError::NothingToReview)),
+        };
+        match result {
+            Some(Ok(id)) => navigate(Route::Inspection(id)),
+            Some(Err(e)) => error.set(Some(e.to_string())),
+            None => {}
+        }
+    };
+
+    // Filter controls: a labelled select each.
+    let select = move |key: &'static str,
+                       label: &'static str,
+                       options: Vec<(String, String)>,
+                       get: fn(&Filter) -> String,
+                       set: fn(&mut Filter, String)| {
+        let input_id = format!("fu-filter-{key}");
+        view! {
+            <div class="fu-filter">
+                <label for=input_id.clone()>{label}</label>
+                <select id=input_id on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| set(f, v)) }>
+                    <option value="" prop:selected=move || filter.with(get).is_empty()>{t("全部", "All")}</option>
+                    {options.into_iter().map(|(value, text)| {
+                        let mine = value.clone();
+                        view! { <option value=value prop:selected=move || filter.with(get) == mine>{text}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let filters = move || {
+        let (_, rows) = data.get();
+        let count = |s: HazardStatus| rows.iter().filter(|r| r.status == s).count();
+        let statuses = HazardStatus::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    s.slug().to_string(),
+                    format!("{} ({})", t(s.label_zh(), s.label_en()), count(s)),
+                )
+            })
+            .collect();
+        let levels = [Verdict::MajorHazard, Verdict::GeneralHazard]
+            .into_iter()
+            .map(|v| (slug_of_level(v).to_string(), level_label(v).to_string()))
+            .collect();
+        view! {
+            {select("site", t("被检单位", "Enterprise"), sites(&rows), |f| f.site.clone(), |f, v| f.site = v)}
+            {select("sector", t("行业", "Sector"), sectors(&rows), |f| f.sector.clone(), |f, v| f.sector = v)}
+            {select("level", t("隐患等级", "Level"), levels,
+                |f| f.level.map(slug_of_level).unwrap_or_default().to_string(),
+                |f, v| f.level = level_of_slug(&v))}
+            {select("status", t("状态", "Status"), statuses,
+                |f| f.status.map(HazardStatus::slug).unwrap_or_default().to_string(),
+                |f, v| f.status = HazardStatus::ALL.into_iter().find(|s| s.slug() == v))}
+        }
+    };
+    let list = move || {
+        let (today, rows) = data.get();
+        let filter = filter.get();
+        if rows.is_empty() {
+            return view! {
+                <p class="card">{t("已签章的检查中没有隐患。", "No hazards in sealed inspections on this device.")}</p>
+            }
+            .into_any();
+        }
+        let groups = by_site(&rows, &filter);
+        if groups.is_empty() {
+            return view! { <p class="card">{t("没有符合筛选条件的隐患。", "No hazard matches the filters.")}</p> }.into_any();
+        }
+        let actions: Vec<Option<Reinspect>> = app.model.with(|m| {
+            groups
+                .iter()
+                .map(|(code, _, _)| {
+                    CreditCode::parse(code)
+                        .ok()
+                        .and_then(|c| m.reinspect_action(&c, today))
+                })
+                .collect()
+        });
+        groups
+            .into_iter()
+            .zip(actions)
+            .map(|((code, name, rows), action)| {
+                let heading_id = format!("fu-site-{code}");
+                let button = action.map(|action| {
+                    let (text, hint) = match action {
+                        Reinspect::Start(n) => (
+                            t("复查", "Re-inspect"),
+                            t_string(format!("{n} 项隐患待复查"), format!("{n} hazards to re-inspect")),
+                        ),
+                        Reinspect::Continue(_) => (
+                            t("继续复查", "Continue re-inspection"),
+                            t("复查进行中", "A re-inspection is in progress").to_string(),
+                        ),
+                    };
+                    let code = code.clone();
+                    let name = format!("{text} {name}");
+                    view! {
+                        <p class="fu-site-hint">{hint}</p>
+                        <button type="button" class="primary" aria-label=name
+                            on:click=move |_| start(code.clone())>{text}</button>
+                    }
+                });
+                let labelled = heading_id.clone();
+                view! {
+                    <section class="card fu-site" aria-labelledby=labelled>
+                        <h3 id=heading_id>{name.clone()} " " <small class="mono">{code.clone()}</small></h3>
+                        {button}
+                        <ul class="fu-list" aria-label=format!("{name} {}", t("隐患", "hazards"))>
+                            {rows.into_iter().map(|r| row_view(r, today)).collect_view()}
+                        </ul>
+                    </section>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <section class="card" aria-labelledby="fu-title">
+            <h2 id="fu-title">{t("隐患督查", "Follow-up")}</h2>
+            <p>{move || format!("{}{}", t("今天：", "Today: "), data.with(|d| d.0))}</p>
+            <p><small>{t("已签章检查中的全部隐患，按紧急程度排列；逾期未整改的排在最前。", "Every hazard of the sealed inspections on this device, most urgent first; overdue ones lead.")}</small></p>
+            <div class="fu-filters" role="group" aria-label=t("筛选", "Filters")>{filters}</div>
+            <p role="status">{move || {
+                let shown = data.with(|(_, rows)| filter.with(|f| rows.iter().filter(|r| f.keeps(r)).count()));
+                let total = data.with(|(_, rows)| rows.len());
+                t_string(format!("显示 {shown} / {total} 项隐患"), format!("Showing {shown} of {total} hazards"))
+            }}</p>
+            <button type="button" class="secondary" hidden=move || filter.with(Filter::is_empty)
+                on:click=move |_| filter.set(Filter::default())>{t("清除筛选", "Clear filters")}</button>
+            {crate::features::error_line(error)}
+        </section>
+        {list}
+        <nav class="actions">
+            <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
+        </nav>
+    }
+}
+
+fn slug_of_level(v: Verdict) -> &'static str {
+    match v {
+        Verdict::MajorHazard => "major",
+        _ => "general",
+    }
+}
+
+fn level_of_slug(s: &str) -> Option<Verdict> {
+    match s {
+        "major" => Some(Verdict::MajorHazard),
+        "general" => Some(Verdict::GeneralHazard),
+        _ => None,
+    }
+}
+
+/// The home screen's link, with the number of overdue hazards (recounted on every change and
+/// whenever home is shown, from the date at that moment).
+#[component]
+pub fn FollowUpLink() -> impl IntoView {
+    let app = use_app();
+    let overdue = move || app.model.with(|m| m.overdue_count(today()));
+    view! {
+        <a class="button" href=Route::FollowUp.href()
+            aria-label=move || match overdue() {
+                0 => t("隐患督查", "Follow-up").to_string(),
+                n => t_string(format!("隐患督查，逾期未整改 {n} 项"), format!("Follow-up, {n} overdue")),
+            }>
+            {t("隐患督查", "Follow-up")}
+            <span class="count-badge" hidden=move || overdue() == 0>
+                {move || format!("{} {}", t("逾期", "overdue"), overdue())}
+            </span>
+        </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
+    use paicha_core::reinspection::{ReviewDecision, ReviewOutcome};
+    use paicha_core::{Inspector, Site};
+
+    fn fireworks() -> Checklist {
+        Checklist::from_toml(
+            "fireworks.toml",
+            include_str!("../../checklists/fireworks.toml"),
+        )
+        .unwrap()
+    }
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn code(text: &str) -> CreditCode {
+        CreditCode::parse(text).unwrap()
+    }
+
+    const A: &str = "91440300708461136T";
+    const B: &str = "911100001000044477";
+
+    /// A sealed inspection of site `code` with hazards (item, major, deadline).
+    fn sealed(
+        model: &mut Model,
+        checklist: &Checklist,
+        id: u128,
+        name: &str,
+        site_code: &str,
+        started: DateTime<Utc>,
+        hazards: &[(&str, bool, &str)],
+    ) -> Uuid {
+        let site = Site::new(name, code(site_code)).unwrap();
+        let id = model
+            .start_inspection(Uuid::from_u128(id), site, checklist, started)
+            .unwrap();
+        model
+            .set_team(
+                id,
+                InspectionKind::Routine,
+                vec![Inspector::new("李四", "A2").unwrap()],
+            )
+            .unwrap();
+        for (item, major, deadline) in hazards {
+            let verdict = if *major {
+                Verdict::MajorHazard
+            } else {
+                Verdict::GeneralHazard
+            };
+            model
+                .answer(id, checklist, item, verdict, "问题", started)
+                .unwrap();
+            let order = RectificationOrder {
+                measures: "整改".into(),
+                responsible: "厂长".into(),
+                deadline: deadline.to_string(),
+                funds_yuan: String::new(),
+            };
+            let plan = major.then(|| MajorHazardPlan {
+                target: "t".into(),
+                organisation: "o".into(),
+                safety_measures: "s".into(),
+                funds_materials: "f".into(),
+                time_limit: deadline.to_string(),
+                suspension: Suspension::Partial,
+            });
+            model.set_order(id, item, "仓库", order, plan).unwrap();
+            model
+                .attach_photo(id, item, &paicha_core::sha256_hex(item.as_bytes()))
+                .unwrap();
+        }
+        model.seal(id, checklist, started).unwrap();
+        id
+    }
+
+    fn model() -> Model {
+        let mut m = Model::default();
+        m.set_profile(Inspector::new("张三", "A1").unwrap());
+        m
+    }
+
+    #[test]
+    fn rows_carry_item_text_sector_and_status_and_filters_combine() {
+        let checklist = fireworks();
+        let mut m = model();
+        sealed(
+            &mut m,
+            &checklist,
+            1,
+            "甲厂",
+            A,
+            at(1, 8),
+            &[
+                ("FW-01", true, "2026-12-10"),
+                ("FW-02", false, "2026-12-04"),
+            ],
+        );
+        sealed(
+            &mut m,
+            &checklist,
+            2,
+            "乙厂",
+            B,
+            at(2, 8),
+            &[("FW-03", false, "2026-12-20")],
+        );
+        let list = m.follow_up(day(8));
+        let rows = rows(&list, |_| Some(&checklist));
+        assert_eq!(rows.len(), 3);
+        // Most urgent first: the overdue one.
+        assert_eq!(rows[0].hazard.item_id, "FW-02");
+        assert_eq!(rows[0].status, HazardStatus::Overdue);
+        assert_eq!(rows[0].days_overdue(day(8)), Some(4));
+        assert_eq!(rows[0].sector, "fireworks");
+        assert!(
+            rows[0]
+                .item_text
+                .starts_with(&checklist.item("FW-02").unwrap().zh)
+        );
+        assert_eq!(m.overdue_count(day(8)), 1);
+        assert_eq!(m.overdue_count(day(2)), 0);
+
+        assert_eq!(
+            sites(&rows),
+            [
+                (A.to_string(), "甲厂".to_string()),
+                (B.to_string(), "乙厂".to_string())
+            ]
+        );
+        assert_eq!(sectors(&rows).len(), 1);
+        let mut f = Filter::default();
+        assert!(f.is_empty());
+        assert_eq!(rows.iter().filter(|r| f.keeps(r)).count(), 3);
+        f.site = B.into();
+        assert_eq!(by_site(&rows, &f).len(), 1);
+        assert_eq!(by_site(&rows, &f)[0].2[0].hazard.item_id, "FW-03");
+        f = Filter {
+            level: Some(Verdict::MajorHazard),
+            ..Filter::default()
+        };
+        let kept: Vec<_> = rows
+            .iter()
+            .filter(|r| f.keeps(r))
+            .map(|r| r.hazard.item_id.as_str())
+            .collect();
+        assert_eq!(kept, ["FW-01"]);
+        f.status = Some(HazardStatus::Overdue);
+        assert!(by_site(&rows, &f).is_empty(), "filters combine");
+        f = Filter {
+            sector: "mining".into(),
+            ..Filter::default()
+        };
+        assert!(by_site(&rows, &f).is_empty());
+        // Grouped by site, the site with the most urgent hazard first.
+        let groups = by_site(&rows, &Filter::default());
+        assert_eq!(groups[0].1, "甲厂");
+        assert_eq!(groups[0].2.len(), 2);
+    }
+
+    #[test]
+    fn a_reinspection_starts_with_the_sites_due_hazards_and_the_last_team() {
+        let checklist = fireworks();
+        let mut m = model();
+        let first = sealed(
+            &mut m,
+            &checklist,
+            1,
+            "甲厂",
+            A,
+            at(1, 8),
+            &[
+                ("FW-01", true, "2026-12-10"),
+                ("FW-02", false, "2026-12-04"),
+            ],
+        );
+        sealed(
+            &mut m,
+            &checklist,
+            2,
+            "乙厂",
+            B,
+            at(2, 8),
+            &[("FW-03", false, "2026-12-20")],
+        );
+        assert_eq!(
+            m.reinspect_action(&code(A), day(8)),
+            Some(Reinspect::Start(2))
+        );
+        let before = m.revisions().clone();
+        let id = Uuid::from_u128(10);
+        let added = m
+            .start_reinspection(id, &code(A), |_| Some(&checklist), day(8), at(8, 9))
+            .unwrap();
+        assert_eq!(added, 2);
+        let re = &m.inspections[&id];
+        assert_eq!(re.kind, InspectionKind::Reinspection);
+        assert_eq!(re.site.name, "甲厂");
+        assert_eq!(re.co_inspectors, [Inspector::new("李四", "A2").unwrap()]);
+        assert!(re.reviews.iter().all(|r| r.hazard.inspection_id == first));
+        assert!(
+            m.revisions()[&crate::model::RecordKey::Inspection(id)]
+                > before.values().copied().max().unwrap()
+        );
+        // The site now has a re-inspection in progress: the button continues it.
+        assert_eq!(
+            m.reinspect_action(&code(A), day(8)),
+            Some(Reinspect::Continue(id))
+        );
+        // The other site is untouched; a site with nothing due cannot be re-inspected.
+        assert_eq!(
+            m.reinspect_action(&code(B), day(8)),
+            Some(Reinspect::Start(1))
+        );
+        let none = code("91340100MA2XXXXX0C");
+        assert_eq!(m.reinspect_action(&none, day(8)), None);
+        let revisions = m.revisions().clone();
+        assert_eq!(
+            m.start_reinspection(
+                Uuid::from_u128(11),
+                &none,
+                |_| Some(&checklist),
+                day(8),
+                at(8, 9)
+            ),
+            Err(InspectionError::NothingToReview)
+        );
+        assert_eq!(
+            m.start_reinspection(Uuid::from_u128(12), &code(B), |_| None, day(8), at(8, 9)),
+            Err(InspectionError::ChecklistMismatch)
+        );
+        assert_eq!(m.revisions(), &revisions, "a refused start changes nothing");
+        assert_eq!(m.inspections.len(), 3);
+
+        // Closing one and escalating the other, then sealing: verified and escalated.
+        let photo = paicha_core::sha256_hex(b"result");
+        let hazards: Vec<HazardRef> = m.inspections[&id]
+            .reviews
+            .iter()
+            .map(|r| r.hazard.clone())
+            .collect();
+        for (n, hazard) in hazards.iter().enumerate() {
+            let rectified = n == 0;
+            m.review(
+                id,
+                hazard,
+                ReviewDecision {
+                    outcome: if rectified {
+                        ReviewOutcome::Rectified
+                    } else {
+                        ReviewOutcome::NotRectified
+                    },
+                    note: "复查".into(),
+                    escalation: (!rectified).then_some(Escalation::PenaltyCase),
+                    new_deadline: String::new(),
+                },
+                at(8, 10),
+            )
+            .unwrap();
+            if rectified {
+                m.attach_review_photo(id, hazard, &photo).unwrap();
+            }
+        }
+        m.seal(id, &checklist, at(8, 11)).unwrap();
+        let list = m.follow_up(day(8));
+        let rows = rows(&list, |_| Some(&checklist));
+        let status = |item: &str| {
+            rows.iter()
+                .find(|r| r.hazard.item_id == item)
+                .unwrap()
+                .status
+        };
+        assert_eq!(status(&hazards[0].item_id), HazardStatus::Verified);
+        assert_eq!(status(&hazards[1].item_id), HazardStatus::Escalated);
+        let escalated = rows
+            .iter()
+            .find(|r| r.status == HazardStatus::Escalated)
+            .unwrap();
+        assert_eq!(escalated.escalation, Some(Escalation::PenaltyCase));
+        // The escalated hazard is due for the next re-inspection.
+        assert_eq!(
+            m.reinspect_action(&code(A), day(8)),
+            Some(Reinspect::Start(1))
+        );
+    }
+
+    #[test]
+    fn a_co_inspector_who_is_the_inspector_here_is_left_out_of_the_team() {
+        let checklist = fireworks();
+        let mut m = model();
+        sealed(
+            &mut m,
+            &checklist,
+            1,
+            "甲厂",
+            A,
+            at(1, 8),
+            &[("FW-02", false, "2026-12-04")],
+        );
+        // The last inspection was made with 张三 as co-inspector (e.g. on another device).
+        m.inspections
+            .get_mut(&Uuid::from_u128(1))
+            .unwrap()
+            .co_inspectors = vec![
+            Inspector::new("张三", "A1").unwrap(),
+            Inspector::new("王五", "A3").unwrap(),
+        ];
+        let id = Uuid::from_u128(5);
+        m.start_reinspection(id, &code(A), |_| Some(&checklist), day(8), at(8, 9))
+            .unwrap();
+        assert_eq!(
+            m.inspections[&id].co_inspectors,
+            [Inspector::new("王五", "A3").unwrap()]
+        );
+    }
+}

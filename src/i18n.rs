@@ -1,0 +1,169 @@
+//! The interface language: Simplified Chinese by default, English on request.
+//!
+//! Texts are written in pairs where they are used (`t("保存", "Save")`), so a screen reads in
+//! one language and its accessible names follow. The choice is kept in `localStorage`
+//! (a preference, not a record) and mirrored to `<html lang>`, which the loader also sets
+//! before the app starts, so fonts and screen readers pick the right language at once.
+
+use gloo_storage::Storage as _;
+use leptos::prelude::*;
+
+const KEY: &str = "paicha.lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    fn parse(code: &str) -> Self {
+        if code.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    pub fn pick<T>(self, zh: T, en: T) -> T {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+thread_local! {
+    // Reference-counted, not arena-allocated: it is created on first use, inside whichever
+    // screen asks first, and no owner's cleanup may dispose of it. It lives as long as the page.
+    static LANG: ArcRwSignal<Lang> = ArcRwSignal::new(stored());
+}
+
+/// The language chosen earlier; Chinese when none was (and in native tests, which have no
+/// browser storage).
+fn stored() -> Lang {
+    #[cfg(target_arch = "wasm32")]
+    {
+        gloo_storage::LocalStorage::get::<String>(KEY)
+            .map(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Lang::default()
+    }
+}
+
+fn current() -> Lang {
+    LANG.with(|l| l.get_untracked())
+}
+
+/// The current language, tracked: the screen switch in `lib.rs` reads it, so choosing a
+/// language rebuilds the screen once and every text is simply picked when it is built.
+pub fn lang() -> Lang {
+    LANG.with(|l| l.get())
+}
+
+/// The current language, not tracked (see [`t`]).
+pub fn lang_untracked() -> Lang {
+    current()
+}
+
+pub fn set_lang(lang: Lang) {
+    let _ = gloo_storage::LocalStorage::set(KEY, lang.code());
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = html.set_attribute("lang", lang.code());
+    }
+    LANG.with(|l| l.set(lang));
+}
+
+/// A text in the current language. Not reactive on purpose: a plain `&'static str` costs
+/// nothing per use, and a language switch rebuilds the screen (see [`lang`]).
+pub fn t(zh: &'static str, en: &'static str) -> &'static str {
+    current().pick(zh, en)
+}
+
+/// Like [`t`] for texts built at run time.
+pub fn t_string(zh: String, en: String) -> String {
+    current().pick(zh, en)
+}
+
+/// A message written as "中文 / English" (the domain's errors are) in the current language;
+/// text without the separator is returned whole.
+pub fn localize(message: &str) -> String {
+    localize_in(current(), message)
+}
+
+fn localize_in(lang: Lang, message: &str) -> String {
+    match message.split_once(" / ") {
+        Some((zh, en)) => {
+            let mut text = lang.pick(zh, en).trim().to_string();
+            // The domain's English halves start in lower case ("inspector name is required").
+            if let Some(first) = text.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            text
+        }
+        None => message.to_string(),
+    }
+}
+
+/// The language switch. It rebuilds the screen, so it sits only on home, the profile and the
+/// registration screen (which keeps what was typed), never where a record is being filled in. It reads "切换语言 English" or "Switch
+/// language 中文": what it does in the current language, and the other language named in
+/// itself (marked with its `lang`), for whoever cannot read the current one.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    view! {
+        <button type="button" class="secondary lang-switch"
+            on:click=move |_| set_lang(current().pick(Lang::En, Lang::Zh))>
+            {t("切换语言 ", "Switch language ")}
+            <span lang=t("en", "zh-CN")>{t("English", "中文")}</span>
+        </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_default_to_chinese() {
+        assert_eq!(Lang::parse(Lang::En.code()), Lang::En);
+        assert_eq!(Lang::parse(Lang::Zh.code()), Lang::Zh);
+        assert_eq!(Lang::parse("fr"), Lang::Zh);
+        assert_eq!(Lang::default(), Lang::Zh);
+        assert_eq!(Lang::En.pick("保存", "Save"), "Save");
+    }
+
+    #[test]
+    fn localize_picks_one_side_of_a_bilingual_message() {
+        let message = "请填写执法证号 / certificate number is required";
+        assert_eq!(localize_in(Lang::Zh, message), "请填写执法证号");
+        assert_eq!(localize_in(Lang::En, message), "Certificate number is required");
+        // Only the first separator splits: the English side may hold a " / " of its own.
+        assert_eq!(localize_in(Lang::En, "甲 / a / b"), "A / b");
+        // Text without the separator (a browser's message, data) is kept whole.
+        assert_eq!(localize_in(Lang::En, "HTTP 503"), "HTTP 503");
+        assert_eq!(localize_in(Lang::Zh, "A/B 类"), "A/B 类");
+        // Chinese by default; the current language is followed.
+        assert_eq!(localize(message), "请填写执法证号");
+        assert_eq!(t("保存", "Save"), "保存");
+        LANG.with(|l| l.set(Lang::En));
+        assert_eq!(localize(message), "Certificate number is required");
+        assert_eq!(t("保存", "Save"), "Save");
+        assert_eq!(t_string("保存".into(), "Save".into()), "Save");
+        LANG.with(|l| l.set(Lang::Zh));
+    }
+}
