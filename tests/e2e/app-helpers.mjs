@@ -280,3 +280,18 @@ export async function seedStorage(page, url, fixture) {
     fixture,
   );
 }
+
+/** The site representative signs on the completion screen's pad (a stroke drawn with the mouse). */
+export async function drawSignature(page) {
+  const pad = page.getByRole("img", { name: /签名板/ });
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (const [fx, fy] of [[0.3, 0.2], [0.5, 0.8], [0.7, 0.3], [0.9, 0.6]]) {
+    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 4 });
+  }
+  await page.mouse.up();
+  await page.getByText(/已记录签名/).waitFor();
+  await savedShown(page);
+}

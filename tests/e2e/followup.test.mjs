@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, launchBrowser, runLedger, startServer, tempDir } from "./harness.mjs";
-import { addPhoto, fillCoInspector, fillOrder, photoFile, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
+import { addPhoto, drawSignature, fillCoInspector, fillOrder, photoFile, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
 const PHONE = { width: 360, height: 640 };
@@ -72,8 +72,11 @@ async function recordHazard(page, item, { major = false, description, deadline, 
   await addPhoto(page, item, photo);
 }
 
-/** 完成检查并签章 → completion; adds the co-inspector if none is recorded yet; seals. */
-async function sealFromInspection(page) {
+/**
+ * 完成检查并签章 → completion; adds the co-inspector if none is recorded yet; with `sign`, the
+ * site representative signs on the pad; seals.
+ */
+async function sealFromInspection(page, { sign = false } = {}) {
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
   await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
   const seal = page.getByRole("button", { name: /签章封存/ });
@@ -81,6 +84,7 @@ async function sealFromInspection(page) {
     await fillCoInspector(page);
     await page.getByRole("button", { name: /保存执法人员/ }).click();
   }
+  if (sign) await drawSignature(page);
   await seal.click();
   await page.getByRole("button", { name: /签名并导出/ }).waitFor();
 }
@@ -132,7 +136,21 @@ for (const size of [PHONE, TABLET]) {
       deadline: "2026-12-20",
       photo: photoFile("FW06.png", 96, 64, [0, 90, 0], [240, 240, 0]),
     });
-    await sealFromInspection(page);
+    await sealFromInspection(page, { sign: true });
+
+    // The printable 现场检查记录 of the sealed inspection: three hazards, both officers, the
+    // drawn signature.
+    await page.goto(`${server.url}/#/record/${originalId}`);
+    await page.getByRole("heading", { name: /安全生产现场检查记录/ }).waitFor();
+    const sheet = await page.getByRole("article").textContent();
+    assert.match(sheet, /重大隐患 1 项；一般隐患 2 项/);
+    assert.ok(sheet.includes("吴督查") && sheet.includes(`FU-${size.width}`), "the inspector");
+    assert.ok(sheet.includes("钱协查"), "the co-inspector");
+    for (const item of ["FW-02", "FW-04", "FW-06"]) {
+      await page.getByRole("img", { name: `${item} 现场照片 1` }).waitFor();
+    }
+    await page.getByRole("img", { name: /被检查单位负责人签名/ }).waitFor();
+    await screenshot(page, "record");
 
     // Nothing is overdue yet.
     await page.goto(`${server.url}/#/`);
