@@ -49,6 +49,20 @@ impl Catalog {
             .map(|e| &e.checklist)
     }
 
+    /// For a re-inspection: the version the original inspection used, else the current version
+    /// of that checklist (the original version is not on this device).
+    pub fn for_reinspection(
+        &self,
+        r: &paicha_core::checklist::ChecklistRef,
+    ) -> Option<&'static Checklist> {
+        self.find(&r.id, &r.content_hash.0).or_else(|| {
+            self.current
+                .iter()
+                .find(|e| e.checklist.id == r.id)
+                .map(|e| &e.checklist)
+        })
+    }
+
     /// Makes `pack` current; returns the versions that were not known before.
     fn adopt(&mut self, pack: ChecklistPack) -> Vec<Entry> {
         let mut new = Vec::new();
@@ -140,12 +154,11 @@ pub async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
     let parse =
         |bytes: Vec<u8>| ChecklistPack::from_json(&bytes).map_err(|e| StorageError(e.to_string()));
     let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
-    if online {
-        if let Ok(pack) = fetch_bytes("api/checklists").await.and_then(parse) {
-            if !pack.checklists.is_empty() {
-                return Ok(pack);
-            }
-        }
+    if online
+        && let Ok(pack) = fetch_bytes("api/checklists").await.and_then(parse)
+        && !pack.checklists.is_empty()
+    {
+        return Ok(pack);
     }
     fetch_bytes("checklists/pack.json").await.and_then(parse)
 }

@@ -25,6 +25,8 @@ impl Lang {
         }
     }
 
+    // Read from browser storage, which only the wasm build has.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     fn parse(code: &str) -> Self {
         if code.starts_with("en") {
             Lang::En

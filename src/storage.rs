@@ -188,10 +188,10 @@ impl Db {
         let req = request.clone();
         let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
             move |event: web_sys::IdbVersionChangeEvent| {
-                if let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-                    if let Err(e) = upgrade(&db, event.old_version() as u32) {
-                        web_sys::console::error_1(&e);
-                    }
+                if let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>())
+                    && let Err(e) = upgrade(&db, event.old_version() as u32)
+                {
+                    web_sys::console::error_1(&e);
                 }
             },
         );

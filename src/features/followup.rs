@@ -17,7 +17,9 @@ use leptos::prelude::*;
 use paicha_core::checklist::ChecklistRef;
 use paicha_core::followup::{FollowUp, HazardStatus, due_for_review};
 use paicha_core::reinspection::{Escalation, HazardRef};
-use paicha_core::{Checklist, CreditCode, InspectionError, InspectionKind, Verdict};
+use paicha_core::{
+    Checklist, CreditCode, InspectionError, InspectionKind, Inspector, Site, Verdict,
+};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -187,16 +189,18 @@ impl Model {
         (due > 0).then_some(Reinspect::Start(due))
     }
 
-    /// Starts re-inspection `id` of the site with credit code `site`: the site as the most
-    /// recent inspection with a hazard due for review recorded it, that inspection's checklist
-    /// (`checklist_of` finds it) and applicability answers, the last team, and a review of every
-    /// hazard of the site due for review. Returns how many hazards it reviews. Nothing changes
-    /// on an error.
+    /// Starts re-inspection `id` of the site with credit code `site`: the checklist (`checklist_of`
+    /// finds it) and applicability answers of the most recent inspection with a hazard due for
+    /// review, and a review of every hazard of the site due for review. `form` holds the site
+    /// and co-inspectors entered in the new-inspection form; without it, the site as that
+    /// inspection recorded it and the last team. Returns how many hazards it reviews. Nothing
+    /// changes on an error.
     pub fn start_reinspection<'c>(
         &mut self,
         id: Uuid,
         site: &CreditCode,
-        checklist_of: impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
+        form: Option<(Site, Vec<Inspector>)>,
+        checklist_of: &dyn Fn(&ChecklistRef) -> Option<&'c Checklist>,
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<usize, InspectionError> {
@@ -224,9 +228,9 @@ impl Model {
             .into_iter()
             .filter(|(k, _)| checklist.questions.iter().any(|q| &q.key == k))
             .collect();
-        // The team of the last inspection, without the inspector signing on this device.
-        let team = self
-            .last_team()
+        let (snapshot, team) = form.unwrap_or_else(|| (snapshot, self.last_team()));
+        // Without the inspector signing on this device.
+        let team = team
             .into_iter()
             .filter(|co| co.cert_no != profile.cert_no)
             .collect();
@@ -269,25 +273,21 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
         "level general"
     };
     let slug = row.status.slug();
-    let heading_id = format!(
-        "fu-{}-{}",
-        row.hazard.inspection_id.simple(),
-        row.hazard.item_id
-    );
+    let status = t(row.status.label_zh(), row.status.label_en());
     let record = Route::Record(row.hazard.inspection_id).href();
     let original = t("原检查记录", "Original record");
     let link_name = format!("{} {} {original}", row.site_name, row.hazard.item_id);
     let escalation = row
         .escalation
         .map(|e| format!("{}{}", t("处理措施：", "Escalation: "), t(e.label_zh(), e.label_en())));
-    let labelled = heading_id.clone();
+    // Named by item and status ("FW-02 逾期未整改"), so each row is found by its label.
     view! {
-        <li class=format!("fu-row status-{slug}") aria-labelledby=labelled>
+        <li class=format!("fu-row status-{slug}") aria-label=format!("{} {status}", row.hazard.item_id)>
             <p class="fu-badges">
-                <span class=format!("status-badge {slug}")>{t(row.status.label_zh(), row.status.label_en())}</span>
+                <span class=format!("status-badge {slug}")>{status}</span>
                 <span class=level_class>{level}</span>
             </p>
-            <p class="fu-item" id=heading_id>
+            <p class="fu-item">
                 <strong class="mono">{row.hazard.item_id.clone()}</strong> " " {row.item_text.clone()}
             </p>
             <dl class="fu-facts">
@@ -345,26 +345,24 @@ pub fn FollowUpScreen() -> impl IntoView {
                 .try_update(|m| m.add_due_reviews(draft, today).map(|_| draft)),
             Some(Reinspect::Start(_)) => {
                 let id = new_uuid();
-                app.model.try_update(|m| {
+                let started = app.model.try_update(|m| {
                     app.catalog
                         .with_untracked(|c| {
                             m.start_reinspection(
                                 id,
                                 &code,
-                                |r| {
-                                    c.find(&r.id, &r.content_hash.0).or_else(|| {
-                                        c.current()
-                                            .iter()
-                                            .find(|e| e.checklist.id == r.id)
-                                            .map(|e| &e.checklist)
-                                    })
-                                },
+                                None,
+                                &|r| c.for_reinspection(r),
                                 today,
                                 now(),
                             )
                         })
                         .map(|_| id)
-                })
+                });
+                if matches!(started, Some(Ok(_))) {
+                    crate::features::geo::capture_position(app, id);
+                }
+                started
             }
             None => Some(Err(InspectionError::NothingToReview)),
         };
@@ -740,7 +738,7 @@ mod tests {
         let before = m.revisions().clone();
         let id = Uuid::from_u128(10);
         let added = m
-            .start_reinspection(id, &code(A), |_| Some(&checklist), day(8), at(8, 9))
+            .start_reinspection(id, &code(A), None, &|_| Some(&checklist), day(8), at(8, 9))
             .unwrap();
         assert_eq!(added, 2);
         let re = &m.inspections[&id];
@@ -769,14 +767,22 @@ mod tests {
             m.start_reinspection(
                 Uuid::from_u128(11),
                 &none,
-                |_| Some(&checklist),
+                None,
+                &|_| Some(&checklist),
                 day(8),
                 at(8, 9)
             ),
             Err(InspectionError::NothingToReview)
         );
         assert_eq!(
-            m.start_reinspection(Uuid::from_u128(12), &code(B), |_| None, day(8), at(8, 9)),
+            m.start_reinspection(
+                Uuid::from_u128(12),
+                &code(B),
+                None,
+                &|_| None,
+                day(8),
+                at(8, 9)
+            ),
             Err(InspectionError::ChecklistMismatch)
         );
         assert_eq!(m.revisions(), &revisions, "a refused start changes nothing");
@@ -856,7 +862,7 @@ mod tests {
             Inspector::new("王五", "A3").unwrap(),
         ];
         let id = Uuid::from_u128(5);
-        m.start_reinspection(id, &code(A), |_| Some(&checklist), day(8), at(8, 9))
+        m.start_reinspection(id, &code(A), None, &|_| Some(&checklist), day(8), at(8, 9))
             .unwrap();
         assert_eq!(
             m.inspections[&id].co_inspectors,

@@ -5,6 +5,7 @@ pub mod completion;
 pub mod export;
 pub mod followup;
 pub mod form;
+pub mod geo;
 pub mod home;
 pub mod inspection;
 pub mod new_inspection;

@@ -11,7 +11,7 @@ use crate::route::{Route, navigate};
 use crate::use_app;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
-use paicha_core::followup::due_for_review;
+use paicha_core::checklist::ChecklistRef;
 use paicha_core::pack::matches;
 use paicha_core::{Checklist, CreditCode, InspectionError, InspectionKind, Inspector, Site};
 use std::collections::BTreeMap;
@@ -29,12 +29,6 @@ pub fn preselect(site: Uuid) {
     PRESELECT.with(|p| p.set(Some(site)));
 }
 
-/// How many hazards of the site with this code a re-inspection started today would review.
-pub fn hazards_due(model: &Model, code: &CreditCode, today: NaiveDate) -> usize {
-    let list = model.follow_up(today);
-    due_for_review(&list, model.inspections.values(), code, None).len()
-}
-
 /// Everything the form gathered, validated.
 pub struct Start<'a> {
     pub id: Uuid,
@@ -42,7 +36,8 @@ pub struct Start<'a> {
     /// The site was typed in rather than picked: save it to the sites store under `site_id`.
     pub new_site: bool,
     pub site_id: Uuid,
-    pub checklist: &'a Checklist,
+    /// The chosen checklist (none for a re-inspection, which takes the original's).
+    pub checklist: Option<&'a Checklist>,
     pub applicability: BTreeMap<String, bool>,
     pub kind: InspectionKind,
     pub co_inspectors: Vec<Inspector>,
@@ -58,46 +53,58 @@ pub enum Refusal {
     Conflict(SiteConflict),
     /// A re-inspection, but no hazard of the site needs one.
     NothingDue,
+    /// A re-inspection of the site is being written: continue that one.
+    InProgress(Uuid),
     Domain(InspectionError),
 }
 
-/// Starts the inspection in one model update: the new site saved, the inspection with its
-/// applicability answers, type and team, and for a re-inspection the hazards it reviews.
-pub fn start(model: &mut Model, s: Start<'_>) -> Result<usize, Refusal> {
-    if let Some(other) = model
-        .site_by_code(&s.site.credit_code)
-        .filter(|_| s.new_site)
-    {
+/// Starts the inspection in one model update: the inspection with its applicability answers,
+/// type and team, the new site saved, and for a re-inspection ([`Model::start_reinspection`],
+/// `checklist_of` finding the original's checklist) the hazards it reviews.
+pub fn start<'c>(
+    model: &mut Model,
+    s: Start<'_>,
+    checklist_of: &dyn Fn(&ChecklistRef) -> Option<&'c Checklist>,
+) -> Result<usize, Refusal> {
+    let code = s.site.credit_code.clone();
+    if let Some(other) = model.site_by_code(&code).filter(|_| s.new_site) {
         return Err(Refusal::Conflict(SiteConflict {
             existing: other.id,
             name: other.site.name.clone(),
         }));
     }
-    let reinspection = s.kind == InspectionKind::Reinspection;
-    if reinspection && hazards_due(model, &s.site.credit_code, s.today) == 0 {
-        return Err(Refusal::NothingDue);
-    }
-    if model.profile.is_none() {
-        return Err(Refusal::Domain(InspectionError::Required(
-            "检查人员 inspector",
-        )));
-    }
+    let site = s.site.clone();
+    let started = if s.kind == InspectionKind::Reinspection {
+        if let Some(draft) = model.open_reinspection(&code) {
+            return Err(Refusal::InProgress(draft));
+        }
+        let form = Some((s.site, s.co_inspectors));
+        model
+            .start_reinspection(s.id, &code, form, checklist_of, s.today, s.now)
+            .map_err(|e| match e {
+                InspectionError::NothingToReview => Refusal::NothingDue,
+                e => Refusal::Domain(e),
+            })?
+    } else {
+        let checklist = s
+            .checklist
+            .ok_or(Refusal::Domain(InspectionError::Required(
+                "检查表 checklist",
+            )))?;
+        model
+            .start_inspection(s.id, s.site, checklist, s.now)
+            .and_then(|_| model.set_applicability(s.id, checklist, s.applicability))
+            .and_then(|_| model.set_team(s.id, s.kind, s.co_inspectors))
+            .map_err(Refusal::Domain)?;
+        0
+    };
+    // Saved once the inspection started (its code was checked above), so a refusal saves nothing.
     if s.new_site {
         model
-            .save_site(s.site_id, s.site.clone(), s.now)
+            .save_site(s.site_id, site, s.now)
             .map_err(Refusal::Conflict)?;
     }
-    let run = |m: &mut Model| -> Result<usize, InspectionError> {
-        m.start_inspection(s.id, s.site, s.checklist, s.now)?;
-        m.set_applicability(s.id, s.checklist, s.applicability)?;
-        m.set_team(s.id, s.kind, s.co_inspectors)?;
-        if reinspection {
-            m.add_due_reviews(s.id, s.today)
-        } else {
-            Ok(0)
-        }
-    };
-    run(model).map_err(Refusal::Domain)
+    Ok(started)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +188,17 @@ pub fn NewInspection() -> impl IntoView {
         })
     };
 
+    let reinspection = move || kind.get() == InspectionKind::Reinspection;
+    // A re-inspection of the chosen site already being written: offered instead of a second one.
+    let draft = Memo::new(move |_| {
+        let code = match mode.get() {
+            SiteMode::Saved => saved_site(picked.get()).map(|s| s.credit_code),
+            SiteMode::New => form.with(|f| CreditCode::parse(&f.credit_code).ok()),
+        };
+        code.filter(|_| reinspection())
+            .and_then(|c| app.model.with(|m| m.open_reinspection(&c)))
+    });
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Every problem is reported at once, each next to its field.
@@ -198,21 +216,24 @@ pub fn NewInspection() -> impl IntoView {
         );
         let co_inspectors = Vec::<Inspector>::try_from(&team.get_untracked());
         team_errors.set(co_inspectors.as_ref().err().cloned().unwrap_or_default());
-        let entry = checklist();
+        // A re-inspection takes the checklist of the inspection that found the hazards.
+        let reinspection = kind.get_untracked() == InspectionKind::Reinspection;
+        let checklist = checklist().map(|e| &e.checklist).filter(|_| !reinspection);
         general_error.set(
-            entry
-                .is_none()
+            (checklist.is_none() && !reinspection)
                 .then(|| "请选择检查表 / choose a checklist".to_string()),
         );
         kind_error.set(None);
-        let (Some(site), Ok(co_inspectors), Some(entry)) = (site, co_inspectors, entry) else {
+        let (Some(site), Ok(co_inspectors)) = (site, co_inspectors) else {
             return;
         };
-        let checklist = &entry.checklist;
+        if checklist.is_none() && !reinspection {
+            return;
+        }
         let id = new_uuid();
         let mut applicability: BTreeMap<String, bool> = checklist
-            .questions
             .iter()
+            .flat_map(|c| &c.questions)
             .map(|q| (q.key.clone(), false))
             .collect();
         applicability.extend(answers.get_untracked());
@@ -229,11 +250,19 @@ pub fn NewInspection() -> impl IntoView {
             now: now(),
             today: chrono::Local::now().date_naive(),
         };
-        match app.model.try_update(|m| start(m, started)) {
+        let result = app.model.try_update(|m| {
+            app.catalog
+                .with_untracked(|c| start(m, started, &|r| c.for_reinspection(r)))
+        });
+        match result {
             Some(Ok(_)) => {
-                capture_position(app, id);
+                crate::features::geo::capture_position(app, id);
                 navigate(Route::Inspection(id));
             }
+            Some(Err(Refusal::InProgress(_))) => kind_error.set(Some(t_string(
+                format!("“{name}”已有一次复查正在进行，请继续该复查。"),
+                format!("A re-inspection of “{name}” is in progress: continue it."),
+            ))),
             Some(Err(Refusal::Conflict(conflict))) => errors.set(SiteFormErrors::conflict(&conflict)),
             Some(Err(Refusal::NothingDue)) => kind_error.set(Some(t_string(
                 format!("“{name}”目前没有需要复查的隐患（复查针对已签章检查中尚未验收销号的隐患），未开始复查。"),
@@ -345,10 +374,18 @@ pub fn NewInspection() -> impl IntoView {
                         <option value=value selected=k == InspectionKind::Routine>{kind_label(k)}</option>
                     }).collect_view()}
                 </select>
-                <p id="kind-hint" class="hint" hidden=move || kind.get() != InspectionKind::Reinspection>
-                    {t("复查：逐项复核该单位尚未验收销号的隐患。", "A re-inspection reviews the enterprise's open hazards one by one.")}
+                <p id="kind-hint" class="hint" hidden=move || !reinspection()>
+                    {t("复查：逐项复核该单位尚未验收销号的隐患，沿用其最近一次检查的检查表和适用性，无需选择检查表。",
+                       "A re-inspection reviews the enterprise's open hazards one by one, with the checklist and applicability of its latest inspection: no checklist to choose.")}
                 </p>
                 <FieldError id="kind-error" message=kind_error.into() />
+                {move || draft.get().map(|id| view! {
+                    <p>
+                        {t("该单位有一次复查正在进行。", "A re-inspection of this enterprise is in progress.")} " "
+                        <a class="button" href=Route::Inspection(id).href()>{t("继续复查", "Continue re-inspection")}</a>
+                    </p>
+                })}
+                <div hidden=reinspection>
                 <label for="checklist-search">{t("搜索检查表（中文或拼音首字母）", "Search checklists (Chinese or pinyin initials)")}</label>
                 <input id="checklist-search" type="search" placeholder=t("例如 烟花、yhbz、煤矿、mk", "e.g. 烟花, yhbz, 煤矿, mk")
                     prop:value=move || query.get()
@@ -382,6 +419,7 @@ pub fn NewInspection() -> impl IntoView {
                         }
                     } />
                 </fieldset>
+                </div>
                 <fieldset>
                     <legend>{t("执法人员", "Officers")}</legend>
                     <p>{t("检查人员（本人）：", "Inspector (you): ")} {profile.as_ref().map(Inspector::display)}</p>
@@ -393,52 +431,6 @@ pub fn NewInspection() -> impl IntoView {
             </form>
         </section>
     }
-}
-
-/// Asks the device for its position and records it on the inspection. Refusal, no fix or a
-/// timeout leave the inspection without one: the inspector carries on either way.
-fn capture_position(app: crate::AppContext, id: uuid::Uuid) {
-    use js_sys::{Function, Object, Reflect};
-    use wasm_bindgen::prelude::*;
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(geolocation) = Reflect::get(&window.navigator(), &"geolocation".into()) else {
-        return;
-    };
-    let Some(get) = Reflect::get(&geolocation, &"getCurrentPosition".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-    else {
-        return;
-    };
-    let on_fix = Closure::once_into_js(move |position: JsValue| {
-        let coords = Reflect::get(&position, &"coords".into()).unwrap_or(JsValue::NULL);
-        let number = |name: &str| {
-            Reflect::get(&coords, &name.into())
-                .ok()
-                .and_then(|v| v.as_f64())
-        };
-        let (Some(lat), Some(lon)) = (number("latitude"), number("longitude")) else {
-            return;
-        };
-        if let Some(position) = paicha_core::finding::GeoPosition::from_degrees(
-            lat,
-            lon,
-            number("accuracy").unwrap_or(0.0),
-        ) {
-            app.model.update(|m| {
-                // A sealed or deleted inspection simply does not take it.
-                let _ = m.set_position(id, position);
-            });
-        }
-    });
-    let on_error = Closure::once_into_js(|_: JsValue| {});
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"enableHighAccuracy".into(), &true.into());
-    let _ = Reflect::set(&options, &"timeout".into(), &20_000.into());
-    let _ = Reflect::set(&options, &"maximumAge".into(), &60_000.into());
-    let _ = get.call3(&geolocation, &on_fix, &on_error, &options);
 }
 
 #[cfg(test)]
@@ -478,7 +470,7 @@ mod tests {
             site,
             new_site,
             site_id: Uuid::from_u128(1000 + id),
-            checklist,
+            checklist: Some(checklist),
             applicability: BTreeMap::new(),
             kind,
             co_inspectors: vec![Inspector::new("李四", "GD-0002").unwrap()],
@@ -495,6 +487,7 @@ mod tests {
         let started = start(
             &mut model,
             request(1, site("甲厂"), true, InspectionKind::Special, &checklist),
+            &|_| Some(&checklist),
         );
         assert_eq!(started, Ok(0));
         let inspection = &model.inspections[&Uuid::from_u128(1)];
@@ -508,6 +501,7 @@ mod tests {
         let refused = start(
             &mut model,
             request(2, site("乙厂"), true, InspectionKind::Routine, &checklist),
+            &|_| Some(&checklist),
         );
         assert_eq!(
             refused,
@@ -522,7 +516,8 @@ mod tests {
         assert!(
             start(
                 &mut model,
-                request(2, picked, false, InspectionKind::Routine, &checklist)
+                request(2, picked, false, InspectionKind::Routine, &checklist),
+                &|_| Some(&checklist)
             )
             .is_ok()
         );
@@ -530,45 +525,71 @@ mod tests {
     }
 
     #[test]
-    fn a_reinspection_starts_only_with_hazards_due_and_loads_them() {
+    fn a_reinspection_takes_the_original_checklist_and_the_forms_site_and_team() {
         let checklist = fireworks();
         let mut model = Model::default();
         model.set_profile(Inspector::new("张三", "GD-0001").unwrap());
-        let refused = start(
-            &mut model,
-            request(
-                1,
-                site("甲厂"),
-                true,
-                InspectionKind::Reinspection,
-                &checklist,
-            ),
+        let mut reinspect = request(
+            1,
+            site("甲厂"),
+            true,
+            InspectionKind::Reinspection,
+            &checklist,
         );
-        assert_eq!(refused, Err(Refusal::NothingDue));
+        reinspect.checklist = None;
+        assert_eq!(
+            start(&mut model, reinspect, &|_| Some(&checklist)),
+            Err(Refusal::NothingDue)
+        );
+        assert!(model.inspections.is_empty() && model.sites.is_empty());
+        // 日常 and 专项 still need a checklist.
+        let mut routine = request(1, site("甲厂"), true, InspectionKind::Routine, &checklist);
+        routine.checklist = None;
+        assert!(matches!(
+            start(&mut model, routine, &|_| Some(&checklist)),
+            Err(Refusal::Domain(InspectionError::Required(_)))
+        ));
         assert!(model.inspections.is_empty() && model.sites.is_empty());
 
-        // A sealed inspection with a hazard: a re-inspection of the site loads it.
-        start(
-            &mut model,
-            request(2, site("甲厂"), true, InspectionKind::Routine, &checklist),
-        )
-        .unwrap();
-        let first = Uuid::from_u128(2);
-        let inspection = model.inspections.get_mut(&first).unwrap();
-        inspection
+        // A sealed inspection (retail point: yes) with a hazard, made with 李四.
+        let mut first = request(2, site("甲厂"), true, InspectionKind::Routine, &checklist);
+        first.applicability.insert("retail_point".into(), true);
+        start(&mut model, first, &|_| Some(&checklist)).unwrap();
+        let original = model.inspections.get_mut(&Uuid::from_u128(2)).unwrap();
+        original
             .answer(&checklist, "FW-02", Verdict::GeneralHazard, "问题", at(11))
             .unwrap();
-        inspection.seal(&checklist, at(12)).unwrap();
-        let code = CreditCode::parse("91440300708461136T").unwrap();
-        assert_eq!(hazards_due(&model, &code, today()), 1);
-        let saved = model.sites.values().next().unwrap().site.clone();
-        let loaded = start(
-            &mut model,
-            request(5, saved, false, InspectionKind::Reinspection, &checklist),
-        );
-        assert_eq!(loaded, Ok(1));
+        original.seal(&checklist, at(12)).unwrap();
+
+        // From the form: the saved site as edited since, with 王五, no checklist chosen.
+        let mut saved = model.sites.values().next().unwrap().site.clone();
+        saved.address = "新地址 1 号".into();
+        let mut reinspect = request(5, saved, false, InspectionKind::Reinspection, &checklist);
+        reinspect.checklist = None;
+        reinspect.co_inspectors = vec![Inspector::new("王五", "GD-0003").unwrap()];
+        assert_eq!(start(&mut model, reinspect, &|_| Some(&checklist)), Ok(1));
         let re = &model.inspections[&Uuid::from_u128(5)];
         assert_eq!(re.kind, InspectionKind::Reinspection);
         assert_eq!(re.reviews.len(), 1);
+        assert_eq!(
+            re.checklist,
+            model.inspections[&Uuid::from_u128(2)].checklist
+        );
+        assert_eq!(re.applicability.get("retail_point"), Some(&true));
+        assert_eq!(re.site.address, "新地址 1 号");
+        assert_eq!(
+            re.co_inspectors,
+            [Inspector::new("王五", "GD-0003").unwrap()]
+        );
+
+        // A second one is refused: the one in progress is offered instead.
+        let before = model.revisions().clone();
+        let saved = model.sites.values().next().unwrap().site.clone();
+        let again = request(6, saved, false, InspectionKind::Reinspection, &checklist);
+        assert_eq!(
+            start(&mut model, again, &|_| Some(&checklist)),
+            Err(Refusal::InProgress(Uuid::from_u128(5)))
+        );
+        assert_eq!(model.revisions(), &before);
     }
 }

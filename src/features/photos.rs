@@ -594,10 +594,12 @@ mod tests {
                 Utc::now(),
             )
             .unwrap();
-        let mut order = paicha_core::finding::RectificationOrder::default();
-        order.measures = "清理".into();
-        order.responsible = "李某".into();
-        order.deadline = "2099-12-31".into();
+        let order = paicha_core::finding::RectificationOrder {
+            measures: "清理".into(),
+            responsible: "李某".into(),
+            deadline: "2099-12-31".into(),
+            ..Default::default()
+        };
         model.set_order(id, "FW-05", "一号库", order, None).unwrap();
         // FW-05 requires a photo for a hazard: sealing is refused and names it.
         let err = model.seal(id, &checklist, Utc::now()).unwrap_err();

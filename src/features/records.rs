@@ -19,8 +19,9 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
 use paicha_core::checklist::{ChecklistRef, Item, SourceStatus, Verification};
 use paicha_core::finding::Suspension;
+use paicha_core::followup::FollowUp;
 use paicha_core::reinspection::{Escalation, HazardReview, ReviewOutcome};
-use paicha_core::{Answer, Checklist, Inspection, Verdict};
+use paicha_core::{Answer, Checklist, Inspection, Inspector, Verdict};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
@@ -184,7 +185,8 @@ pub fn unanswered(rows: &[RecordRow<'_>]) -> usize {
 // ---- The hazard ledger (隐患台账) as CSV ----------------------------------------------------
 
 /// Columns of the ledger, after the fields of real 隐患台账 forms (research notes, section 12).
-pub const LEDGER_HEADER: [&str; 25] = [
+/// New columns go at the end, so that existing consumers keep reading the first ones.
+pub const LEDGER_HEADER: [&str; 30] = [
     "隐患编号",
     "单位名称",
     "统一社会信用代码",
@@ -210,17 +212,30 @@ pub const LEDGER_HEADER: [&str; 25] = [
     "治理时限",
     "状态",
     "检查记录",
+    "同行检查人员",
+    "同行执法证号",
+    "检查类型",
+    "督查状态",
+    "复查结论",
 ];
 
 pub type LedgerRow = [String; LEDGER_HEADER.len()];
 
-/// One ledger row for one hazard. `tz` gives the local date of the inspection.
+/// One ledger row for one hazard. `tz` gives the local dates; `follow_up` is where the hazard
+/// stands on the export date (none for a hazard of an inspection not sealed).
 pub fn ledger_row<Tz: TimeZone>(
     inspection: &Inspection,
     checklist: Option<&Checklist>,
     row: &RecordRow<'_>,
+    follow_up: Option<&FollowUp<'_>>,
     tz: &Tz,
 ) -> LedgerRow {
+    let date = |t: &DateTime<Utc>| {
+        t.with_timezone(tz)
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
     let answer = row
         .answer
         .clone()
@@ -233,6 +248,14 @@ pub fn ledger_row<Tz: TimeZone>(
         .filter(|_| major)
         .unwrap_or_default();
     let plan_field = |s: &str| if major { s.to_string() } else { String::new() };
+    let team = |field: fn(&Inspector) -> &String| {
+        let list: Vec<&str> = inspection
+            .co_inspectors
+            .iter()
+            .map(|co| field(co).as_str())
+            .collect();
+        list.join("、")
+    };
     let checklist_name = match checklist {
         Some(c) => format!("{} v{}", c.title.zh, c.version),
         None => format!(
@@ -251,12 +274,7 @@ pub fn ledger_row<Tz: TimeZone>(
         hazard_no(&inspection.id, &row.item_id),
         inspection.site.name.clone(),
         inspection.site.credit_code.to_string(),
-        inspection
-            .started_at
-            .with_timezone(tz)
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string(),
+        date(&inspection.started_at),
         inspection.inspector.name.clone(),
         inspection.inspector.cert_no.clone(),
         checklist_name,
@@ -280,25 +298,54 @@ pub fn ledger_row<Tz: TimeZone>(
         plan_field(&plan.safety_measures),
         plan_field(&plan.funds_materials),
         plan_field(&plan.time_limit),
-        // Follow-up (rectified, verified, overdue) is not recorded yet: every hazard is open.
+        // Kept as it always was for existing consumers; where the hazard stands is in 督查状态.
         "未整改".to_string(),
         if inspection.is_sealed() {
             "已签章".to_string()
         } else {
             "草稿（未签章）".to_string()
         },
+        team(|co| &co.name),
+        team(|co| &co.cert_no),
+        inspection.kind.label_zh().to_string(),
+        follow_up.map_or("", |f| f.status.label_zh()).to_string(),
+        follow_up
+            .and_then(|f| f.review)
+            .map(|(re, review)| {
+                let outcome = match review.outcome {
+                    ReviewOutcome::Rectified => "已整改",
+                    _ => "未整改",
+                };
+                let action = match review.escalation {
+                    Some(Escalation::Extension) => {
+                        format!("，责令延期整改至 {}", review.new_deadline)
+                    }
+                    Some(e) => format!("，{}", e.label_zh()),
+                    None => String::new(),
+                };
+                let draft = if re.is_sealed() {
+                    ""
+                } else {
+                    "（复查未签章）"
+                };
+                format!("{} {outcome}{action}{draft}", date(&re.started_at))
+            })
+            .unwrap_or_default(),
     ]
 }
 
 impl Model {
     /// Every hazard of every inspection on this device, oldest inspection first, each
-    /// inspection's hazards in checklist order. `checklist_for` finds the exact checklist
-    /// version an inspection used (None when it is not on the device).
+    /// inspection's hazards in checklist order, with its follow-up status on `today` (the
+    /// local date). `checklist_for` finds the exact checklist version an inspection used
+    /// (None when it is not on the device).
     pub fn hazard_ledger<'c, Tz: TimeZone>(
         &self,
         checklist_for: impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
         tz: &Tz,
+        today: NaiveDate,
     ) -> Vec<LedgerRow> {
+        let follow_up = self.follow_up(today);
         let mut inspections: Vec<&Inspection> = self.inspections.values().collect();
         inspections.sort_by_key(|i| (i.started_at, i.id));
         inspections
@@ -307,7 +354,12 @@ impl Model {
                 let checklist = checklist_for(&inspection.checklist);
                 hazard_rows(inspection, checklist)
                     .iter()
-                    .map(|row| ledger_row(inspection, checklist, row, tz))
+                    .map(|row| {
+                        let f = follow_up
+                            .iter()
+                            .find(|f| f.inspection.id == inspection.id && f.item_id == row.item_id);
+                        ledger_row(inspection, checklist, row, f, tz)
+                    })
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -933,7 +985,11 @@ pub fn LedgerExport() -> impl IntoView {
     let on_click = move |_| {
         let rows = app.model.with_untracked(|m| {
             app.catalog.with_untracked(|c| {
-                m.hazard_ledger(|r| c.find(&r.id, &r.content_hash.0), &chrono::Local)
+                m.hazard_ledger(
+                    |r| c.find(&r.id, &r.content_hash.0),
+                    &chrono::Local,
+                    local_date(&now()),
+                )
             })
         });
         let name = ledger_file_name(local_date(&now()));
@@ -1191,7 +1247,8 @@ mod tests {
     use super::*;
     use chrono::FixedOffset;
     use paicha_core::finding::{MajorHazardPlan, RectificationOrder};
-    use paicha_core::{CreditCode, Inspector, Site};
+    use paicha_core::reinspection::HazardRef;
+    use paicha_core::{CreditCode, Site};
 
     const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 
@@ -1209,6 +1266,10 @@ mod tests {
 
     fn beijing() -> FixedOffset {
         FixedOffset::east_opt(8 * 3600).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
     }
 
     /// An inspection with FW-01 compliant, FW-02 a general hazard (hostile description,
@@ -1337,7 +1398,7 @@ mod tests {
             "2026-11-29T20:00:00Z",
         );
         model.inspections.insert(first.id, first.clone());
-        let rows = model.hazard_ledger(|_| Some(&checklist), &beijing());
+        let rows = model.hazard_ledger(|_| Some(&checklist), &beijing(), day(1));
         assert_eq!(rows.len(), 2, "FW-01 is compliant: two hazards");
         let col = |name: &str| LEDGER_HEADER.iter().position(|h| *h == name).unwrap();
         // Checklist order: FW-02 before FW-05, whatever the order of answering.
@@ -1367,6 +1428,106 @@ mod tests {
     }
 
     #[test]
+    fn the_ledger_ends_with_the_team_the_type_and_where_each_hazard_stands() {
+        let checklist = fireworks();
+        let mut model = Model::default();
+        let mut original = inspection(&checklist, 1, "2026-11-01T02:00:00Z");
+        let team = vec![
+            Inspector::new("王五", "=GD-0003").unwrap(),
+            Inspector::new("李四", "GD-0002").unwrap(),
+        ];
+        original
+            .set_team(paicha_core::InspectionKind::Special, team)
+            .unwrap();
+        for item in ["FW-02", "FW-05"] {
+            let order = paicha_core::finding::RectificationOrder {
+                deadline: "2026-11-10".into(),
+                ..original.answers[item].rectification.clone().unwrap()
+            };
+            let plan = original.answers[item].major_plan.clone();
+            original.set_order(item, "二号工房", order, plan).unwrap();
+        }
+        original
+            .seal(&checklist, at("2026-11-01T03:00:00Z"))
+            .unwrap();
+        // Re-inspected on 15 November: FW-05 rectified, FW-02 given until 20 November.
+        let reviewed = at("2026-11-15T02:00:00Z");
+        let mut re = Inspection::start(
+            Uuid::from_u128(2),
+            original.site.clone(),
+            &checklist,
+            original.inspector.clone(),
+            reviewed,
+        );
+        re.set_team(paicha_core::InspectionKind::Reinspection, vec![])
+            .unwrap();
+        re.add_reviews(["FW-02", "FW-05"].map(|item| HazardReview::of(&original, item).unwrap()))
+            .unwrap();
+        let decide =
+            |outcome, escalation: Option<Escalation>| paicha_core::reinspection::ReviewDecision {
+                outcome,
+                note: String::new(),
+                escalation,
+                new_deadline: escalation.map(|_| "2026-11-20".into()).unwrap_or_default(),
+            };
+        let [fw02, fw05] = ["FW-02", "FW-05"].map(|item| HazardRef {
+            inspection_id: original.id,
+            item_id: item.into(),
+        });
+        let extended = decide(ReviewOutcome::NotRectified, Some(Escalation::Extension));
+        re.review(&fw02, extended, reviewed).unwrap();
+        re.review(&fw05, decide(ReviewOutcome::Rectified, None), reviewed)
+            .unwrap();
+        re.attach_review_photo(&fw05, &paicha_core::sha256_hex(b"after"))
+            .unwrap();
+        re.seal(&checklist, reviewed).unwrap();
+        let draft = inspection(&checklist, 3, "2026-11-29T02:00:00Z");
+        for i in [original, re, draft] {
+            model.inspections.insert(i.id, i);
+        }
+
+        let rows = model.hazard_ledger(|_| Some(&checklist), &beijing(), day(1));
+        assert_eq!(rows.len(), 4, "the re-inspection found nothing new");
+        let col = |name: &str| LEDGER_HEADER.iter().position(|h| *h == name).unwrap();
+        assert_eq!(
+            col("检查记录"),
+            24,
+            "the original columns keep their places"
+        );
+        assert_eq!(col("同行检查人员"), 25);
+        assert_eq!(rows[0][col("同行检查人员")], "王五、李四");
+        assert_eq!(rows[0][col("同行执法证号")], "=GD-0003、GD-0002");
+        assert_eq!(rows[0][col("检查类型")], "专项检查");
+        assert_eq!(rows[0][col("督查状态")], "逾期未整改");
+        assert_eq!(
+            rows[0][col("复查结论")],
+            "2026-11-15 未整改，责令延期整改至 2026-11-20"
+        );
+        assert_eq!(rows[1][col("督查状态")], "已验收销号");
+        assert_eq!(rows[1][col("复查结论")], "2026-11-15 已整改");
+        assert_eq!(
+            rows[0][col("状态")],
+            "未整改",
+            "kept for existing consumers"
+        );
+        // A draft's hazards have no follow-up status yet.
+        assert_eq!(rows[2][col("检查类型")], "日常检查");
+        assert_eq!(rows[2][col("同行检查人员")], "");
+        assert_eq!(rows[2][col("督查状态")], "");
+        assert_eq!(rows[2][col("复查结论")], "");
+        // On the 18th the extension still runs.
+        let nov18 = NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
+        let rows = model.hazard_ledger(|_| Some(&checklist), &beijing(), nov18);
+        assert_eq!(rows[0][col("督查状态")], "即将到期");
+        // The new cells go through the same guard: BOM, CRLF, formula defused.
+        let csv = ledger_csv(&rows);
+        let parsed = parse_csv(csv.trim_start_matches('\u{feff}'));
+        assert_eq!(parsed[0].len(), 30);
+        assert_eq!(parsed[1][col("同行执法证号")], "'=GD-0003、GD-0002");
+        assert!(csv.ends_with("\r\n"));
+    }
+
+    #[test]
     fn hostile_and_awkward_text_survives_the_csv_literally() {
         let checklist = fireworks();
         let mut model = Model::default();
@@ -1375,7 +1536,7 @@ mod tests {
         let newer = inspection(&checklist, 1, "2026-11-29T02:00:00Z");
         model.inspections.insert(older.id, older.clone());
         model.inspections.insert(newer.id, newer.clone());
-        let rows = model.hazard_ledger(|_| Some(&checklist), &beijing());
+        let rows = model.hazard_ledger(|_| Some(&checklist), &beijing(), day(1));
         let csv = ledger_csv(&rows);
         assert!(csv.contains(HOSTILE), "no HTML escaping in a data file");
         let parsed = parse_csv(csv.trim_start_matches('\u{feff}'));
@@ -1446,7 +1607,7 @@ mod tests {
         assert_eq!(record_rows(&i, None).len(), 3);
         let mut model = Model::default();
         model.inspections.insert(i.id, i.clone());
-        let rows = model.hazard_ledger(|_| None, &beijing());
+        let rows = model.hazard_ledger(|_| None, &beijing(), day(1));
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0][12], "（检查表版本不在本机）");
     }

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, launchBrowser, runLedger, startServer, tempDir } from "./harness.mjs";
-import { addPhoto, drawSignature, fillCoInspector, fillOrder, photoFile, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
+import { addPhoto, chooseSite, creditCode, drawSignature, fillCoInspector, fillOrder, photoFile, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
 const PHONE = { width: 360, height: 640 };
@@ -89,15 +89,15 @@ async function sealFromInspection(page, { sign = false } = {}) {
   await page.getByRole("button", { name: /签名并导出/ }).waitFor();
 }
 
-/** The follow-up rows as { item: status text } (status = the first badge). */
-async function statuses(page) {
-  const rows = page.getByRole("list", { name: `${SITE} 隐患` }).getByRole("listitem");
-  const out = {};
-  for (const row of await rows.all()) {
-    const item = (await row.locator("strong.mono").textContent()).trim();
-    out[item] = (await row.getByText(/^(逾期未整改|升级处理|即将到期|整改中|已整改待验收|已验收销号)/).first().textContent()).split(" ")[0];
-  }
-  return out;
+/** The labels of the follow-up rows of `site`, in order ("FW-02 逾期未整改"). */
+async function rowLabels(page, site = SITE) {
+  const rows = page.getByRole("list", { name: `${site} 隐患` }).getByRole("listitem");
+  return Promise.all((await rows.all()).map((row) => row.getAttribute("aria-label")));
+}
+
+/** The follow-up rows as { item: status }, from each row's label. */
+async function statuses(page, site = SITE) {
+  return Object.fromEntries((await rowLabels(page, site)).map((label) => label.split(" ")));
 }
 
 async function openFollowUp(page) {
@@ -114,6 +114,8 @@ for (const size of [PHONE, TABLET]) {
       locale: "zh-CN",
       timezoneId: "Asia/Shanghai",
       hasTouch: size === PHONE,
+      permissions: ["geolocation"],
+      geolocation: { latitude: 28.1987, longitude: 112.9709, accuracy: 15 },
     });
     const page = await context.newPage();
     const pageErrors = [];
@@ -169,9 +171,8 @@ for (const size of [PHONE, TABLET]) {
     await page.getByText("今天：2026-12-08").waitFor();
     assert.deepEqual(await statuses(page), { "FW-02": "逾期未整改", "FW-04": "即将到期", "FW-06": "整改中" });
     // Most urgent first.
-    const order = await page.getByRole("list", { name: `${SITE} 隐患` }).locator("strong.mono").allTextContents();
-    assert.deepEqual(order, ["FW-02", "FW-04", "FW-06"]);
-    const overdueRow = page.getByRole("listitem", { name: /^FW-02 / });
+    assert.deepEqual(await rowLabels(page), ["FW-02 逾期未整改", "FW-04 即将到期", "FW-06 整改中"]);
+    const overdueRow = page.getByRole("listitem", { name: "FW-02 逾期未整改", exact: true });
     assert.match(await overdueRow.textContent(), /2026-12-05（逾期 3 天/);
     assert.match(await overdueRow.textContent(), /一般隐患/);
     assert.match(await page.getByRole("listitem", { name: /^FW-04 / }).textContent(), /重大隐患.*剩 2 天/s);
@@ -269,6 +270,7 @@ for (const size of [PHONE, TABLET]) {
     stored = await storedInspection(page, reId);
     assert.equal(stored.kind, "reinspection");
     assert.ok(stored.co_inspectors.length >= 1, "the last team came along");
+    assert.equal(stored.position?.latitude_e7, 281987000, "the position is recorded on start");
     fw06 = stored.reviews.find((r) => r.hazard.item_id === "FW-06");
     assert.deepEqual([fw06.outcome, fw06.escalation, fw06.new_deadline], ["not_rectified", "penalty_case", undefined]);
     await assertTouchTargets(page);
@@ -360,3 +362,72 @@ for (const size of [PHONE, TABLET]) {
     await context.close();
   });
 }
+
+test("复查 from the new-inspection form: no checklist to choose, the form's team, hazards loaded, position recorded; a second one continues the first", async () => {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    permissions: ["geolocation"],
+    geolocation: { latitude: 28.1987, longitude: 112.9709, accuracy: 15 },
+  });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e));
+  await page.clock.install({ time: december(1) });
+  const site = "表单复查烟花爆竹有限公司";
+  await register(page, server.url, "郑复查", "FORM-0001");
+  // The first site of this context gets creditCode(0); the inspection is made with 钱协查.
+  const originalId = await startFireworksInspection(page, server.url, site);
+  await recordHazard(page, "FW-02", { description: "消防通道堵塞", deadline: "2026-12-05", photo: photoFile("F02.png", 96, 64) });
+  await sealFromInspection(page);
+  const original = await storedInspection(page, originalId);
+  await page.clock.setSystemTime(december(8));
+
+  // 复查 hides the checklist picker and says why; the site is picked, the team typed anew.
+  await page.goto(`${server.url}/#/new`);
+  const checklistRadio = page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ });
+  await checklistRadio.waitFor();
+  await page.getByLabel("检查类型").selectOption("reinspection");
+  await checklistRadio.waitFor({ state: "hidden" });
+  await page.getByText(/无需选择检查表/).waitFor();
+  await chooseSite(page, site, creditCode(0));
+  await fillCoInspector(page, { name: "周同行", cert: "CO-0009" });
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("heading", { name: /^复查隐患/ }).waitFor();
+  await page.getByRole("group", { name: "复查 FW-02", exact: true }).waitFor();
+  await page.getByText("已复查 0 / 1").waitFor();
+  const reId = new URL(page.url()).hash.split("/").pop();
+  assert.notEqual(reId, originalId);
+  // The position arrives after the start; wait until it is stored.
+  let stored;
+  for (let i = 0; i < 100 && !stored?.position; i++) {
+    if (i) await new Promise((r) => setTimeout(r, 100));
+    stored = await storedInspection(page, reId);
+  }
+  assert.equal(stored.position?.latitude_e7, 281987000, "the position is recorded on start");
+  assert.equal(stored.kind, "reinspection");
+  assert.deepEqual(stored.checklist, original.checklist, "the original's checklist");
+  assert.deepEqual(stored.co_inspectors, [{ name: "周同行", cert_no: "CO-0009" }], "the team entered in the form");
+  assert.equal(stored.site.credit_code, creditCode(0));
+  assert.deepEqual(stored.reviews.map((r) => [r.hazard.inspection_id, r.hazard.item_id]), [[originalId, "FW-02"]]);
+
+  // A second 复查 of the site is not started: the one in progress is offered instead.
+  await page.goto(`${server.url}/#/new`);
+  await page.getByLabel("检查类型").selectOption("reinspection");
+  await chooseSite(page, site, creditCode(0));
+  const proceed = page.getByRole("link", { name: "继续复查", exact: true });
+  await proceed.waitFor();
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("alert").filter({ hasText: /已有一次复查正在进行/ }).waitFor();
+  await proceed.click();
+  await page.getByRole("heading", { name: /^复查隐患/ }).waitFor();
+  assert.equal(new URL(page.url()).hash, `#/inspection/${reId}`);
+  // 日常检查 still needs a checklist.
+  await page.goto(`${server.url}/#/new`);
+  await chooseSite(page, site, creditCode(0));
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("alert").filter({ hasText: /请选择检查表/ }).waitFor();
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});

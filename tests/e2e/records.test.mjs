@@ -285,6 +285,12 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
     records.map((r) => r["检查记录"]),
     ["已签章", "已签章", "已签章", "草稿（未签章）"],
   );
+  // Appended columns: the team, the type, and where each hazard stands today (drafts: none).
+  assert.deepEqual(header.slice(-5), ["同行检查人员", "同行执法证号", "检查类型", "督查状态", "复查结论"]);
+  assert.deepEqual([records[0]["同行检查人员"], records[0]["同行执法证号"]], ["钱协查", "CO-0002"]);
+  assert.deepEqual(records.map((r) => r["检查类型"]), ["日常检查", "日常检查", "日常检查", "日常检查"]);
+  assert.deepEqual(records.map((r) => r["督查状态"]), ["整改中", "整改中", "整改中", ""]);
+  assert.ok(records.every((r) => r["复查结论"] === ""), "nothing re-inspected yet");
   await assertNothingInjected(page, dialogs);
   assert.deepEqual(pageErrors, []);
   await context.close();
