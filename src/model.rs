@@ -351,7 +351,7 @@ impl Model {
             let list = follow_up(self.inspections.values(), today);
             due_for_review(&list, self.inspections.values(), &code, Some(id))
                 .into_iter()
-                .filter_map(|f| HazardReview::of(f.inspection, f.item_id))
+                .filter_map(|f| f.new_review())
                 .collect()
         };
         let inspection = self.inspection_mut(id)?;
@@ -405,7 +405,7 @@ impl Model {
     /// Inspections newest first.
     pub fn inspections_newest_first(&self) -> Vec<&Inspection> {
         let mut list: Vec<_> = self.inspections.values().collect();
-        list.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        list.sort_by_key(|i| std::cmp::Reverse(i.started_at));
         list
     }
 

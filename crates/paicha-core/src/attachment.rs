@@ -174,13 +174,13 @@ pub fn check_attachments(
                 });
             }
         }
-        if let Some(signature) = &inspection.site_signature {
-            if !seen.contains(signature.as_str()) {
-                return Err(AttachmentError::MissingSignature {
-                    inspection: inspection.id,
-                    sha256: signature.clone(),
-                });
-            }
+        if let Some(signature) = &inspection.site_signature
+            && !seen.contains(signature.as_str())
+        {
+            return Err(AttachmentError::MissingSignature {
+                inspection: inspection.id,
+                sha256: signature.clone(),
+            });
         }
     }
     Ok(())

@@ -108,6 +108,16 @@ impl FollowUp<'_> {
             item_id: self.item_id.to_string(),
         }
     }
+
+    /// A review, not yet decided, of this hazard, carrying the deadline in force (an earlier
+    /// extension's, if any) as the deadline it checks.
+    pub fn new_review(&self) -> Option<HazardReview> {
+        let mut review = HazardReview::of(self.inspection, self.item_id)?;
+        if let Some(deadline) = self.deadline {
+            review.original_deadline = deadline.format("%Y-%m-%d").to_string();
+        }
+        Some(review)
+    }
 }
 
 /// Every hazard recorded by a sealed inspection, most urgent first (status, then deadline,
@@ -188,8 +198,16 @@ fn latest_review<'a>(
     let draft = decided()
         .filter(|(re, _)| !re.is_sealed())
         .max_by_key(|(_, r)| r.reviewed_at);
+    // A draft overrides a sealed review only to show "rectified, awaiting the seal": a draft
+    // "not rectified" has no force until sealed, so the sealed review (and any extension's
+    // deadline) stays in force — as on the ledger, which sees sealed reviews only.
     match (sealed, draft) {
-        (Some(s), Some(d)) if s.0.sealed_at.is_some_and(|t| d.0.started_at > t) => Some(d),
+        (Some(s), Some(d))
+            if d.1.outcome == ReviewOutcome::Rectified
+                && s.0.sealed_at.is_some_and(|t| d.0.started_at > t) =>
+        {
+            Some(d)
+        }
         (Some(s), _) => Some(s),
         (None, d) => d,
     }

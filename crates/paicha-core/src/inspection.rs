@@ -62,6 +62,8 @@ pub enum InspectionError {
     RectifiedWithoutPhoto(Vec<String>),
     #[error("以下未整改隐患尚未选择处理措施：{} / hazards not rectified without an escalation: {}", .0.join("、"), .0.join(", "))]
     EscalationMissing(Vec<String>),
+    #[error("以下延期整改的新期限无效（须为日期，不早于复查当日且晚于原期限）：{} / extensions whose new deadline is not a date on or after the review and after the old deadline: {}", .0.join("、"), .0.join(", "))]
+    BadNewDeadline(Vec<String>),
 }
 
 /// "检查人员姓名 inspector name" → ("检查人员姓名", "inspector name").
@@ -518,10 +520,10 @@ impl Inspection {
         if self.is_sealed() {
             return Err(InspectionError::Sealed);
         }
-        if let Some(hash) = sha256 {
-            if !crate::attachment::is_hex64(hash) {
-                return Err(InspectionError::BadSignatureRef(hash.to_string()));
-            }
+        if let Some(hash) = sha256
+            && !crate::attachment::is_hex64(hash)
+        {
+            return Err(InspectionError::BadSignatureRef(hash.to_string()));
         }
         self.site_signature = sha256.map(str::to_string);
         Ok(())
@@ -531,10 +533,10 @@ impl Inspection {
     /// once: what a bundle carrying it must embed.
     pub fn attachment_refs(&self) -> Vec<&str> {
         let mut refs = self.photo_refs();
-        if let Some(signature) = self.site_signature.as_deref() {
-            if !refs.contains(&signature) {
-                refs.push(signature);
-            }
+        if let Some(signature) = self.site_signature.as_deref()
+            && !refs.contains(&signature)
+        {
+            refs.push(signature);
         }
         refs
     }
@@ -591,6 +593,7 @@ impl Inspection {
         if !missing.is_empty() {
             return Err(InspectionError::HazardsWithoutDescription(missing));
         }
+        self.settle_reviews();
         self.sealed_at = Some(now);
         Ok(())
     }

@@ -123,6 +123,17 @@ pub struct HazardReview {
 }
 
 impl HazardReview {
+    /// An extension's new deadline is a date, not before the day of the review and later
+    /// than the deadline it extends (otherwise it extends nothing).
+    pub fn extension_is_valid(&self) -> bool {
+        let Some(new) = crate::finding::parse_date(&self.new_deadline) else {
+            return false;
+        };
+        let not_past = self.reviewed_at.is_none_or(|t| new >= t.date_naive());
+        let later = crate::finding::parse_date(&self.original_deadline).is_none_or(|old| new > old);
+        not_past && later
+    }
+
     /// A review, not yet decided, of hazard `item_id` recorded by `original`.
     pub fn of(original: &Inspection, item_id: &str) -> Option<Self> {
         let answer = original.answers.get(item_id)?;
@@ -179,18 +190,17 @@ pub fn review_problems(reviews: &[HazardReview]) -> Result<(), InspectionError> 
     if !no_photo.is_empty() {
         return Err(InspectionError::RectifiedWithoutPhoto(no_photo));
     }
-    let no_escalation = names(&|r| {
-        r.outcome == ReviewOutcome::NotRectified
-            && match r.escalation {
-                None => true,
-                Some(Escalation::Extension) => {
-                    crate::finding::parse_date(&r.new_deadline).is_none()
-                }
-                Some(_) => false,
-            }
-    });
+    let no_escalation = names(&|r| r.outcome == ReviewOutcome::NotRectified && r.escalation.is_none());
     if !no_escalation.is_empty() {
         return Err(InspectionError::EscalationMissing(no_escalation));
+    }
+    let bad_extension = names(&|r| {
+        r.outcome == ReviewOutcome::NotRectified
+            && r.escalation == Some(Escalation::Extension)
+            && !r.extension_is_valid()
+    });
+    if !bad_extension.is_empty() {
+        return Err(InspectionError::BadNewDeadline(bad_extension));
     }
     Ok(())
 }
@@ -234,18 +244,27 @@ impl Inspection {
         now: DateTime<Utc>,
     ) -> Result<(), InspectionError> {
         let review = self.review_mut(hazard)?;
+        // Kept as entered while the re-inspection is open, so switching the outcome back and
+        // forth loses nothing typed; `settle` drops what does not apply when sealing.
         review.outcome = decision.outcome;
         review.note = decision.note;
-        review.escalation = match decision.outcome {
-            ReviewOutcome::NotRectified => decision.escalation,
-            _ => None,
-        };
-        review.new_deadline = match review.escalation {
-            Some(Escalation::Extension) => decision.new_deadline.trim().to_string(),
-            _ => String::new(),
-        };
+        review.escalation = decision.escalation;
+        review.new_deadline = decision.new_deadline.trim().to_string();
         review.reviewed_at = (decision.outcome != ReviewOutcome::Pending).then_some(now);
         Ok(())
+    }
+
+    /// Drops what a review's outcome makes meaningless (an escalation of a rectified hazard,
+    /// a new deadline without an extension): called when the re-inspection is sealed.
+    pub(crate) fn settle_reviews(&mut self) {
+        for review in &mut self.reviews {
+            if review.outcome != ReviewOutcome::NotRectified {
+                review.escalation = None;
+            }
+            if review.escalation != Some(Escalation::Extension) {
+                review.new_deadline.clear();
+            }
+        }
     }
 
     pub fn attach_review_photo(

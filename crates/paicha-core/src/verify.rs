@@ -247,6 +247,17 @@ fn check_spelling(payload: &[u8]) -> Result<(), VerifyError> {
         started_at: String,
         sealed_at: Option<String>,
         answers: BTreeMap<String, RawAnswer>,
+        #[serde(default)]
+        reviews: Vec<RawReview>,
+    }
+    #[derive(Deserialize)]
+    struct RawReview {
+        hazard: RawHazard,
+        reviewed_at: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct RawHazard {
+        inspection_id: String,
     }
     #[derive(Deserialize)]
     struct RawSite {
@@ -289,6 +300,12 @@ fn check_spelling(payload: &[u8]) -> Result<(), VerifyError> {
         }
         for a in i.answers.values() {
             time("answered_at", &a.answered_at)?;
+        }
+        for r in &i.reviews {
+            uuid("reviewed inspection id", &r.hazard.inspection_id)?;
+            if let Some(at) = &r.reviewed_at {
+                time("reviewed_at", at)?;
+            }
         }
         let code = &i.site.credit_code;
         if crate::CreditCode::parse(code).map(|c| c.as_str() == code) != Ok(true) {

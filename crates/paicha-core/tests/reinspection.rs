@@ -297,14 +297,24 @@ fn an_extension_moves_the_deadline_and_a_draft_review_does_not_override_a_later_
     re.add_reviews(HazardReview::of(&first, "A-02")).unwrap();
     let a2 = re.reviews[0].hazard.clone();
     let mut extension = decide(ReviewOutcome::NotRectified, Some(Escalation::Extension));
-    extension.new_deadline = "not a date".into();
-    re.review(&a2, extension.clone(), at(5, 9)).unwrap();
-    assert!(matches!(
-        Completion::of(&re, &checklist).blockers(),
-        Err(InspectionError::EscalationMissing(_))
-    ));
+    // Not a date, a date already past on the day of the review, or one that is not after the
+    // deadline it extends (4 Dec): none of them extends anything.
+    for bad in ["not a date", "2026-12-01", "2026-12-04"] {
+        extension.new_deadline = bad.into();
+        re.review(&a2, extension.clone(), at(5, 9)).unwrap();
+        assert_eq!(
+            Completion::of(&re, &checklist).blockers(),
+            Err(InspectionError::BadNewDeadline(vec!["A-02".into()])),
+            "{bad}"
+        );
+    }
     extension.new_deadline = "2026-12-15".into();
+    re.review(&a2, extension.clone(), at(5, 9)).unwrap();
+    // Switching the outcome back and forth loses nothing typed.
+    re.review(&a2, decide(ReviewOutcome::Rectified, Some(Escalation::Extension)), at(5, 9))
+        .unwrap();
     re.review(&a2, extension, at(5, 9)).unwrap();
+    assert_eq!(re.reviews[0].new_deadline, "2026-12-15");
     re.seal(&checklist, at(5, 10)).unwrap();
     let list = follow_up([&first, &re], day(6));
     let a02 = list.iter().find(|f| f.item_id == "A-02").unwrap();
@@ -330,6 +340,70 @@ fn an_extension_moves_the_deadline_and_a_draft_review_does_not_override_a_later_
     // …and a hazard under review in another draft is not offered to a new re-inspection.
     let due = due_for_review(&list, [&first, &re, &stale], &first.site.credit_code, None);
     assert!(due.iter().all(|f| f.item_id != "A-02"));
+
+    // A later re-inspection reviews it against the extended deadline, and its draft "not
+    // rectified" (no escalation chosen yet) leaves the sealed extension in force.
+    let list = follow_up([&first, &re], day(6));
+    let mut next = reinspection(&checklist, 4, at(6, 8));
+    let a02 = list.iter().find(|f| f.item_id == "A-02").unwrap();
+    next.add_reviews(a02.new_review()).unwrap();
+    assert_eq!(next.reviews[0].original_deadline, "2026-12-15");
+    next.review(&a2, decide(ReviewOutcome::NotRectified, None), at(6, 9))
+        .unwrap();
+    let list = follow_up([&first, &re, &next], day(6));
+    let a02 = list.iter().find(|f| f.item_id == "A-02").unwrap();
+    assert_eq!((a02.status, a02.deadline), (HazardStatus::Open, Some(day(15))));
+    // Sealing drops what the outcome makes meaningless.
+    next.review(
+        &a2,
+        ReviewDecision {
+            outcome: ReviewOutcome::Rectified,
+            note: String::new(),
+            escalation: Some(Escalation::PenaltyCase),
+            new_deadline: "2026-12-31".into(),
+        },
+        at(6, 9),
+    )
+    .unwrap();
+    next.attach_review_photo(&a2, &sha256_hex(PHOTO_PNG)).unwrap();
+    next.seal(&checklist, at(6, 10)).unwrap();
+    assert_eq!(
+        (next.reviews[0].escalation, next.reviews[0].new_deadline.as_str()),
+        (None, "")
+    );
+}
+
+#[test]
+fn the_verifier_insists_on_one_spelling_of_review_ids() {
+    let checklist = checklist();
+    let first = original(&checklist);
+    let mut re = reinspection(&checklist, 0xABCD, at(8, 8));
+    re.add_reviews(HazardReview::of(&first, "A-01")).unwrap();
+    let a1 = re.reviews[0].hazard.clone();
+    re.review(&a1, decide(ReviewOutcome::NotRectified, Some(Escalation::PenaltyCase)), at(8, 9))
+        .unwrap();
+    re.seal(&checklist, at(8, 10)).unwrap();
+    let payload = BundlePayload::new(
+        Uuid::from_u128(98),
+        at(8, 12),
+        "0.1.0",
+        DeviceInfo::from_public_key(&key().verifying_key().to_bytes()),
+        &ChainState::default(),
+        re.inspector.clone(),
+        vec![re],
+    )
+    .unwrap();
+    let text = String::from_utf8(payload.to_bytes()).unwrap();
+    let id = Uuid::from_u128(1).to_string();
+    assert_eq!(text.matches(&id).count(), 1, "the reviewed inspection's id");
+    let verify = |text: &str| {
+        let envelope = sign_with(&key(), text.as_bytes());
+        verify_bundle_full(envelope.to_json().as_bytes(), &EmbeddedKey)
+    };
+    assert!(verify(&text).is_ok());
+    // The typed parse would read it without hyphens; the format allows one spelling only.
+    let simple = text.replace(&id, &id.replace('-', ""));
+    assert!(matches!(verify(&simple), Err(VerifyError::Schema(m)) if m.contains("reviewed inspection id")));
 }
 
 #[test]

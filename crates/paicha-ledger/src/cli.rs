@@ -195,7 +195,7 @@ pub struct ExportHazardsArgs {
     /// overdue,escalated. Everything not yet verified: overdue,escalated,due_soon,open.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS")]
     pub status: Vec<StatusArg>,
-    /// Judge deadlines on this day instead of today (this computer's local date).
+    /// Judge deadlines on this day instead of today (China Standard Time).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<chrono::NaiveDate>,
     /// Only inspections started on or after this day (China Standard Time).

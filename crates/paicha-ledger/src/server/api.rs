@@ -212,7 +212,7 @@ pub struct HazardParams {
     /// A follow-up status (`overdue`, `escalated`, `due_soon`, `open`, `rectified`,
     /// `verified`; `closed` = `verified`), or several separated by commas.
     status: Option<String>,
-    /// The day (YYYY-MM-DD) statuses are judged on; default today (the server's local date).
+    /// The day (YYYY-MM-DD) statuses are judged on; default today (China Standard Time).
     as_of: Option<String>,
     /// First day (YYYY-MM-DD, China Standard Time) of the inspections' start.
     from: Option<String>,

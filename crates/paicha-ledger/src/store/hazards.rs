@@ -177,7 +177,13 @@ impl Store {
     pub async fn hazards(&self, filter: &HazardFilter) -> Result<Vec<HazardRow>, StoreError> {
         let as_of = filter
             .as_of
-            .unwrap_or_else(|| chrono::Local::now().date_naive());
+            // Deadlines are dates in China Standard Time, like every other day the ledger
+            // reports; a server running on UTC must not call a hazard overdue 8 hours late.
+            .unwrap_or_else(|| {
+                chrono::Utc::now()
+                    .with_timezone(&crate::export::china_time())
+                    .date_naive()
+            });
         // Open bounds are spelled as values that every stored timestamp passes.
         let from = filter.started_from.map(to_db).unwrap_or_default();
         let before = filter
