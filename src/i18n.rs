@@ -107,18 +107,24 @@ pub fn localize(message: &str) -> String {
     localize_in(current(), message)
 }
 
+/// Messages that name user text (a site name, a phone number) name it in both halves, so a
+/// " / " inside that text appears twice: with 2k + 1 separators the halves meet at the middle
+/// one. An even count cannot be split safely: the message is kept whole.
 fn localize_in(lang: Lang, message: &str) -> String {
-    match message.split_once(" / ") {
-        Some((zh, en)) => {
-            let mut text = lang.pick(zh, en).trim().to_string();
-            // The domain's English halves start in lower case ("inspector name is required").
-            if let Some(first) = text.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            text
-        }
-        None => message.to_string(),
+    let separators: Vec<usize> = message.match_indices(" / ").map(|(i, _)| i).collect();
+    if separators.len() % 2 == 0 {
+        return message.to_string();
     }
+    let at = separators[separators.len() / 2];
+    let mut text = lang
+        .pick(&message[..at], &message[at + 3..])
+        .trim()
+        .to_string();
+    // The domain's English halves start in lower case ("inspector name is required").
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    text
 }
 
 /// The language switch. It rebuilds the screen, so it sits only on home, the profile and the
@@ -154,8 +160,8 @@ mod tests {
         let message = "请填写执法证号 / certificate number is required";
         assert_eq!(localize_in(Lang::Zh, message), "请填写执法证号");
         assert_eq!(localize_in(Lang::En, message), "Certificate number is required");
-        // Only the first separator splits: the English side may hold a " / " of its own.
-        assert_eq!(localize_in(Lang::En, "甲 / a / b"), "A / b");
+        // An even number of separators cannot be split safely: kept whole.
+        assert_eq!(localize_in(Lang::En, "甲 / a / b"), "甲 / a / b");
         // Text without the separator (a browser's message, data) is kept whole.
         assert_eq!(localize_in(Lang::En, "HTTP 503"), "HTTP 503");
         assert_eq!(localize_in(Lang::Zh, "A/B 类"), "A/B 类");
@@ -167,5 +173,21 @@ mod tests {
         assert_eq!(t("保存", "Save"), "Save");
         assert_eq!(t_string("保存".into(), "Save".into()), "Save");
         LANG.with(|l| l.set(Lang::Zh));
+    }
+
+    #[test]
+    fn user_text_with_the_separator_stays_whole_in_either_language() {
+        // A site name holding " / ", named in both halves (the credit-code conflict).
+        let conflict = crate::model::SiteConflict {
+            existing: uuid::Uuid::from_u128(1),
+            name: "甲厂 / 东区".into(),
+        };
+        let message = conflict.to_string();
+        assert_eq!(localize_in(Lang::Zh, &message), "该统一社会信用代码已登记为“甲厂 / 东区”");
+        assert_eq!(localize_in(Lang::En, &message), "This credit code is already saved as 甲厂 / 东区");
+        // Two such names: five separators, still split in the middle.
+        let two = "甲 a / b 乙 c / d / x a / b y c / d";
+        assert_eq!(localize_in(Lang::Zh, two), "甲 a / b 乙 c / d");
+        assert_eq!(localize_in(Lang::En, two), "X a / b y c / d");
     }
 }

@@ -111,6 +111,11 @@ fn Load() -> impl IntoView {
     }
 }
 
+thread_local! {
+    /// The screen shown last, to tell a new screen from the same one rebuilt in another language.
+    static SHOWN: std::cell::Cell<Option<Route>> = const { std::cell::Cell::new(None) };
+}
+
 #[component]
 fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> impl IntoView {
     let model = RwSignal::new(model);
@@ -134,6 +139,9 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
     });
     // What the registration form holds, kept across a language switch (which rebuilds it).
     let registration = RwSignal::new(onboarding::ProfileForm::default());
+    // Likewise the profile form: filled from the stored profile when the screen is opened,
+    // kept when only the language changes.
+    let profile_form = RwSignal::new(onboarding::ProfileForm::default());
     view! {
         <update::UpdateBanner />
         {move || {
@@ -142,7 +150,13 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
             if !registered.get() {
                 return view! { <onboarding::Onboarding form=registration /> }.into_any();
             }
-            match context.route.get() {
+            let route = context.route.get();
+            if SHOWN.replace(Some(route)) != Some(route) && route == Route::Profile {
+                profile_form.set(model.with_untracked(|m| {
+                    m.profile.as_ref().map(onboarding::ProfileForm::from).unwrap_or_default()
+                }));
+            }
+            match route {
                 Route::Home => view! { <home::Home /> }.into_any(),
                 Route::NewInspection => view! { <new_inspection::NewInspection /> }.into_any(),
                 Route::Inspection(id) => view! { <inspection::InspectionScreen id /> }.into_any(),
@@ -154,7 +168,7 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
                 Route::Notice(id) => view! { <features::records::NoticeScreen id /> }.into_any(),
                 Route::FollowUp => view! { <features::followup::FollowUpScreen /> }.into_any(),
                 Route::ReviewRecord(id) => view! { <features::records::ReviewRecordScreen id /> }.into_any(),
-                Route::Profile => view! { <features::profile::ProfileScreen /> }.into_any(),
+                Route::Profile => view! { <features::profile::ProfileScreen form=profile_form /> }.into_any(),
                 Route::Sites => view! { <features::sites::SitesScreen /> }.into_any(),
                 Route::Site(id) => view! { <features::sites::SiteScreen id /> }.into_any(),
             }

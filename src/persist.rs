@@ -192,6 +192,17 @@ fn record(model: &Model, key: &RecordKey) -> Option<Write> {
     }
 }
 
+thread_local! {
+    static AFTER_SAVED: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` once every change made so far is durably stored (after a failed write: once a
+/// retry has stored it), for screens that say "saved" or move on only then. Call it right
+/// after changing the model.
+pub fn after_saved(f: impl FnOnce() + 'static) {
+    AFTER_SAVED.with(|a| a.borrow_mut().push(Box::new(f)));
+}
+
 /// Installs the persistence Effect and returns the save state to show. Each changed record is
 /// written in its own durable transaction; "saved" is shown only once every revision the user
 /// made has been committed.
@@ -237,6 +248,9 @@ pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> 
             });
             if all_written {
                 set_state.set(SaveState::Saved);
+                for f in AFTER_SAVED.with(|a| a.take()) {
+                    f();
+                }
             }
         });
     });

@@ -213,3 +213,116 @@ async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_kee
     assert_eq!(model.with_untracked(|m| m.inspections.len()), 1);
     drop(handle);
 }
+
+/// The `[role=alert]` elements under `root` that are shown, with their text.
+fn alerts_shown(root: &web_sys::Element, selector: &str) -> Vec<String> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(|n| n.unchecked_into::<web_sys::Element>())
+        .filter(|e| !e.has_attribute("hidden"))
+        .map(|e| e.text_content().unwrap_or_default().trim().to_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
+    use paicha::features::reinspection::ReviewList;
+    use paicha_core::InspectionKind;
+    use paicha_core::finding::RectificationOrder;
+    use paicha_core::reinspection::HazardRef;
+    use uuid::Uuid;
+
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let checklist = fireworks();
+    let db = Db::open_named(&unique_db_name("review")).await.unwrap();
+    let mut model = Model::default();
+    model.set_profile(Inspector::new("张三", "A1").unwrap());
+    // A sealed inspection with one open hazard, and its re-inspection with a photo attached.
+    let site = Site::new("复查测试厂", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+    let code = site.credit_code.clone();
+    let started = Utc::now() - chrono::Duration::days(10);
+    let original = Uuid::from_u128(1);
+    model.start_inspection(original, site, &checklist, started).unwrap();
+    model
+        .set_team(original, InspectionKind::Routine, vec![Inspector::new("李四", "A2").unwrap()])
+        .unwrap();
+    model
+        .answer(original, &checklist, "FW-02", Verdict::GeneralHazard, "问题", started)
+        .unwrap();
+    let order = RectificationOrder {
+        measures: "整改".into(),
+        responsible: "厂长".into(),
+        deadline: "2099-12-31".into(),
+        funds_yuan: String::new(),
+    };
+    model.set_order(original, "FW-02", "仓库", order, None).unwrap();
+    let photo = paicha_core::sha256_hex(b"photo");
+    model.attach_photo(original, "FW-02", &photo).unwrap();
+    model.seal(original, &checklist, started).unwrap();
+    let re = Uuid::from_u128(2);
+    let today = chrono::Local::now().date_naive();
+    model
+        .start_reinspection(re, &code, None, &|_| Some(&checklist), today, Utc::now())
+        .unwrap();
+    let hazard = HazardRef {
+        inspection_id: original,
+        item_id: "FW-02".into(),
+    };
+    model.attach_review_photo(re, &hazard, &photo).unwrap();
+    let model = RwSignal::new(model);
+
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let context = AppContext {
+        model,
+        db: StoredValue::new_local(db.clone()),
+        device_key: RwSignal::new_local(None),
+        save_state: persist::sync_to_storage(model, db),
+        route: route::current(),
+        catalog: RwSignal::new(Catalog::from_checklists(vec![fireworks()])),
+    };
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        provide_context(context);
+        view! { <ReviewList id=re /> }
+    });
+    settle().await;
+    let card = root
+        .query_selector("#card-review-00000000-FW-02")
+        .unwrap()
+        .expect("the review's card");
+    assert!(alerts_shown(&card, "[role=alert]").is_empty());
+
+    // Sealed meanwhile (e.g. restored from a backup): every change is refused, and said so.
+    model.update(|m| m.inspections.get_mut(&re).unwrap().sealed_at = Some(Utc::now()));
+    settle().await;
+    let rectified = input(&card, "input[type=radio]");
+    rectified.set_checked(true);
+    rectified
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(
+        alerts_shown(&card, ":scope > [role=alert]"),
+        ["检查已签章封存，不能修改"],
+        "the refusal, in the current language, next to the controls"
+    );
+    let remove: web_sys::HtmlElement = card
+        .query_selector(".thumbnails button")
+        .unwrap()
+        .expect("the photo's remove button")
+        .unchecked_into();
+    remove.click();
+    settle().await;
+    assert_eq!(
+        alerts_shown(&card, ".photos [role=alert]"),
+        ["检查已签章封存，不能修改"]
+    );
+    assert_eq!(
+        model.with_untracked(|m| m.inspections[&re].reviews[0].photos.clone()),
+        [photo],
+        "nothing changed"
+    );
+    drop(handle);
+}

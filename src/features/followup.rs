@@ -192,9 +192,9 @@ impl Model {
     /// Starts re-inspection `id` of the site with credit code `site`: the checklist (`checklist_of`
     /// finds it) and applicability answers of the most recent inspection with a hazard due for
     /// review, and a review of every hazard of the site due for review. `form` holds the site
-    /// and co-inspectors entered in the new-inspection form; without it, the site as that
-    /// inspection recorded it and the last team. Returns how many hazards it reviews. Nothing
-    /// changes on an error.
+    /// and co-inspectors entered in the new-inspection form; without it, the saved site as it
+    /// is now (as that inspection recorded it if the site is not saved) and the last team.
+    /// Returns how many hazards it reviews. Nothing changes on an error.
     pub fn start_reinspection<'c>(
         &mut self,
         id: Uuid,
@@ -216,8 +216,10 @@ impl Model {
                 .map(|f| f.inspection)
                 .max_by_key(|i| i.started_at)
                 .ok_or(InspectionError::NothingToReview)?;
+            // The saved site's current details (edited since, perhaps) over the old snapshot.
+            let current = self.site_by_code(site).map_or(&latest.site, |e| &e.site);
             (
-                latest.site.clone(),
+                current.clone(),
                 latest.checklist.clone(),
                 latest.applicability.clone(),
             )
@@ -838,6 +840,33 @@ mod tests {
             m.reinspect_action(&code(A), day(8)),
             Some(Reinspect::Start(1))
         );
+    }
+
+    #[test]
+    fn without_a_form_the_saved_site_as_edited_since_is_used() {
+        let checklist = fireworks();
+        let mut m = model();
+        sealed(
+            &mut m,
+            &checklist,
+            1,
+            "甲厂",
+            A,
+            at(1, 8),
+            &[("FW-02", false, "2026-12-04")],
+        );
+        // The saved site was renamed and given an address after that inspection.
+        let mut edited = m.inspections[&Uuid::from_u128(1)].site.clone();
+        edited.name = "甲厂（新址）".into();
+        edited.address = "新地址 1 号".into();
+        m.save_site(Uuid::from_u128(100), edited.clone(), at(2, 8))
+            .unwrap();
+        let id = Uuid::from_u128(5);
+        m.start_reinspection(id, &code(A), None, &|_| Some(&checklist), day(8), at(8, 9))
+            .unwrap();
+        assert_eq!(m.inspections[&id].site, edited);
+        // The original record keeps what it recorded.
+        assert_eq!(m.inspections[&Uuid::from_u128(1)].site.name, "甲厂");
     }
 
     #[test]

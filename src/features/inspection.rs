@@ -133,6 +133,11 @@ impl WalkFilter {
                 .collect()
         })
     }
+
+    /// Whether item `id` is shown under `snapshot` (from [`WalkFilter::snapshot`]).
+    pub fn shows(snapshot: Option<&std::collections::BTreeSet<String>>, id: &str) -> bool {
+        snapshot.is_none_or(|s| s.contains(id))
+    }
 }
 
 /// An item's label in the jump list: its id and the start of its text (24 characters, or
@@ -183,8 +188,7 @@ fn ChecklistWalk(id: Uuid, checklist: &'static Checklist) -> impl IntoView {
         filter.set(f);
         shown.set(f.snapshot(untrack(verdicts)));
     };
-    let visible =
-        move |item_id: &str| shown.with(|s| s.as_ref().is_none_or(|s| s.contains(item_id)));
+    let visible = move |item_id: &str| shown.with(|s| WalkFilter::shows(s.as_ref(), item_id));
     let counts = Memo::new(move |_| {
         let v = verdicts();
         WalkFilter::ALL.map(|f| v.iter().filter(|(_, verdict)| f.keeps(*verdict)).count())
@@ -563,11 +567,17 @@ mod tests {
         // One language at a time: Chinese by default.
         assert_eq!(WalkFilter::Unanswered.label(), "未答");
         // The snapshot is taken once: answering FW-03 afterwards does not hide it.
-        let snapshot = WalkFilter::Unanswered
-            .snapshot(items.iter().copied())
-            .unwrap();
-        assert!(!WalkFilter::Unanswered.keeps(Some(Verdict::Compliant)));
-        assert!(snapshot.contains("FW-03"));
+        let snapshot = WalkFilter::Unanswered.snapshot(items.iter().copied());
+        let mut answered = items;
+        answered[2].1 = Some(Verdict::Compliant);
+        assert!(!WalkFilter::Unanswered.keeps(answered[2].1), "no longer unanswered");
+        assert!(WalkFilter::shows(snapshot.as_ref(), "FW-03"), "still shown");
+        assert!(!WalkFilter::shows(snapshot.as_ref(), "FW-01"));
+        // Only choosing the filter again takes a new snapshot, which leaves it out.
+        let again = WalkFilter::Unanswered.snapshot(answered.iter().copied());
+        assert!(!WalkFilter::shows(again.as_ref(), "FW-03"));
+        assert!(WalkFilter::shows(again.as_ref(), "FW-06"));
+        assert!(WalkFilter::shows(None, "FW-03"), "all: everything shown");
     }
 
     #[test]

@@ -334,9 +334,12 @@ pub fn NewInspection() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // Keyed by checklist and question: another checklist asking the same key (e.g.
+    // `major_hazard_open`) gets fresh boxes, which show the stored answer.
     let questions = move || {
+        let i = chosen.get();
         checklist()
-            .map(|e| e.checklist.questions.clone())
+            .map(|e| e.checklist.questions.iter().map(|q| (i, q.clone())).collect::<Vec<_>>())
             .unwrap_or_default()
     };
     let mode_button = move |this: SiteMode, label: &'static str| {
@@ -408,12 +411,13 @@ pub fn NewInspection() -> impl IntoView {
                 </fieldset>
                 <fieldset hidden=move || questions().is_empty()>
                     <legend>{t("适用性", "Applicability")}</legend>
-                    <For each=questions key=|q| q.key.clone() children=move |q| {
-                        let key = q.key.clone();
+                    <For each=questions key=|(i, q)| format!("{i:?}/{}", q.key) children=move |(_, q)| {
+                        let key = StoredValue::new(q.key.clone());
                         view! {
                             <label class="check">
                                 <input type="checkbox"
-                                    on:change=move |ev| { let on = event_target_checked(&ev); answers.update(|a| { a.insert(key.clone(), on); }); } />
+                                    prop:checked=move || answers.with(|a| key.with_value(|k| a.get(k) == Some(&true)))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); answers.update(|a| { a.insert(key.get_value(), on); }); } />
                                 <span>{text_of(&q.zh, &q.en).to_string()}</span>
                             </label>
                         }

@@ -418,11 +418,12 @@ pub fn Photos(
         });
     };
     let remove = move |sha256: String| {
-        app.model.update(|m| {
-            if let Err(e) = target.with_value(|t| m.detach_photo_from(id, t, &sha256)) {
-                leptos::logging::error!("{e}");
-            }
-        });
+        let result = app
+            .model
+            .try_update(|m| target.with_value(|t| m.detach_photo_from(id, t, &sha256)));
+        if let Some(Err(e)) = result {
+            error.set(Some(e.to_string()));
+        }
     };
     let item_id = label.get_value();
     // Element ids from the label: letters, digits and '-' only.

@@ -9,11 +9,11 @@ use crate::use_app;
 use leptos::prelude::*;
 use paicha_core::Inspector;
 
+/// `form` is owned by the caller (filled from the stored profile when the screen is opened),
+/// so unsaved edits survive a language switch, which rebuilds this screen.
 #[component]
-pub fn ProfileScreen() -> impl IntoView {
+pub fn ProfileScreen(form: RwSignal<ProfileForm>) -> impl IntoView {
     let app = use_app();
-    let stored = app.model.with_untracked(|m| m.profile.clone());
-    let form = RwSignal::new(stored.as_ref().map(ProfileForm::from).unwrap_or_default());
     let errors = RwSignal::new(ProfileFormErrors::default());
     let submitted = RwSignal::new(false);
     let key_id = move || {

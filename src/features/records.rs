@@ -263,6 +263,7 @@ pub fn ledger_row<Tz: TimeZone>(
             inspection.checklist.id, inspection.checklist.version
         ),
     };
+    let status = follow_up.map_or("", |f| f.status.label_zh()).to_string();
     let (text, basis) = match (checklist, row.item) {
         (Some(c), Some(item)) => (item.zh.clone(), basis_with_caveats(c, item)),
         _ => (
@@ -298,8 +299,8 @@ pub fn ledger_row<Tz: TimeZone>(
         plan_field(&plan.safety_measures),
         plan_field(&plan.funds_materials),
         plan_field(&plan.time_limit),
-        // Kept as it always was for existing consumers; where the hazard stands is in 督查状态.
-        "未整改".to_string(),
+        // Where the hazard stands, as in 督查状态 (and the ledger's 状态); none for a draft.
+        status.clone(),
         if inspection.is_sealed() {
             "已签章".to_string()
         } else {
@@ -308,7 +309,7 @@ pub fn ledger_row<Tz: TimeZone>(
         team(|co| &co.name),
         team(|co| &co.cert_no),
         inspection.kind.label_zh().to_string(),
-        follow_up.map_or("", |f| f.status.label_zh()).to_string(),
+        status,
         follow_up
             .and_then(|f| f.review)
             .map(|(re, review)| {
@@ -1422,7 +1423,8 @@ mod tests {
         assert_eq!(rows[0][col("检查人员")], "张三");
         assert_eq!(rows[0][col("执法证号")], "44010012345");
         assert_eq!(rows[0][col("预计资金（元）")], "5000");
-        assert_eq!(rows[0][col("状态")], "未整改");
+        assert_eq!(rows[0][col("状态")], "", "a draft's hazard has no status yet");
+        assert_eq!(rows[0][col("状态")], rows[0][col("督查状态")]);
         assert_eq!(rows[0][col("检查记录")], "草稿（未签章）");
         assert!(rows[0][col("检查表")].starts_with("烟花爆竹生产经营单位安全检查 v"));
     }
@@ -1505,11 +1507,12 @@ mod tests {
         );
         assert_eq!(rows[1][col("督查状态")], "已验收销号");
         assert_eq!(rows[1][col("复查结论")], "2026-11-15 已整改");
-        assert_eq!(
-            rows[0][col("状态")],
-            "未整改",
-            "kept for existing consumers"
-        );
+        // 状态 keeps its place and says the same as 督查状态.
+        assert_eq!(col("状态"), 23);
+        for row in &rows {
+            assert_eq!(row[col("状态")], row[col("督查状态")]);
+        }
+        assert_eq!(rows[1][col("状态")], "已验收销号");
         // A draft's hazards have no follow-up status yet.
         assert_eq!(rows[2][col("检查类型")], "日常检查");
         assert_eq!(rows[2][col("同行检查人员")], "");
@@ -1519,6 +1522,7 @@ mod tests {
         let nov18 = NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
         let rows = model.hazard_ledger(|_| Some(&checklist), &beijing(), nov18);
         assert_eq!(rows[0][col("督查状态")], "即将到期");
+        assert_eq!(rows[0][col("状态")], "即将到期");
         // The new cells go through the same guard: BOM, CRLF, formula defused.
         let csv = ledger_csv(&rows);
         let parsed = parse_csv(csv.trim_start_matches('\u{feff}'));

@@ -247,6 +247,8 @@ fn ReviewCard(
     };
     let outcome = Memo::new(move |_| review().map(|r| r.outcome).unwrap_or_default());
     let escalation = Memo::new(move |_| review().and_then(|r| r.escalation));
+    // Why the last change was refused, shown on the card (in the current language).
+    let error = RwSignal::new(None::<String>);
     let decide = move |change: &dyn Fn(&mut ReviewDecision)| {
         let Some(current) = review() else { return };
         let mut decision = ReviewDecision {
@@ -256,11 +258,10 @@ fn ReviewCard(
             new_deadline: current.new_deadline,
         };
         change(&mut decision);
-        app.model.update(|m| {
-            if let Err(e) = hazard.with_value(|h| m.review(id, h, decision, now())) {
-                leptos::logging::error!("{e}");
-            }
-        });
+        let result = app
+            .model
+            .try_update(|m| hazard.with_value(|h| m.review(id, h, decision, now())));
+        error.set(result.and_then(Result::err).map(|e| e.to_string()));
     };
     let major = first.original_verdict == Verdict::MajorHazard;
     let level = match first.original_verdict {
@@ -343,6 +344,7 @@ fn ReviewCard(
             <textarea id=note_id rows="3"
                 prop:value=move || review().map(|r| r.note).unwrap_or_default()
                 on:input=move |ev| { let v = event_target_value(&ev); decide(&move |d| d.note = v.clone()) }></textarea>
+            {crate::features::error_line(error)}
             <Photos id target=PhotoTarget::Review(first.hazard.clone()) label=photos_label
                 required=Signal::derive(move || outcome.get() == ReviewOutcome::Rectified)
                 rule=t("已整改的隐患须附整改后照片。", "A photo of the result is required for a rectified hazard.") />

@@ -262,6 +262,9 @@ pub fn SiteScreen(id: Option<Uuid>) -> impl IntoView {
     }
     let form = RwSignal::new(stored.as_ref().map(SiteForm::from).unwrap_or_default());
     let errors = RwSignal::new(SiteFormErrors::default());
+    // Back to the list only once the site is durably stored; a failed write stays on screen
+    // with the save indicator's retry.
+    let submitted = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let site = match Site::try_from(&form.get_untracked()) {
@@ -270,7 +273,15 @@ pub fn SiteScreen(id: Option<Uuid>) -> impl IntoView {
         };
         let target = id.unwrap_or_else(new_uuid);
         match app.model.try_update(|m| m.save_site(target, site, now())) {
-            Some(Ok(_)) => navigate(Route::Sites),
+            Some(Ok(_)) => {
+                submitted.set(true);
+                // Unless this screen was left meanwhile.
+                crate::persist::after_saved(move || {
+                    if submitted.try_set(true).is_none() {
+                        navigate(Route::Sites);
+                    }
+                });
+            }
             Some(Err(conflict)) => errors.set(SiteFormErrors::conflict(&conflict)),
             None => {}
         }
@@ -285,6 +296,9 @@ pub fn SiteScreen(id: Option<Uuid>) -> impl IntoView {
                 <div class="button-row">
                     <button type="submit" class="primary">{t("保存单位", "Save enterprise")}</button>
                     <a class="button secondary" href=Route::Sites.href()>{t("返回", "Back")}</a>
+                </div>
+                <div hidden=move || !submitted.get()>
+                    <crate::features::inspection::SaveIndicator />
                 </div>
             </form>
             {id.map(|site| view! {

@@ -200,9 +200,10 @@ pub fn CompletionTeam(id: Uuid) -> impl IntoView {
     }
     let errors = RwSignal::new(TeamFormErrors::default());
     let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
+    // 0: nothing to say, 1: saving, 2: durably stored ("updated" only then).
+    let saved = RwSignal::new(0u32);
     let on_save = move |_| {
-        saved.set(false);
+        saved.set(0);
         let list = match Vec::<Inspector>::try_from(&team.get_untracked()) {
             Ok(list) => list,
             Err(e) => return errors.set(e),
@@ -212,7 +213,10 @@ pub fn CompletionTeam(id: Uuid) -> impl IntoView {
             Some(Err(e)) => error.set(Some(e.to_string())),
             _ => {
                 error.set(None);
-                saved.set(true);
+                saved.set(1);
+                crate::persist::after_saved(move || {
+                    saved.try_set(2);
+                });
             }
         }
     };
@@ -224,7 +228,11 @@ pub fn CompletionTeam(id: Uuid) -> impl IntoView {
             {team_editor(team, errors)}
             <FieldError id="team-error" message=error.into() />
             <button type="button" class="primary" on:click=on_save>{t("保存执法人员", "Save officers")}</button>
-            <p role="status" hidden=move || !saved.get()>{t("执法人员已更新", "Officers updated")}</p>
+            <p role="status" hidden=move || saved.get() == 0>{move || match app.save_state.get() {
+                _ if saved.get() == 2 => t("执法人员已更新", "Officers updated"),
+                crate::persist::SaveState::Failed(_) => t("✗ 执法人员未保存，请重试保存", "✗ Officers not saved: retry saving"),
+                _ => t("正在保存执法人员…", "Saving officers…"),
+            }}</p>
         </section>
     }
     .into_any()

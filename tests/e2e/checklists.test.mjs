@@ -73,3 +73,34 @@ test("three sectors: applicability hides items and is recorded", async () => {
   }
   await page.close();
 });
+
+test("switching checklist: a question both ask starts unticked, and what is ticked is what is stored", async () => {
+  const page = await browser.newPage();
+  await register(page);
+  await page.goto(`${server.url}/#/new`);
+  const gas = page.getByRole("radio", { name: /城镇燃气经营安全检查/ });
+  const trade = page.getByRole("radio", { name: /工贸企业安全检查/ });
+  // `major_hazard_open`, asked by most checklists.
+  const question = page.getByRole("checkbox", { name: /尚未治理完毕的重大事故隐患/ });
+  await gas.check();
+  await question.check();
+  // Another checklist asking the same question: its answers start afresh, and the box says so.
+  await trade.check();
+  assert.equal(await question.count(), 1);
+  assert.equal(await question.isChecked(), false, "nothing answered for this checklist yet");
+  await gas.check();
+  assert.equal(await question.isChecked(), false, "switching back starts afresh too");
+  await trade.check();
+  await question.check();
+  await chooseSite(page, "测试单位-切换检查表", creditCode(++sites));
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("button", { name: /完成检查并签章/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: /^✓ 已保存/ }).waitFor();
+  const id = new URL(page.url()).hash.split("/").pop();
+  const stored = await storedInspection(page, id);
+  assert.equal(stored.checklist.id, "industry-trade");
+  assert.equal(stored.applicability.major_hazard_open, true);
+  // The items that depend on it are there to answer.
+  assert.equal(await page.getByRole("radiogroup", { name: /^GEN-06 / }).count(), 1);
+  await page.close();
+});

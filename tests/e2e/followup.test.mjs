@@ -272,7 +272,9 @@ for (const size of [PHONE, TABLET]) {
     assert.ok(stored.co_inspectors.length >= 1, "the last team came along");
     assert.equal(stored.position?.latitude_e7, 281987000, "the position is recorded on start");
     fw06 = stored.reviews.find((r) => r.hazard.item_id === "FW-06");
-    assert.deepEqual([fw06.outcome, fw06.escalation, fw06.new_deadline], ["not_rectified", "penalty_case", undefined]);
+    // The open re-inspection keeps what was typed (switching back loses nothing); the seal
+    // drops the deadline of an escalation that is not an extension (checked in the bundle).
+    assert.deepEqual([fw06.outcome, fw06.escalation, fw06.new_deadline], ["not_rectified", "penalty_case", "2026-12-31"]);
     await assertTouchTargets(page);
     await assertNoHorizontalScroll(page);
     await screenshot(page, "reinspection");
@@ -318,7 +320,8 @@ for (const size of [PHONE, TABLET]) {
       assert.ok(attachment, "the photo of the result is embedded");
       assert.equal(sha256(Buffer.from(attachment.data, "base64")), attachment.sha256);
     }
-    assert.equal(re.reviews.find((r) => r.hazard.item_id === "FW-06").escalation, "penalty_case");
+    const sealedFw06 = re.reviews.find((r) => r.hazard.item_id === "FW-06");
+    assert.deepEqual([sealedFw06.escalation, sealedFw06.new_deadline], ["penalty_case", undefined]);
     const verified = await runLedger(["verify", file]);
     assert.equal(verified.code, 0, verified.stderr);
 

@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, startServer } from "./harness.mjs";
-import { savedShown, startFireworksInspection } from "./app-helpers.mjs";
+import { register, savedShown, startFireworksInspection } from "./app-helpers.mjs";
 
 let server, browser;
 before(async () => {
@@ -148,6 +148,46 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   await page.getByRole("button", { name: "完成检查并签章", exact: true }).waitFor();
   assert.equal(await htmlLang(page), "zh-CN");
 
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test("profile: unsaved edits survive a language switch; reopening the screen shows what is stored", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e));
+  await register(page, server.url, "王切换", "GD-7101");
+  await page.getByRole("link", { name: /个人信息/ }).click();
+  await page.getByRole("heading", { name: "个人信息", exact: true }).waitFor();
+  await page.getByLabel("检查人员姓名").fill("王切换（改）");
+  await page.getByLabel("所属单位").fill("某市应急管理局");
+
+  // The switch rebuilds the screen; what was typed stays, in either language.
+  await page.getByRole("button", { name: /^切换语言 English$/ }).click();
+  await page.getByRole("heading", { name: "Profile", exact: true }).waitFor();
+  assert.equal(await page.getByLabel("Inspector name").inputValue(), "王切换（改）");
+  assert.equal(await page.getByLabel(/^Organisation/).inputValue(), "某市应急管理局");
+  await page.getByRole("button", { name: /^Switch language 中文$/ }).click();
+  await page.getByRole("heading", { name: "个人信息", exact: true }).waitFor();
+  assert.equal(await page.getByLabel("检查人员姓名").inputValue(), "王切换（改）");
+  assert.equal(await page.getByLabel("所属单位").inputValue(), "某市应急管理局");
+
+  // Not saved: leaving and coming back shows the stored profile.
+  await page.getByRole("link", { name: /返回首页/ }).click();
+  await page.getByRole("link", { name: /个人信息/ }).click();
+  await page.getByRole("heading", { name: "个人信息", exact: true }).waitFor();
+  assert.equal(await page.getByLabel("检查人员姓名").inputValue(), "王切换");
+  assert.equal(await page.getByLabel("所属单位").inputValue(), "某县应急管理局");
+
+  // Edited, switched, saved: what was typed is what is stored.
+  await page.getByLabel("所属区域").fill("高新区");
+  await page.getByRole("button", { name: /^切换语言 English$/ }).click();
+  await page.getByRole("button", { name: "Save profile", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: /^✓ Saved$/ }).waitFor();
+  await page.reload();
+  await page.getByRole("heading", { name: "Profile", exact: true }).waitFor();
+  assert.equal(await page.getByLabel(/^Region/).inputValue(), "高新区");
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

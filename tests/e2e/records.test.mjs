@@ -279,7 +279,7 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assert.match(fw05["判定依据"], /安监总管三〔2017〕121号/);
   assert.equal(records[1]["整改责任人"], `'${FORMULA}`, "a formula is defused with a leading quote");
   assert.equal(records[0]["隐患等级"], "一般");
-  assert.equal(records[0]["状态"], "未整改");
+  // 状态 says where the hazard stands, the same as 督查状态 (checked below).
   assert.equal(records[3]["单位名称"], "另一家烟花爆竹零售店");
   assert.deepEqual(
     records.map((r) => r["检查记录"]),
@@ -290,6 +290,7 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assert.deepEqual([records[0]["同行检查人员"], records[0]["同行执法证号"]], ["钱协查", "CO-0002"]);
   assert.deepEqual(records.map((r) => r["检查类型"]), ["日常检查", "日常检查", "日常检查", "日常检查"]);
   assert.deepEqual(records.map((r) => r["督查状态"]), ["整改中", "整改中", "整改中", ""]);
+  assert.deepEqual(records.map((r) => r["状态"]), ["整改中", "整改中", "整改中", ""]);
   assert.ok(records.every((r) => r["复查结论"] === ""), "nothing re-inspected yet");
   await assertNothingInjected(page, dialogs);
   assert.deepEqual(pageErrors, []);

@@ -427,3 +427,72 @@ test("profile: registration asks for the unit; edits persist across a reload; ol
   assert.equal(await page.getByLabel("所属单位").inputValue(), "");
   await context.close();
 });
+
+/** Makes every IndexedDB write fail as a full disk does (`on`), or succeed again. */
+async function failWrites(page, on) {
+  await page.evaluate((on) => {
+    if (!window.__put) {
+      window.__put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (...args) {
+        if (window.__failWrites) throw new DOMException("simulated full disk", "QuotaExceededError");
+        return window.__put.apply(this, args);
+      };
+    }
+    window.__failWrites = on;
+  }, on);
+}
+
+test("a failed write: the site form and the team say so and offer the retry; 'saved' only once stored", async () => {
+  const context = await browser.newContext({ viewport: TABLET, locale: "zh-CN" });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e));
+  await register(page, server.url, "陈十二", "GD-5001");
+
+  // A new site while storage is full: the form stays, with what was typed and the failure.
+  await openSites(page);
+  await page.getByRole("link", { name: /新建单位/ }).click();
+  await page.getByRole("heading", { name: /^新建单位/ }).waitFor();
+  await fillSite(page, { name: "存储失败测试厂", code: creditCode(5), grid: "第一网格" });
+  await failWrites(page, true);
+  await page.getByRole("button", { name: /保存单位/ }).click();
+  const failed = page.getByRole("status").filter({ hasText: /^✗ 未保存/ });
+  await failed.waitFor();
+  assert.match(await failed.textContent(), /存储空间已满/);
+  assert.equal(await page.getByRole("heading", { name: /^新建单位/ }).count(), 1, "still on the form");
+  assert.equal(await page.getByLabel("被检单位名称").inputValue(), "存储失败测试厂");
+  assert.deepEqual(await storedAll(page, "sites"), []);
+  // Space freed: the retry stores it, and only then the list is shown.
+  await failWrites(page, false);
+  await page.getByRole("button", { name: /重试保存/ }).click();
+  await page.getByRole("heading", { name: /^被检单位/ }).waitFor();
+  assert.deepEqual(await listedSites(page), ["存储失败测试厂"]);
+  const sites = await storedAll(page, "sites");
+  assert.equal(sites.length, 1, "stored before the list is shown");
+  assert.equal(sites[0].site.grid, "第一网格");
+
+  // The team on the completion screen: "updated" only once stored.
+  await page.goto(`${server.url}/#/new`);
+  await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
+  await page.getByLabel("搜索已登记单位").fill("存储失败");
+  await page.getByRole("list", { name: /已登记单位/ }).getByRole("button").first().click();
+  await page.getByRole("button", { name: /开始检查/ }).click();
+  await page.getByRole("radiogroup", { name: /^FW-01 / }).getByLabel(/^符合/).check();
+  await savedShown(page);
+  const id = new URL(page.url()).hash.split("/").pop();
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
+  await fillCoInspector(page, { name: "林十三", cert: "GD-5002" });
+  await failWrites(page, true);
+  await page.getByRole("button", { name: /保存执法人员/ }).click();
+  await page.getByRole("status").filter({ hasText: /执法人员未保存/ }).waitFor();
+  await failed.waitFor();
+  assert.equal(await page.getByText(/执法人员已更新/).count(), 0, "nothing claimed");
+  assert.equal((await storedInspection(page, id)).co_inspectors, undefined, "none stored");
+  await failWrites(page, false);
+  await page.getByRole("button", { name: /重试保存/ }).click();
+  await page.getByRole("status").filter({ hasText: /执法人员已更新/ }).waitFor();
+  assert.deepEqual((await storedInspection(page, id)).co_inspectors, [{ name: "林十三", cert_no: "GD-5002" }]);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
