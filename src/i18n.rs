@@ -159,7 +159,10 @@ mod tests {
     fn localize_picks_one_side_of_a_bilingual_message() {
         let message = "请填写执法证号 / certificate number is required";
         assert_eq!(localize_in(Lang::Zh, message), "请填写执法证号");
-        assert_eq!(localize_in(Lang::En, message), "Certificate number is required");
+        assert_eq!(
+            localize_in(Lang::En, message),
+            "Certificate number is required"
+        );
         // An even number of separators cannot be split safely: kept whole.
         assert_eq!(localize_in(Lang::En, "甲 / a / b"), "甲 / a / b");
         // Text without the separator (a browser's message, data) is kept whole.
@@ -183,8 +186,14 @@ mod tests {
             name: "甲厂 / 东区".into(),
         };
         let message = conflict.to_string();
-        assert_eq!(localize_in(Lang::Zh, &message), "该统一社会信用代码已登记为“甲厂 / 东区”");
-        assert_eq!(localize_in(Lang::En, &message), "This credit code is already saved as 甲厂 / 东区");
+        assert_eq!(
+            localize_in(Lang::Zh, &message),
+            "该统一社会信用代码已登记为“甲厂 / 东区”"
+        );
+        assert_eq!(
+            localize_in(Lang::En, &message),
+            "This credit code is already saved as 甲厂 / 东区"
+        );
         // Two such names: five separators, still split in the middle.
         let two = "甲 a / b 乙 c / d / x a / b y c / d";
         assert_eq!(localize_in(Lang::Zh, two), "甲 a / b 乙 c / d");

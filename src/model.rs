@@ -306,7 +306,11 @@ impl Model {
             self.last_inspected(&e.site)
                 .map_or(e.updated_at, |t| t.max(e.updated_at))
         };
-        list.sort_by(|a, b| recency(b).cmp(&recency(a)).then(a.site.name.cmp(&b.site.name)));
+        list.sort_by(|a, b| {
+            recency(b)
+                .cmp(&recency(a))
+                .then(a.site.name.cmp(&b.site.name))
+        });
         list
     }
 
@@ -380,7 +384,8 @@ impl Model {
         hazard: &HazardRef,
         sha256: &str,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.attach_review_photo(hazard, sha256)?;
+        self.inspection_mut(id)?
+            .attach_review_photo(hazard, sha256)?;
         self.touch(RecordKey::Inspection(id));
         Ok(())
     }
@@ -391,7 +396,8 @@ impl Model {
         hazard: &HazardRef,
         sha256: &str,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.detach_review_photo(hazard, sha256)?;
+        self.inspection_mut(id)?
+            .detach_review_photo(hazard, sha256)?;
         self.touch(RecordKey::Inspection(id));
         Ok(())
     }
@@ -553,10 +559,17 @@ mod tests {
         model.set_profile(Inspector::new("张三", "A1").unwrap());
         let a = Site::new("甲厂", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
         let b = Site::new("乙厂", CreditCode::parse("911100001000044477").unwrap()).unwrap();
-        model.save_site(Uuid::from_u128(1), a.clone(), t(8)).unwrap();
-        model.save_site(Uuid::from_u128(2), b.clone(), t(9)).unwrap();
+        model
+            .save_site(Uuid::from_u128(1), a.clone(), t(8))
+            .unwrap();
+        model
+            .save_site(Uuid::from_u128(2), b.clone(), t(9))
+            .unwrap();
         let names = |m: &Model| -> Vec<String> {
-            m.sites_recent_first().iter().map(|e| e.site.name.clone()).collect()
+            m.sites_recent_first()
+                .iter()
+                .map(|e| e.site.name.clone())
+                .collect()
         };
         assert_eq!(names(&model), ["乙厂", "甲厂"]);
         // Inspecting 甲厂 later brings it to the top.
@@ -573,6 +586,10 @@ mod tests {
         renamed.name = "甲厂（新）".into();
         model.save_site(Uuid::from_u128(1), renamed, t(12)).unwrap();
         assert_eq!(model.sites[&Uuid::from_u128(1)].created_at, t(8));
-        assert!(model.revisions().contains_key(&RecordKey::Site(Uuid::from_u128(1))));
+        assert!(
+            model
+                .revisions()
+                .contains_key(&RecordKey::Site(Uuid::from_u128(1)))
+        );
     }
 }

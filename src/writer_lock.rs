@@ -2,8 +2,8 @@
 //! that holds the Web Lock `paicha-writer` edits; another tab shows that the app is open
 //! elsewhere and can take over, which makes the first tab stop (its lock is stolen).
 
-use js_sys::{Function, Object, Promise, Reflect};
 use crate::i18n::t;
+use js_sys::{Function, Object, Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -239,16 +239,33 @@ async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
     let mut model = Model::default();
     model.set_profile(Inspector::new("张三", "A1").unwrap());
     // A sealed inspection with one open hazard, and its re-inspection with a photo attached.
-    let site = Site::new("复查测试厂", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+    let site = Site::new(
+        "复查测试厂",
+        CreditCode::parse("91440300708461136T").unwrap(),
+    )
+    .unwrap();
     let code = site.credit_code.clone();
     let started = Utc::now() - chrono::Duration::days(10);
     let original = Uuid::from_u128(1);
-    model.start_inspection(original, site, &checklist, started).unwrap();
     model
-        .set_team(original, InspectionKind::Routine, vec![Inspector::new("李四", "A2").unwrap()])
+        .start_inspection(original, site, &checklist, started)
         .unwrap();
     model
-        .answer(original, &checklist, "FW-02", Verdict::GeneralHazard, "问题", started)
+        .set_team(
+            original,
+            InspectionKind::Routine,
+            vec![Inspector::new("李四", "A2").unwrap()],
+        )
+        .unwrap();
+    model
+        .answer(
+            original,
+            &checklist,
+            "FW-02",
+            Verdict::GeneralHazard,
+            "问题",
+            started,
+        )
         .unwrap();
     let order = RectificationOrder {
         measures: "整改".into(),
@@ -256,7 +273,9 @@ async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
         deadline: "2099-12-31".into(),
         funds_yuan: String::new(),
     };
-    model.set_order(original, "FW-02", "仓库", order, None).unwrap();
+    model
+        .set_order(original, "FW-02", "仓库", order, None)
+        .unwrap();
     let photo = paicha_core::sha256_hex(b"photo");
     model.attach_photo(original, "FW-02", &photo).unwrap();
     model.seal(original, &checklist, started).unwrap();

@@ -78,10 +78,17 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
     // Officers can be added on this screen (the team card): that blocker is followed live; the
     // others cannot change while the screen is open.
     let too_few = Memo::new(move |_| {
-        app.model
-            .with(|m| m.inspections.get(&id).is_some_and(|i| i.officers().count() < 2))
+        app.model.with(|m| {
+            m.inspections
+                .get(&id)
+                .is_some_and(|i| i.officers().count() < 2)
+        })
     });
-    let others_block = !Completion { officers: 2, ..summary.clone() }.may_seal();
+    let others_block = !Completion {
+        officers: 2,
+        ..summary.clone()
+    }
+    .may_seal();
     let blocked = move || others_block || too_few.get();
     let seal_error = RwSignal::new(None::<String>);
     let on_seal = move |_| match app.model.try_update(|m| m.seal(id, checklist, now())) {
@@ -156,7 +163,11 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
         .map(|item_id| (item_id.clone(), item_text(item_id)))
         .collect();
     let counts = [
-        ("ok", t("符合：", "Compliant: "), summary.count(Verdict::Compliant)),
+        (
+            "ok",
+            t("符合：", "Compliant: "),
+            summary.count(Verdict::Compliant),
+        ),
         (
             "general",
             t("一般隐患：", "General hazards: "),

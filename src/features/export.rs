@@ -195,11 +195,13 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
                 Ok(record) => download(&record),
                 Err(e) => Err(e),
             };
-            error.set(
-                result
-                    .err()
-                    .map(|e| format!("{}{}", t("导出失败：", "Export failed: "), localize(&e.to_string()))),
-            );
+            error.set(result.err().map(|e| {
+                format!(
+                    "{}{}",
+                    t("导出失败：", "Export failed: "),
+                    localize(&e.to_string())
+                )
+            }));
             busy.set(false);
         });
     };

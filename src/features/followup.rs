@@ -253,15 +253,17 @@ fn level_label(level: Verdict) -> &'static str {
 
 fn deadline_text(row: &Row, today: NaiveDate) -> String {
     match (row.deadline, row.days_overdue(today)) {
-        (Some(d), Some(n)) if n > 0 && row.status == HazardStatus::Overdue => {
-            t_string(format!("{d}（逾期 {n} 天）"), format!("{d} ({n} days overdue)"))
-        }
+        (Some(d), Some(n)) if n > 0 && row.status == HazardStatus::Overdue => t_string(
+            format!("{d}（逾期 {n} 天）"),
+            format!("{d} ({n} days overdue)"),
+        ),
         (Some(d), Some(0)) if row.status.needs_review() => {
             t_string(format!("{d}（今天到期）"), format!("{d} (due today)"))
         }
-        (Some(d), Some(n)) if n < 0 && row.status.needs_review() => {
-            t_string(format!("{d}（剩 {} 天）", -n), format!("{d} ({} days left)", -n))
-        }
+        (Some(d), Some(n)) if n < 0 && row.status.needs_review() => t_string(
+            format!("{d}（剩 {} 天）", -n),
+            format!("{d} ({} days left)", -n),
+        ),
         (Some(d), _) => d.to_string(),
         (None, _) => "—".to_string(),
     }
@@ -279,9 +281,13 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
     let record = Route::Record(row.hazard.inspection_id).href();
     let original = t("原检查记录", "Original record");
     let link_name = format!("{} {} {original}", row.site_name, row.hazard.item_id);
-    let escalation = row
-        .escalation
-        .map(|e| format!("{}{}", t("处理措施：", "Escalation: "), t(e.label_zh(), e.label_en())));
+    let escalation = row.escalation.map(|e| {
+        format!(
+            "{}{}",
+            t("处理措施：", "Escalation: "),
+            t(e.label_zh(), e.label_en())
+        )
+    });
     // Named by item and status ("FW-02 逾期未整改"), so each row is found by its label.
     view! {
         <li class=format!("fu-row status-{slug}") aria-label=format!("{} {status}", row.hazard.item_id)>

@@ -19,9 +19,14 @@ pub fn Home() -> impl IntoView {
     };
     let inspector = move || {
         app.model.with(|m| {
-            m.profile
-                .as_ref()
-                .map(|p| format!("{}（{} {}）", p.name, t("执法证号", "certificate No."), p.cert_no))
+            m.profile.as_ref().map(|p| {
+                format!(
+                    "{}（{} {}）",
+                    p.name,
+                    t("执法证号", "certificate No."),
+                    p.cert_no
+                )
+            })
         })
     };
     let rows = move || {

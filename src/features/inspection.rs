@@ -1,8 +1,8 @@
 //! Walking the checklist: one answer per item, saved as it is given.
 
+use crate::features::photos::{PendingWrites, PhotoField};
 use crate::features::{now, text_of};
 use crate::i18n::{localize, t, t_string};
-use crate::features::photos::{PendingWrites, PhotoField};
 use crate::persist::SaveState;
 use crate::route::{Route, navigate};
 use crate::use_app;
@@ -570,7 +570,10 @@ mod tests {
         let snapshot = WalkFilter::Unanswered.snapshot(items.iter().copied());
         let mut answered = items;
         answered[2].1 = Some(Verdict::Compliant);
-        assert!(!WalkFilter::Unanswered.keeps(answered[2].1), "no longer unanswered");
+        assert!(
+            !WalkFilter::Unanswered.keeps(answered[2].1),
+            "no longer unanswered"
+        );
         assert!(WalkFilter::shows(snapshot.as_ref(), "FW-03"), "still shown");
         assert!(!WalkFilter::shows(snapshot.as_ref(), "FW-01"));
         // Only choosing the filter again takes a new snapshot, which leaves it out.

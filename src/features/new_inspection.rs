@@ -339,7 +339,13 @@ pub fn NewInspection() -> impl IntoView {
     let questions = move || {
         let i = chosen.get();
         checklist()
-            .map(|e| e.checklist.questions.iter().map(|q| (i, q.clone())).collect::<Vec<_>>())
+            .map(|e| {
+                e.checklist
+                    .questions
+                    .iter()
+                    .map(|q| (i, q.clone()))
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
     };
     let mode_button = move |this: SiteMode, label: &'static str| {

@@ -150,7 +150,10 @@ fn describe(state: &UploadState) -> (String, &'static str) {
         UploadState::Uploaded {
             at,
             duplicate: false,
-        } => (format!("{} {}", t("已上传", "Uploaded"), local_time(at)), "uploaded"),
+        } => (
+            format!("{} {}", t("已上传", "Uploaded"), local_time(at)),
+            "uploaded",
+        ),
         UploadState::Uploaded {
             at,
             duplicate: true,
@@ -216,7 +219,11 @@ pub fn OutboxScreen() -> impl IntoView {
                     selected.set(Vec::new());
                     error.set(export::download(&record).err().map(|e| e.to_string()));
                 }
-                Err(e) => error.set(Some(format!("{}{}", t("导出失败：", "Export failed: "), localize(&e.to_string())))),
+                Err(e) => error.set(Some(format!(
+                    "{}{}",
+                    t("导出失败：", "Export failed: "),
+                    localize(&e.to_string())
+                ))),
             }
             busy.set(false);
         });

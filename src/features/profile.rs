@@ -70,7 +70,14 @@ pub fn ProfileUnit() -> impl IntoView {
             m.profile
                 .as_ref()
                 .filter(|p| !p.organisation.is_empty() && !p.region.is_empty())
-                .map(|p| format!("{}{} · {}", t("所属单位：", "Unit: "), p.organisation, p.region))
+                .map(|p| {
+                    format!(
+                        "{}{} · {}",
+                        t("所属单位：", "Unit: "),
+                        p.organisation,
+                        p.region
+                    )
+                })
         })
     };
     view! {

@@ -510,8 +510,16 @@ fn team_fields(inspection: &Inspection) -> Vec<Field> {
     let me = &inspection.inspector;
     let unit = format!("{} {}", me.organisation, me.region);
     let mut fields = vec![
-        ("检查类型", "Inspection type", inspection.kind.label_zh().to_string()),
-        ("检查人员", "Officers", crate::features::team::officers_text(inspection)),
+        (
+            "检查类型",
+            "Inspection type",
+            inspection.kind.label_zh().to_string(),
+        ),
+        (
+            "检查人员",
+            "Officers",
+            crate::features::team::officers_text(inspection),
+        ),
     ];
     if !unit.trim().is_empty() {
         fields.push(("执法单位", "Unit", unit.trim().to_string()));
@@ -523,7 +531,13 @@ fn team_fields(inspection: &Inspection) -> Vec<Field> {
 fn officer_signatures(inspection: &Inspection) -> Vec<(&'static str, AnyView, String)> {
     inspection
         .officers()
-        .map(|o| ("检查人员签名：", sign_line(), format!("{} 执法证号：{}", o.name, o.cert_no)))
+        .map(|o| {
+            (
+                "检查人员签名：",
+                sign_line(),
+                format!("{} 执法证号：{}", o.name, o.cert_no),
+            )
+        })
         .collect()
 }
 
@@ -1423,7 +1437,11 @@ mod tests {
         assert_eq!(rows[0][col("检查人员")], "张三");
         assert_eq!(rows[0][col("执法证号")], "44010012345");
         assert_eq!(rows[0][col("预计资金（元）")], "5000");
-        assert_eq!(rows[0][col("状态")], "", "a draft's hazard has no status yet");
+        assert_eq!(
+            rows[0][col("状态")],
+            "",
+            "a draft's hazard has no status yet"
+        );
         assert_eq!(rows[0][col("状态")], rows[0][col("督查状态")]);
         assert_eq!(rows[0][col("检查记录")], "草稿（未签章）");
         assert!(rows[0][col("检查表")].starts_with("烟花爆竹生产经营单位安全检查 v"));

@@ -5,9 +5,9 @@
 
 use crate::features::followup::today;
 use crate::features::inspection::jump_to;
+use crate::features::photos::{PhotoTarget, Photos};
 use crate::features::{now, text_of};
 use crate::i18n::{t, t_string};
-use crate::features::photos::{PhotoTarget, Photos};
 use crate::route::Route;
 use crate::use_app;
 use leptos::prelude::*;
@@ -151,8 +151,13 @@ pub fn ReviewList(id: Uuid) -> impl IntoView {
     let on_refresh = move |_| {
         let result = app.model.try_update(|m| m.add_due_reviews(id, today()));
         message.set(Some(match result {
-            Some(Ok(0)) | None => t("没有新的待复查隐患。", "No further hazards are due.").to_string(),
-            Some(Ok(n)) => t_string(format!("已加入 {n} 项待复查隐患。"), format!("Added {n} hazards.")),
+            Some(Ok(0)) | None => {
+                t("没有新的待复查隐患。", "No further hazards are due.").to_string()
+            }
+            Some(Ok(n)) => t_string(
+                format!("已加入 {n} 项待复查隐患。"),
+                format!("Added {n} hazards."),
+            ),
             Some(Err(e)) => crate::i18n::localize(&e.to_string()),
         }));
     };
@@ -360,13 +365,21 @@ pub fn completion_counts(inspection: &Inspection) -> Option<AnyView> {
     }
     let count = |o: ReviewOutcome| inspection.reviews.iter().filter(|r| r.outcome == o).count();
     let counts = [
-        ("ok", t("已整改：", "Rectified: "), count(ReviewOutcome::Rectified)),
+        (
+            "ok",
+            t("已整改：", "Rectified: "),
+            count(ReviewOutcome::Rectified),
+        ),
         (
             "major",
             t("未整改：", "Not rectified: "),
             count(ReviewOutcome::NotRectified),
         ),
-        ("", t("未复查：", "Not reviewed: "), count(ReviewOutcome::Pending)),
+        (
+            "",
+            t("未复查：", "Not reviewed: "),
+            count(ReviewOutcome::Pending),
+        ),
     ]
     .into_iter()
     .map(|(class, label, n)| view! { <li class=class>{label} <strong>{n}</strong></li> })
@@ -397,7 +410,10 @@ pub fn completion_blockers(id: Uuid, inspection: &Inspection) -> Option<AnyView>
             .find(|r| &r.hazard == hazard)
             .map(|r| r.original_description.clone())
             .unwrap_or_default();
-        (hazard.clone(), format!("{} {label} {text}", t("复查", "Review")))
+        (
+            hazard.clone(),
+            format!("{} {label} {text}", t("复查", "Review")),
+        )
     };
     let lists = [
         (

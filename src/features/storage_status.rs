@@ -123,11 +123,13 @@ fn BackupRestore() -> impl IntoView {
                     .map_err(|e| crate::storage::StorageError(e.to_string()))?;
                 backup::download(&name, &text)
             });
-            error.set(
-                result
-                    .err()
-                    .map(|e| format!("{}{}", t("备份失败：", "Backup failed: "), localize(&e.to_string()))),
-            );
+            error.set(result.err().map(|e| {
+                format!(
+                    "{}{}",
+                    t("备份失败：", "Backup failed: "),
+                    localize(&e.to_string())
+                )
+            }));
             busy.set(false);
         });
     };
@@ -164,7 +166,10 @@ fn BackupRestore() -> impl IntoView {
                 Err(e) => {
                     error.set(Some(format!(
                         "{}{}",
-                        t("恢复失败，未写入任何数据：", "Restore failed, nothing was written: "),
+                        t(
+                            "恢复失败，未写入任何数据：",
+                            "Restore failed, nothing was written: "
+                        ),
                         localize(&e.to_string())
                     )));
                     busy.set(false);

@@ -48,7 +48,9 @@ pub enum InspectionError {
     BadPhone(String),
     #[error("同一人员不能重复列为检查人员：{0} / {0} is listed twice as an inspector")]
     DuplicateInspector(String),
-    #[error("执法检查须由两名以上执法人员进行，请添加同行检查人员 / a law-enforcement inspection needs at least two officers: add a co-inspector")]
+    #[error(
+        "执法检查须由两名以上执法人员进行，请添加同行检查人员 / a law-enforcement inspection needs at least two officers: add a co-inspector"
+    )]
     TooFewOfficers,
     #[error("复查没有需要复查的隐患 / this re-inspection has no hazards to review")]
     NothingToReview,

@@ -190,7 +190,8 @@ pub fn review_problems(reviews: &[HazardReview]) -> Result<(), InspectionError> 
     if !no_photo.is_empty() {
         return Err(InspectionError::RectifiedWithoutPhoto(no_photo));
     }
-    let no_escalation = names(&|r| r.outcome == ReviewOutcome::NotRectified && r.escalation.is_none());
+    let no_escalation =
+        names(&|r| r.outcome == ReviewOutcome::NotRectified && r.escalation.is_none());
     if !no_escalation.is_empty() {
         return Err(InspectionError::EscalationMissing(no_escalation));
     }

@@ -56,7 +56,8 @@ fn original(checklist: &Checklist) -> Inspection {
         ("A-02", Verdict::GeneralHazard, "2026-12-04"),
         ("A-03", Verdict::GeneralHazard, "2026-12-20"),
     ] {
-        i.answer(checklist, item, verdict, "隐患", at(1, 9)).unwrap();
+        i.answer(checklist, item, verdict, "隐患", at(1, 9))
+            .unwrap();
         let plan = (verdict == Verdict::MajorHazard).then(|| MajorHazardPlan {
             target: "t".into(),
             organisation: "o".into(),
@@ -207,7 +208,14 @@ fn a_reinspection_closes_two_hazards_and_escalates_one() {
     let c = Completion::of(&re, &checklist);
     assert!(matches!(c.blockers(), Err(InspectionError::ReviewsPending(p)) if p.len() == 3));
 
-    let hazard = |item: &str| re.reviews.iter().find(|r| r.hazard.item_id == item).unwrap().hazard.clone();
+    let hazard = |item: &str| {
+        re.reviews
+            .iter()
+            .find(|r| r.hazard.item_id == item)
+            .unwrap()
+            .hazard
+            .clone()
+    };
     let (a1, a2, a3) = (hazard("A-01"), hazard("A-02"), hazard("A-03"));
     re.review(&a1, decide(ReviewOutcome::Rectified, None), at(8, 9))
         .unwrap();
@@ -311,8 +319,12 @@ fn an_extension_moves_the_deadline_and_a_draft_review_does_not_override_a_later_
     extension.new_deadline = "2026-12-15".into();
     re.review(&a2, extension.clone(), at(5, 9)).unwrap();
     // Switching the outcome back and forth loses nothing typed.
-    re.review(&a2, decide(ReviewOutcome::Rectified, Some(Escalation::Extension)), at(5, 9))
-        .unwrap();
+    re.review(
+        &a2,
+        decide(ReviewOutcome::Rectified, Some(Escalation::Extension)),
+        at(5, 9),
+    )
+    .unwrap();
     re.review(&a2, extension, at(5, 9)).unwrap();
     assert_eq!(re.reviews[0].new_deadline, "2026-12-15");
     re.seal(&checklist, at(5, 10)).unwrap();
@@ -352,7 +364,10 @@ fn an_extension_moves_the_deadline_and_a_draft_review_does_not_override_a_later_
         .unwrap();
     let list = follow_up([&first, &re, &next], day(6));
     let a02 = list.iter().find(|f| f.item_id == "A-02").unwrap();
-    assert_eq!((a02.status, a02.deadline), (HazardStatus::Open, Some(day(15))));
+    assert_eq!(
+        (a02.status, a02.deadline),
+        (HazardStatus::Open, Some(day(15)))
+    );
     // Sealing drops what the outcome makes meaningless.
     next.review(
         &a2,
@@ -365,10 +380,14 @@ fn an_extension_moves_the_deadline_and_a_draft_review_does_not_override_a_later_
         at(6, 9),
     )
     .unwrap();
-    next.attach_review_photo(&a2, &sha256_hex(PHOTO_PNG)).unwrap();
+    next.attach_review_photo(&a2, &sha256_hex(PHOTO_PNG))
+        .unwrap();
     next.seal(&checklist, at(6, 10)).unwrap();
     assert_eq!(
-        (next.reviews[0].escalation, next.reviews[0].new_deadline.as_str()),
+        (
+            next.reviews[0].escalation,
+            next.reviews[0].new_deadline.as_str()
+        ),
         (None, "")
     );
 }
@@ -380,8 +399,12 @@ fn the_verifier_insists_on_one_spelling_of_review_ids() {
     let mut re = reinspection(&checklist, 0xABCD, at(8, 8));
     re.add_reviews(HazardReview::of(&first, "A-01")).unwrap();
     let a1 = re.reviews[0].hazard.clone();
-    re.review(&a1, decide(ReviewOutcome::NotRectified, Some(Escalation::PenaltyCase)), at(8, 9))
-        .unwrap();
+    re.review(
+        &a1,
+        decide(ReviewOutcome::NotRectified, Some(Escalation::PenaltyCase)),
+        at(8, 9),
+    )
+    .unwrap();
     re.seal(&checklist, at(8, 10)).unwrap();
     let payload = BundlePayload::new(
         Uuid::from_u128(98),
@@ -403,7 +426,9 @@ fn the_verifier_insists_on_one_spelling_of_review_ids() {
     assert!(verify(&text).is_ok());
     // The typed parse would read it without hyphens; the format allows one spelling only.
     let simple = text.replace(&id, &id.replace('-', ""));
-    assert!(matches!(verify(&simple), Err(VerifyError::Schema(m)) if m.contains("reviewed inspection id")));
+    assert!(
+        matches!(verify(&simple), Err(VerifyError::Schema(m)) if m.contains("reviewed inspection id"))
+    );
 }
 
 #[test]
@@ -417,13 +442,13 @@ fn team_and_kind_rules() {
         at(1, 8),
     );
     assert_eq!(
-        i.set_team(InspectionKind::Special, vec![Inspector::new("某", "1").unwrap()]),
+        i.set_team(
+            InspectionKind::Special,
+            vec![Inspector::new("某", "1").unwrap()]
+        ),
         Err(InspectionError::DuplicateInspector("某（1）".into()))
     );
-    assert_eq!(
-        i.add_reviews(None),
-        Err(InspectionError::NotAReinspection)
-    );
+    assert_eq!(i.add_reviews(None), Err(InspectionError::NotAReinspection));
     i.set_team(InspectionKind::Special, team()).unwrap();
     assert_eq!(i.officers().count(), 2);
     // A re-inspection with nothing to review cannot be sealed.
