@@ -490,6 +490,27 @@ fn field_table(fields: Vec<Field>) -> AnyView {
     .into_any()
 }
 
+/// When the inspection took place, in local time: start to seal, or "from" the start.
+fn time_span(inspection: &Inspection) -> String {
+    match &inspection.sealed_at {
+        Some(end) => format!(
+            "{} 至 {}",
+            local_time(&inspection.started_at),
+            local_time(end)
+        ),
+        None => format!("{} 起", local_time(&inspection.started_at)),
+    }
+}
+
+/// Photos of one item, each named for its caption and alt text: "FW-02 现场照片 1".
+fn numbered_photos(item: &str, what: &str, photos: &[String]) -> Vec<(String, String)> {
+    photos
+        .iter()
+        .enumerate()
+        .map(|(n, sha)| (format!("{item} {what} {}", n + 1), sha.clone()))
+        .collect()
+}
+
 /// The site's address, township, grid and contact, each only where present.
 fn site_fields(site: &paicha_core::Site) -> Vec<Field> {
     let contact = format!("{} {}", site.contact_name, site.contact_phone);
@@ -714,16 +735,8 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
     let photos: Vec<(String, String)> = rows
         .iter()
         .flat_map(|r| {
-            let photos = r
-                .answer
-                .as_ref()
-                .map(|a| a.photos.clone())
-                .unwrap_or_default();
-            let item = r.item_id.clone();
-            photos
-                .into_iter()
-                .enumerate()
-                .map(move |(n, sha)| (format!("{item} 现场照片 {}", n + 1), sha))
+            let photos = r.answer.as_ref().map_or(&[][..], |a| &a.photos[..]);
+            numbered_photos(&r.item_id, "现场照片", photos)
         })
         .collect();
 
@@ -734,18 +747,7 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
             "Credit code",
             inspection.site.credit_code.to_string(),
         ),
-        (
-            "检查时间",
-            "Time (local)",
-            match &inspection.sealed_at {
-                Some(end) => format!(
-                    "{} 至 {}",
-                    local_time(&inspection.started_at),
-                    local_time(end)
-                ),
-                None => format!("{} 起", local_time(&inspection.started_at)),
-            },
-        ),
+        ("检查时间", "Time (local)", time_span(&inspection)),
     ];
     fields.splice(2..2, site_fields(&inspection.site));
     if let Some(p) = inspection.position {
@@ -1152,31 +1154,13 @@ pub fn ReviewRecordScreen(id: Uuid) -> impl IntoView {
             "Credit code",
             inspection.site.credit_code.to_string(),
         ),
-        (
-            "复查时间",
-            "Time (local)",
-            match &inspection.sealed_at {
-                Some(end) => format!(
-                    "{} 至 {}",
-                    local_time(&inspection.started_at),
-                    local_time(end)
-                ),
-                None => format!("{} 起", local_time(&inspection.started_at)),
-            },
-        ),
+        ("复查时间", "Time (local)", time_span(&inspection)),
         ("复查人员", "Officers", officers),
     ];
     let photos: Vec<(String, String)> = inspection
         .reviews
         .iter()
-        .flat_map(|r| {
-            let item = r.hazard.item_id.clone();
-            r.photos
-                .clone()
-                .into_iter()
-                .enumerate()
-                .map(move |(n, sha)| (format!("{item} 整改后照片 {}", n + 1), sha))
-        })
+        .flat_map(|r| numbered_photos(&r.hazard.item_id, "整改后照片", &r.photos))
         .collect();
     let photos = (!photos.is_empty()).then(|| {
         view! {
