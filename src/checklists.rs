@@ -86,11 +86,6 @@ impl Catalog {
         storage::Read::Get(storage::KV, CURRENT),
     ];
 
-    /// Loads every stored version and which of them are current.
-    pub async fn load(db: &Db) -> Result<Self, StorageError> {
-        Self::from_values(&db.read(&Self::READS).await?)
-    }
-
     /// The catalog from the results of [`Catalog::READS`], in that order.
     pub fn from_values(values: &[wasm_bindgen::JsValue]) -> Result<Self, StorageError> {
         let [versions, current] = values else {

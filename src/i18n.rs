@@ -112,7 +112,7 @@ pub fn localize(message: &str) -> String {
 /// one. An even count cannot be split safely: the message is kept whole.
 fn localize_in(lang: Lang, message: &str) -> String {
     let separators: Vec<usize> = message.match_indices(" / ").map(|(i, _)| i).collect();
-    if separators.len() % 2 == 0 {
+    if separators.len().is_multiple_of(2) {
         return message.to_string();
     }
     let at = separators[separators.len() / 2];

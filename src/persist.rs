@@ -42,11 +42,6 @@ pub const READS: [Read<'static>; 7] = [
     Read::GetAll(storage::SITES),
 ];
 
-pub async fn load(db: &Db) -> Result<Model, StorageError> {
-    let values = db.read(&READS).await?;
-    load_from(db, &values).await
-}
-
 fn optional(value: &wasm_bindgen::JsValue) -> Option<&wasm_bindgen::JsValue> {
     (!value.is_undefined()).then_some(value)
 }

@@ -158,7 +158,7 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     }
     if old_version < 3 {
         // v3: one record per answer (`<inspection id>/<item id>`); inspection records become
-        // headers. Records in the v1/v2 layout are rewritten on load (see persist::load).
+        // headers. Records in the v1/v2 layout are rewritten on load (see persist::load_from).
         db.create_object_store(ANSWERS)?;
     }
     if old_version < 4 {
