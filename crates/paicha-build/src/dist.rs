@@ -3,7 +3,8 @@
 //!
 //! Template convention (public/index.html and public/loader.js): `{{name}}`
 //! is replaced by `./<hashed file name>`; names are `app_js`, `app_wasm`,
-//! `loader_js`, `styles_css`. An unknown `{{name}}` is a build error.
+//! `loader_js`, `styles_css`; `preload_split` is the `<link rel="modulepreload">` of the
+//! split link module (empty in an unsplit build). An unknown `{{name}}` is a build error.
 //! public/sw.js must contain `/*__PRECACHE__*/ <default>;` once; the default
 //! literal up to the `;` is replaced by `{"version": "<hash>", "urls": [...]}`.
 
@@ -24,6 +25,10 @@ pub struct Report {
     pub version: String,
     pub precache: Vec<String>,
 }
+
+/// Names of the wasm chunks loaded on demand start with this (`paicha-lazy-<chunk>-<hash>.wasm`):
+/// they are precached but not part of the app shell.
+pub const LAZY_PREFIX: &str = "paicha-lazy-";
 
 /// Suffix of the precompressed copy the server sends to browsers that accept brotli.
 pub const BROTLI_SUFFIX: &str = ".br";
@@ -58,7 +63,17 @@ pub fn assemble(root: &Path, bundle: Bundle, out: &Path) -> Result<Report> {
     let mut files = Files::new();
     let mut vars = BTreeMap::new();
 
-    vars.insert("app_js", hashed(&mut files, "paicha", "js", bundle.js));
+    // The glue imports the split link module: preloading it saves a round trip at each start.
+    let (js, preload_split) = match bundle.split {
+        Some(split) => {
+            let (js, link_url) = link_split(&mut files, split, bundle.js)?;
+            let tag = format!("  <link rel=\"modulepreload\" href=\"{link_url}\">");
+            (js, tag)
+        }
+        None => (bundle.js, String::new()),
+    };
+    vars.insert("preload_split", preload_split);
+    vars.insert("app_js", hashed(&mut files, "paicha", "js", js));
     vars.insert(
         "app_wasm",
         hashed(&mut files, "paicha", "wasm", bundle.wasm),
@@ -98,6 +113,47 @@ pub fn assemble(root: &Path, bundle: Bundle, out: &Path) -> Result<Report> {
 
     write_dist(out, &files)?;
     Ok(Report { version, precache })
+}
+
+/// Adds the chunks and the split link module under content-hashed names and returns the glue
+/// rewritten to import the link module by its name. The glue and the link module import each
+/// other, so the link module cannot be named by its final content: its name hashes what it and
+/// the glue are made of before the two names are filled in (both follow from the build's
+/// wasm), and the glue is then hashed as usual.
+fn link_split(
+    files: &mut Files,
+    split: crate::wasm::Split,
+    glue: Vec<u8>,
+) -> Result<(Vec<u8>, String)> {
+    use crate::wasm::{LINK_PLACEHOLDER, MAIN_PLACEHOLDER};
+    let mut link = split.link_js;
+    for (stem, bytes) in split.chunks {
+        let from = format!("\"./{stem}.wasm\"");
+        ensure!(
+            link.contains(&from),
+            "the split link module never loads chunk {stem}"
+        );
+        let url = hashed(files, &format!("{LAZY_PREFIX}{stem}"), "wasm", bytes);
+        link = link.replace(&from, &format!("\"{url}\""));
+    }
+    let glue = String::from_utf8(glue).context("wasm-bindgen glue is not UTF-8")?;
+    // Only the import statements: the wasm itself still names the module by the placeholder,
+    // so the glue's import object keeps that key.
+    let import_link = format!("from \"{LINK_PLACEHOLDER}\"");
+    let import_main = format!("from \"{MAIN_PLACEHOLDER}\"");
+    ensure!(
+        glue.contains(&import_link) && link.contains(&import_main),
+        "the glue and the split link module must import each other"
+    );
+    let link_name = format!(
+        "paicha-split-{}.js",
+        short_hash(format!("{link}\0{glue}").as_bytes())
+    );
+    let glue = glue.replace(&import_link, &format!("from \"./{link_name}\""));
+    let glue_url = format!("./paicha-{}.js", short_hash(glue.as_bytes()));
+    let link = link.replace(&import_main, &format!("from \"{glue_url}\""));
+    files.insert(link_name.clone(), link.into_bytes());
+    Ok((glue.into_bytes(), format!("./{link_name}")))
 }
 
 /// Insert `bytes` as `<stem>-<hash>.<ext>` and return its `./` URL.

@@ -29,6 +29,10 @@ enum Command {
         /// Skip wasm-opt (faster local iteration; sizes will be larger).
         #[arg(long)]
         no_opt: bool,
+        /// Keep the app in one wasm module instead of splitting the on-demand screens
+        /// into chunks (for comparison; the shipped build splits).
+        #[arg(long)]
+        no_split: bool,
     },
     /// Print app-shell sizes and fail if the brotli total exceeds the budget.
     Size {
@@ -52,9 +56,13 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     let root = workspace_root();
     match cli.command {
-        Command::Build { out, no_opt } => {
+        Command::Build {
+            out,
+            no_opt,
+            no_split,
+        } => {
             let out = root.join(out);
-            let bundle = wasm::build(&root, !no_opt)?;
+            let bundle = wasm::build(&root, !no_opt, !no_split)?;
             let report = dist::assemble(&root, bundle, &out)?;
             println!("dist: {} (build {})", out.display(), report.version);
             for url in &report.precache {

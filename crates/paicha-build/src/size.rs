@@ -1,5 +1,6 @@
-//! Size report for dist/: the app shell (what must download before the app
-//! runs) is held to a brotli budget; the rest is listed for information.
+//! Size report for dist/: the app shell (what must download before the first screen is
+//! interactive) is held to a brotli budget; the rest, the wasm chunks loaded on demand
+//! included, is listed for information.
 
 use std::io::Write;
 use std::path::Path;
@@ -26,6 +27,8 @@ impl std::ops::AddAssign for Sizes {
 
 enum Group {
     Shell,
+    /// wasm chunks of the screens and functions loaded on demand (src/lazy.rs).
+    OnDemand,
     Checklists,
     Other,
 }
@@ -37,6 +40,8 @@ fn group(rel: &str) -> Option<Group> {
     }
     Some(if rel.starts_with("checklists/") {
         Group::Checklists
+    } else if rel.starts_with(crate::dist::LAZY_PREFIX) && rel.ends_with(".wasm") {
+        Group::OnDemand
     } else if rel == "index.html"
         || (rel.ends_with(".js") && rel != "sw.js")
         || rel.ends_with(".wasm")
@@ -55,9 +60,9 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
         "{} has no index.html: run `paicha-build build` first",
         dist.display()
     );
-    let (mut shell, mut lists, mut other) = (Sizes::default(), Sizes::default(), Sizes::default());
+    let (mut shell, mut lazy, mut lists, mut other) = Default::default();
     println!(
-        "{:<44} {:>10} {:>10} {:>10}",
+        "{:<52} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip -9", "brotli"
     );
     for path in walk(dist)? {
@@ -73,12 +78,17 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
                 row(&rel, s);
                 shell += s;
             }
+            Group::OnDemand => {
+                row(&rel, s);
+                lazy += s;
+            }
             Group::Checklists => lists += s,
             Group::Other => other += s,
         }
     }
-    println!("{}", "-".repeat(77));
+    println!("{}", "-".repeat(85));
     row("app shell (html+js+wasm+css)", shell);
+    row("on demand (wasm chunks, precached)", lazy);
     row("checklists/ (data)", lists);
     row("other precached (sw, manifest, icons)", other);
 
@@ -101,7 +111,7 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
 }
 
 fn row(name: &str, s: Sizes) {
-    println!("{name:<44} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
+    println!("{name:<52} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
 }
 
 fn kib(bytes: usize) -> f64 {
@@ -142,6 +152,14 @@ mod tests {
             Some(Group::Checklists)
         ));
         assert!(matches!(group("icons/icon-192.png"), Some(Group::Other)));
+        assert!(matches!(
+            group("paicha-lazy-split_screens-0123.wasm"),
+            Some(Group::OnDemand)
+        ));
+        assert!(
+            matches!(group("paicha-split-0123.js"), Some(Group::Shell)),
+            "the split link module is imported by the glue before the app starts"
+        );
         assert!(
             group("paicha-00.wasm.br").is_none(),
             "precompressed copies are not counted twice"

@@ -1,4 +1,5 @@
-//! Compile the Leptos app to wasm32, run wasm-bindgen, then wasm-opt.
+//! Compile the Leptos app to wasm32, split it into a main module and chunks loaded on demand
+//! (`src/screens.rs`), run wasm-bindgen on the main module, then wasm-opt on every module.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,27 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-reference-types",
 ];
 
+/// What the build's `RUSTFLAGS` hold. They replace `.cargo/config.toml`'s list, so that
+/// list's `erase_components` is repeated here. `paicha_split` turns the screen groups into
+/// split points; `--emit-relocs` keeps the relocations the splitter reads.
+const RUSTFLAGS_SPLIT: &str = "--cfg erase_components --cfg paicha_split -Clink-args=--emit-relocs";
+const RUSTFLAGS_WHOLE: &str = "--cfg erase_components";
+
+/// The name under which the wasm-bindgen glue imports the split link module, and the name
+/// under which the link module imports the glue: both are rewritten to the hashed names in
+/// `dist/` (see `dist::assemble`).
+pub const LINK_PLACEHOLDER: &str = "./paicha-split.js";
+pub const MAIN_PLACEHOLDER: &str = "./paicha-main.js";
+
+/// Chunks of a split build and the JS that loads them.
+pub struct Split {
+    /// ES module imported by the glue as [`LINK_PLACEHOLDER`]; it imports the glue as
+    /// [`MAIN_PLACEHOLDER`] and fetches each chunk as `"./<stem>.wasm"`.
+    pub link_js: String,
+    /// (stem, optimised wasm) of every chunk.
+    pub chunks: Vec<(String, Vec<u8>)>,
+}
+
 /// The bindgen output, ready to be hashed and written into `dist/`.
 pub struct Bundle {
     /// ES module produced by wasm-bindgen (`--target web`).
@@ -35,15 +57,17 @@ pub struct Bundle {
     /// `snippets/...` files (from `#[wasm_bindgen(module/inline_js)]`), relative
     /// paths as imported by `js`; they keep their names because `js` refers to them.
     pub snippets: Vec<(PathBuf, Vec<u8>)>,
+    /// Present when the app was split into chunks.
+    pub split: Option<Split>,
 }
 
-pub fn build(root: &Path, optimise: bool) -> Result<Bundle> {
+pub fn build(root: &Path, optimise: bool, split: bool) -> Result<Bundle> {
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    cargo_build(root)?;
+    cargo_build(root, split)?;
 
-    let input = target_dir
+    let raw = target_dir
         .join(TARGET)
         .join(PROFILE)
         .join(format!("{CRATE}.wasm"));
@@ -53,15 +77,25 @@ pub fn build(root: &Path, optimise: bool) -> Result<Bundle> {
     }
     fs::create_dir_all(&staging)?;
 
+    let (input, chunks) = if split {
+        let (main, chunks) = split_wasm(&raw, &staging.join("split"))?;
+        (main, Some(chunks))
+    } else {
+        (raw, None)
+    };
+
     eprintln!("wasm-bindgen {}", input.display());
     Bindgen::new()
         .input_path(&input)
+        .out_name(CRATE)
         .web(true)?
         .typescript(false)
         // The loader always passes the hashed wasm URL to `init`, so the default
         // `new URL('paicha_bg.wasm', import.meta.url)` would only point at a
         // file that does not exist in dist/.
         .omit_default_module_path(true)
+        // The chunks call into the main module through exports the linker made; keep them.
+        .keep_lld_exports(split)
         .generate(&staging)
         .with_context(|| format!("wasm-bindgen on {}", input.display()))?;
 
@@ -74,14 +108,59 @@ pub fn build(root: &Path, optimise: bool) -> Result<Bundle> {
         fs::read(&bindgen_wasm)?
     };
 
+    let split = match chunks {
+        Some(paths) => {
+            let mut chunks = Vec::new();
+            for path in paths {
+                let stem = path
+                    .file_stem()
+                    .context("chunk without a name")?
+                    .to_string_lossy()
+                    .into_owned();
+                let bytes = if optimise {
+                    let out = staging.join(format!("{stem}_opt.wasm"));
+                    wasm_opt(root, &path, &out)?;
+                    fs::read(&out)?
+                } else {
+                    fs::read(&path)?
+                };
+                chunks.push((stem, bytes));
+            }
+            let link_js = fs::read_to_string(staging.join("split").join(LINK_PLACEHOLDER))
+                .context("reading the split link module")?;
+            Some(Split { link_js, chunks })
+        }
+        None => None,
+    };
+
     Ok(Bundle {
         js: fs::read(staging.join(format!("{CRATE}.js")))?,
         wasm,
         snippets: read_tree(&staging, &staging.join("snippets"))?,
+        split,
     })
 }
 
-fn cargo_build(root: &Path) -> Result<()> {
+/// Splits the linked wasm at its split points: returns the main module (for wasm-bindgen)
+/// and the chunks, all written under `dir` with the link module beside them.
+fn split_wasm(input: &Path, dir: &Path) -> Result<(PathBuf, Vec<PathBuf>)> {
+    eprintln!("wasm-split {}", input.display());
+    let bytes = fs::read(input).with_context(|| format!("reading {}", input.display()))?;
+    fs::create_dir_all(dir)?;
+    let main = dir.join("main.wasm");
+    let mut opts = wasm_split_cli_support::Options::new(&bytes);
+    opts.output_dir = dir;
+    opts.main_out_path = &main;
+    opts.link_name = LINK_PLACEHOLDER;
+    opts.main_module = MAIN_PLACEHOLDER;
+    let result = wasm_split_cli_support::transform(opts)
+        .map_err(|e| anyhow::anyhow!("wasm-split: {e:#}"))?;
+    let mut chunks = result.split_modules;
+    chunks.sort();
+    Ok((main, chunks))
+}
+
+fn cargo_build(root: &Path, split: bool) -> Result<()> {
     // `CARGO` is set when we run under `cargo run`: reuse the same toolchain.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -96,6 +175,14 @@ fn cargo_build(root: &Path) -> Result<()> {
         "--profile",
         PROFILE,
     ]);
+    cmd.env(
+        "RUSTFLAGS",
+        if split {
+            RUSTFLAGS_SPLIT
+        } else {
+            RUSTFLAGS_WHOLE
+        },
+    );
     eprintln!("{cmd:?}");
     let status = cmd.status().context("spawning cargo")?;
     ensure!(
