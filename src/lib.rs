@@ -4,16 +4,18 @@ pub mod checklists;
 pub mod device_key;
 pub mod features;
 pub mod i18n;
+mod lazy;
 pub mod model;
 pub mod persist;
 pub mod route;
+mod screens;
 pub mod storage;
 pub mod update;
 pub mod writer_lock;
 
 use checklists::Catalog;
 use device_key::DeviceKey;
-use features::{export, home, inspection, new_inspection, onboarding, outbox};
+use features::{home, onboarding, outbox};
 use leptos::prelude::*;
 use model::Model;
 use persist::SaveState;
@@ -75,16 +77,9 @@ fn Load() -> impl IntoView {
             .collect();
         let values = db.read(&reads).await?;
         let model = persist::load_from(&db, &values[..model_reads]).await?;
-        // On a first run the catalog is empty: the registration form needs no checklist, so
-        // the pack is fetched after it is shown (see `refresh_checklists`).
-        let mut catalog = Catalog::from_values(&values[model_reads..model_reads + rest])?;
-        if catalog.current().is_empty() && !model.inspections.is_empty() {
-            // Inspections stored without any checklist (data from before schema v2): their
-            // screens look the checklist up once, so it must be here before they show.
-            catalog
-                .install(&db, checklists::fetch_pack().await?)
-                .await?;
-        }
+        // Parsed after the first screen is shown (`checklists::start`): home and registration
+        // need no checklist.
+        let checklists = values[model_reads..model_reads + rest].to_vec();
         // The key exists once the inspector has registered; it is created in onboarding.
         let key = if model.profile.is_some() {
             let stored = values.get(model_reads + rest).filter(|v| !v.is_undefined());
@@ -92,13 +87,13 @@ fn Load() -> impl IntoView {
         } else {
             None
         };
-        Ok::<_, storage::StorageError>((db, model, key, catalog))
+        Ok::<_, storage::StorageError>((db, model, key, checklists))
     });
     view! {
             <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
                 {move || {
                     loaded.get().map(|result| match result {
-                        Ok((db, model, key, catalog)) => view! { <Loaded db model key catalog /> }.into_any(),
+                        Ok((db, model, key, checklists)) => view! { <Loaded db model key checklists /> }.into_any(),
                         Err(e) => view! {
                             <p class="error" role="alert">
                                 {i18n::t("无法打开本地存储，数据未受影响：", "Cannot open local storage; no data was changed: ")}
@@ -117,10 +112,16 @@ thread_local! {
 }
 
 #[component]
-fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> impl IntoView {
+fn Loaded(
+    db: Db,
+    model: Model,
+    key: Option<DeviceKey>,
+    checklists: Vec<wasm_bindgen::JsValue>,
+) -> impl IntoView {
+    let has_inspections = !model.inspections.is_empty();
     let model = RwSignal::new(model);
-    let catalog = RwSignal::new(catalog);
-    refresh_checklists(db.clone(), catalog);
+    let catalog = RwSignal::new(Catalog::default());
+    checklists::start(db.clone(), catalog, checklists, has_inspections);
     let save_state = persist::sync_to_storage(model, db.clone());
     let context = AppContext {
         model,
@@ -132,6 +133,11 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
     };
     provide_context(context);
     outbox::start_uploader(context);
+    // The other screens' code, fetched once the first screen is up and the page is idle.
+    leptos::task::spawn_local(async {
+        checklists::idle(5_000).await;
+        screens::preload().await;
+    });
     // A Memo, so that the screen is rebuilt only when registration or the route changes, never
     // on each answer (which would reset the screen's state and the focused field).
     let registered = Memo::new(move |_| {
@@ -158,59 +164,41 @@ fn Loaded(db: Db, model: Model, key: Option<DeviceKey>, catalog: Catalog) -> imp
             }
             match route {
                 Route::Home => view! { <home::Home /> }.into_any(),
-                Route::NewInspection => view! { <new_inspection::NewInspection /> }.into_any(),
-                Route::Inspection(id) => view! { <inspection::InspectionScreen id /> }.into_any(),
-                Route::Export(id) => view! { <export::ExportScreen id /> }.into_any(),
-                Route::Complete(id) => view! { <features::completion::CompletionScreen id /> }.into_any(),
-                Route::Outbox => view! { <outbox::OutboxScreen /> }.into_any(),
-                Route::Storage => view! { <features::storage_status::StorageScreen /> }.into_any(),
-                Route::Record(id) => view! { <features::records::RecordScreen id /> }.into_any(),
-                Route::Notice(id) => view! { <features::records::NoticeScreen id /> }.into_any(),
-                Route::FollowUp => view! { <features::followup::FollowUpScreen /> }.into_any(),
-                Route::ReviewRecord(id) => view! { <features::records::ReviewRecordScreen id /> }.into_any(),
-                Route::Profile => view! { <features::profile::ProfileScreen form=profile_form /> }.into_any(),
-                Route::Sites => view! { <features::sites::SitesScreen /> }.into_any(),
-                Route::Site(id) => view! { <features::sites::SiteScreen id /> }.into_any(),
+                _ => view! { <OnDemand route profile_form /> }.into_any(),
             }
         }}
     }
 }
 
-/// Adopts a newer checklist pack when one is available; offline this finds the pack shipped
-/// with the app, which is already known, and changes nothing. On a first run (no checklist
-/// yet) it starts at once and retries until a pack is stored; otherwise it waits until the
-/// first screen is shown and the page is idle, so that parsing and hashing the pack never
-/// delays the start.
-fn refresh_checklists(db: Db, catalog: RwSignal<Catalog>) {
-    leptos::task::spawn_local(async move {
-        let first_run = catalog.with_untracked(|c| c.current().is_empty());
-        if !first_run {
-            checklists::idle(5_000).await;
-        }
-        let mut retry_ms = 1_000;
-        let pack = loop {
-            match checklists::fetch_pack().await {
-                Ok(pack) => break pack,
-                Err(_) if first_run && catalog.with_untracked(|c| c.current().is_empty()) => {
-                    checklists::sleep(retry_ms).await;
-                    retry_ms = (retry_ms * 2).min(30_000);
-                }
-                Err(_) => return,
+/// A screen whose code is loaded on demand ([`screens`]); "loading" shows only while its
+/// chunk is fetched the first time.
+#[component]
+fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> impl IntoView {
+    // The browser is single-threaded: the wrapper only satisfies `Suspend`'s `Send` bound.
+    let screen = Suspend::new(send_wrapper::SendWrapper::new(async move {
+        screens::screen(route, profile_form).await.unwrap_or_else(|_| {
+            view! {
+                <p class="error" role="alert">
+                    {i18n::t(
+                        "此页面的程序未能加载，已保存的数据不受影响。请联网后重试。",
+                        "This screen's code could not be loaded; saved data is not affected. Connect and try again.",
+                    )}
+                </p>
+                <button type="button" on:click=|_| reload()>{i18n::t("重试", "Try again")}</button>
+                <a class="button" href=Route::Home.href()>{i18n::t("返回首页", "Home")}</a>
             }
-        };
-        let mut next = catalog.get_untracked();
-        let unchanged = next.current().len() == pack.checklists.len()
-            && next
-                .current()
-                .iter()
-                .zip(&pack.checklists)
-                .all(|(a, b)| a.content_hash == b.content_hash);
-        if unchanged {
-            return;
-        }
-        match next.install(&db, pack).await {
-            Ok(()) => catalog.set(next),
-            Err(e) => leptos::logging::warn!("checklist pack not stored: {e}"),
-        }
-    });
+            .into_any()
+        })
+    }));
+    view! {
+        <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
+            {screen}
+        </Suspense>
+    }
+}
+
+fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
 }

@@ -4,6 +4,7 @@
 
 use crate::features::{export, local_time, now};
 use crate::i18n::{localize, t, t_string};
+use crate::lazy::{Task, on_demand};
 use crate::model::{BundleRecord, UploadState};
 use crate::route::Route;
 use crate::storage::StorageError;
@@ -80,38 +81,52 @@ fn progress() -> ArcRwSignal<Option<(usize, usize)>> {
 }
 
 /// Sends every due bundle, one at a time, oldest first (the ledger checks the chain in order).
+/// The sending code is loaded on demand, so nothing is fetched while nothing is due.
 pub fn upload_due(app: AppContext) {
-    if RUNNING.with(|r| r.replace(true)) {
+    if !app.model.with_untracked(|m| m.any_upload_due(now())) || RUNNING.with(|r| r.replace(true)) {
         return;
     }
     leptos::task::spawn_local(async move {
-        let total = app.model.with_untracked(|m| m.due_uploads(now()).len());
-        let mut sent = 0;
-        loop {
-            let due = app.model.with_untracked(|m| m.due_uploads(now()));
-            let Some(bundle) = due.into_iter().next() else {
-                break;
-            };
-            progress().set(Some((sent, total.max(sent + 1))));
-            sent += 1;
-            let next = match post(&bundle.envelope_json).await {
-                Outcome::Accepted { duplicate } => UploadState::Uploaded {
-                    at: now(),
-                    duplicate,
-                },
-                Outcome::Refused(reason) => UploadState::Rejected { at: now(), reason },
-                Outcome::TryLater(error) => bundle.upload.after_failure(error, now()),
-            };
-            let stop = matches!(next, UploadState::Retrying { .. });
-            app.model.update(|m| m.set_upload(bundle.bundle_id, next));
-            if stop {
-                // The network or the server is down: the next trigger tries again.
-                break;
-            }
+        // Without its code (offline before it was cached) nothing is sent; a later trigger
+        // tries again.
+        if let Ok(run) = upload_run(app).await {
+            run.await;
         }
         progress().set(None);
         RUNNING.with(|r| r.set(false));
     });
+}
+
+on_demand! {
+    /// One upload run: sends due bundles until none is left or the ledger cannot be reached.
+    fn upload_run in screens / preload_upload (app: AppContext) -> Task<()> {
+        Box::pin(async move {
+            let total = app.model.with_untracked(|m| m.due_uploads(now()).len());
+            let mut sent = 0;
+            loop {
+                let due = app.model.with_untracked(|m| m.due_uploads(now()));
+                let Some(bundle) = due.into_iter().next() else {
+                    break;
+                };
+                progress().set(Some((sent, total.max(sent + 1))));
+                sent += 1;
+                let next = match post(&bundle.envelope_json).await {
+                    Outcome::Accepted { duplicate } => UploadState::Uploaded {
+                        at: now(),
+                        duplicate,
+                    },
+                    Outcome::Refused(reason) => UploadState::Rejected { at: now(), reason },
+                    Outcome::TryLater(error) => bundle.upload.after_failure(error, now()),
+                };
+                let stop = matches!(next, UploadState::Retrying { .. });
+                app.model.update(|m| m.set_upload(bundle.bundle_id, next));
+                if stop {
+                    // The network or the server is down: the next trigger tries again.
+                    break;
+                }
+            }
+        })
+    }
 }
 
 /// Starts the triggers: the `online` event and a 30 s timer.

@@ -12,9 +12,10 @@
 use crate::features::photos::Thumbnail;
 use crate::features::{local_time, now};
 use crate::i18n::t;
+use crate::lazy::on_demand;
 use crate::model::Model;
 use crate::route::Route;
-use crate::use_app;
+use crate::{AppContext, use_app};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
 use paicha_core::checklist::{ChecklistRef, Item, SourceStatus, Verification};
@@ -994,12 +995,10 @@ fn notice_item(n: usize, row: &RecordRow<'_>, checklist: Option<&Checklist>) -> 
 
 // ---- Home: the ledger download -----------------------------------------------------------------
 
-/// The hazard ledger of every inspection on this device as CSV.
-#[component]
-pub fn LedgerExport() -> impl IntoView {
-    let app = use_app();
-    let message = RwSignal::new(None::<Result<String, String>>);
-    let on_click = move |_| {
+on_demand! {
+    /// Builds the hazard ledger CSV and hands it to the browser as a download: the message to
+    /// show. On demand, so the home screen does not carry the ledger code.
+    fn download_ledger in screens / preload_ledger (app: AppContext) -> Result<String, String> {
         let rows = app.model.with_untracked(|m| {
             app.catalog.with_untracked(|c| {
                 m.hazard_ledger(
@@ -1010,15 +1009,32 @@ pub fn LedgerExport() -> impl IntoView {
             })
         });
         let name = ledger_file_name(local_date(&now()));
-        message.set(Some(
-            match download_text(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
-                Ok(()) => Ok(crate::i18n::t_string(
-                    format!("已导出 {} 条隐患：{name}", rows.len()),
-                    format!("Exported {} hazards: {name}", rows.len()),
-                )),
-                Err(e) => Err(format!("{}{e:?}", t("导出失败：", "Export failed: "))),
-            },
-        ));
+        match download_text(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
+            Ok(()) => Ok(crate::i18n::t_string(
+                format!("已导出 {} 条隐患：{name}", rows.len()),
+                format!("Exported {} hazards: {name}", rows.len()),
+            )),
+            Err(e) => Err(format!("{}{e:?}", t("导出失败：", "Export failed: "))),
+        }
+    }
+}
+
+/// The hazard ledger of every inspection on this device as CSV.
+#[component]
+pub fn LedgerExport() -> impl IntoView {
+    let app = use_app();
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let on_click = move |_| {
+        leptos::task::spawn_local(async move {
+            message.set(Some(match download_ledger(app).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(t(
+                    "导出失败：此功能的程序未能加载，请联网后重试。",
+                    "Export failed: its code could not be loaded; connect and try again.",
+                )
+                .to_string()),
+            }));
+        });
     };
     view! {
         <section class="card" aria-labelledby="ledger-title">
