@@ -37,9 +37,13 @@ pub struct SiteEntry {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Where a bundle stands in the outbox.
+/// Where a bundle stands in the outbox. Stored as `{"state": "retrying", "attempts": 2, …}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(
+    tag = "state",
+    rename_all = "snake_case",
+    try_from = "StoredUploadState"
+)]
 pub enum UploadState {
     /// Waiting to be sent; `attempts` failed so far, next try not before `retry_at`.
     #[default]
@@ -53,6 +57,53 @@ pub enum UploadState {
     Uploaded { at: DateTime<Utc>, duplicate: bool },
     /// The ledger refused it; only a manual retry sends it again.
     Rejected { at: DateTime<Utc>, reason: String },
+}
+
+/// [`UploadState`] as stored, read through a flat struct: serde reads an internally tagged
+/// enum by buffering every value first, which cost ~10 KB of the main wasm module (issue 8).
+#[derive(Deserialize)]
+struct StoredUploadState {
+    state: UploadKind,
+    attempts: Option<u32>,
+    retry_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    at: Option<DateTime<Utc>>,
+    duplicate: Option<bool>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum UploadKind {
+    Pending,
+    Retrying,
+    Uploaded,
+    Rejected,
+}
+
+impl TryFrom<StoredUploadState> for UploadState {
+    type Error = String;
+
+    fn try_from(s: StoredUploadState) -> Result<Self, String> {
+        let kind = &s.state;
+        let missing = |field: &str| format!("upload state {kind:?} without `{field}`");
+        Ok(match s.state {
+            UploadKind::Pending => UploadState::Pending,
+            UploadKind::Retrying => UploadState::Retrying {
+                attempts: s.attempts.ok_or_else(|| missing("attempts"))?,
+                retry_at: s.retry_at.ok_or_else(|| missing("retry_at"))?,
+                last_error: s.last_error.ok_or_else(|| missing("last_error"))?,
+            },
+            UploadKind::Uploaded => UploadState::Uploaded {
+                at: s.at.ok_or_else(|| missing("at"))?,
+                duplicate: s.duplicate.ok_or_else(|| missing("duplicate"))?,
+            },
+            UploadKind::Rejected => UploadState::Rejected {
+                at: s.at.ok_or_else(|| missing("at"))?,
+                reason: s.reason.ok_or_else(|| missing("reason"))?,
+            },
+        })
+    }
 }
 
 impl UploadState {
@@ -543,6 +594,54 @@ mod tests {
             }
             .is_due(now)
         );
+    }
+
+    #[test]
+    fn upload_states_keep_their_stored_json() {
+        let at = "2026-11-29T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let cases = [
+            (UploadState::Pending, r#"{"state":"pending"}"#),
+            (
+                UploadState::Retrying {
+                    attempts: 2,
+                    retry_at: at,
+                    last_error: "offline".into(),
+                },
+                r#"{"state":"retrying","attempts":2,"retry_at":"2026-11-29T08:00:00Z","last_error":"offline"}"#,
+            ),
+            (
+                UploadState::Uploaded {
+                    at,
+                    duplicate: true,
+                },
+                r#"{"state":"uploaded","at":"2026-11-29T08:00:00Z","duplicate":true}"#,
+            ),
+            (
+                UploadState::Rejected {
+                    at,
+                    reason: "未登记".into(),
+                },
+                r#"{"state":"rejected","at":"2026-11-29T08:00:00Z","reason":"未登记"}"#,
+            ),
+        ];
+        for (state, json) in cases {
+            assert_eq!(serde_json::to_string(&state).unwrap(), json);
+            assert_eq!(serde_json::from_str::<UploadState>(json).unwrap(), state);
+        }
+        // Field order and unknown fields do not matter; a missing field or state is an error.
+        let reordered =
+            r#"{"duplicate":false,"at":"2026-11-29T08:00:00Z","state":"uploaded","x":1}"#;
+        assert_eq!(
+            serde_json::from_str::<UploadState>(reordered).unwrap(),
+            UploadState::Uploaded {
+                at,
+                duplicate: false
+            }
+        );
+        let missing = serde_json::from_str::<UploadState>(r#"{"state":"retrying","attempts":1}"#);
+        assert!(missing.unwrap_err().to_string().contains("retry_at"));
+        assert!(serde_json::from_str::<UploadState>(r#"{"state":"lost"}"#).is_err());
+        assert!(serde_json::from_str::<UploadState>(r#"{"attempts":1}"#).is_err());
     }
 
     #[test]
