@@ -50,6 +50,11 @@ async fn device_key_is_non_extractable_persistent_and_verifies_with_an_independe
     assert!(!key.private_key_is_extractable());
     let again = DeviceKey::load_or_create(&db).await.unwrap();
     assert_eq!(key.key_id, again.key_id, "the stored key must be reused");
+    assert_eq!(
+        key.key_id,
+        paicha_core::KeyId::from_public_key(&key.public_raw),
+        "WebCrypto's SHA-256 gives the key id paicha-core computes"
+    );
 
     // WebCrypto signs; ed25519-dalek (inside paicha-core) verifies.
     let checklist = &fireworks();
