@@ -151,13 +151,18 @@ impl std::fmt::Display for SiteConflict {
     }
 }
 
-/// A bundle this device created. Kept verbatim so a re-download gives the same bytes.
+/// A bundle this device created. Its envelope is kept verbatim (so a re-download gives the
+/// same bytes) in the `envelopes` store, not here: the model holds every record, and an
+/// envelope carries the bundle's photos.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BundleRecord {
     pub bundle_id: Uuid,
     pub sequence: u64,
     pub file_name: String,
-    pub envelope_json: String,
+    /// The envelope of a record stored before v6 whose move to the `envelopes` store has not
+    /// succeeded yet: kept, and written back with the record, until it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope_json: Option<String>,
     pub inspection_ids: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
     #[serde(default)]

@@ -118,6 +118,7 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
             .collect();
         db.write(&puts, &deletes).await?;
     }
+    move_envelopes(db, &mut bundles).await;
     bundles.sort_by_key(|b| b.created_at);
     let mut sites = Vec::new();
     for value in array(site_values) {
@@ -132,6 +133,55 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
     );
     model.sites = sites.into_iter().map(|s| (s.id, s)).collect();
     Ok(model)
+}
+
+/// Moves the envelopes that records stored before v6 (or restored from an older backup) still
+/// hold into the `envelopes` store, records and envelopes in one transaction. If that fails
+/// (e.g. the disk is full), the records keep their envelopes, in storage and in the model,
+/// and the next start tries again: nothing is lost either way.
+async fn move_envelopes(db: &Db, bundles: &mut [BundleRecord]) {
+    let mut writes: Vec<(&str, String, wasm_bindgen::JsValue)> = Vec::new();
+    for bundle in bundles.iter().filter(|b| b.envelope_json.is_some()) {
+        let key = BundleRecord::storage_key(bundle.bundle_id);
+        let envelope = bundle.envelope_json.as_deref().unwrap_or_default();
+        let record = BundleRecord {
+            envelope_json: None,
+            ..bundle.clone()
+        };
+        writes.push((storage::ENVELOPES, key.clone(), envelope.into()));
+        writes.push((storage::BUNDLES, key, storage::to_js(&record)));
+    }
+    if writes.is_empty() {
+        return;
+    }
+    let puts: Vec<(&str, &str, wasm_bindgen::JsValue)> = writes
+        .iter()
+        .map(|(s, k, v)| (*s, k.as_str(), v.clone()))
+        .collect();
+    match db.put_all(&puts).await {
+        Ok(()) => bundles.iter_mut().for_each(|b| b.envelope_json = None),
+        Err(e) => leptos::logging::warn!("bundle envelopes not moved yet: {e}"),
+    }
+}
+
+/// The signed envelope of a bundle: from the `envelopes` store, or from the record itself if
+/// it was stored before v6 and not moved yet.
+pub async fn envelope(db: &Db, bundle: &BundleRecord) -> Result<String, StorageError> {
+    if let Some(envelope) = &bundle.envelope_json {
+        return Ok(envelope.clone());
+    }
+    db.get(
+        storage::ENVELOPES,
+        &BundleRecord::storage_key(bundle.bundle_id),
+    )
+    .await?
+    .and_then(|v| v.as_string())
+    .ok_or_else(|| {
+        StorageError(format!(
+            "找不到签名文件 {} / the signed file {} is missing",
+            bundle.file_name, bundle.file_name
+        ))
+    })
 }
 
 type Write = (&'static str, String, wasm_bindgen::JsValue);

@@ -9,7 +9,7 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 const DB_NAME: &str = "paicha";
 /// Bump together with a migration step in [`upgrade`].
-const DB_VERSION: u32 = 5;
+const DB_VERSION: u32 = 6;
 
 pub const KV: &str = "kv";
 pub const INSPECTIONS: &str = "inspections";
@@ -21,6 +21,10 @@ pub const ANSWERS: &str = "answers";
 pub const PHOTOS: &str = "photos";
 /// The enterprises this device knows (v5), keyed by a site id (UUID).
 pub const SITES: &str = "sites";
+/// The signed envelope (DSSE JSON) of each bundle (v6), keyed like its record in `bundles`.
+/// Apart from the record, so that start-up, which reads every record, never reads envelopes
+/// with their embedded photos.
+pub const ENVELOPES: &str = "envelopes";
 
 #[wasm_bindgen]
 extern "C" {
@@ -168,6 +172,11 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     if old_version < 5 {
         // v5: saved sites (enterprises), so an inspector picks a site instead of retyping it.
         db.create_object_store(SITES)?;
+    }
+    if old_version < 6 {
+        // v6: envelopes apart from the bundle records. Records that still hold theirs are
+        // split on load (see persist::load_from).
+        db.create_object_store(ENVELOPES)?;
     }
     Ok(())
 }

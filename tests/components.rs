@@ -350,3 +350,54 @@ async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
     );
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+async fn envelopes_stored_inside_bundle_records_move_to_their_own_store_on_load() {
+    let db = Db::open_named(&unique_db_name("envelopes")).await.unwrap();
+    let id = uuid::Uuid::from_u128(7);
+    let key = id.to_string();
+    let envelope = r#"{"payload":"eyJ4IjoxfQ","payloadType":"application/vnd.paicha.bundle+json","signatures":[]}"#;
+    // A record as stored before v6 (or restored from an older backup): the envelope inside.
+    let legacy = serde_json::json!({
+        "bundle_id": id,
+        "sequence": 1,
+        "file_name": "paicha-x-20261101-000001.json",
+        "envelope_json": envelope,
+        "inspection_ids": [],
+        "created_at": "2026-11-01T00:00:00Z",
+        "upload": {"state": "pending"},
+    });
+    db.put(storage::BUNDLES, &key, storage::to_js(&legacy))
+        .await
+        .unwrap();
+
+    let model = persist::load_from(&db, &db.read(&persist::READS).await.unwrap())
+        .await
+        .unwrap();
+    let bundle = &model.bundles[0];
+    assert_eq!(bundle.envelope_json, None, "the model no longer holds it");
+    assert_eq!(persist::envelope(&db, bundle).await.unwrap(), envelope);
+    let record: serde_json::Value =
+        storage::from_js(&db.get(storage::BUNDLES, &key).await.unwrap().unwrap()).unwrap();
+    assert_eq!(record["file_name"], "paicha-x-20261101-000001.json");
+    assert!(
+        record.get("envelope_json").is_none(),
+        "the record no longer holds it"
+    );
+    let moved = db.get(storage::ENVELOPES, &key).await.unwrap().unwrap();
+    assert_eq!(
+        moved.as_string().as_deref(),
+        Some(envelope),
+        "byte for byte"
+    );
+
+    // The next start finds everything in place and changes nothing.
+    let again = persist::load_from(&db, &db.read(&persist::READS).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(again.bundles, model.bundles);
+    assert_eq!(
+        persist::envelope(&db, &again.bundles[0]).await.unwrap(),
+        envelope
+    );
+}

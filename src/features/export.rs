@@ -5,6 +5,7 @@
 use crate::features::{local_time, new_uuid, now};
 use crate::i18n::{localize, t};
 use crate::model::BundleRecord;
+use crate::persist::envelope;
 use crate::route::Route;
 use crate::storage::{self, StorageError};
 use crate::{APP_VERSION, AppContext, use_app};
@@ -23,11 +24,12 @@ fn file_name(credit_code: &str, created: &chrono::DateTime<chrono::Utc>, sequenc
     )
 }
 
-/// Signs the given sealed inspections into one bundle and stores it with the advanced chain.
+/// Signs the given sealed inspections into one bundle and stores it (record and envelope) with
+/// the advanced chain; returns the record and the envelope JSON.
 pub async fn create_bundle(
     app: AppContext,
     inspection_ids: Vec<Uuid>,
-) -> Result<BundleRecord, StorageError> {
+) -> Result<(BundleRecord, String), StorageError> {
     let key = app
         .device_key
         .get_untracked()
@@ -75,12 +77,12 @@ pub async fn create_bundle(
     .map_err(|e| StorageError(e.to_string()))?;
     let bytes = payload.to_bytes();
     let signature = key.sign(&pae(PAYLOAD_TYPE, &bytes)).await?;
-    let envelope = Envelope::new(PAYLOAD_TYPE, &bytes, &key.key_id, &signature);
+    let envelope = Envelope::new(PAYLOAD_TYPE, &bytes, &key.key_id, &signature).to_json();
     let record = BundleRecord {
         bundle_id: payload.bundle_id,
         sequence: payload.sequence,
         file_name: file_name(&site_part, &created_at, payload.sequence),
-        envelope_json: envelope.to_json(),
+        envelope_json: None,
         inspection_ids,
         created_at,
         upload: Default::default(),
@@ -88,12 +90,10 @@ pub async fn create_bundle(
     let next_chain = chain.after(&bytes);
     debug_assert_eq!(next_chain.previous_payload_sha256, sha256_hex(&bytes));
     let db = app.db.get_value();
+    let key = BundleRecord::storage_key(record.bundle_id);
     db.put_all(&[
-        (
-            storage::BUNDLES,
-            &BundleRecord::storage_key(record.bundle_id),
-            storage::to_js(&record),
-        ),
+        (storage::BUNDLES, &key, storage::to_js(&record)),
+        (storage::ENVELOPES, &key, JsValue::from_str(&envelope)),
         (
             storage::KV,
             crate::persist::CHAIN,
@@ -104,7 +104,7 @@ pub async fn create_bundle(
     app.model
         .update(|m| m.bundle_created(record.clone(), next_chain));
     crate::features::outbox::upload_due(app);
-    Ok(record)
+    Ok((record, envelope))
 }
 
 /// The Web Share API (phones): hands the bundle file to another app, e.g. a messenger.
@@ -123,8 +123,8 @@ mod share {
             .ok()
     }
 
-    fn share_data(record: &BundleRecord) -> Option<Object> {
-        let parts = Array::of1(&record.envelope_json.clone().into());
+    fn share_data(record: &BundleRecord, envelope: &str) -> Option<Object> {
+        let parts = Array::of1(&envelope.into());
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/json");
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
@@ -145,9 +145,11 @@ mod share {
         method("share").is_some() && method("canShare").is_some()
     }
 
-    pub fn share(record: BundleRecord, error: RwSignal<Option<String>>) {
+    /// Called in the click's task: sharing needs the user's recent activation, which the
+    /// short IndexedDB read of the envelope leaves intact.
+    pub fn share(record: BundleRecord, envelope: &str, error: RwSignal<Option<String>>) {
         let (Some(share), Some(nav), Some(data)) =
-            (method("share"), navigator(), share_data(&record))
+            (method("share"), navigator(), share_data(&record, envelope))
         else {
             return error.set(Some(
                 t("此浏览器不能分享文件", "This browser cannot share files").into(),
@@ -163,12 +165,12 @@ mod share {
     }
 }
 
-/// Offers the bundle as a download through a temporary object URL.
-pub fn download(record: &BundleRecord) -> Result<(), StorageError> {
+/// Offers the bundle (`envelope`, its JSON) as a download through a temporary object URL.
+pub fn download(record: &BundleRecord, envelope: &str) -> Result<(), StorageError> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| StorageError("no document".into()))?;
-    let parts = js_sys::Array::of1(&record.envelope_json.clone().into());
+    let parts = js_sys::Array::of1(&envelope.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
@@ -192,7 +194,7 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let result = match create_bundle(app, vec![id]).await {
-                Ok(record) => download(&record),
+                Ok((record, envelope)) => download(&record, &envelope),
                 Err(e) => Err(e),
             };
             error.set(result.err().map(|e| {
@@ -207,7 +209,23 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
     };
     let on_download = move |_| {
         if let Some(record) = bundle() {
-            error.set(download(&record).err().map(|e| localize(&e.to_string())));
+            leptos::task::spawn_local(async move {
+                let result = match envelope(&app.db.get_value(), &record).await {
+                    Ok(envelope) => download(&record, &envelope),
+                    Err(e) => Err(e),
+                };
+                error.set(result.err().map(|e| localize(&e.to_string())));
+            });
+        }
+    };
+    let on_share = move |_| {
+        if let Some(record) = bundle() {
+            leptos::task::spawn_local(async move {
+                match envelope(&app.db.get_value(), &record).await {
+                    Ok(envelope) => share::share(record, &envelope, error),
+                    Err(e) => error.set(Some(localize(&e.to_string()))),
+                }
+            });
         }
     };
     view! {
@@ -228,9 +246,7 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
                     <p role="status">{t("已生成签名文件：", "Signed bundle: ")} <span class="mono">{move || bundle().map(|b| b.file_name)}</span></p>
                     <button type="button" class="primary" on:click=on_download>{t("再次下载签名文件", "Download the signed file again")}</button>
                     <Show when=share::available>
-                        <button type="button" on:click=move |_| {
-                            if let Some(record) = bundle() { share::share(record, error) }
-                        }>{t("分享", "Share")}</button>
+                        <button type="button" on:click=on_share>{t("分享", "Share")}</button>
                     </Show>
                     <a class="button" href=Route::Outbox.href()>{t("上传状态", "Upload status")}</a>
                 }>

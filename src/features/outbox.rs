@@ -110,7 +110,13 @@ on_demand! {
                 };
                 progress().set(Some((sent, total.max(sent + 1))));
                 sent += 1;
-                let next = match post(&bundle.envelope_json).await {
+                let envelope = crate::persist::envelope(&app.db.get_value(), &bundle).await;
+                let next = match envelope {
+                    Ok(envelope) => post(&envelope).await,
+                    // Nothing to send: say so in the outbox rather than retrying forever.
+                    Err(e) => Outcome::Refused(e.to_string()),
+                };
+                let next = match next {
                     Outcome::Accepted { duplicate } => UploadState::Uploaded {
                         at: now(),
                         duplicate,
@@ -230,9 +236,13 @@ pub fn OutboxScreen() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match export::create_bundle(app, ids).await {
-                Ok(record) => {
+                Ok((record, envelope)) => {
                     selected.set(Vec::new());
-                    error.set(export::download(&record).err().map(|e| e.to_string()));
+                    error.set(
+                        export::download(&record, &envelope)
+                            .err()
+                            .map(|e| e.to_string()),
+                    );
                 }
                 Err(e) => error.set(Some(format!(
                     "{}{}",

@@ -88,7 +88,7 @@ test("back up, restore on a fresh device, restore again, reject a bad file", asy
   await pageB.goto(`${server.url}/#/outbox`);
   await pageB.getByText(bundleDownload.suggestedFilename()).waitFor();
   const countsB = await storeCounts(pageB);
-  for (const store of ["inspections", "answers", "bundles"]) {
+  for (const store of ["inspections", "answers", "bundles", "envelopes"]) {
     assert.equal(countsB[store], countsA[store], `${store} restored in full`);
   }
 

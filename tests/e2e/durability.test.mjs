@@ -185,7 +185,8 @@ for (const version of [1, 2]) test(`data stored by schema v${version} opens afte
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(stores.version, 5);
+  assert.equal(stores.version, 6);
+  assert.ok(stores.stores.includes("envelopes"));
   assert.ok(stores.stores.includes("checklists"));
   assert.ok(stores.stores.includes("answers"));
   assert.ok(stores.stores.includes("photos"));
@@ -198,17 +199,28 @@ for (const version of [1, 2]) test(`data stored by schema v${version} opens afte
   // Bundles keyed by sequence (v2) are re-keyed by bundle id, content unchanged.
   for (const [oldKey, value] of Object.entries(fixture.stores.bundles ?? {})) {
     const bundle = JSON.parse(value);
-    const keys = await page.evaluate(
-      () =>
+    const stored = await page.evaluate(
+      (id) =>
         new Promise((resolve) => {
           const open = indexedDB.open("paicha");
           open.onsuccess = () => {
-            const r = open.result.transaction("bundles").objectStore("bundles").getAllKeys();
-            r.onsuccess = () => resolve(r.result);
+            const tx = open.result.transaction(["bundles", "envelopes"]);
+            const keys = tx.objectStore("bundles").getAllKeys();
+            const record = tx.objectStore("bundles").get(id);
+            const envelope = tx.objectStore("envelopes").get(id);
+            tx.oncomplete = () =>
+              resolve({ keys: keys.result, record: record.result, envelope: envelope.result });
           };
         }),
+      bundle.bundle_id,
     );
-    assert.deepEqual(keys, [bundle.bundle_id], `bundle ${oldKey} re-keyed`);
+    assert.deepEqual(stored.keys, [bundle.bundle_id], `bundle ${oldKey} re-keyed`);
+    // v6: its envelope moved to a store of its own, byte for byte, out of the record that
+    // every start reads.
+    assert.equal(stored.envelope, bundle.envelope_json, `bundle ${oldKey}'s envelope kept verbatim`);
+    const record = JSON.parse(stored.record); // records are stored as JSON text
+    assert.equal(record.file_name, bundle.file_name);
+    assert.ok(!("envelope_json" in record), "the record no longer holds the envelope");
     await page.goto(`${server.url}/#/outbox`);
     await page.getByText(bundle.file_name).waitFor();
   }

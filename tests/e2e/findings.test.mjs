@@ -318,7 +318,7 @@ test("an inspection stored by schema v3 opens after the upgrade to v4, and its h
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(db.version, 5);
+  assert.equal(db.version, 6);
   assert.ok(db.stores.includes("photos"));
 
   await addPhoto(page, "FW-07");

@@ -58,7 +58,7 @@ test("an open tab yields its database connection to a schema upgrade", async () 
     );
     assert.equal(outcome.ok, true, outcome.error);
     // The upgrade kept every store of the current schema (nothing was dropped).
-    for (const store of ["kv", "inspections", "answers", "bundles", "photos", "sites"]) {
+    for (const store of ["kv", "inspections", "answers", "bundles", "photos", "sites", "envelopes"]) {
       assert.ok(outcome.stores.includes(store), `store ${store} survives`);
     }
     // The old tab reloaded instead of holding on to a stale connection.
