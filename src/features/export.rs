@@ -75,20 +75,27 @@ pub async fn create_bundle(
     )
     .and_then(|p| p.with_attachments(attachments))
     .map_err(|e| StorageError(e.to_string()))?;
+    // A bundle with photos is tens of MB and exists in several forms along the way (photo
+    // bytes, their base64 in the payload, the payload JSON, the envelope): each is dropped as
+    // soon as the next exists, so that only two are alive at once.
+    let (bundle_id, sequence) = (payload.bundle_id, payload.sequence);
     let bytes = payload.to_bytes();
+    drop(payload);
     let signature = key.sign(&pae(PAYLOAD_TYPE, &bytes)).await?;
-    let envelope = Envelope::new(PAYLOAD_TYPE, &bytes, &key.key_id, &signature).to_json();
+    let next_chain = chain.after(&bytes);
+    debug_assert_eq!(next_chain.previous_payload_sha256, sha256_hex(&bytes));
+    let envelope = Envelope::new(PAYLOAD_TYPE, &bytes, &key.key_id, &signature);
+    drop(bytes);
+    let envelope = envelope.to_json();
     let record = BundleRecord {
-        bundle_id: payload.bundle_id,
-        sequence: payload.sequence,
-        file_name: file_name(&site_part, &created_at, payload.sequence),
+        bundle_id,
+        sequence,
+        file_name: file_name(&site_part, &created_at, sequence),
         envelope_json: None,
         inspection_ids,
         created_at,
         upload: Default::default(),
     };
-    let next_chain = chain.after(&bytes);
-    debug_assert_eq!(next_chain.previous_payload_sha256, sha256_hex(&bytes));
     let db = app.db.get_value();
     let key = BundleRecord::storage_key(record.bundle_id);
     db.put_all(&[
