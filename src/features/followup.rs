@@ -375,7 +375,13 @@ pub fn FollowUpScreen() -> impl IntoView {
             None => Some(Err(InspectionError::NothingToReview)),
         };
         match result {
-            Some(Ok(id)) => navigate(Route::Inspection(id)),
+            // To the re-inspection once it is durably stored, unless this screen was left
+            // meanwhile (its signals are gone then).
+            Some(Ok(id)) => crate::persist::after_saved(move || {
+                if error.try_get().is_some() {
+                    navigate(Route::Inspection(id));
+                }
+            }),
             Some(Err(e)) => error.set(Some(e.to_string())),
             None => {}
         }

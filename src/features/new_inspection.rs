@@ -141,6 +141,7 @@ pub fn NewInspection() -> impl IntoView {
     let site_error = RwSignal::new(None::<String>);
     let kind = RwSignal::new(InspectionKind::Routine);
     let kind_error = RwSignal::new(None::<String>);
+    let starting = RwSignal::new(false);
     // Officers usually work in pairs: the last team comes back; else one empty row to fill.
     let mut initial_team = TeamForm::new(profile.as_ref(), &last_team);
     if initial_team.rows.is_empty() {
@@ -201,6 +202,9 @@ pub fn NewInspection() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if starting.get_untracked() {
+            return; // already started, waiting for the write
+        }
         // Every problem is reported at once, each next to its field.
         let new_site = mode.get_untracked() == SiteMode::New;
         let site = if new_site {
@@ -257,7 +261,15 @@ pub fn NewInspection() -> impl IntoView {
         match result {
             Some(Ok(_)) => {
                 crate::features::geo::capture_position(app, id);
-                navigate(Route::Inspection(id));
+                // To the inspection only once it is durably stored: a failed write stays here
+                // with the save indicator's retry (and the button off, so it is not started
+                // twice).
+                starting.set(true);
+                crate::persist::after_saved(move || {
+                    if starting.try_get().is_some() {
+                        navigate(Route::Inspection(id));
+                    }
+                });
             }
             Some(Err(Refusal::InProgress(_))) => kind_error.set(Some(t_string(
                 format!("“{name}”已有一次复查正在进行，请继续该复查。"),
@@ -436,8 +448,11 @@ pub fn NewInspection() -> impl IntoView {
                     {team_editor(team, team_errors)}
                 </fieldset>
                 <FieldError id="start-error" message=general_error.into() />
-                <button type="submit" class="primary">{t("开始检查", "Start inspection")}</button>
+                <button type="submit" class="primary" disabled=move || starting.get()>{t("开始检查", "Start inspection")}</button>
                 <a class="button" href=Route::Home.href()>{t("返回", "Back")}</a>
+                <div hidden=move || !starting.get()>
+                    <crate::features::inspection::SaveIndicator />
+                </div>
             </form>
         </section>
     }

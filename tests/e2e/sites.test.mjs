@@ -476,10 +476,20 @@ test("a failed write: the site form and the team say so and offer the retry; 'sa
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
   await page.getByLabel("搜索已登记单位").fill("存储失败");
   await page.getByRole("list", { name: /已登记单位/ }).getByRole("button").first().click();
+  // Starting while storage is full: the form stays, says so, and cannot start twice.
+  const inspectionsBefore = (await storedAll(page, "inspections")).length;
+  await failWrites(page, true);
   await page.getByRole("button", { name: /开始检查/ }).click();
+  await failed.waitFor();
+  assert.match(page.url(), /#\/new$/, "not taken to an inspection that is not stored");
+  assert.ok(await page.getByRole("button", { name: /开始检查/ }).isDisabled());
+  assert.equal((await storedAll(page, "inspections")).length, inspectionsBefore);
+  await failWrites(page, false);
+  await page.getByRole("button", { name: /重试保存/ }).click();
   await page.getByRole("radiogroup", { name: /^FW-01 / }).getByLabel(/^符合/).check();
   await savedShown(page);
   const id = new URL(page.url()).hash.split("/").pop();
+  assert.equal((await storedAll(page, "inspections")).length, inspectionsBefore + 1, "started once");
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
   await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
   await fillCoInspector(page, { name: "林十三", cert: "GD-5002" });
