@@ -174,8 +174,14 @@ fn Loaded(
 /// chunk is fetched the first time.
 #[component]
 fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> impl IntoView {
+    // Each screen gets an owner of its own, kept until the route changes: what it creates and
+    // the contexts it provides (e.g. `PendingWrites`) go with it. On the route switch's shared
+    // owner a context outlives its screen, and the next screen would find a disposed signal.
+    let owner = Owner::new();
+    let keep = owner.clone();
+    on_cleanup(move || keep.cleanup());
     // The browser is single-threaded: the wrapper only satisfies `Suspend`'s `Send` bound.
-    let screen = Suspend::new(send_wrapper::SendWrapper::new(async move {
+    let screen = owner.with(|| Suspend::new(send_wrapper::SendWrapper::new(async move {
         screens::screen(route, profile_form).await.unwrap_or_else(|_| {
             view! {
                 <p class="error" role="alert">
@@ -189,7 +195,7 @@ fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> im
             }
             .into_any()
         })
-    }));
+    })));
     view! {
         <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
             {screen}

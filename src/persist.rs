@@ -293,8 +293,10 @@ pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> 
             });
             if all_written {
                 set_state.set(SaveState::Saved);
+                // Untracked: a signal a callback reads must not become a source of this Effect
+                // (the callback's screen, and with it the signal, may be gone by its next run).
                 for f in AFTER_SAVED.with(|a| a.take()) {
-                    f();
+                    untrack(f);
                 }
             }
         });
