@@ -378,7 +378,7 @@ pub fn FollowUpScreen() -> impl IntoView {
             // To the re-inspection once it is durably stored, unless this screen was left
             // meanwhile (its signals are gone then).
             Some(Ok(id)) => crate::persist::after_saved(move || {
-                if error.try_get().is_some() {
+                if error.try_get_untracked().is_some() {
                     navigate(Route::Inspection(id));
                 }
             }),

@@ -266,7 +266,7 @@ pub fn NewInspection() -> impl IntoView {
                 // twice).
                 starting.set(true);
                 crate::persist::after_saved(move || {
-                    if starting.try_get().is_some() {
+                    if starting.try_get_untracked().is_some() {
                         navigate(Route::Inspection(id));
                     }
                 });
