@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, launchBrowser, startServerOnDistCopy, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { BROWSER_ENV, CHROMIUM, CHROMIUM_ARGS, ROOT, launchBrowser, startServerOnDistCopy, tempDir, waitForServiceWorker } from "./harness.mjs";
 import {
   addPhoto,
   answerItems,
@@ -57,6 +57,7 @@ async function launchOwnChromium(profile) {
   await rm(path.join(profile, "DevToolsActivePort"), { force: true });
   const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"], {
     stdio: "ignore",
+    env: BROWSER_ENV,
   });
   let port;
   for (let i = 0; i < 100 && !port; i++) {

@@ -9,7 +9,7 @@
 //   PAICHA_E2E_DEBUG print the ledger's output as it arrives.
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -36,11 +36,20 @@ export const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 
+/**
+ * The browsers' environment: their temporary files go to a directory of this test process,
+ * removed when it exits. A Chromium that is killed (the crash tests do it on purpose) leaves
+ * its scoped temporary directories behind, about 120 MB each.
+ */
+const BROWSER_TMP = mkdtempSync(path.join(tmpdir(), "paicha-chromium-"));
+process.on("exit", () => rmSync(BROWSER_TMP, { recursive: true, force: true }));
+export const BROWSER_ENV = { ...process.env, TMPDIR: BROWSER_TMP };
+
 export async function launchBrowser() {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run scripts/setup --browser`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: BROWSER_ENV });
 }
 
 /** A fresh temporary directory; remove it with `rm(dir, {recursive: true})`. */
