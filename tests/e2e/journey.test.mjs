@@ -132,6 +132,16 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   const signature = Buffer.from(envelope.signatures[0].sig, "base64");
   assert.ok(nodeVerify(rawKey, pae(PAYLOAD_TYPE, payloadBytes), signature), "Node's Ed25519 accepts it");
   assert.ok(!nodeVerify(rawKey, pae("application/json", payloadBytes), signature), "payloadType is signed");
+
+  // After a reload the model holds no envelope (it has its own store): downloading again
+  // reads it back, the very same bytes.
+  await page.reload();
+  const [redownload] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: /再次下载签名文件/ }).click(),
+  ]);
+  assert.equal(redownload.suggestedFilename(), download.suggestedFilename());
+  assert.deepEqual(await readFile(await redownload.path()), await readFile(file), "downloaded again byte for byte");
   assert.deepEqual(pageErrors, []);
   await context.close();
 
