@@ -43,6 +43,8 @@ pub fn use_app() -> AppContext {
 pub fn App() -> impl IntoView {
     console_error_panic_hook::set_once();
     let writer = RwSignal::new(writer_lock::Writer::Checking);
+    // Both take a round trip to the browser: open the database while the lock is requested.
+    storage::open_early();
     writer_lock::request(writer, false);
     view! {
         <header class="app-header">

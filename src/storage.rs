@@ -181,8 +181,54 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     Ok(())
 }
 
+/// A newer app version (e.g. a tab that took over after an update) wants to upgrade the
+/// schema: this connection would block it forever. Close it (running transactions still
+/// finish) and reload, so this tab comes back on the new version too.
+fn yield_to_upgrades(db: &IdbDatabase) {
+    let on_version_change = Closure::<dyn FnMut()>::new({
+        let db = db.clone();
+        move || {
+            db.close();
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
+    });
+    db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+    on_version_change.forget();
+}
+
+thread_local! {
+    /// The connection [`open_early`] is making: a Promise of the `IDBDatabase`, or of `null`.
+    static EARLY: std::cell::RefCell<Option<Promise>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Starts opening the app's database while this tab waits to become the writer, so that
+/// start-up does not wait for the lock and then for the open (issue 8: warm start). Only an
+/// existing database of the current schema is opened, and nothing is read: reading before
+/// holding the lock could load what another tab is still changing, and upgrading could pull
+/// the schema from under the tab that holds it.
+pub fn open_early() {
+    let promise = wasm_bindgen_futures::future_to_promise(async {
+        Ok(match Db::open_existing(DB_NAME).await {
+            Ok(Some(db)) => db.0.into(),
+            _ => JsValue::NULL,
+        })
+    });
+    EARLY.with(|e| *e.borrow_mut() = Some(promise));
+}
+
 impl Db {
+    /// The app's database, opened (created or migrated as needed); the connection
+    /// [`open_early`] made if it made one.
     pub async fn open() -> Result<Self> {
+        if let Some(early) = EARLY.with(|e| e.borrow_mut().take())
+            && let Ok(db) = JsFuture::from(early)
+                .await
+                .and_then(|v| v.dyn_into::<IdbDatabase>().map_err(JsValue::from))
+        {
+            return Ok(Db(db));
+        }
         Self::open_named(DB_NAME).await
     }
 
@@ -208,21 +254,38 @@ impl Db {
         let db = request_done(&request).await?;
         drop(on_upgrade);
         let db = db.dyn_into::<IdbDatabase>()?;
-        // A newer app version (e.g. a tab that took over after an update) wants to upgrade the
-        // schema: this connection would block it forever. Close it (running transactions
-        // still finish) and reload, so this tab comes back on the new version too.
-        let on_version_change = Closure::<dyn FnMut()>::new({
-            let db = db.clone();
-            move || {
-                db.close();
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().reload();
-                }
+        yield_to_upgrades(&db);
+        Ok(Db(db))
+    }
+
+    /// Opens the database called `name` at the version it has, if that is the current schema;
+    /// `None` if it does not exist yet or needs an upgrade (which only [`Db::open_named`] does,
+    /// once this tab is the writer). Never creates, upgrades or writes anything.
+    async fn open_existing(name: &str) -> Result<Option<Self>> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| StorageError("IndexedDB is not available".into()))?;
+        let request: IdbOpenDbRequest = factory.open(name)?;
+        // Without a version, opening a database that does not exist would create it: abort
+        // that, so the first real open creates it with every store.
+        let req = request.clone();
+        let on_upgrade = Closure::<dyn FnMut()>::new(move || {
+            if let Some(tx) = req.transaction() {
+                let _ = tx.abort();
             }
         });
-        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
-        on_version_change.forget();
-        Ok(Db(db))
+        request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let opened = request_done(&request).await;
+        drop(on_upgrade);
+        let Ok(db) = opened.and_then(|db| Ok(db.dyn_into::<IdbDatabase>()?)) else {
+            return Ok(None);
+        };
+        if db.version() as u32 != DB_VERSION {
+            db.close();
+            return Ok(None);
+        }
+        yield_to_upgrades(&db);
+        Ok(Some(Db(db)))
     }
 
     fn tx(&self, stores: &[&str], readwrite: bool) -> Result<IdbTransaction> {
