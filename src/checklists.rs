@@ -314,7 +314,7 @@ on_demand! {
     /// `catalog`'s current ones, stores it: the catalog to adopt, or `None` when nothing
     /// changed. On demand: parsing, verifying and storing a pack is not needed to show the
     /// first screen.
-    pub fn update_from_pack in checklists / preload_checklists (db: Db, catalog: Catalog)
+    fn update_from_pack in checklists / preload_checklists (db: Db, catalog: Catalog)
         -> Task<Result<Option<Catalog>, StorageError>>
     {
         Box::pin(async move {

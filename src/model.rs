@@ -491,12 +491,12 @@ impl Model {
         }
     }
 
-    /// Bundles whose next upload attempt is due, oldest first.
     /// Whether [`Model::due_uploads`] would return anything, without copying any bundle.
     pub fn any_upload_due(&self, now: DateTime<Utc>) -> bool {
         self.bundles.iter().any(|b| b.upload.is_due(now))
     }
 
+    /// Bundles whose next upload attempt is due, oldest first.
     pub fn due_uploads(&self, now: DateTime<Utc>) -> Vec<BundleRecord> {
         self.bundles
             .iter()

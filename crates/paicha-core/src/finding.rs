@@ -183,6 +183,8 @@ pub fn problems(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn parse_date_accepts_exactly_what_chrono_accepts() {
         let years = [
@@ -230,8 +232,6 @@ mod tests {
         );
         assert_eq!(super::parse_date("2026-02-29"), None);
     }
-
-    use super::*;
 
     fn day(s: &str) -> NaiveDate {
         parse_date(s).unwrap()
