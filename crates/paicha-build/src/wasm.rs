@@ -99,14 +99,7 @@ pub fn build(root: &Path, optimise: bool, split: bool) -> Result<Bundle> {
         .generate(&staging)
         .with_context(|| format!("wasm-bindgen on {}", input.display()))?;
 
-    let bindgen_wasm = staging.join(format!("{CRATE}_bg.wasm"));
-    let wasm = if optimise {
-        let out = staging.join(format!("{CRATE}_opt.wasm"));
-        wasm_opt(root, &bindgen_wasm, &out)?;
-        fs::read(&out)?
-    } else {
-        fs::read(&bindgen_wasm)?
-    };
+    let wasm = optimised(root, &staging.join(format!("{CRATE}_bg.wasm")), optimise)?;
 
     let split = match chunks {
         Some(paths) => {
@@ -117,14 +110,7 @@ pub fn build(root: &Path, optimise: bool, split: bool) -> Result<Bundle> {
                     .context("chunk without a name")?
                     .to_string_lossy()
                     .into_owned();
-                let bytes = if optimise {
-                    let out = staging.join(format!("{stem}_opt.wasm"));
-                    wasm_opt(root, &path, &out)?;
-                    fs::read(&out)?
-                } else {
-                    fs::read(&path)?
-                };
-                chunks.push((stem, bytes));
+                chunks.push((stem, optimised(root, &path, optimise)?));
             }
             let link_js = fs::read_to_string(staging.join("split").join(LINK_PLACEHOLDER))
                 .context("reading the split link module")?;
@@ -190,6 +176,18 @@ fn cargo_build(root: &Path, split: bool) -> Result<()> {
         "cargo build of the wasm app failed ({status})"
     );
     Ok(())
+}
+
+/// The module at `input`, through wasm-opt (written beside it as `<stem>_opt.wasm`) when
+/// `optimise`.
+fn optimised(root: &Path, input: &Path, optimise: bool) -> Result<Vec<u8>> {
+    if !optimise {
+        return Ok(fs::read(input)?);
+    }
+    let stem = input.file_stem().context("wasm file without a name")?;
+    let out = input.with_file_name(format!("{}_opt.wasm", stem.to_string_lossy()));
+    wasm_opt(root, input, &out)?;
+    Ok(fs::read(&out)?)
 }
 
 fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<()> {
