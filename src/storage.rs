@@ -181,6 +181,12 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     Ok(())
 }
 
+fn factory() -> Result<web_sys::IdbFactory> {
+    web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .ok_or_else(|| StorageError("此浏览器不支持 IndexedDB / IndexedDB is not available".into()))
+}
+
 /// A newer app version (e.g. a tab that took over after an update) wants to upgrade the
 /// schema: this connection would block it forever. Close it (running transactions still
 /// finish) and reload, so this tab comes back on the new version too.
@@ -225,7 +231,7 @@ impl Db {
         if let Some(early) = EARLY.with(|e| e.borrow_mut().take())
             && let Ok(db) = JsFuture::from(early)
                 .await
-                .and_then(|v| v.dyn_into::<IdbDatabase>().map_err(JsValue::from))
+                .and_then(|v| v.dyn_into::<IdbDatabase>())
         {
             return Ok(Db(db));
         }
@@ -234,12 +240,7 @@ impl Db {
 
     /// Opens (creating or migrating) the database called `name`; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Self> {
-        let factory = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or_else(|| {
-                StorageError("此浏览器不支持 IndexedDB / IndexedDB is not available".into())
-            })?;
-        let request: IdbOpenDbRequest = factory.open_with_u32(name, DB_VERSION)?;
+        let request: IdbOpenDbRequest = factory()?.open_with_u32(name, DB_VERSION)?;
         let req = request.clone();
         let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
             move |event: web_sys::IdbVersionChangeEvent| {
@@ -262,10 +263,7 @@ impl Db {
     /// `None` if it does not exist yet or needs an upgrade (which only [`Db::open_named`] does,
     /// once this tab is the writer). Never creates, upgrades or writes anything.
     async fn open_existing(name: &str) -> Result<Option<Self>> {
-        let factory = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or_else(|| StorageError("IndexedDB is not available".into()))?;
-        let request: IdbOpenDbRequest = factory.open(name)?;
+        let request: IdbOpenDbRequest = factory()?.open(name)?;
         // Without a version, opening a database that does not exist would create it: abort
         // that, so the first real open creates it with every store.
         let req = request.clone();
