@@ -1,6 +1,7 @@
 //! Loading the model from IndexedDB, and the one Effect that writes changed records back.
 
 use crate::model::{BundleRecord, Model, RecordKey, SiteEntry};
+use crate::route::Route;
 use crate::storage::{self, Db, Read, StorageError};
 use leptos::prelude::*;
 use paicha_core::bundle::ChainState;
@@ -246,6 +247,16 @@ thread_local! {
 /// after changing the model.
 pub fn after_saved(f: impl FnOnce() + 'static) {
     AFTER_SAVED.with(|a| a.borrow_mut().push(Box::new(f)));
+}
+
+/// Goes to `route` once every change made so far is durably stored ([`after_saved`]), unless
+/// the screen that asked was left meanwhile: `screen` is one of its signals, disposed with it.
+pub fn navigate_once_saved<T: Send + Sync + 'static>(screen: RwSignal<T>, route: Route) {
+    after_saved(move || {
+        if !screen.is_disposed() {
+            crate::route::navigate(route);
+        }
+    });
 }
 
 /// Installs the persistence Effect and returns the save state to show. Each changed record is

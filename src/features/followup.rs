@@ -10,7 +10,7 @@
 use crate::features::{new_uuid, now, sector_name, text_of};
 use crate::i18n::{t, t_string};
 use crate::model::Model;
-use crate::route::{Route, navigate};
+use crate::route::Route;
 use crate::use_app;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -375,13 +375,8 @@ pub fn FollowUpScreen() -> impl IntoView {
             None => Some(Err(InspectionError::NothingToReview)),
         };
         match result {
-            // To the re-inspection once it is durably stored, unless this screen was left
-            // meanwhile (its signals are gone then).
-            Some(Ok(id)) => crate::persist::after_saved(move || {
-                if error.try_get_untracked().is_some() {
-                    navigate(Route::Inspection(id));
-                }
-            }),
+            // To the re-inspection once it is durably stored.
+            Some(Ok(id)) => crate::persist::navigate_once_saved(error, Route::Inspection(id)),
             Some(Err(e)) => error.set(Some(e.to_string())),
             None => {}
         }

@@ -7,7 +7,7 @@ use crate::features::team::{CoInspectorRow, TeamForm, TeamFormErrors, kind_label
 use crate::features::{FieldError, new_uuid, now, sector_name, text_of};
 use crate::i18n::{t, t_string};
 use crate::model::{Model, SiteConflict};
-use crate::route::{Route, navigate};
+use crate::route::Route;
 use crate::use_app;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -265,11 +265,7 @@ pub fn NewInspection() -> impl IntoView {
                 // with the save indicator's retry (and the button off, so it is not started
                 // twice).
                 starting.set(true);
-                crate::persist::after_saved(move || {
-                    if starting.try_get_untracked().is_some() {
-                        navigate(Route::Inspection(id));
-                    }
-                });
+                crate::persist::navigate_once_saved(starting, Route::Inspection(id));
             }
             Some(Err(Refusal::InProgress(_))) => kind_error.set(Some(t_string(
                 format!("“{name}”已有一次复查正在进行，请继续该复查。"),

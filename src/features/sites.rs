@@ -5,7 +5,7 @@ use crate::features::form::{Kind, text_input};
 use crate::features::{local_time, new_uuid, now};
 use crate::i18n::{t, t_string};
 use crate::model::SiteConflict;
-use crate::route::{Route, navigate};
+use crate::route::Route;
 use crate::use_app;
 use leptos::prelude::*;
 use paicha_core::checklist::SECTORS;
@@ -275,12 +275,7 @@ pub fn SiteScreen(id: Option<Uuid>) -> impl IntoView {
         match app.model.try_update(|m| m.save_site(target, site, now())) {
             Some(Ok(_)) => {
                 submitted.set(true);
-                // Unless this screen was left meanwhile.
-                crate::persist::after_saved(move || {
-                    if submitted.try_set(true).is_none() {
-                        navigate(Route::Sites);
-                    }
-                });
+                crate::persist::navigate_once_saved(submitted, Route::Sites);
             }
             Some(Err(conflict)) => errors.set(SiteFormErrors::conflict(&conflict)),
             None => {}
