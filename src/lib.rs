@@ -1,6 +1,7 @@
 //! Paicha (排查): the Leptos client app. `main.rs` only mounts [`App`].
 
 pub mod checklists;
+pub mod data;
 pub mod device_key;
 pub mod features;
 pub mod i18n;
@@ -10,21 +11,25 @@ pub mod persist;
 pub mod route;
 mod screens;
 pub mod storage;
+pub mod summary;
 pub mod update;
 pub mod writer_lock;
 
 use checklists::Catalog;
+use data::DataState;
 use device_key::DeviceKey;
-use features::{home, onboarding, outbox};
+use features::{home, onboarding};
 use leptos::prelude::*;
 use model::Model;
 use persist::SaveState;
 use route::Route;
 use storage::Db;
+use summary::Summary;
 
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Shared handles, provided as context to every screen.
+/// Shared handles to the app's data, provided as context to every screen but the first
+/// (home and registration use [`Shell`]).
 #[derive(Clone, Copy)]
 pub struct AppContext {
     pub model: RwSignal<Model>,
@@ -37,6 +42,21 @@ pub struct AppContext {
 
 pub fn use_app() -> AppContext {
     expect_context::<AppContext>()
+}
+
+/// What the first screen works with, before the data is loaded ([`data`]).
+#[derive(Clone, Copy)]
+pub struct Shell {
+    pub db: StoredValue<Db, LocalStorage>,
+    /// What home shows; `None` until known (a summary not stored yet waits for the model).
+    pub summary: RwSignal<Option<Summary>>,
+    pub save_state: RwSignal<SaveState>,
+    pub route: ReadSignal<Route>,
+    pub data: RwSignal<DataState, LocalStorage>,
+}
+
+pub fn use_shell() -> Shell {
+    expect_context::<Shell>()
 }
 
 #[component]
@@ -63,39 +83,25 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Opens storage and loads everything, once this tab is the writer.
+/// Opens storage and reads what the first screen shows, once this tab is the writer.
 #[component]
 fn Load() -> impl IntoView {
     let loaded = LocalResource::new(|| async {
         let db = Db::open().await?;
-        // Everything the first screen needs, in one transaction with all requests in flight
-        // at once: the model, the checklist catalog and the device key.
-        let (model_reads, rest) = (persist::READS.len(), Catalog::READS.len());
-        let reads: Vec<storage::Read> = persist::READS
-            .iter()
-            .chain(&Catalog::READS)
-            .chain([&DeviceKey::READ])
-            .copied()
-            .collect();
-        let values = db.read(&reads).await?;
-        let model = persist::load_from(&db, &values[..model_reads]).await?;
-        // Parsed after the first screen is shown (`checklists::start`): home and registration
-        // need no checklist.
-        let checklists = values[model_reads..model_reads + rest].to_vec();
-        // The key exists once the inspector has registered; it is created in onboarding.
-        let key = if model.profile.is_some() {
-            let stored = values.get(model_reads + rest).filter(|v| !v.is_undefined());
-            Some(DeviceKey::stored_or_create(&db, stored.cloned()).await?)
-        } else {
-            None
-        };
-        Ok::<_, storage::StorageError>((db, model, key, checklists))
+        let values = db
+            .read(&[
+                storage::Read::Get(storage::KV, persist::PROFILE),
+                storage::Read::Get(storage::KV, summary::KEY),
+            ])
+            .await?;
+        let first_run = values[0].is_undefined();
+        Ok::<_, storage::StorageError>((db, first_run, summary::read(&values[1])))
     });
     view! {
             <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
                 {move || {
                     loaded.get().map(|result| match result {
-                        Ok((db, model, key, checklists)) => view! { <Loaded db model key checklists /> }.into_any(),
+                        Ok((db, first_run, stored)) => view! { <Loaded db first_run stored /> }.into_any(),
                         Err(e) => view! {
                             <p class="error" role="alert">
                                 {i18n::t("无法打开本地存储，数据未受影响：", "Cannot open local storage; no data was changed: ")}
@@ -114,37 +120,27 @@ thread_local! {
 }
 
 #[component]
-fn Loaded(
-    db: Db,
-    model: Model,
-    key: Option<DeviceKey>,
-    checklists: Vec<wasm_bindgen::JsValue>,
-) -> impl IntoView {
-    let has_inspections = !model.inspections.is_empty();
-    let model = RwSignal::new(model);
-    let catalog = RwSignal::new(Catalog::default());
-    checklists::start(db.clone(), catalog, checklists, has_inspections);
-    let save_state = persist::sync_to_storage(model, db.clone());
-    let context = AppContext {
-        model,
-        db: StoredValue::new_local(db),
-        device_key: RwSignal::new_local(key),
-        save_state,
-        route: route::current(),
-        catalog,
+fn Loaded(db: Db, first_run: bool, stored: Option<Summary>) -> impl IntoView {
+    // Nothing stored yet: registration. A profile without a readable summary (stored by an
+    // earlier version): wait for the model, which writes one.
+    let shown = if first_run {
+        Some(Summary::first_run())
+    } else {
+        stored.clone()
     };
-    provide_context(context);
-    outbox::start_uploader(context);
-    // The other screens' code, fetched once the first screen is up and the page is idle.
-    leptos::task::spawn_local(async {
-        checklists::idle(5_000).await;
-        screens::preload().await;
-    });
+    let shell = Shell {
+        db: StoredValue::new_local(db),
+        summary: RwSignal::new(shown),
+        save_state: RwSignal::new(SaveState::Saved),
+        route: route::current(),
+        data: RwSignal::new_local(DataState::Loading),
+    };
+    provide_context(shell);
+    data::start(shell, stored);
     // A Memo, so that the screen is rebuilt only when registration or the route changes, never
     // on each answer (which would reset the screen's state and the focused field).
-    let registered = Memo::new(move |_| {
-        model.with(|m| m.profile.is_some()) && context.device_key.with(Option::is_some)
-    });
+    let registered =
+        Memo::new(move |_| shell.summary.with(|s| s.as_ref().map(Summary::registered)));
     // What the registration form holds, kept across a language switch (which rebuilds it).
     let registration = RwSignal::new(onboarding::ProfileForm::default());
     // Likewise the profile form: filled from the stored profile when the screen is opened,
@@ -155,13 +151,18 @@ fn Loaded(
         {move || {
             // A language switch rebuilds the screen, whose texts are picked as it is built.
             i18n::lang();
-            if !registered.get() {
-                return view! { <onboarding::Onboarding form=registration /> }.into_any();
+            match registered.get() {
+                None => return view! { <DataPending /> }.into_any(),
+                Some(false) => return view! { <onboarding::Onboarding form=registration /> }.into_any(),
+                Some(true) => {}
             }
-            let route = context.route.get();
+            let route = shell.route.get();
             if SHOWN.replace(Some(route)) != Some(route) && route == Route::Profile {
-                profile_form.set(model.with_untracked(|m| {
-                    m.profile.as_ref().map(onboarding::ProfileForm::from).unwrap_or_default()
+                profile_form.set(shell.summary.with_untracked(|s| {
+                    s.as_ref()
+                        .and_then(|s| s.profile.as_ref())
+                        .map(onboarding::ProfileForm::from)
+                        .unwrap_or_default()
                 }));
             }
             match route {
@@ -172,6 +173,36 @@ fn Loaded(
     }
 }
 
+/// Shown while the first screen cannot be chosen without the data: "loading", or why the
+/// data could not be loaded.
+#[component]
+fn DataPending() -> impl IntoView {
+    let shell = use_shell();
+    move || match shell.data.get() {
+        DataState::Failed(e) => view! { <DataFailed error=e /> }.into_any(),
+        _ => view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any(),
+    }
+}
+
+/// Says so when the data could not be loaded, on a first screen that shows without it.
+#[component]
+pub fn DataError() -> impl IntoView {
+    let shell = use_shell();
+    move || match shell.data.get() {
+        DataState::Failed(error) => Some(view! { <DataFailed error /> }),
+        _ => None,
+    }
+}
+
+/// Why the data could not be loaded, with a retry (a reload) and the way home.
+#[component]
+pub fn DataFailed(error: data::DataError) -> impl IntoView {
+    view! {
+        <p class="error" role="alert">{error.message()}</p>
+        <button type="button" on:click=|_| reload()>{i18n::t("重试", "Try again")}</button>
+    }
+}
+
 /// A screen whose code is loaded on demand ([`screens`]); "loading" shows only while its
 /// chunk is fetched the first time.
 #[component]
@@ -179,11 +210,20 @@ fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> im
     // Each screen gets an owner of its own, kept until the route changes: what it creates and
     // the contexts it provides (e.g. `PendingWrites`) go with it. On the route switch's shared
     // owner a context outlives its screen, and the next screen would find a disposed signal.
+    let shell = use_shell();
     let owner = Owner::new();
     let keep = owner.clone();
     on_cleanup(move || keep.cleanup());
     // The browser is single-threaded: the wrapper only satisfies `Suspend`'s `Send` bound.
     let screen = owner.with(|| Suspend::new(send_wrapper::SendWrapper::new(async move {
+        // The screens find the data as context (provided by `data::install`).
+        if let Err(error) = data::ready(shell).await {
+            return view! {
+                <DataFailed error />
+                <a class="button" href=Route::Home.href()>{i18n::t("返回首页", "Home")}</a>
+            }
+            .into_any();
+        }
         screens::screen(route, profile_form).await.unwrap_or_else(|_| {
             view! {
                 <p class="error" role="alert">

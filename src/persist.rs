@@ -3,6 +3,7 @@
 use crate::model::{BundleRecord, Model, RecordKey, SiteEntry};
 use crate::route::Route;
 use crate::storage::{self, Db, Read, StorageError};
+use crate::summary::Summary;
 use leptos::prelude::*;
 use paicha_core::bundle::ChainState;
 use paicha_core::{Answer, Inspection, Inspector};
@@ -259,39 +260,60 @@ pub fn navigate_once_saved<T: Send + Sync + 'static>(screen: RwSignal<T>, route:
     });
 }
 
-/// Installs the persistence Effect and returns the save state to show. Each changed record is
-/// written in its own durable transaction; "saved" is shown only once every revision the user
-/// made has been committed.
-pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> {
-    let (state, set_state) = signal(SaveState::Saved);
+/// Installs the persistence Effect, which reports into `state` what to show. Each batch of
+/// changed records is written in one durable transaction; "saved" is shown only once every
+/// revision the user made has been committed. The first screen's `summary` goes into the same
+/// transaction whenever it differs from what storage holds (`stored`, read at start-up), so it
+/// never describes records that were not written.
+pub fn sync_to_storage(
+    model: RwSignal<Model>,
+    db: Db,
+    state: RwSignal<SaveState>,
+    summary: Memo<Summary>,
+    stored: Option<Summary>,
+) {
     let written: StoredValue<BTreeMap<RecordKey, u64>> = StoredValue::new(BTreeMap::new());
+    let summary_written = StoredValue::new(stored);
     let db = StoredValue::new_local(db);
     Effect::new(move |_| {
-        let pending: Vec<(RecordKey, u64, Write)> = model.with(|m| {
+        let mut pending: Vec<(Option<(RecordKey, u64)>, Write)> = model.with(|m| {
             m.revisions()
                 .iter()
                 .filter(|(k, rev)| written.with_value(|w| w.get(*k) != Some(*rev)))
-                .filter_map(|(k, rev)| record(m, k).map(|r| (k.clone(), *rev, r)))
+                .filter_map(|(k, rev)| record(m, k).map(|r| (Some((k.clone(), *rev)), r)))
                 .collect()
         });
+        let current = summary.get();
+        let summary_changed = summary_written.with_value(|s| s.as_ref() != Some(&current));
+        if summary_changed {
+            let record = (
+                storage::KV,
+                crate::summary::KEY.to_string(),
+                storage::to_js(&current),
+            );
+            pending.push((None, record));
+        }
         if pending.is_empty() {
             return;
         }
-        set_state.set(SaveState::Saving);
+        state.set(SaveState::Saving);
         let db = db.get_value();
         leptos::task::spawn_local(async move {
             // Everything changed since the last run commits together or not at all (e.g. a
             // last answer and the seal that follows it).
             let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> = pending
                 .iter()
-                .map(|(_, _, (store, key, value))| (*store, key.as_str(), value.clone()))
+                .map(|(_, (store, key, value))| (*store, key.as_str(), value.clone()))
                 .collect();
             if let Err(e) = db.put_all(&writes).await {
-                set_state.set(SaveState::Failed(e.to_string()));
+                state.set(SaveState::Failed(e.to_string()));
                 return;
             }
+            if summary_changed {
+                summary_written.set_value(Some(current));
+            }
             written.update_value(|w| {
-                for (key, revision, _) in pending {
+                for (key, revision) in pending.into_iter().filter_map(|(k, _)| k) {
                     // Transactions commit in order, but never step back past a later revision.
                     let entry = w.entry(key).or_insert(0);
                     *entry = (*entry).max(revision);
@@ -303,7 +325,7 @@ pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> 
                     .all(|(k, rev)| written.with_value(|w| w.get(k) == Some(rev)))
             });
             if all_written {
-                set_state.set(SaveState::Saved);
+                state.set(SaveState::Saved);
                 // Untracked: a signal a callback reads must not become a source of this Effect
                 // (the callback's screen, and with it the signal, may be gone by its next run).
                 for f in AFTER_SAVED.with(|a| a.take()) {
@@ -312,5 +334,4 @@ pub fn sync_to_storage(model: RwSignal<Model>, db: Db) -> ReadSignal<SaveState> 
             }
         });
     });
-    state
 }

@@ -36,8 +36,8 @@ pub fn UpdateBanner() -> impl IntoView {
         );
         on_ready.forget();
     }
-    let app = crate::use_app();
-    let saving = move || app.save_state.get() == crate::persist::SaveState::Saving;
+    let shell = crate::use_shell();
+    let saving = move || shell.save_state.get() == crate::persist::SaveState::Saving;
     view! {
         <aside class="update-banner" role="status" hidden=move || !ready.get()>
             // Outside the screens, so it follows a language switch itself.

@@ -8,6 +8,7 @@ use paicha::device_key::DeviceKey;
 use paicha::features::new_inspection::NewInspection;
 use paicha::model::Model;
 use paicha::storage::{self, Db};
+use paicha::summary::{self, Summary};
 use paicha::{AppContext, persist, route};
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, PAYLOAD_TYPE};
 use paicha_core::dsse::{Envelope, pae};
@@ -37,6 +38,14 @@ async fn settle() {
         });
         wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
     }
+}
+
+/// Installs the persistence Effect as the app does, with the first screen's summary.
+fn persisted(model: RwSignal<Model>, db: Db) -> ReadSignal<persist::SaveState> {
+    let state = RwSignal::new(persist::SaveState::Saved);
+    let summary = Memo::new(move |_| model.with(|m| Summary::of(m, None)));
+    persist::sync_to_storage(model, db, state, summary, None);
+    state.read_only()
 }
 
 fn unique_db_name(test: &str) -> String {
@@ -156,7 +165,7 @@ async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_kee
         model,
         db: StoredValue::new_local(db.clone()),
         device_key: RwSignal::new_local(None),
-        save_state: persist::sync_to_storage(model, db),
+        save_state: persisted(model, db),
         route: route::current(),
         catalog: RwSignal::new(Catalog::from_checklists(vec![fireworks()])),
     };
@@ -303,7 +312,7 @@ async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
         model,
         db: StoredValue::new_local(db.clone()),
         device_key: RwSignal::new_local(None),
-        save_state: persist::sync_to_storage(model, db),
+        save_state: persisted(model, db),
         route: route::current(),
         catalog: RwSignal::new(Catalog::from_checklists(vec![fireworks()])),
     };
@@ -400,4 +409,66 @@ async fn envelopes_stored_inside_bundle_records_move_to_their_own_store_on_load(
         persist::envelope(&db, &again.bundles[0]).await.unwrap(),
         envelope
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_first_screens_summary_is_written_with_the_records_and_reads_back_without_serde() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let db = Db::open_named(&unique_db_name("summary")).await.unwrap();
+    let owner = Owner::new();
+    owner.set();
+    let mut model = Model::default();
+    model.set_profile(
+        Inspector::new("张三", "A1")
+            .unwrap()
+            .with_unit("某县应急管理局", "某镇"),
+    );
+    let site = Site::new(
+        "某\"烟花\"厂",
+        CreditCode::parse("91440300708461136T").unwrap(),
+    )
+    .unwrap();
+    let id = model
+        .start_inspection(uuid::Uuid::from_u128(11), site, &fireworks(), Utc::now())
+        .unwrap();
+    let model = RwSignal::new(model);
+    let state = persisted(model, db.clone());
+    settle().await;
+    assert_eq!(state.get_untracked(), persist::SaveState::Saved);
+
+    let stored = db.get(storage::KV, summary::KEY).await.unwrap().unwrap();
+    let read = summary::read(&stored).expect("the stored summary reads back");
+    let expected = model.with_untracked(|m| Summary::of(m, None));
+    assert_eq!(
+        read, expected,
+        "what serde wrote is what the first screen reads"
+    );
+    assert_eq!(read.inspections[0].id, id.to_string());
+    assert_eq!(read.inspections[0].site, "某\"烟花\"厂");
+    assert_eq!(
+        read.profile.as_ref().unwrap().organisation,
+        "某县应急管理局"
+    );
+
+    // A change of what home shows is written in the same batch as the record itself.
+    model.update(|m| {
+        m.set_profile(
+            Inspector::new("李四", "B2")
+                .unwrap()
+                .with_unit("某局", "某乡"),
+        )
+    });
+    settle().await;
+    let stored = db.get(storage::KV, summary::KEY).await.unwrap().unwrap();
+    assert_eq!(
+        summary::read(&stored).unwrap().profile.unwrap().name,
+        "李四"
+    );
+
+    // Anything else is not a summary: the first screen then waits for the model.
+    for text in ["", "{", "null", r#"{"v":2}"#, r#"{"v":1,"profile":null}"#] {
+        assert_eq!(summary::read(&text.into()), None, "{text}");
+    }
+    assert_eq!(summary::read(&wasm_bindgen::JsValue::UNDEFINED), None);
+    owner.cleanup();
 }

@@ -14,8 +14,15 @@ use wasm_bindgen_futures::JsFuture;
 
 pub const FORMAT: &str = "paicha-backup";
 pub const VERSION: u32 = 1;
-/// Keys of the `kv` store that describe this device and are never copied.
-const DEVICE_ONLY: &[&str] = &["device_key", crate::persist::CHAIN, "current_checklists"];
+/// Keys of the `kv` store that describe this device, or are derived from the records, and are
+/// never copied.
+const DEVICE_ONLY: &[&str] = &[
+    "device_key",
+    crate::persist::CHAIN,
+    "current_checklists",
+    // Derived from the records on each start.
+    crate::summary::KEY,
+];
 
 /// A stored value, as the backup file carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -531,8 +531,14 @@ fn level_of_slug(s: &str) -> Option<Verdict> {
 /// whenever home is shown, from the date at that moment).
 #[component]
 pub fn FollowUpLink() -> impl IntoView {
-    let app = use_app();
-    let overdue = move || app.model.with(|m| m.overdue_count(today()));
+    // From the summary, like the rest of home (issue 8); its count is the list's.
+    let shell = crate::use_shell();
+    let overdue = move || {
+        shell.summary.with(|s| {
+            s.as_ref()
+                .map_or(0, |s| s.overdue(&crate::summary::today()))
+        })
+    };
     view! {
         <a class="button" href=Route::FollowUp.href()
             aria-label=move || match overdue() {
@@ -713,6 +719,70 @@ mod tests {
         let groups = by_site(&rows, &Filter::default());
         assert_eq!(groups[0].1, "甲厂");
         assert_eq!(groups[0].2.len(), 2);
+    }
+
+    #[test]
+    fn homes_stored_summary_counts_the_overdue_hazards_the_list_does_on_every_day() {
+        let checklist = fireworks();
+        let mut m = model();
+        sealed(
+            &mut m,
+            &checklist,
+            1,
+            "甲厂",
+            A,
+            at(1, 8),
+            &[
+                ("FW-01", true, "2026-12-10"),
+                ("FW-02", false, "2026-12-04"),
+            ],
+        );
+        sealed(
+            &mut m,
+            &checklist,
+            2,
+            "乙厂",
+            B,
+            at(2, 8),
+            &[("FW-03", false, "2026-12-20")],
+        );
+        // One hazard marked rectified in a re-inspection still being written: off the
+        // calendar, so never overdue.
+        let re = Uuid::from_u128(10);
+        m.start_reinspection(re, &code(B), None, &|_| Some(&checklist), day(8), at(8, 9))
+            .unwrap();
+        let hazard = m.inspections[&re].reviews[0].hazard.clone();
+        let decision = ReviewDecision {
+            outcome: ReviewOutcome::Rectified,
+            note: "已整改".into(),
+            escalation: None,
+            new_deadline: String::new(),
+        };
+        m.review(re, &hazard, decision, at(8, 10)).unwrap();
+
+        let summary = crate::summary::Summary::of(&m, None);
+        let mut deadlines = summary.deadlines.clone();
+        deadlines.sort();
+        assert_eq!(deadlines, ["2026-12-04", "2026-12-10"]);
+        for d in 1..=31 {
+            let today = format!("2026-12-{d:02}");
+            assert_eq!(summary.overdue(&today), m.overdue_count(day(d)), "{today}");
+        }
+        assert_eq!(summary.overdue("2026-12-21"), 2);
+        // Newest first, with where each opens.
+        let sites: Vec<_> = summary
+            .inspections
+            .iter()
+            .map(|r| (r.site.as_str(), r.sealed))
+            .collect();
+        assert_eq!(sites, [("乙厂", false), ("乙厂", true), ("甲厂", true)]);
+        assert_eq!(
+            summary.inspections[2].href(),
+            format!("#/export/{}", Uuid::from_u128(1))
+        );
+        assert_eq!(summary.inspections[0].href(), format!("#/inspection/{re}"));
+        assert_eq!(summary.profile.as_ref().unwrap().name, "张三");
+        assert!(!summary.registered(), "no device key yet");
     }
 
     #[test]

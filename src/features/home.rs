@@ -1,25 +1,29 @@
 //! Home: who is signing on this device, and the inspections on it.
 
-use crate::features::local_time;
 use crate::i18n::t;
 use crate::route::Route;
-use crate::use_app;
+use crate::summary::{self, Summary};
+use crate::use_shell;
 use leptos::prelude::*;
 
+/// Drawn from the stored [`Summary`] (the main module holds no model; issue 8), then from the
+/// model's own once it is loaded.
 #[component]
 pub fn Home() -> impl IntoView {
-    let app = use_app();
-    let key_id = move || {
-        app.device_key
-            .with(|k| k.as_ref().map(|k| k.key_id.to_string()).unwrap_or_default())
+    let shell = use_shell();
+    let read = move |f: fn(&Summary) -> String| {
+        move || {
+            shell
+                .summary
+                .with(|s| s.as_ref().map(f).unwrap_or_default())
+        }
     };
-    let key_short = move || {
-        app.device_key
-            .with(|k| k.as_ref().map(|k| k.key_id.short()).unwrap_or_default())
-    };
-    let inspector = move || {
-        app.model.with(|m| {
-            m.profile.as_ref().map(|p| {
+    let key_id = read(|s| s.key_id.clone());
+    let key_short = read(Summary::key_short);
+    let inspector = read(|s| {
+        s.profile
+            .as_ref()
+            .map(|p| {
                 format!(
                     "{}（{} {}）",
                     p.name,
@@ -27,29 +31,24 @@ pub fn Home() -> impl IntoView {
                     p.cert_no
                 )
             })
-        })
-    };
+            .unwrap_or_default()
+    });
     let rows = move || {
-        app.model.with(|m| {
-            m.inspections_newest_first()
-                .into_iter()
-                .map(|i| {
-                    let route = if i.is_sealed() {
-                        Route::Export(i.id)
-                    } else {
-                        Route::Inspection(i.id)
-                    };
-                    let status = if i.is_sealed() {
+        shell.summary.with(|s| {
+            s.iter()
+                .flat_map(|s| &s.inspections)
+                .map(|row| {
+                    let status = if row.sealed {
                         t("已签章", "Sealed")
                     } else {
                         t("进行中", "In progress")
                     };
                     (
-                        i.id,
-                        i.site.name.clone(),
-                        local_time(&i.started_at),
+                        row.id.clone(),
+                        row.site.clone(),
+                        summary::local_minute(row.started_ms),
                         status,
-                        route.href(),
+                        row.href(),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -60,6 +59,7 @@ pub fn Home() -> impl IntoView {
             <h2 id="me">{t("本机签名人", "Signing on this device")}</h2>
             <p>{inspector}</p>
             <crate::features::profile::ProfileUnit />
+            <crate::DataError />
             <p>{t("设备密钥：", "Device key: ")} <strong class="key-short">{key_short}</strong></p>
             <p class="mono" aria-label=t("设备密钥标识", "Device key id")>{key_id}</p>
         </section>
@@ -77,7 +77,7 @@ pub fn Home() -> impl IntoView {
             <h2 id="list">{t("检查记录", "Inspections")}</h2>
             <Show when=move || !rows().is_empty() fallback=|| view! { <p>{t("暂无检查记录。", "No inspections yet.")}</p> }>
                 <ul class="list">
-                    <For each=rows key=|r| (r.0, r.3) children=|(_, site, started, status, href)| view! {
+                    <For each=rows key=|r| (r.0.clone(), r.3) children=|(_, site, started, status, href)| view! {
                         <li><a href=href>{site}</a> " · " {started} " · " <span>{status}</span></li>
                     } />
                 </ul>

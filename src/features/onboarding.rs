@@ -1,10 +1,9 @@
 //! First run: the inspector registers and the device signing key is created.
 
-use crate::device_key::DeviceKey;
 use crate::features::FieldError;
 use crate::features::form::{Kind, text_input};
 use crate::i18n::t;
-use crate::use_app;
+use crate::use_shell;
 use leptos::prelude::*;
 use paicha_core::{InspectionError, Inspector};
 
@@ -35,6 +34,17 @@ impl From<&Inspector> for ProfileForm {
             cert_no: inspector.cert_no.clone(),
             organisation: inspector.organisation.clone(),
             region: inspector.region.clone(),
+        }
+    }
+}
+
+impl From<&crate::summary::Profile> for ProfileForm {
+    fn from(profile: &crate::summary::Profile) -> Self {
+        Self {
+            name: profile.name.clone(),
+            cert_no: profile.cert_no.clone(),
+            organisation: profile.organisation.clone(),
+            region: profile.region.clone(),
         }
     }
 }
@@ -88,7 +98,7 @@ pub fn profile_fields(form: RwSignal<ProfileForm>, errors: RwSignal<ProfileFormE
 /// this screen).
 #[component]
 pub fn Onboarding(form: RwSignal<ProfileForm>) -> impl IntoView {
-    let app = use_app();
+    let shell = use_shell();
     let errors = RwSignal::new(ProfileFormErrors::default());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -101,24 +111,27 @@ pub fn Onboarding(form: RwSignal<ProfileForm>) -> impl IntoView {
         errors.set(ProfileFormErrors::default());
         error.set(None);
         busy.set(true);
-        let db = app.db.get_value();
         leptos::task::spawn_local(async move {
             // Records are evidence: ask the browser not to evict them (answer shown on the
             // storage screen).
             crate::features::storage_status::request_persistence().await;
-            match DeviceKey::load_or_create(&db).await {
-                Ok(key) => {
-                    app.model.update(|m| m.set_profile(inspector));
-                    app.device_key.set(Some(key));
-                }
-                // `try_`: the screen may have been rebuilt (language switch) meanwhile.
-                Err(e) => {
-                    let e = crate::i18n::localize(&e.to_string());
-                    error.try_set(Some(crate::i18n::t_string(
-                        format!("无法创建签名密钥：{e}"),
-                        format!("Cannot create the signing key: {e}"),
-                    )));
-                }
+            let outcome = match crate::data::ready(shell).await {
+                Ok(app) => match crate::data::register(app, inspector).await {
+                    Ok(task) => task.await.map_err(|e| {
+                        let e = crate::i18n::localize(&e.to_string());
+                        crate::i18n::t_string(
+                            format!("无法创建签名密钥：{e}"),
+                            format!("Cannot create the signing key: {e}"),
+                        )
+                    }),
+                    Err(_) => Err(crate::data::DataError::Chunk.message()),
+                },
+                // Said by the form's `DataError`, with a retry.
+                Err(_) => Ok(()),
+            };
+            // `try_`: the screen may have been rebuilt (language switch) meanwhile.
+            if let Err(e) = outcome {
+                error.try_set(Some(e));
             }
             busy.try_set(false);
         });
@@ -134,6 +147,7 @@ pub fn Onboarding(form: RwSignal<ProfileForm>) -> impl IntoView {
             <form on:submit=on_submit novalidate>
                 {profile_fields(form, errors)}
                 <FieldError id="profile-error" message=error.into() />
+                <crate::DataError />
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { t("正在生成密钥…", "Creating key…") } else { t("登记并生成密钥", "Register") }}
                 </button>

@@ -64,11 +64,11 @@ pub fn ProfileScreen(form: RwSignal<ProfileForm>) -> impl IntoView {
 /// asked for, a prompt to complete it (records then name the unit).
 #[component]
 pub fn ProfileUnit() -> impl IntoView {
-    let app = use_app();
+    let shell = crate::use_shell();
     let unit = move || {
-        app.model.with(|m| {
-            m.profile
-                .as_ref()
+        shell.summary.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.profile.as_ref())
                 .filter(|p| !p.organisation.is_empty() && !p.region.is_empty())
                 .map(|p| {
                     format!(

@@ -1022,10 +1022,14 @@ on_demand! {
 /// The hazard ledger of every inspection on this device as CSV.
 #[component]
 pub fn LedgerExport() -> impl IntoView {
-    let app = use_app();
+    let shell = crate::use_shell();
     let message = RwSignal::new(None::<Result<String, String>>);
     let on_click = move |_| {
         leptos::task::spawn_local(async move {
+            let app = match crate::data::ready(shell).await {
+                Ok(app) => app,
+                Err(e) => return message.set(Some(Err(e.message()))),
+            };
             message.set(Some(match download_ledger(app).await {
                 Ok(outcome) => outcome,
                 Err(_) => Err(t(
