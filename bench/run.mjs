@@ -111,14 +111,14 @@ const WARM_UP_RELOADS = 2;
 
 async function warmOffline(browser, setups, expect, runs) {
   const pages = [];
-  for (const setup of setups) {
+  for (const { setup, dataReady } of setups) {
     const context = await browser.newContext();
     await context.addInitScript(probeScript);
     const page = await context.newPage();
     await setup(page);
     await throttle(context, page, { network: null });
     await context.setOffline(true);
-    pages.push({ context, page, samples: [] });
+    pages.push({ context, page, samples: [], data: [], dataReady });
   }
   try {
     // The first reloads after going offline still fill V8's code caches (the wasm is cached
@@ -128,13 +128,23 @@ async function warmOffline(browser, setups, expect, runs) {
         await p.page.reload({ waitUntil: "commit" });
         const r = await interactive(p.page);
         if (r.what !== expect) throw new Error(`warm offline start ended on ${r.what}, expected ${expect}`);
-        if (i >= WARM_UP_RELOADS) p.samples.push(r.ms);
+        // The app's first screen is drawn from a stored summary; the data behind it (what
+        // every other screen needs) follows: its time is reported too.
+        const data = p.dataReady
+          ? await p.page
+              .waitForFunction(() => performance.getEntriesByName("paicha-data-ready")[0]?.startTime, null, { polling: 20 })
+              .then((h) => h.jsonValue())
+          : null;
+        if (i >= WARM_UP_RELOADS) {
+          p.samples.push(r.ms);
+          if (data !== null) p.data.push(data);
+        }
       }
     }
   } finally {
     for (const p of pages) await p.context.close();
   }
-  return pages.map((p) => p.samples);
+  return pages.map((p) => (p.dataReady ? { samples: p.samples, data: p.data } : p.samples));
 }
 
 async function loadBench(browser, app, stat) {
@@ -165,24 +175,32 @@ async function loadBench(browser, app, stat) {
   }
   const reloads = 2 * RUNS;
   log(`warm offline start x${reloads} (registered app on its home screen vs static home page, interleaved)`);
-  [res.warm.app, res.warm.static] = await warmOffline(
+  let appWarm;
+  [appWarm, res.warm.static] = await warmOffline(
     browser,
     [
-      async (page) => {
-        await register(page, app.url, INSPECTOR.name, INSPECTOR.cert);
-        await page.getByRole("link", { name: /新建检查/ }).waitFor();
-        await waitForServiceWorker(page);
+      {
+        dataReady: true,
+        setup: async (page) => {
+          await register(page, app.url, INSPECTOR.name, INSPECTOR.cert);
+          await page.getByRole("link", { name: /新建检查/ }).waitFor();
+          await waitForServiceWorker(page);
+        },
       },
-      async (page) => {
-        await page.goto(`${stat.url}/home.html`);
-        await page.evaluate(() => navigator.serviceWorker.register("./static-sw.js", { scope: "./" }));
-        await waitForServiceWorker(page);
+      {
+        setup: async (page) => {
+          await page.goto(`${stat.url}/home.html`);
+          await page.evaluate(() => navigator.serviceWorker.register("./static-sw.js", { scope: "./" }));
+          await waitForServiceWorker(page);
+        },
       },
     ],
     "home",
     reloads,
   );
-  log(`  app ${res.warm.app.map(fmtMs).join(", ")} ms; static ${res.warm.static.map(fmtMs).join(", ")} ms`);
+  res.warm.app = appWarm.samples;
+  res.warm.appData = appWarm.data;
+  log(`  app ${res.warm.app.map(fmtMs).join(", ")} ms (data ready ${res.warm.appData.map(fmtMs).join(", ")} ms); static ${res.warm.static.map(fmtMs).join(", ")} ms`);
   return res;
 }
 
@@ -561,6 +579,16 @@ function table(r) {
       `static ${fmtMs(ws)} ms → **${fmtRatio(wa / ws)}**`,
       wa / ws <= 2,
     );
+    if (l.warm.appData?.length) {
+      const wd = median(l.warm.appData);
+      add(
+        `2 warm offline start → data ready (every screen can open; CPU ${CPU_SLOWDOWN}x)`,
+        "report",
+        `${fmtMs(wd)} ms`,
+        `static ${fmtMs(ws)} ms → ${fmtRatio(wd / ws)}; home is drawn from its stored summary before this`,
+        null,
+      );
+    }
   }
 
   if (r.save) {

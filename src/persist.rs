@@ -1,5 +1,6 @@
 //! Loading the model from IndexedDB, and the one Effect that writes changed records back.
 
+use crate::device_key::DeviceKey;
 use crate::model::{BundleRecord, Model, RecordKey, SiteEntry};
 use crate::route::Route;
 use crate::storage::{self, Db, Read, StorageError};
@@ -260,22 +261,44 @@ pub fn navigate_once_saved<T: Send + Sync + 'static>(screen: RwSignal<T>, route:
     });
 }
 
+/// The first screen's summary, kept by the persistence Effect.
+pub struct SummarySync {
+    pub device_key: RwSignal<Option<DeviceKey>, LocalStorage>,
+    /// What home shows.
+    pub shown: RwSignal<Option<Summary>>,
+    /// What storage held at start-up.
+    pub stored: Option<Summary>,
+}
+
+/// Whether writing `key` can change the first screen's summary: the profile, or an
+/// inspection's header (site, start, seal, reviews). Answers cannot: only sealed inspections'
+/// answers count, and those never change. Sites and bundles are not shown.
+fn shows_on_home(key: &RecordKey) -> bool {
+    matches!(key, RecordKey::Profile | RecordKey::Inspection(_))
+}
+
 /// Installs the persistence Effect, which reports into `state` what to show. Each batch of
 /// changed records is written in one durable transaction; "saved" is shown only once every
-/// revision the user made has been committed. The first screen's `summary` goes into the same
-/// transaction whenever it differs from what storage holds (`stored`, read at start-up), so it
-/// never describes records that were not written.
+/// revision the user made has been committed. The first screen's summary goes into the same
+/// transaction whenever it differs from what storage holds, so it never describes records
+/// that were not written; it is recomputed only when a batch can change it (saving an answer
+/// stays as cheap with 1,000 findings stored as with 10).
 pub fn sync_to_storage(
     model: RwSignal<Model>,
     db: Db,
     state: RwSignal<SaveState>,
-    summary: Memo<Summary>,
-    stored: Option<Summary>,
+    summary: SummarySync,
 ) {
+    let SummarySync {
+        device_key,
+        shown,
+        stored,
+    } = summary;
     let written: StoredValue<BTreeMap<RecordKey, u64>> = StoredValue::new(BTreeMap::new());
     let summary_written = StoredValue::new(stored);
     let db = StoredValue::new_local(db);
-    Effect::new(move |_| {
+    Effect::new(move |previous_key: Option<Option<String>>| {
+        let key_id = device_key.with(|k| k.as_ref().map(|k| k.key_id.to_string()));
         let mut pending: Vec<(Option<(RecordKey, u64)>, Write)> = model.with(|m| {
             m.revisions()
                 .iter()
@@ -283,18 +306,31 @@ pub fn sync_to_storage(
                 .filter_map(|(k, rev)| record(m, k).map(|r| (Some((k.clone(), *rev)), r)))
                 .collect()
         });
-        let current = summary.get();
-        let summary_changed = summary_written.with_value(|s| s.as_ref() != Some(&current));
-        if summary_changed {
-            let record = (
-                storage::KV,
-                crate::summary::KEY.to_string(),
-                storage::to_js(&current),
-            );
-            pending.push((None, record));
+        // On the first run (start-up: storage may hold an older summary, or none), when the
+        // key changed (registration), or when a record home shows is to be written.
+        let recompute = previous_key.as_ref() != Some(&key_id)
+            || pending
+                .iter()
+                .any(|(k, _)| k.as_ref().is_some_and(|(k, _)| shows_on_home(k)));
+        let mut summary_changed = None;
+        if recompute {
+            let current =
+                model.with_untracked(|m| device_key.with_untracked(|k| Summary::of(m, k.as_ref())));
+            if shown.with_untracked(|s| s.as_ref() != Some(&current)) {
+                shown.set(Some(current.clone()));
+            }
+            if summary_written.with_value(|s| s.as_ref() != Some(&current)) {
+                let record = (
+                    storage::KV,
+                    crate::summary::KEY.to_string(),
+                    storage::to_js(&current),
+                );
+                pending.push((None, record));
+                summary_changed = Some(current);
+            }
         }
         if pending.is_empty() {
-            return;
+            return key_id;
         }
         state.set(SaveState::Saving);
         let db = db.get_value();
@@ -309,7 +345,7 @@ pub fn sync_to_storage(
                 state.set(SaveState::Failed(e.to_string()));
                 return;
             }
-            if summary_changed {
+            if let Some(current) = summary_changed {
                 summary_written.set_value(Some(current));
             }
             written.update_value(|w| {
@@ -333,5 +369,6 @@ pub fn sync_to_storage(
                 }
             }
         });
+        key_id
     });
 }

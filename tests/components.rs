@@ -43,8 +43,12 @@ async fn settle() {
 /// Installs the persistence Effect as the app does, with the first screen's summary.
 fn persisted(model: RwSignal<Model>, db: Db) -> ReadSignal<persist::SaveState> {
     let state = RwSignal::new(persist::SaveState::Saved);
-    let summary = Memo::new(move |_| model.with(|m| Summary::of(m, None)));
-    persist::sync_to_storage(model, db, state, summary, None);
+    let summary = persist::SummarySync {
+        device_key: RwSignal::new_local(None),
+        shown: RwSignal::new(None),
+        stored: None,
+    };
+    persist::sync_to_storage(model, db, state, summary);
     state.read_only()
 }
 
@@ -432,7 +436,14 @@ async fn the_first_screens_summary_is_written_with_the_records_and_reads_back_wi
         .start_inspection(uuid::Uuid::from_u128(11), site, &fireworks(), Utc::now())
         .unwrap();
     let model = RwSignal::new(model);
-    let state = persisted(model, db.clone());
+    let state = RwSignal::new(persist::SaveState::Saved);
+    let shown = RwSignal::new(None);
+    let summary = persist::SummarySync {
+        device_key: RwSignal::new_local(None),
+        shown,
+        stored: None,
+    };
+    persist::sync_to_storage(model, db.clone(), state, summary);
     settle().await;
     assert_eq!(state.get_untracked(), persist::SaveState::Saved);
 
@@ -463,6 +474,26 @@ async fn the_first_screens_summary_is_written_with_the_records_and_reads_back_wi
     assert_eq!(
         summary::read(&stored).unwrap().profile.unwrap().name,
         "李四"
+    );
+
+    // A hazard in the open inspection: nothing home shows changes, and the summary written
+    // still matches the model.
+    model.update(|m| {
+        m.answer(
+            id,
+            &fireworks(),
+            "FW-01",
+            Verdict::GeneralHazard,
+            "问题",
+            Utc::now(),
+        )
+        .unwrap()
+    });
+    settle().await;
+    let stored = db.get(storage::KV, summary::KEY).await.unwrap().unwrap();
+    assert_eq!(
+        summary::read(&stored),
+        Some(model.with_untracked(|m| Summary::of(m, None)))
     );
 
     // Anything else is not a summary: the first screen then waits for the model.
