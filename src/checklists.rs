@@ -164,11 +164,7 @@ async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
 thread_local! {
     /// Resolved once the stored catalog is parsed (or failed to be): screens that need a
     /// checklist wait for it ([`ready`]).
-    static READY: (js_sys::Promise, js_sys::Function) = {
-        let mut resolve = None;
-        let promise = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
-        (promise, resolve.expect("the Promise executor runs at once"))
-    };
+    static READY: crate::lazy::Latch = crate::lazy::Latch::new();
     /// Why the stored catalog could not be loaded, if it could not.
     static LOAD_ERROR: std::cell::RefCell<Option<LoadError>> = const { std::cell::RefCell::new(None) };
 }
@@ -177,8 +173,7 @@ thread_local! {
 /// if that has not begun); afterwards at once.
 pub async fn ready() {
     begin();
-    let promise = READY.with(|r| r.0.clone());
-    let _ = JsFuture::from(promise).await;
+    let _ = READY.with(crate::lazy::Latch::wait).await;
 }
 
 /// Why the stored checklists could not be loaded.
@@ -200,9 +195,7 @@ fn mark_ready(error: Option<LoadError>) {
         leptos::logging::error!("checklists not loaded: {e:?}");
     }
     LOAD_ERROR.with(|slot| *slot.borrow_mut() = error);
-    READY.with(|r| {
-        let _ = r.1.call0(&wasm_bindgen::JsValue::NULL);
-    });
+    READY.with(crate::lazy::Latch::settle);
 }
 
 on_demand! {

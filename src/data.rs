@@ -9,7 +9,7 @@
 use crate::checklists::{self, Catalog};
 use crate::device_key::DeviceKey;
 use crate::features::outbox;
-use crate::lazy::{Task, on_demand};
+use crate::lazy::{Latch, Task, on_demand};
 use crate::model::Model;
 use crate::storage::{self, Db, StorageError};
 use crate::summary::Summary;
@@ -56,11 +56,7 @@ impl DataError {
 
 thread_local! {
     /// Resolved once [`DataState`] is `Ready` or `Failed`.
-    static SETTLED: (js_sys::Promise, js_sys::Function) = {
-        let mut resolve = None;
-        let promise = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
-        (promise, resolve.expect("the Promise executor runs at once"))
-    };
+    static SETTLED: Latch = Latch::new();
 }
 
 /// Starts loading the data; `stored` is the summary read at start-up (what storage holds).
@@ -84,9 +80,7 @@ pub fn start(shell: Shell, stored: Option<Summary>) {
             _ => mark("paicha-data-ready"),
         }
         shell.data.set(state);
-        SETTLED.with(|s| {
-            let _ = s.1.call0(&wasm_bindgen::JsValue::NULL);
-        });
+        SETTLED.with(Latch::settle);
     });
 }
 
@@ -124,8 +118,7 @@ fn mark(name: &str) {
 
 /// The app's data, once loaded.
 pub async fn ready(shell: Shell) -> Result<AppContext, DataError> {
-    let promise = SETTLED.with(|s| s.0.clone());
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let _ = SETTLED.with(Latch::wait).await;
     match shell.data.get_untracked() {
         DataState::Ready(app) => Ok(app),
         DataState::Failed(e) => Err(e),

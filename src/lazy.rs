@@ -65,3 +65,31 @@ macro_rules! on_demand {
     };
 }
 pub(crate) use on_demand;
+
+/// Settled once, awaited any number of times, before or after: how what loads after the first
+/// screen (the stored checklists, the data) tells whoever waits for it that it is done. Kept
+/// in a `thread_local!` (a JS Promise is not `Send`).
+pub struct Latch {
+    promise: js_sys::Promise,
+    resolve: js_sys::Function,
+}
+
+impl Latch {
+    pub fn new() -> Self {
+        let mut resolve = None;
+        let promise = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
+        Self {
+            promise,
+            resolve: resolve.expect("the Promise executor runs at once"),
+        }
+    }
+
+    pub fn settle(&self) {
+        let _ = self.resolve.call0(&wasm_bindgen::JsValue::NULL);
+    }
+
+    /// Resolves once [`Latch::settle`] has been called.
+    pub fn wait(&self) -> wasm_bindgen_futures::JsFuture {
+        wasm_bindgen_futures::JsFuture::from(self.promise.clone())
+    }
+}
