@@ -86,12 +86,7 @@ impl Summary {
             .collect();
         Self {
             v: VERSION,
-            profile: model.profile.as_ref().map(|p| Profile {
-                name: p.name.clone(),
-                cert_no: p.cert_no.clone(),
-                organisation: p.organisation.clone(),
-                region: p.region.clone(),
-            }),
+            profile: model.profile.as_ref().map(Profile::from),
             key_id: key.map(|k| k.key_id.to_string()).unwrap_or_default(),
             inspections: model
                 .inspections_newest_first()
@@ -118,14 +113,22 @@ impl Summary {
         self.deadlines.iter().filter(|d| d.as_str() < today).count()
     }
 
-    /// The key id in four groups of four, like [`paicha_core::KeyId::short`].
+    /// The key id as [`paicha_core::KeyId::short`] groups it; empty before registration.
     pub fn key_short(&self) -> String {
-        let id = self.key_id.as_bytes();
-        id.chunks(4)
-            .take(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join(" ")
+        paicha_core::KeyId::try_from(self.key_id.clone())
+            .map(|id| id.short())
+            .unwrap_or_default()
+    }
+}
+
+impl From<&paicha_core::Inspector> for Profile {
+    fn from(inspector: &paicha_core::Inspector) -> Self {
+        Self {
+            name: inspector.name.clone(),
+            cert_no: inspector.cert_no.clone(),
+            organisation: inspector.organisation.clone(),
+            region: inspector.region.clone(),
+        }
     }
 }
 
@@ -226,4 +229,20 @@ fn number(object: &JsValue, field: &str) -> Option<f64> {
 fn list(object: &JsValue, field: &str) -> Option<Array> {
     let value = get(object, field)?;
     Array::is_array(&value).then(|| Array::from(&value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_id_is_shown_grouped_once_registered() {
+        let id = "0123456789abcdef".repeat(4);
+        let summary = Summary {
+            key_id: id.clone(),
+            ..Summary::first_run()
+        };
+        assert_eq!(summary.key_short(), "0123 4567 89ab cdef");
+        assert_eq!(Summary::first_run().key_short(), "");
+    }
 }

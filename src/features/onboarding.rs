@@ -27,17 +27,7 @@ pub struct ProfileFormErrors {
     pub region: Option<String>,
 }
 
-impl From<&Inspector> for ProfileForm {
-    fn from(inspector: &Inspector) -> Self {
-        Self {
-            name: inspector.name.clone(),
-            cert_no: inspector.cert_no.clone(),
-            organisation: inspector.organisation.clone(),
-            region: inspector.region.clone(),
-        }
-    }
-}
-
+/// The profile screen opens with the stored profile, as home's summary holds it.
 impl From<&crate::summary::Profile> for ProfileForm {
     fn from(profile: &crate::summary::Profile) -> Self {
         Self {
@@ -159,6 +149,7 @@ pub fn Onboarding(form: RwSignal<ProfileForm>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::Profile;
 
     fn form(name: &str, cert: &str, org: &str, region: &str) -> ProfileForm {
         ProfileForm {
@@ -178,7 +169,7 @@ mod tests {
         assert_eq!(inspector.organisation, "某县应急管理局");
         assert_eq!(inspector.region, "某镇");
         assert_eq!(
-            ProfileForm::from(&inspector),
+            ProfileForm::from(&Profile::from(&inspector)),
             form("张三", "GD-0001", "某县应急管理局", "某镇")
         );
     }
@@ -203,7 +194,7 @@ mod tests {
     #[test]
     fn a_profile_registered_before_units_existed_opens_with_empty_unit_fields() {
         let old: Inspector = serde_json::from_str(r#"{"name":"张三","cert_no":"A1"}"#).unwrap();
-        let form = ProfileForm::from(&old);
+        let form = ProfileForm::from(&Profile::from(&old));
         assert_eq!(form.organisation, "");
         // Saving it again asks for the missing fields.
         assert!(
