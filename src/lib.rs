@@ -103,10 +103,7 @@ fn Load() -> impl IntoView {
                     loaded.get().map(|result| match result {
                         Ok((db, first_run, stored)) => view! { <Loaded db first_run stored /> }.into_any(),
                         Err(e) => view! {
-                            <p class="error" role="alert">
-                                {i18n::t("无法打开本地存储，数据未受影响：", "Cannot open local storage; no data was changed: ")}
-                                {i18n::localize(&e.to_string())}
-                            </p>
+                            <p class="error" role="alert">{data::DataError::Storage(e.to_string()).message()}</p>
                         }.into_any(),
                     })
                 }}
