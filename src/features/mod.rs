@@ -71,21 +71,9 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 
 /// Local-time display of a timestamp (the inspector's wall clock).
 pub fn local_time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    minute_text(&t.with_timezone(&chrono::Local).naive_local())
-}
-
-/// `2026-11-29 08:05`, what `format("%Y-%m-%d %H:%M")` gives, without chrono's format
-/// machinery in the main wasm module (home shows these times; issue 8).
-fn minute_text(t: &chrono::NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// An inspection with the exact checklist version it was started with, or a view saying
@@ -109,24 +97,5 @@ pub fn inspection_with_checklist(
             <a class="button" href=crate::route::Route::Home.href()>{crate::i18n::t("返回", "Back")}</a>
         }
         .into_any()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn minute_text_is_what_strftime_gives() {
-        for text in [
-            "2026-11-29T08:05:59",
-            "2026-01-01T00:00:00",
-            "0999-12-31T23:59:00",
-            "9999-06-15T12:30:00",
-        ] {
-            let t: chrono::NaiveDateTime = text.parse().unwrap();
-            assert_eq!(
-                super::minute_text(&t),
-                t.format("%Y-%m-%d %H:%M").to_string()
-            );
-        }
     }
 }

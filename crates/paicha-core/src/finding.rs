@@ -91,47 +91,9 @@ impl GeoPosition {
     }
 }
 
-/// A date as typed (`YYYY-MM-DD`), if it is one: exactly what chrono's
-/// `NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")` accepts (tested against it), without
-/// chrono's format-string parser, which would otherwise be in the app's first wasm module
-/// (deadlines decide the overdue count on the home screen).
+/// A date as typed (`YYYY-MM-DD`), if it is one.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let (year, rest) = year_field(text.trim())?;
-    let (month, rest) = number_field(rest.strip_prefix('-')?, 2)?;
-    let (day, rest) = number_field(rest.strip_prefix('-')?, 2)?;
-    if !rest.is_empty() {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        u32::try_from(month).ok()?,
-        u32::try_from(day).ok()?,
-    )
-}
-
-/// chrono's numeric field: whitespace, then 1 to `max` ASCII digits.
-fn number_field(s: &str, max: usize) -> Option<(i64, &str)> {
-    digits(s.trim_start(), max)
-}
-
-/// chrono's `%Y`: whitespace, then a sign and any number of digits, or 1 to 4 digits.
-fn year_field(s: &str) -> Option<(i64, &str)> {
-    let s = s.trim_start();
-    if let Some(rest) = s.strip_prefix('-') {
-        digits(rest, usize::MAX).and_then(|(v, rest)| Some((v.checked_neg()?, rest)))
-    } else if let Some(rest) = s.strip_prefix('+') {
-        digits(rest, usize::MAX)
-    } else {
-        digits(s, 4)
-    }
-}
-
-fn digits(s: &str, max: usize) -> Option<(i64, &str)> {
-    let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
-    if n == 0 {
-        return None;
-    }
-    Some((s[..n].parse().ok()?, &s[n..]))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
 /// What is missing or wrong in a hazard's order, as field names for the completion summary.
@@ -186,51 +148,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parse_date_accepts_exactly_what_chrono_accepts() {
-        let years = [
-            "2026",
-            "26",
-            "0",
-            "0002026",
-            "+2026",
-            "-2026",
-            "+ 2026",
-            " 2026",
-            "20261",
-            "-0",
-            "+99999999999999999999",
-            "262143",
-            "+262144",
-        ];
-        let seps = ["-", "--", " -", "- ", "/", ""];
-        let months = ["1", "01", "001", " 1", "13", "0", "12", "\u{3000}2", "a"];
-        let days = ["1", "01", "31", "32", "29", "30", " 9", "009", ""];
-        let ends = ["", " ", "x", "\t", "-"];
-        let mut checked = 0;
-        for y in years {
-            for s1 in seps {
-                for m in months {
-                    for s2 in ["-", " -", ""] {
-                        for d in days {
-                            for end in ends {
-                                let text = format!(" {y}{s1}{m}{s2}{d}{end}");
-                                let chrono =
-                                    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-                                assert_eq!(super::parse_date(&text), chrono, "{text:?}");
-                                checked += 1;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        assert!(checked > 10_000);
-        // The dates the app stores.
+    fn parse_date_takes_the_dates_the_app_stores() {
         assert_eq!(
-            super::parse_date("2026-02-28"),
+            parse_date("2026-02-28"),
             NaiveDate::from_ymd_opt(2026, 2, 28)
         );
-        assert_eq!(super::parse_date("2026-02-29"), None);
+        assert_eq!(
+            parse_date(" 2026-02-28 "),
+            NaiveDate::from_ymd_opt(2026, 2, 28)
+        );
+        assert_eq!(parse_date("2026-02-29"), None);
     }
 
     fn day(s: &str) -> NaiveDate {
