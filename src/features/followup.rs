@@ -643,13 +643,13 @@ mod tests {
         m
     }
 
-    #[test]
-    fn rows_carry_item_text_sector_and_status_and_filters_combine() {
-        let checklist = fireworks();
+    /// 甲厂 (A), inspected on 1 December: a major hazard due on the 10th and a general one due
+    /// on the 4th; 乙厂 (B), on the 2nd: a general hazard due on the 20th. Both sealed.
+    fn two_sites(checklist: &Checklist) -> Model {
         let mut m = model();
         sealed(
             &mut m,
-            &checklist,
+            checklist,
             1,
             "甲厂",
             A,
@@ -661,13 +661,20 @@ mod tests {
         );
         sealed(
             &mut m,
-            &checklist,
+            checklist,
             2,
             "乙厂",
             B,
             at(2, 8),
             &[("FW-03", false, "2026-12-20")],
         );
+        m
+    }
+
+    #[test]
+    fn rows_carry_item_text_sector_and_status_and_filters_combine() {
+        let checklist = fireworks();
+        let m = two_sites(&checklist);
         let list = m.follow_up(day(8));
         let rows = rows(&list, |_| Some(&checklist));
         assert_eq!(rows.len(), 3);
@@ -724,28 +731,7 @@ mod tests {
     #[test]
     fn homes_stored_summary_counts_the_overdue_hazards_the_list_does_on_every_day() {
         let checklist = fireworks();
-        let mut m = model();
-        sealed(
-            &mut m,
-            &checklist,
-            1,
-            "甲厂",
-            A,
-            at(1, 8),
-            &[
-                ("FW-01", true, "2026-12-10"),
-                ("FW-02", false, "2026-12-04"),
-            ],
-        );
-        sealed(
-            &mut m,
-            &checklist,
-            2,
-            "乙厂",
-            B,
-            at(2, 8),
-            &[("FW-03", false, "2026-12-20")],
-        );
+        let mut m = two_sites(&checklist);
         // One hazard marked rectified in a re-inspection still being written: off the
         // calendar, so never overdue.
         let re = Uuid::from_u128(10);
@@ -788,28 +774,8 @@ mod tests {
     #[test]
     fn a_reinspection_starts_with_the_sites_due_hazards_and_the_last_team() {
         let checklist = fireworks();
-        let mut m = model();
-        let first = sealed(
-            &mut m,
-            &checklist,
-            1,
-            "甲厂",
-            A,
-            at(1, 8),
-            &[
-                ("FW-01", true, "2026-12-10"),
-                ("FW-02", false, "2026-12-04"),
-            ],
-        );
-        sealed(
-            &mut m,
-            &checklist,
-            2,
-            "乙厂",
-            B,
-            at(2, 8),
-            &[("FW-03", false, "2026-12-20")],
-        );
+        let mut m = two_sites(&checklist);
+        let first = Uuid::from_u128(1);
         assert_eq!(
             m.reinspect_action(&code(A), day(8)),
             Some(Reinspect::Start(2))
