@@ -39,15 +39,6 @@ async fn export_raw(subtle: &SubtleCrypto, public: &CryptoKey) -> Result<[u8; 32
         .map_err(|_| StorageError("unexpected public key length".into()))
 }
 
-/// [`KeyId::from_public_key`] (SHA-256 of the raw public key, hex), computed by WebCrypto so
-/// that the main wasm module carries no SHA-256 of its own (issue 8).
-async fn key_id(subtle: &SubtleCrypto, public_raw: &[u8; 32]) -> Result<KeyId, StorageError> {
-    let digest =
-        JsFuture::from(subtle.digest_with_str_and_u8_array("SHA-256", public_raw)?).await?;
-    KeyId::try_from(paicha_core::hex(&Uint8Array::new(&digest).to_vec()))
-        .map_err(|e| StorageError(e.to_string()))
-}
-
 impl DeviceKey {
     /// Loads the device key, or generates and stores one on first run.
     pub async fn load_or_create(db: &Db) -> Result<Self, StorageError> {
@@ -83,7 +74,7 @@ impl DeviceKey {
         let public_raw = export_raw(&subtle, &public).await?;
         Ok(Self {
             private,
-            key_id: key_id(&subtle, &public_raw).await?,
+            key_id: KeyId::from_public_key(&public_raw),
             public_raw,
         })
     }

@@ -66,7 +66,7 @@ async fn device_key_is_non_extractable_persistent_and_verifies_with_an_independe
     assert_eq!(
         key.key_id,
         paicha_core::KeyId::from_public_key(&key.public_raw),
-        "WebCrypto's SHA-256 gives the key id paicha-core computes"
+        "the key id is the one paicha-core computes for bundles"
     );
 
     // WebCrypto signs; ed25519-dalek (inside paicha-core) verifies.
