@@ -39,11 +39,7 @@ pub struct SiteEntry {
 
 /// Where a bundle stands in the outbox. Stored as `{"state": "retrying", "attempts": 2, …}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(
-    tag = "state",
-    rename_all = "snake_case",
-    try_from = "StoredUploadState"
-)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum UploadState {
     /// Waiting to be sent; `attempts` failed so far, next try not before `retry_at`.
     #[default]
@@ -57,53 +53,6 @@ pub enum UploadState {
     Uploaded { at: DateTime<Utc>, duplicate: bool },
     /// The ledger refused it; only a manual retry sends it again.
     Rejected { at: DateTime<Utc>, reason: String },
-}
-
-/// [`UploadState`] as stored, read through a flat struct: serde reads an internally tagged
-/// enum by buffering every value first, which cost ~10 KB of the main wasm module (issue 8).
-#[derive(Deserialize)]
-struct StoredUploadState {
-    state: UploadKind,
-    attempts: Option<u32>,
-    retry_at: Option<DateTime<Utc>>,
-    last_error: Option<String>,
-    at: Option<DateTime<Utc>>,
-    duplicate: Option<bool>,
-    reason: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum UploadKind {
-    Pending,
-    Retrying,
-    Uploaded,
-    Rejected,
-}
-
-impl TryFrom<StoredUploadState> for UploadState {
-    type Error = String;
-
-    fn try_from(s: StoredUploadState) -> Result<Self, String> {
-        let kind = &s.state;
-        let missing = |field: &str| format!("upload state {kind:?} without `{field}`");
-        Ok(match s.state {
-            UploadKind::Pending => UploadState::Pending,
-            UploadKind::Retrying => UploadState::Retrying {
-                attempts: s.attempts.ok_or_else(|| missing("attempts"))?,
-                retry_at: s.retry_at.ok_or_else(|| missing("retry_at"))?,
-                last_error: s.last_error.ok_or_else(|| missing("last_error"))?,
-            },
-            UploadKind::Uploaded => UploadState::Uploaded {
-                at: s.at.ok_or_else(|| missing("at"))?,
-                duplicate: s.duplicate.ok_or_else(|| missing("duplicate"))?,
-            },
-            UploadKind::Rejected => UploadState::Rejected {
-                at: s.at.ok_or_else(|| missing("at"))?,
-                reason: s.reason.ok_or_else(|| missing("reason"))?,
-            },
-        })
-    }
 }
 
 impl UploadState {
