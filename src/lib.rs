@@ -176,7 +176,7 @@ fn Loaded(db: Db, first_run: bool, stored: Option<Summary>) -> impl IntoView {
 fn DataPending() -> impl IntoView {
     let shell = use_shell();
     move || match shell.data.get() {
-        DataState::Failed(e) => view! { <DataFailed error=e /> }.into_any(),
+        DataState::Failed(e) => view! { <Retry message=e.message() /> }.into_any(),
         _ => view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any(),
     }
 }
@@ -186,17 +186,18 @@ fn DataPending() -> impl IntoView {
 pub fn DataError() -> impl IntoView {
     let shell = use_shell();
     move || match shell.data.get() {
-        DataState::Failed(error) => Some(view! { <DataFailed error /> }),
+        DataState::Failed(e) => Some(view! { <Retry message=e.message() /> }),
         _ => None,
     }
 }
 
-/// Why the data could not be loaded, with a retry (a reload) and the way home.
+/// What could not be loaded, with a retry (a reload) and, on a screen, the way home.
 #[component]
-pub fn DataFailed(error: data::DataError) -> impl IntoView {
+fn Retry(message: String, #[prop(optional)] home: bool) -> impl IntoView {
     view! {
-        <p class="error" role="alert">{error.message()}</p>
+        <p class="error" role="alert">{message}</p>
         <button type="button" on:click=|_| reload()>{i18n::t("重试", "Try again")}</button>
+        {home.then(|| view! { <a class="button" href=Route::Home.href()>{i18n::t("返回首页", "Home")}</a> })}
     }
 }
 
@@ -214,26 +215,18 @@ fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> im
     // The browser is single-threaded: the wrapper only satisfies `Suspend`'s `Send` bound.
     let screen = owner.with(|| Suspend::new(send_wrapper::SendWrapper::new(async move {
         // The screens find the data as context (provided by `data::install`).
-        if let Err(error) = data::ready(shell).await {
-            return view! {
-                <DataFailed error />
-                <a class="button" href=Route::Home.href()>{i18n::t("返回首页", "Home")}</a>
-            }
-            .into_any();
-        }
-        screens::screen(route, profile_form).await.unwrap_or_else(|_| {
-            view! {
-                <p class="error" role="alert">
-                    {i18n::t(
-                        "此页面的程序未能加载，已保存的数据不受影响。请联网后重试。",
-                        "This screen's code could not be loaded; saved data is not affected. Connect and try again.",
-                    )}
-                </p>
-                <button type="button" on:click=|_| reload()>{i18n::t("重试", "Try again")}</button>
-                <a class="button" href=Route::Home.href()>{i18n::t("返回首页", "Home")}</a>
-            }
-            .into_any()
-        })
+        let message = match data::ready(shell).await {
+            Err(error) => error.message(),
+            Ok(_) => match screens::screen(route, profile_form).await {
+                Ok(screen) => return screen,
+                Err(_) => i18n::t(
+                    "此页面的程序未能加载，已保存的数据不受影响。请联网后重试。",
+                    "This screen's code could not be loaded; saved data is not affected. Connect and try again.",
+                )
+                .to_string(),
+            },
+        };
+        view! { <Retry message home=true /> }.into_any()
     })));
     view! {
         <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
