@@ -104,8 +104,9 @@ async function coldLoad(browser, url, expect) {
 /**
  * Warm offline start of several pages side by side: for each, `setup` (which leaves a
  * controlling service worker), then CPU 4x and offline; then `runs` reloads of each,
- * interleaved so that a busy moment of the machine hits all of them alike. Returns one list
- * of ms per page.
+ * interleaved so that a busy moment of the machine hits all of them alike. Returns, per page,
+ * `samples` (ms to interactive) and `data` (ms to the app's data-ready mark, for pages set
+ * up with `dataReady`; empty for the others).
  */
 const WARM_UP_RELOADS = 2;
 
@@ -144,7 +145,7 @@ async function warmOffline(browser, setups, expect, runs) {
   } finally {
     for (const p of pages) await p.context.close();
   }
-  return pages.map((p) => (p.dataReady ? { samples: p.samples, data: p.data } : p.samples));
+  return pages.map((p) => ({ samples: p.samples, data: p.data }));
 }
 
 async function loadBench(browser, app, stat) {
@@ -175,8 +176,7 @@ async function loadBench(browser, app, stat) {
   }
   const reloads = 2 * RUNS;
   log(`warm offline start x${reloads} (registered app on its home screen vs static home page, interleaved)`);
-  let appWarm;
-  [appWarm, res.warm.static] = await warmOffline(
+  const [appWarm, staticWarm] = await warmOffline(
     browser,
     [
       {
@@ -200,6 +200,7 @@ async function loadBench(browser, app, stat) {
   );
   res.warm.app = appWarm.samples;
   res.warm.appData = appWarm.data;
+  res.warm.static = staticWarm.samples;
   log(`  app ${res.warm.app.map(fmtMs).join(", ")} ms (data ready ${res.warm.appData.map(fmtMs).join(", ")} ms); static ${res.warm.static.map(fmtMs).join(", ")} ms`);
   return res;
 }
