@@ -5,7 +5,6 @@
 //! (a preference, not a record) and mirrored to `<html lang>`, which the loader also sets
 //! before the app starts, so fonts and screen readers pick the right language at once.
 
-use gloo_storage::Storage as _;
 use leptos::prelude::*;
 
 const KEY: &str = "paicha.lang";
@@ -54,14 +53,27 @@ thread_local! {
 fn stored() -> Lang {
     #[cfg(target_arch = "wasm32")]
     {
-        gloo_storage::LocalStorage::get::<String>(KEY)
-            .map(|code| Lang::parse(&code))
+        local_storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .map(|json| Lang::parse(unquote(&json)))
             .unwrap_or_default()
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         Lang::default()
     }
+}
+
+// The value is stored as a JSON string (`"en"`), which `loader.js` parses and earlier versions
+// wrote. Read without a JSON parser: language codes hold no escapes, and this module is in the
+// app shell, where serde_json would weigh ~4 KiB.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn unquote(json: &str) -> &str {
+    json.trim().trim_matches('"')
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 fn current() -> Lang {
@@ -80,7 +92,10 @@ pub fn lang_untracked() -> Lang {
 }
 
 pub fn set_lang(lang: Lang) {
-    let _ = gloo_storage::LocalStorage::set(KEY, lang.code());
+    if let Some(storage) = local_storage() {
+        // A preference: if storage refuses it, the choice still holds for this session.
+        let _ = storage.set_item(KEY, &format!("\"{}\"", lang.code()));
+    }
     if let Some(html) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -153,6 +168,17 @@ mod tests {
         assert_eq!(Lang::parse("fr"), Lang::Zh);
         assert_eq!(Lang::default(), Lang::Zh);
         assert_eq!(Lang::En.pick("保存", "Save"), "Save");
+    }
+
+    #[test]
+    fn stored_choice_is_read_as_the_json_string_it_was_written_as() {
+        // What set_lang writes and gloo-storage wrote before it.
+        for lang in [Lang::Zh, Lang::En] {
+            let json = serde_json::to_string(lang.code()).unwrap();
+            assert_eq!(Lang::parse(unquote(&json)), lang);
+        }
+        assert_eq!(Lang::parse(unquote("\"en\"\n")), Lang::En);
+        assert_eq!(Lang::parse(unquote("null")), Lang::Zh);
     }
 
     #[test]
