@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail, ensure};
 use sha2::{Digest, Sha256};
 
+use crate::minify::{Kind, minify};
 use crate::wasm::Bundle;
 
 const PRECACHE_MARKER: &str = "/*__PRECACHE__*/";
@@ -58,10 +59,26 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
 /// precache list and version are deterministic).
 type Files = BTreeMap<String, Vec<u8>>;
 
-pub fn assemble(root: &Path, bundle: Bundle, out: &Path) -> Result<Report> {
+/// Builds `out` from `bundle` and `public/`; `minified` runs the shell's JS and CSS through
+/// esbuild (see [`crate::minify`]).
+pub fn assemble(root: &Path, bundle: Bundle, out: &Path, minified: bool) -> Result<Report> {
     let public = root.join("public");
     let mut files = Files::new();
     let mut vars = BTreeMap::new();
+    let shrink = |kind, name: &str, bytes: Vec<u8>| -> Result<Vec<u8>> {
+        if minified {
+            minify(root, kind, name, &bytes)
+        } else {
+            Ok(bytes)
+        }
+    };
+    let mut bundle = bundle;
+    bundle.js = shrink(Kind::Module, "paicha.js", bundle.js)?;
+    if let Some(split) = bundle.split.as_mut() {
+        let link = std::mem::take(&mut split.link_js).into_bytes();
+        split.link_js = String::from_utf8(shrink(Kind::Module, "paicha-split.js", link)?)
+            .context("minified split link module is not UTF-8")?;
+    }
 
     // The glue imports the split link module: preloading it saves a round trip at each start.
     let (js, preload_split) = match bundle.split {
@@ -81,10 +98,11 @@ pub fn assemble(root: &Path, bundle: Bundle, out: &Path) -> Result<Report> {
     for (rel, bytes) in bundle.snippets {
         files.insert(url_path(&rel), bytes);
     }
-    let css = read(&public.join("styles.css"))?;
+    let css = shrink(Kind::Css, "styles.css", read(&public.join("styles.css"))?)?;
     vars.insert("styles_css", hashed(&mut files, "styles", "css", css));
     // The loader embeds the app names, so it is rendered before it is hashed.
     let loader = render(&read(&public.join("loader.js"))?, &vars, "loader.js")?;
+    let loader = shrink(Kind::Module, "loader.js", loader)?;
     vars.insert("loader_js", hashed(&mut files, "loader", "js", loader));
     let index = render(&read(&public.join("index.html"))?, &vars, "index.html")?;
     files.insert("index.html".into(), index);
@@ -139,21 +157,32 @@ fn link_split(
     let glue = String::from_utf8(glue).context("wasm-bindgen glue is not UTF-8")?;
     // Only the import statements: the wasm itself still names the module by the placeholder,
     // so the glue's import object keeps that key.
-    let import_link = format!("from \"{LINK_PLACEHOLDER}\"");
-    let import_main = format!("from \"{MAIN_PLACEHOLDER}\"");
-    ensure!(
-        glue.contains(&import_link) && link.contains(&import_main),
-        "the glue and the split link module must import each other"
-    );
+    let (Some(import_link), Some(import_main)) = (
+        import_statement(&glue, LINK_PLACEHOLDER),
+        import_statement(&link, MAIN_PLACEHOLDER),
+    ) else {
+        bail!("the glue and the split link module must import each other");
+    };
     let link_name = format!(
         "paicha-split-{}.js",
         short_hash(format!("{link}\0{glue}").as_bytes())
     );
-    let glue = glue.replace(&import_link, &format!("from \"./{link_name}\""));
+    let glue = glue.replace(&import_link, &format!("from\"./{link_name}\""));
     let glue_url = format!("./paicha-{}.js", short_hash(glue.as_bytes()));
-    let link = link.replace(&import_main, &format!("from \"{glue_url}\""));
+    let link = link.replace(&import_main, &format!("from\"{glue_url}\""));
     files.insert(link_name.clone(), link.into_bytes());
     Ok((glue.into_bytes(), format!("./{link_name}")))
+}
+
+/// The `from "<specifier>"` clause by which `code` imports `specifier`, as written: spaced as
+/// wasm-bindgen writes it or unspaced as esbuild does.
+fn import_statement(code: &str, specifier: &str) -> Option<String> {
+    [
+        format!("from \"{specifier}\""),
+        format!("from\"{specifier}\""),
+    ]
+    .into_iter()
+    .find(|clause| code.contains(clause.as_str()))
 }
 
 /// Insert `bytes` as `<stem>-<hash>.<ext>` and return its `./` URL.
@@ -314,6 +343,21 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_clauses_are_found_spaced_or_minified() {
+        let spaced = "import * as a from \"./paicha-split.js\";\nconst k = \"./paicha-split.js\";";
+        let clause = import_statement(spaced, "./paicha-split.js").unwrap();
+        assert_eq!(clause, "from \"./paicha-split.js\"");
+        // Only the import clause is rewritten, not the import object's key.
+        assert_eq!(spaced.matches(clause.as_str()).count(), 1);
+        let minified = "import*as a from\"./paicha-split.js\";";
+        assert_eq!(
+            import_statement(minified, "./paicha-split.js").as_deref(),
+            Some("from\"./paicha-split.js\"")
+        );
+        assert_eq!(import_statement(minified, "./paicha-main.js"), None);
+    }
 
     #[test]
     fn pinyin_initials_are_the_first_letters() {

@@ -4,6 +4,7 @@
 //! workspace root (the parent of this crate's directory).
 
 mod dist;
+mod minify;
 mod size;
 mod wasm;
 
@@ -26,7 +27,8 @@ enum Command {
         /// Output directory, relative to the workspace root (replaced on every build).
         #[arg(long, default_value = "dist")]
         out: PathBuf,
-        /// Skip wasm-opt (faster local iteration; sizes will be larger).
+        /// Skip wasm-opt and JS/CSS minification (faster local iteration, readable output;
+        /// sizes will be larger).
         #[arg(long)]
         no_opt: bool,
         /// Keep the app in one wasm module instead of splitting the on-demand screens
@@ -63,7 +65,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let out = root.join(out);
             let bundle = wasm::build(&root, !no_opt, !no_split)?;
-            let report = dist::assemble(&root, bundle, &out)?;
+            let report = dist::assemble(&root, bundle, &out, !no_opt)?;
             println!("dist: {} (build {})", out.display(), report.version);
             for url in &report.precache {
                 println!("  {url}");
