@@ -30,8 +30,14 @@ const WASM_OPT_FEATURES: &[&str] = &[
 /// What the build's `RUSTFLAGS` hold. They replace `.cargo/config.toml`'s list, so that
 /// list's `erase_components` is repeated here. `paicha_split` turns the screen groups into
 /// split points; `--emit-relocs` keeps the relocations the splitter reads.
-const RUSTFLAGS_SPLIT: &str = "--cfg erase_components --cfg paicha_split -Clink-args=--emit-relocs";
-const RUSTFLAGS_WHOLE: &str = "--cfg erase_components";
+const RUSTFLAGS_SPLIT: &[&str] = &[
+    "--cfg",
+    "erase_components",
+    "--cfg",
+    "paicha_split",
+    "-Clink-args=--emit-relocs",
+];
+const RUSTFLAGS_WHOLE: &[&str] = &["--cfg", "erase_components"];
 
 /// The name under which the wasm-bindgen glue imports the split link module, and the name
 /// under which the link module imports the glue: both are rewritten to the hashed names in
@@ -161,14 +167,18 @@ fn cargo_build(root: &Path, split: bool) -> Result<()> {
         "--profile",
         PROFILE,
     ]);
-    cmd.env(
-        "RUSTFLAGS",
-        if split {
-            RUSTFLAGS_SPLIT
-        } else {
-            RUSTFLAGS_WHOLE
-        },
-    );
+    let mut flags: Vec<String> = if split {
+        RUSTFLAGS_SPLIT
+    } else {
+        RUSTFLAGS_WHOLE
+    }
+    .iter()
+    .map(|f| f.to_string())
+    .collect();
+    flags.extend(remap_path_prefixes(root));
+    // The encoded form keeps a path with spaces in one argument.
+    cmd.env_remove("RUSTFLAGS")
+        .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"));
     eprintln!("{cmd:?}");
     let status = cmd.status().context("spawning cargo")?;
     ensure!(
@@ -176,6 +186,29 @@ fn cargo_build(root: &Path, split: bool) -> Result<()> {
         "cargo build of the wasm app failed ({status})"
     );
     Ok(())
+}
+
+/// Panic locations name their source file, and the app ships them: without remapping each
+/// carries the build machine's paths (`/root/.cargo/registry/src/index.crates.io-<hash>/...`,
+/// the checkout's directory). Mapped to paths relative to the crate or the workspace they are
+/// shorter, and the build no longer depends on where the checkout or the cargo home are.
+fn remap_path_prefixes(root: &Path) -> Vec<String> {
+    let mut prefixes = vec![format!("{}/", root.display())];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    if let Some(Ok(registries)) = cargo_home.map(|home| fs::read_dir(home.join("registry/src"))) {
+        let mut dirs: Vec<String> = registries
+            .flatten()
+            .map(|entry| format!("{}/", entry.path().display()))
+            .collect();
+        dirs.sort();
+        prefixes.extend(dirs);
+    }
+    prefixes
+        .into_iter()
+        .map(|prefix| format!("--remap-path-prefix={prefix}="))
+        .collect()
 }
 
 /// The module at `input`, through wasm-opt (written beside it as `<stem>_opt.wasm`) when
