@@ -5,7 +5,7 @@ use crate::features::form::{Kind, text_input};
 use crate::i18n::t;
 use crate::use_shell;
 use leptos::prelude::*;
-use paicha_core::{InspectionError, Inspector};
+use paicha_core::{Inspector, MissingField};
 
 /// The registration (and profile) form as typed; converted to a domain [`Inspector`] in one
 /// place. The domain keeps organisation and region optional (profiles registered before they
@@ -46,7 +46,7 @@ impl TryFrom<&ProfileForm> for Inspector {
             value
                 .trim()
                 .is_empty()
-                .then(|| InspectionError::Required(what).to_string())
+                .then(|| MissingField(what).to_string())
         };
         let errors = ProfileFormErrors {
             name: required(&form.name, "检查人员姓名 inspector name"),
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(
             errors,
             ProfileFormErrors {
-                region: Some(InspectionError::Required("所属区域 region").to_string()),
+                region: Some(MissingField("所属区域 region").to_string()),
                 ..ProfileFormErrors::default()
             }
         );

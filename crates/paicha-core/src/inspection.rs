@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InspectionError {
-    /// The field named as "中文 english": each half of the message names it in its language.
-    #[error("请填写{} / {} is required", field_name(.0).0, field_name(.0).1)]
+    /// The field named as "中文 english" (see [`MissingField`]).
+    #[error("{}", MissingField(.0))]
     Required(&'static str),
     #[error("检查已签章封存，不能修改 / the inspection is sealed and cannot be changed")]
     Sealed,
@@ -68,6 +68,19 @@ pub enum InspectionError {
     BadNewDeadline(Vec<String>),
 }
 
+/// A required field left empty, named as "中文 english": each half of the message names it in
+/// its language. What a form can get wrong on its own; [`Inspector::new`] fails only so, and
+/// registration, which runs before anything else is loaded, needs no other message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("请填写{} / {} is required", field_name(.0).0, field_name(.0).1)]
+pub struct MissingField(pub &'static str);
+
+impl From<MissingField> for InspectionError {
+    fn from(missing: MissingField) -> Self {
+        InspectionError::Required(missing.0)
+    }
+}
+
 /// "检查人员姓名 inspector name" → ("检查人员姓名", "inspector name").
 fn field_name(what: &str) -> (&str, &str) {
     what.split_once(' ').unwrap_or((what, what))
@@ -89,14 +102,14 @@ pub struct Inspector {
 }
 
 impl Inspector {
-    pub fn new(name: &str, cert_no: &str) -> Result<Self, InspectionError> {
+    pub fn new(name: &str, cert_no: &str) -> Result<Self, MissingField> {
         let name = name.trim();
         let cert_no = cert_no.trim();
         if name.is_empty() {
-            return Err(InspectionError::Required("检查人员姓名 inspector name"));
+            return Err(MissingField("检查人员姓名 inspector name"));
         }
         if cert_no.is_empty() {
-            return Err(InspectionError::Required("执法证号 certificate number"));
+            return Err(MissingField("执法证号 certificate number"));
         }
         Ok(Self {
             name: name.to_string(),
@@ -614,6 +627,16 @@ mod tests {
         assert_eq!(
             InspectionError::Required("单位名称").to_string(),
             "请填写单位名称 / 单位名称 is required"
+        );
+        // The domain error says what the form's own error says.
+        let missing = MissingField("执法证号 certificate number");
+        assert_eq!(
+            InspectionError::from(missing).to_string(),
+            missing.to_string()
+        );
+        assert_eq!(
+            missing.to_string(),
+            "请填写执法证号 / certificate number is required"
         );
     }
 }

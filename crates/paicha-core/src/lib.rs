@@ -25,7 +25,9 @@ pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
 pub use checklist::{Checklist, ChecklistError, ChecklistRef, ContentHash};
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use dsse::{Envelope, KeyId};
-pub use inspection::{Answer, Inspection, InspectionError, InspectionKind, Inspector, Verdict};
+pub use inspection::{
+    Answer, Inspection, InspectionError, InspectionKind, Inspector, MissingField, Verdict,
+};
 pub use site::{Site, SiteDetails};
 pub use verify::{ChainRuleError, VerifiedBundle, VerifyError};
 
