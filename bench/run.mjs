@@ -20,7 +20,7 @@ import { performance } from "node:perf_hooks";
 import { DIST, ROOT, assetUrls, launchBrowser, startServer, tempDir, waitForServiceWorker } from "../tests/e2e/harness.mjs";
 import { register, savedShown } from "../tests/e2e/app-helpers.mjs";
 import {
-  CPU_SLOWDOWN, SLOW_4G, brotliProxy, fmtMiB, fmtMs, fmtRatio, interactive, log, median, probeScript,
+  CPU_SLOWDOWN, SLOW_4G, brotliProxy, fmtMiB, fmtMs, fmtRatio, installProbe, interactive, log, median, probeScript,
   procMemory, quantile, rendererPid, resetPeakRss, snapshotHtml, staticServiceWorker, throttle, warmProxy,
 } from "./lib.mjs";
 import { INSPECTOR, OPEN_ANSWERS, SEALED_ANSWERS, makeTemplates, seededContext } from "./seed.mjs";
@@ -84,11 +84,12 @@ async function buildStaticSite(browser, url, dist, templatesPromiseFactory) {
 /** Fresh context, Slow 4G + CPU 4x, first visit: ms from navigation start to interactive. */
 async function coldLoad(browser, url, expect) {
   const context = await browser.newContext();
-  await context.addInitScript(probeScript);
+  const probe = await installProbe(context);
   const page = await context.newPage();
   await throttle(context, page);
+  probe.reset(page);
   await page.goto(`${url}/`, { waitUntil: "commit", timeout: 120_000 });
-  const r = await interactive(page);
+  const r = await probe.next(page, "interactive");
   const resources = await page.evaluate(() =>
     [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].map((e) => ({
       name: e.name.replace(location.origin, ""),
@@ -114,28 +115,25 @@ async function warmOffline(browser, setups, expect, runs) {
   const pages = [];
   for (const { setup, dataReady } of setups) {
     const context = await browser.newContext();
-    await context.addInitScript(probeScript);
+    const probe = await installProbe(context);
     const page = await context.newPage();
     await setup(page);
     await throttle(context, page, { network: null });
     await context.setOffline(true);
-    pages.push({ context, page, samples: [], data: [], dataReady });
+    pages.push({ context, probe, page, samples: [], data: [], dataReady });
   }
   try {
     // The first reloads after going offline still fill V8's code caches (the wasm is cached
     // only after it has been compiled and seen again): not yet the warm start being measured.
     for (let i = 0; i < WARM_UP_RELOADS + runs; i++) {
       for (const p of pages) {
+        p.probe.reset(p.page);
         await p.page.reload({ waitUntil: "commit" });
-        const r = await interactive(p.page);
+        const r = await p.probe.next(p.page, "interactive");
         if (r.what !== expect) throw new Error(`warm offline start ended on ${r.what}, expected ${expect}`);
         // The app's first screen is drawn from a stored summary; the data behind it (what
         // every other screen needs) follows: its time is reported too.
-        const data = p.dataReady
-          ? await p.page
-              .waitForFunction(() => performance.getEntriesByName("paicha-data-ready")[0]?.startTime, null, { polling: 20 })
-              .then((h) => h.jsonValue())
-          : null;
+        const data = p.dataReady ? await p.probe.next(p.page, "dataReady") : null;
         if (i >= WARM_UP_RELOADS) {
           p.samples.push(r.ms);
           if (data !== null) p.data.push(data);
