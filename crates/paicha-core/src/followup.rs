@@ -88,6 +88,42 @@ pub fn status_by_deadline(deadline: Option<NaiveDate>, today: NaiveDate) -> Haza
     }
 }
 
+/// What a review decided about a hazard, as far as its status is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision<'a> {
+    pub outcome: ReviewOutcome,
+    pub escalation: Option<Escalation>,
+    /// An extension's new deadline, as typed.
+    pub new_deadline: &'a str,
+    /// Whether the re-inspection holding the review is sealed: until then only "rectified"
+    /// shows (as awaiting the seal); "not rectified" has no force yet.
+    pub sealed: bool,
+}
+
+/// A hazard's status and the deadline in force, from its order's deadline and the review that
+/// decides it (see [`follow_up`] for which one that is). One rule for the device's follow-up
+/// list and the ledger's hazard ledger, which sees sealed reviews only.
+pub fn status_of(
+    order_deadline: Option<NaiveDate>,
+    review: Option<Decision<'_>>,
+    today: NaiveDate,
+) -> (HazardStatus, Option<NaiveDate>) {
+    let by_deadline = (status_by_deadline(order_deadline, today), order_deadline);
+    let Some(review) = review else {
+        return by_deadline;
+    };
+    match (review.outcome, review.sealed, review.escalation) {
+        (ReviewOutcome::Rectified, true, _) => (HazardStatus::Verified, order_deadline),
+        (ReviewOutcome::Rectified, false, _) => (HazardStatus::Rectified, order_deadline),
+        (ReviewOutcome::NotRectified, true, Some(Escalation::Extension)) => {
+            let new = parse_date(review.new_deadline).or(order_deadline);
+            (status_by_deadline(new, today), new)
+        }
+        (ReviewOutcome::NotRectified, true, _) => (HazardStatus::Escalated, order_deadline),
+        (ReviewOutcome::NotRectified, false, _) | (ReviewOutcome::Pending, _, _) => by_deadline,
+    }
+}
+
 /// One hazard on the follow-up list.
 #[derive(Debug, Clone)]
 pub struct FollowUp<'a> {
@@ -143,19 +179,13 @@ pub fn follow_up<'a>(
                 .rectification
                 .as_ref()
                 .and_then(|o| parse_date(&o.deadline));
-            let (status, deadline) = match review {
-                Some((re, r)) => match (r.outcome, re.is_sealed(), r.escalation) {
-                    (ReviewOutcome::Rectified, true, _) => (HazardStatus::Verified, original),
-                    (ReviewOutcome::Rectified, false, _) => (HazardStatus::Rectified, original),
-                    (ReviewOutcome::NotRectified, true, Some(Escalation::Extension)) => {
-                        let new = parse_date(&r.new_deadline).or(original);
-                        (status_by_deadline(new, today), new)
-                    }
-                    (ReviewOutcome::NotRectified, true, _) => (HazardStatus::Escalated, original),
-                    _ => (status_by_deadline(original, today), original),
-                },
-                None => (status_by_deadline(original, today), original),
-            };
+            let decision = review.map(|(re, r)| Decision {
+                outcome: r.outcome,
+                escalation: r.escalation,
+                new_deadline: &r.new_deadline,
+                sealed: re.is_sealed(),
+            });
+            let (status, deadline) = status_of(original, decision, today);
             FollowUp {
                 inspection,
                 item_id,
@@ -231,4 +261,66 @@ pub fn due_for_review<'a>(
         .filter(|f| &f.inspection.site.credit_code == site && f.status.needs_review())
         .filter(|f| !in_progress.contains(&&f.hazard()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 5, d).unwrap()
+    }
+
+    fn decision(
+        outcome: ReviewOutcome,
+        escalation: Option<Escalation>,
+        sealed: bool,
+    ) -> Decision<'static> {
+        Decision {
+            outcome,
+            escalation,
+            new_deadline: "2026-05-20",
+            sealed,
+        }
+    }
+
+    #[test]
+    fn a_review_has_force_once_sealed_except_to_show_a_rectification() {
+        use Escalation::{Extension, PenaltyCase};
+        use ReviewOutcome::{NotRectified, Pending, Rectified};
+        let order = Some(day(10));
+        let status = |d: Option<Decision<'static>>| status_of(order, d, day(12));
+        assert_eq!(status(None), (HazardStatus::Overdue, order));
+        assert_eq!(
+            status(Some(decision(Pending, None, true))),
+            (HazardStatus::Overdue, order)
+        );
+        assert_eq!(
+            status(Some(decision(Rectified, None, true))),
+            (HazardStatus::Verified, order)
+        );
+        assert_eq!(
+            status(Some(decision(Rectified, None, false))),
+            (HazardStatus::Rectified, order)
+        );
+        assert_eq!(
+            status(Some(decision(NotRectified, Some(PenaltyCase), true))),
+            (HazardStatus::Escalated, order)
+        );
+        // Not sealed yet: the order's deadline still rules.
+        assert_eq!(
+            status(Some(decision(NotRectified, Some(PenaltyCase), false))),
+            (HazardStatus::Overdue, order)
+        );
+        // A sealed extension judges by its new deadline; one that is not a date keeps the old.
+        assert_eq!(
+            status(Some(decision(NotRectified, Some(Extension), true))),
+            (HazardStatus::Open, Some(day(20)))
+        );
+        let unreadable = Decision {
+            new_deadline: "next week",
+            ..decision(NotRectified, Some(Extension), true)
+        };
+        assert_eq!(status(Some(unreadable)), (HazardStatus::Overdue, order));
+    }
 }

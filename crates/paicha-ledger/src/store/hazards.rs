@@ -13,7 +13,7 @@ use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use paicha_core::finding::parse_date;
 pub use paicha_core::followup::HazardStatus;
-use paicha_core::followup::status_by_deadline;
+use paicha_core::followup::{Decision, status_of};
 use paicha_core::reinspection::{Escalation, ReviewOutcome};
 use paicha_core::{InspectionKind, SiteDetails};
 use sqlx::Row;
@@ -75,18 +75,13 @@ pub fn derive_status(
     review: Option<&LatestReview>,
     as_of: NaiveDate,
 ) -> (HazardStatus, Option<NaiveDate>) {
-    let original = parse_date(order_deadline);
-    match review.map(|r| (r.outcome, r.escalation, r)) {
-        Some((ReviewOutcome::Rectified, _, _)) => (HazardStatus::Verified, original),
-        Some((ReviewOutcome::NotRectified, Some(Escalation::Extension), r)) => {
-            let new = parse_date(&r.new_deadline).or(original);
-            (status_by_deadline(new, as_of), new)
-        }
-        Some((ReviewOutcome::NotRectified, _, _)) => (HazardStatus::Escalated, original),
-        Some((ReviewOutcome::Pending, _, _)) | None => {
-            (status_by_deadline(original, as_of), original)
-        }
-    }
+    let decision = review.map(|r| Decision {
+        outcome: r.outcome,
+        escalation: r.escalation,
+        new_deadline: &r.new_deadline,
+        sealed: true,
+    });
+    status_of(parse_date(order_deadline), decision, as_of)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
