@@ -195,21 +195,3 @@ pub async fn restore(db: &Db, backup: &Backup) -> Result<RestoreReport, StorageE
     report.added = writes.len();
     Ok(report)
 }
-
-/// Offers `text` as a file download.
-pub fn download(file_name: &str, text: &str) -> Result<(), StorageError> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| StorageError("no document".into()))?;
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&Array::of1(&text.into()), &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
-}

@@ -172,22 +172,9 @@ mod share {
     }
 }
 
-/// Offers the bundle (`envelope`, its JSON) as a download through a temporary object URL.
+/// Offers the bundle (`envelope`, its JSON) as a download.
 pub fn download(record: &BundleRecord, envelope: &str) -> Result<(), StorageError> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| StorageError("no document".into()))?;
-    let parts = js_sys::Array::of1(&envelope.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(&record.file_name);
-    anchor.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
+    super::download_text(&record.file_name, "application/json", envelope)
 }
 
 #[component]

@@ -19,7 +19,28 @@ pub mod sites;
 pub mod storage_status;
 pub mod team;
 
+use crate::storage::StorageError;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast as _;
+
+/// Offers `text` as a file download (`mime` its type) through a temporary object URL: bundles,
+/// backups and the hazard ledger.
+pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), StorageError> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| StorageError("no document".into()))?;
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
 
 /// A validation message shown next to its field; `id` is referenced by `aria-describedby`.
 /// Messages may be written "中文 / English" (the domain's are): the current language is shown.

@@ -24,7 +24,6 @@ use paicha_core::followup::FollowUp;
 use paicha_core::reinspection::{Escalation, HazardReview, ReviewOutcome};
 use paicha_core::{Answer, Checklist, Inspection, Inspector, Verdict};
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
 
 // ---- Pure helpers (native unit tests below) -----------------------------------------------
 
@@ -411,24 +410,6 @@ pub fn ledger_file_name(date: NaiveDate) -> String {
 
 // ---- Browser plumbing ----------------------------------------------------------------------
 
-/// Offers `text` as a file download through a temporary object URL.
-pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
-}
-
 fn print_page() {
     if let Some(Err(e)) = web_sys::window().map(|w| w.print()) {
         leptos::logging::warn!("print failed: {e:?}");
@@ -690,15 +671,32 @@ const FINDING_COLUMNS: [(&str, &str); 8] = [
 ];
 
 fn findings_table(rows: Vec<(&'static str, [String; 8])>) -> AnyView {
+    doc_table(
+        t("检查情况表", "Findings table"),
+        "doc-findings",
+        FINDING_COLUMNS,
+        rows,
+    )
+}
+
+/// A document's table: one `(name, class)` per column, one `(row class, cells)` per row. It
+/// scrolls sideways on its own (with a name and focusable, so that keyboards can scroll it)
+/// instead of widening the page.
+fn doc_table<const N: usize>(
+    label: &'static str,
+    class: &'static str,
+    columns: [(&'static str, &'static str); N],
+    rows: Vec<(&'static str, [String; N])>,
+) -> AnyView {
     view! {
-        <div class="doc-scroll" role="region" aria-label=t("检查情况表", "Findings table") tabindex="0">
-            <table class="doc-table doc-findings">
-                <colgroup>{FINDING_COLUMNS.map(|(_, class)| view! { <col class=class /> }).collect_view()}</colgroup>
-                <thead><tr>{FINDING_COLUMNS.map(|(name, class)| view! { <th scope="col" class=class>{name}</th> }).collect_view()}</tr></thead>
+        <div class="doc-scroll" role="region" aria-label=label tabindex="0">
+            <table class=format!("doc-table {class}")>
+                <colgroup>{columns.map(|(_, class)| view! { <col class=class /> }).collect_view()}</colgroup>
+                <thead><tr>{columns.map(|(name, class)| view! { <th scope="col" class=class>{name}</th> }).collect_view()}</tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(class, cells)| view! {
                         <tr class=class>
-                            {cells.into_iter().zip(FINDING_COLUMNS).map(|(cell, (_, column))| view! { <td class=column>{cell}</td> }).collect_view()}
+                            {cells.into_iter().zip(columns).map(|(cell, (_, column))| view! { <td class=column>{cell}</td> }).collect_view()}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -1009,12 +1007,16 @@ on_demand! {
             })
         });
         let name = ledger_file_name(local_date(&now()));
-        match download_text(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
+        match super::download_text(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
             Ok(()) => Ok(crate::i18n::t_string(
                 format!("已导出 {} 条隐患：{name}", rows.len()),
                 format!("Exported {} hazards: {name}", rows.len()),
             )),
-            Err(e) => Err(format!("{}{e:?}", t("导出失败：", "Export failed: "))),
+            Err(e) => Err(format!(
+                "{}{}",
+                t("导出失败：", "Export failed: "),
+                crate::i18n::localize(&e.to_string())
+            )),
         }
     }
 }
@@ -1234,19 +1236,7 @@ pub fn ReviewRecordScreen(id: Uuid) -> impl IntoView {
             <p class="doc-body">{summary}</p>
             {field_table(fields)}
             <h3>"复查情况 " {gloss("Reviewed hazards")}</h3>
-            <div class="doc-scroll" role="region" aria-label=t("复查情况表", "Reviewed hazards table") tabindex="0">
-                <table class="doc-table doc-reviews">
-                    <colgroup>{REVIEW_COLUMNS.map(|(_, class)| view! { <col class=class /> }).collect_view()}</colgroup>
-                    <thead><tr>{REVIEW_COLUMNS.map(|(name, class)| view! { <th scope="col" class=class>{name}</th> }).collect_view()}</tr></thead>
-                    <tbody>
-                        {rows.into_iter().map(|(class, cells)| view! {
-                            <tr class=class>
-                                {cells.into_iter().zip(REVIEW_COLUMNS).map(|(cell, (_, column))| view! { <td class=column>{cell}</td> }).collect_view()}
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            {doc_table(t("复查情况表", "Reviewed hazards table"), "doc-reviews", REVIEW_COLUMNS, rows)}
             {photos}
             {signatures(vec![
                 ("复查人员签名：", sign_line(), format!("执法证号：{}", inspection.officers().map(|o| o.cert_no.clone()).collect::<Vec<_>>().join("、"))),

@@ -121,7 +121,7 @@ fn BackupRestore() -> impl IntoView {
                 );
                 let text = serde_json::to_string(&b)
                     .map_err(|e| crate::storage::StorageError(e.to_string()))?;
-                backup::download(&name, &text)
+                super::download_text(&name, "application/json", &text)
             });
             error.set(result.err().map(|e| {
                 format!(
