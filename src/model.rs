@@ -211,10 +211,9 @@ impl Model {
         description: &str,
         now: DateTime<Utc>,
     ) -> Result<(), InspectionError> {
-        let inspection = self.inspection_mut(id)?;
-        inspection.answer(checklist, item_id, verdict, description, now)?;
-        self.touch(RecordKey::Answer(id, item_id.to_string()));
-        Ok(())
+        self.edit(id, RecordKey::Answer(id, item_id.to_string()), |i| {
+            i.answer(checklist, item_id, verdict, description, now)
+        })
     }
 
     pub fn set_applicability(
@@ -223,10 +222,9 @@ impl Model {
         checklist: &Checklist,
         answers: BTreeMap<String, bool>,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?
-            .set_applicability(checklist, answers)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            i.set_applicability(checklist, answers)
+        })
     }
 
     pub fn set_order(
@@ -237,16 +235,13 @@ impl Model {
         order: RectificationOrder,
         plan: Option<MajorHazardPlan>,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?
-            .set_order(item_id, location, order, plan)?;
-        self.touch(RecordKey::Answer(id, item_id.to_string()));
-        Ok(())
+        self.edit(id, RecordKey::Answer(id, item_id.to_string()), |i| {
+            i.set_order(item_id, location, order, plan)
+        })
     }
 
     pub fn set_position(&mut self, id: Uuid, position: GeoPosition) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.set_position(position)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| i.set_position(position))
     }
 
     pub fn seal(
@@ -257,10 +252,10 @@ impl Model {
     ) -> Result<(), InspectionError> {
         // The app seals only once every hazard has a description, a complete order (交办) and
         // the photo its item requires (the completion screen lists all of these).
-        paicha_core::completion::Completion::of(self.inspection_mut(id)?, checklist).blockers()?;
-        self.inspection_mut(id)?.seal(checklist, now)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            paicha_core::completion::Completion::of(i, checklist).blockers()?;
+            i.seal(checklist, now)
+        })
     }
 
     /// Saves a new site or an edit of a known one. Refuses a second site with the same credit
@@ -329,9 +324,9 @@ impl Model {
         kind: InspectionKind,
         co_inspectors: Vec<Inspector>,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.set_team(kind, co_inspectors)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            i.set_team(kind, co_inspectors)
+        })
     }
 
     /// The co-inspectors of the most recent inspection: officers usually work in pairs, so a
@@ -378,9 +373,9 @@ impl Model {
         decision: ReviewDecision,
         now: DateTime<Utc>,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.review(hazard, decision, now)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            i.review(hazard, decision, now)
+        })
     }
 
     pub fn attach_review_photo(
@@ -389,10 +384,9 @@ impl Model {
         hazard: &HazardRef,
         sha256: &str,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?
-            .attach_review_photo(hazard, sha256)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            i.attach_review_photo(hazard, sha256)
+        })
     }
 
     pub fn detach_review_photo(
@@ -401,10 +395,22 @@ impl Model {
         hazard: &HazardRef,
         sha256: &str,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?
-            .detach_review_photo(hazard, sha256)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            i.detach_review_photo(hazard, sha256)
+        })
+    }
+
+    /// Applies `change` to inspection `id` and, if it succeeds, marks `record` (the stored
+    /// record it changed: the header, or one answer) for the persistence Effect.
+    pub(crate) fn edit<T>(
+        &mut self,
+        id: Uuid,
+        record: RecordKey,
+        change: impl FnOnce(&mut Inspection) -> Result<T, InspectionError>,
+    ) -> Result<T, InspectionError> {
+        let out = change(self.inspection_mut(id)?)?;
+        self.touch(record);
+        Ok(out)
     }
 
     pub(crate) fn inspection_mut(&mut self, id: Uuid) -> Result<&mut Inspection, InspectionError> {

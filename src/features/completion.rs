@@ -26,9 +26,9 @@ impl Model {
         id: Uuid,
         sha256: Option<&str>,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.set_site_signature(sha256)?;
-        self.touch(RecordKey::Inspection(id));
-        Ok(())
+        self.edit(id, RecordKey::Inspection(id), |i| {
+            i.set_site_signature(sha256)
+        })
     }
 }
 

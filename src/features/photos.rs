@@ -36,9 +36,9 @@ impl Model {
         item_id: &str,
         sha256: &str,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.attach_photo(item_id, sha256)?;
-        self.touch(RecordKey::Answer(id, item_id.to_string()));
-        Ok(())
+        self.edit(id, RecordKey::Answer(id, item_id.to_string()), |i| {
+            i.attach_photo(item_id, sha256)
+        })
     }
 
     /// Removes the reference; the stored file stays (another answer may show it too).
@@ -48,9 +48,9 @@ impl Model {
         item_id: &str,
         sha256: &str,
     ) -> Result<(), InspectionError> {
-        self.inspection_mut(id)?.detach_photo(item_id, sha256)?;
-        self.touch(RecordKey::Answer(id, item_id.to_string()));
-        Ok(())
+        self.edit(id, RecordKey::Answer(id, item_id.to_string()), |i| {
+            i.detach_photo(item_id, sha256)
+        })
     }
 
     /// Refers `target` (a finding or a re-inspection's review) to a photo stored under `sha256`.
