@@ -200,6 +200,9 @@ on_demand! {
         -> Task<Result<(), StorageError>>
     {
         Box::pin(async move {
+            // Records are evidence: ask the browser not to evict them (answer shown on the
+            // storage screen).
+            crate::features::storage_status::request_persistence().await;
             let key = DeviceKey::load_or_create(&app.db.get_value()).await?;
             app.model.update(|m| m.set_profile(inspector));
             app.device_key.set(Some(key));

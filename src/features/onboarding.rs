@@ -102,9 +102,6 @@ pub fn Onboarding(form: RwSignal<ProfileForm>) -> impl IntoView {
         error.set(None);
         busy.set(true);
         leptos::task::spawn_local(async move {
-            // Records are evidence: ask the browser not to evict them (answer shown on the
-            // storage screen).
-            crate::features::storage_status::request_persistence().await;
             let outcome = match crate::data::ready(shell).await {
                 Ok(app) => match crate::data::register(app, inspector).await {
                     Ok(task) => task.await.map_err(|e| {
