@@ -410,6 +410,26 @@ pub fn ledger_file_name(date: NaiveDate) -> String {
 
 // ---- Browser plumbing ----------------------------------------------------------------------
 
+/// The site representative's signature as drawn on the device at completion (`label` names
+/// it), or a line to sign on paper; the date line beside it stays for use on paper either way.
+fn site_signature(inspection: &Inspection, label: &'static str) -> AnyView {
+    match inspection.site_signature.clone() {
+        Some(sha256) => view! {
+            <span class="doc-signature">{image(sha256, label.into())}</span>
+        }
+        .into_any(),
+        None => sign_line(),
+    }
+}
+
+/// When the record was sealed, or that it is a draft.
+fn sealed_line(inspection: &Inspection) -> String {
+    inspection
+        .sealed_at
+        .as_ref()
+        .map_or_else(|| "未签章（草稿）".into(), local_time)
+}
+
 fn print_page() {
     if let Some(Err(e)) = web_sys::window().map(|w| w.print()) {
         leptos::logging::warn!("print failed: {e:?}");
@@ -789,18 +809,14 @@ pub fn RecordScreen(id: Uuid) -> impl IntoView {
     };
     links.push((t("返回", "Back"), back.href()));
 
-    let site_signature = match inspection.site_signature.clone() {
-        // Drawn on the device at completion; the date line stays for use on paper.
-        Some(sha256) => view! {
-            <span class="doc-signature">{image(sha256, t("被检查单位负责人签名（现场手写）", "Site representative's signature (handwritten)").into())}</span>
-        }
-        .into_any(),
-        None => sign_line(),
-    };
-    let sealed_line = inspection
-        .sealed_at
-        .as_ref()
-        .map_or_else(|| "未签章（草稿）".into(), local_time);
+    let site_signature = site_signature(
+        &inspection,
+        t(
+            "被检查单位负责人签名（现场手写）",
+            "Site representative's signature (handwritten)",
+        ),
+    );
+    let sealed_line = sealed_line(&inspection);
     let draft = (!sealed).then(|| {
         view! {
             <p class="doc-draft" role="note">
@@ -1195,17 +1211,14 @@ pub fn ReviewRecordScreen(id: Uuid) -> impl IntoView {
         }
         .into_any()
     });
-    let site_signature = match inspection.site_signature.clone() {
-        Some(sha256) => view! {
-            <span class="doc-signature">{image(sha256, t("被复查单位负责人签名（现场手写）", "Site representative's signature (handwritten)").into())}</span>
-        }
-        .into_any(),
-        None => sign_line(),
-    };
-    let sealed_line = inspection
-        .sealed_at
-        .as_ref()
-        .map_or_else(|| "未签章（草稿）".into(), local_time);
+    let site_signature = site_signature(
+        &inspection,
+        t(
+            "被复查单位负责人签名（现场手写）",
+            "Site representative's signature (handwritten)",
+        ),
+    );
+    let sealed_line = sealed_line(&inspection);
     let back = if sealed {
         Route::Export(id)
     } else {

@@ -1,20 +1,12 @@
 // Checklist picker and applicability across sectors: search by pinyin initials, and a "no"
 // to an applicability question hides the items that depend on it (and the answer is stored).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startServer } from "./harness.mjs";
+import { useApp } from "./harness.mjs";
 import { chooseSite, creditCode, fillRegistration, storedInspection } from "./app-helpers.mjs";
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
 
 const SECTORS = [
   { query: "mk", title: /煤矿重大事故隐患排查/, question: /是否为井工煤矿/, key: "underground", item: "CM-02" },
@@ -23,7 +15,7 @@ const SECTORS = [
 ];
 
 async function register(page) {
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await fillRegistration(page, { name: "李四", cert: "33010099" });
   await page.getByRole("button", { name: /登记/ }).click();
   await page.getByLabel("设备密钥标识").waitFor();
@@ -32,7 +24,7 @@ async function register(page) {
 let sites = 0;
 
 async function startInspection(page, sector, answerYes) {
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   await page.getByLabel(/搜索检查表/).fill(sector.query);
   const radios = page.getByRole("radio", { name: sector.title });
   assert.equal(await radios.count(), 1, `search "${sector.query}" finds ${sector.title}`);
@@ -48,10 +40,10 @@ async function startInspection(page, sector, answerYes) {
 }
 
 test("three sectors: applicability hides items and is recorded", async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await register(page);
   // Searching by Chinese text works as well as by initials.
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   await page.getByLabel(/搜索检查表/).fill("索道");
   assert.equal(await page.getByRole("radio", { name: /客运索道/ }).count(), 1);
   await page.getByLabel(/搜索检查表/).fill("zzzz");
@@ -75,9 +67,9 @@ test("three sectors: applicability hides items and is recorded", async () => {
 });
 
 test("switching checklist: a question both ask starts unticked, and what is ticked is what is stored", async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await register(page);
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   const gas = page.getByRole("radio", { name: /城镇燃气经营安全检查/ });
   const trade = page.getByRole("radio", { name: /工贸企业安全检查/ });
   // `major_hazard_open`, asked by most checklists.

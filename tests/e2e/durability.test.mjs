@@ -2,14 +2,14 @@
 // update mid-inspection, two tabs, and data from the previous storage schema. Each case
 // counts the answers afterwards.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { BROWSER_ENV, CHROMIUM, CHROMIUM_ARGS, ROOT, launchBrowser, startServerOnDistCopy, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { BROWSER_ENV, CHROMIUM, CHROMIUM_ARGS, ROOT, tempDir, useApp, waitForServiceWorker } from "./harness.mjs";
 import {
   addPhoto,
   answerItems,
@@ -18,35 +18,26 @@ import {
   countAnswersOnScreen,
   register,
   savedShown,
-  startFireworksInspection,
   seedStorage,
+  startFireworksInspection,
   storedInspection,
 } from "./app-helpers.mjs";
 
-let server, browser, dist;
-before(async () => {
-  // A private dist/ copy: the update test deploys a new version into it.
-  server = await startServerOnDistCopy();
-  dist = server.dist;
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// A private dist/ copy: the update test deploys a new version into it.
+const env = useApp({ copyDist: true });
 
 test("reload mid-inspection, then close the tab and reopen it", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await register(page, server.url);
-  const id = await startFireworksInspection(page, server.url, "重载测试单位");
+  await register(page, env.server.url);
+  const id = await startFireworksInspection(page, env.server.url, "重载测试单位");
   await answerItems(page, 6);
   await page.reload();
   assert.equal(await countAnswersOnScreen(page), 6);
   assert.equal(await page.getByLabel("FW-04 隐患描述").inputValue(), "FW-04 现场发现的问题");
   await page.close();
   const again = await context.newPage();
-  await again.goto(`${server.url}/#/inspection/${id}`);
+  await again.goto(`${env.server.url}/#/inspection/${id}`);
   assert.equal(await countAnswersOnScreen(again), 6);
   await assertAnswers(again, id, 6);
   await context.close();
@@ -75,15 +66,15 @@ test("the browser is killed with SIGKILL right after 'saved'; a relaunch has eve
   try {
     const first = await launchOwnChromium(profile);
     const page = await first.context.newPage();
-    await register(page, server.url);
-    const id = await startFireworksInspection(page, server.url, "断电测试单位");
+    await register(page, env.server.url);
+    const id = await startFireworksInspection(page, env.server.url, "断电测试单位");
     await answerItems(page, 8);
     first.child.kill("SIGKILL");
     await first.exited;
 
     const second = await launchOwnChromium(profile);
     const again = await second.context.newPage();
-    await again.goto(`${server.url}/#/inspection/${id}`);
+    await again.goto(`${env.server.url}/#/inspection/${id}`);
     assert.equal(await countAnswersOnScreen(again), 8);
     await assertAnswers(again, id, 8);
     await second.cdp.close();
@@ -95,14 +86,14 @@ test("the browser is killed with SIGKILL right after 'saved'; a relaunch has eve
 });
 
 test("offline: reload, and a whole inspection from start to signed export", async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await register(page, server.url);
+  await register(page, env.server.url);
   await waitForServiceWorker(page);
   await context.setOffline(true);
   await page.reload();
   await page.getByRole("link", { name: /新建检查/ }).waitFor();
-  const id = await startFireworksInspection(page, server.url, "离线测试单位");
+  const id = await startFireworksInspection(page, env.server.url, "离线测试单位");
   await answerItems(page, 20);
   await page.reload();
   assert.equal(await countAnswersOnScreen(page), 20);
@@ -123,14 +114,14 @@ test("offline: reload, and a whole inspection from start to signed export", asyn
 });
 
 test("an app update during an open inspection waits for the user and loses nothing", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await register(page, server.url);
+  await register(page, env.server.url);
   await waitForServiceWorker(page);
-  const id = await startFireworksInspection(page, server.url, "更新测试单位");
+  const id = await startFireworksInspection(page, env.server.url, "更新测试单位");
   await answerItems(page, 4);
 
-  const swPath = path.join(dist, "sw.js");
+  const swPath = path.join(env.server.dist, "sw.js");
   const sw = await readFile(swPath, "utf8");
   await writeFile(swPath, sw.replace(/"version":"([0-9a-f]+)"/, '"version":"$1-next"'));
   try {
@@ -149,14 +140,14 @@ test("an app update during an open inspection waits for the user and loses nothi
 });
 
 test("two tabs: only one edits; taking over stops the other", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const a = await context.newPage();
-  await register(a, server.url);
-  const id = await startFireworksInspection(a, server.url, "双标签测试单位");
+  await register(a, env.server.url);
+  const id = await startFireworksInspection(a, env.server.url, "双标签测试单位");
   await answerItems(a, 2);
 
   const b = await context.newPage();
-  await b.goto(`${server.url}/#/inspection/${id}`);
+  await b.goto(`${env.server.url}/#/inspection/${id}`);
   await b.getByRole("alert").filter({ hasText: "已在其他标签页中打开" }).waitFor();
   assert.equal(await b.getByRole("radiogroup").count(), 0, "the second tab cannot edit");
 
@@ -171,10 +162,10 @@ test("two tabs: only one edits; taking over stops the other", async () => {
 
 for (const version of [1, 2]) test(`data stored by schema v${version} opens after the upgrade to the current schema`, async () => {
   const fixture = JSON.parse(await readFile(path.join(ROOT, `tests/fixtures/storage-v${version}.json`), "utf8"));
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await seedStorage(page, server.url, fixture);
-  await page.goto(`${server.url}/`);
+  await seedStorage(page, env.server.url, fixture);
+  await page.goto(`${env.server.url}/`);
   await page.getByText("迁移测试烟花厂").waitFor();
   const id = Object.keys(fixture.stores.inspections)[0];
   const expected = Object.keys(JSON.parse(fixture.stores.inspections[id]).answers).length;
@@ -222,23 +213,23 @@ for (const version of [1, 2]) test(`data stored by schema v${version} opens afte
     const record = JSON.parse(stored.record); // records are stored as JSON text
     assert.equal(record.file_name, bundle.file_name);
     assert.ok(!("envelope_json" in record), "the record no longer holds the envelope");
-    await page.goto(`${server.url}/#/outbox`);
+    await page.goto(`${env.server.url}/#/outbox`);
     await page.getByText(bundle.file_name).waitFor();
   }
   await context.close();
 });
 
 test("text hostile to HTML is shown literally", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const dialogs = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
     d.dismiss();
   });
-  await register(page, server.url, "<b>钱七</b>");
+  await register(page, env.server.url, "<b>钱七</b>");
   const hostile = "<img src=x onerror=alert(1)>";
-  await startFireworksInspection(page, server.url, hostile);
+  await startFireworksInspection(page, env.server.url, hostile);
   const group = page.getByRole("radiogroup", { name: /^FW-02 / });
   await group.getByLabel(/重大隐患/).check();
   await page.getByLabel("FW-02 隐患描述").fill(hostile);
@@ -246,7 +237,7 @@ test("text hostile to HTML is shown literally", async () => {
   await page.reload();
   await page.getByRole("heading", { name: hostile }).waitFor();
   assert.equal(await page.getByLabel("FW-02 隐患描述").inputValue(), hostile);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await page.getByText("<b>钱七</b>（执法证号").waitFor();
   assert.equal(await page.locator("img[src=x]").count(), 0);
   assert.deepEqual(dialogs, []);
@@ -254,10 +245,10 @@ test("text hostile to HTML is shown literally", async () => {
 });
 
 test("storage full: the failed write is named, nothing is claimed saved, nothing stored is lost", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await register(page, server.url);
-  const id = await startFireworksInspection(page, server.url, "存储满测试单位");
+  await register(page, env.server.url);
+  const id = await startFireworksInspection(page, env.server.url, "存储满测试单位");
   await answerItems(page, 3);
 
   // The quota is simulated (Chromium's CDP quota override is not available for these

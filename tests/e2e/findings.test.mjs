@@ -5,12 +5,12 @@
 // the references. Screenshots of the inspection and completion screens at 360×640 and
 // 768×1024 go to target/screenshots/.
 
-import { test, before, after } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, launchBrowser, runLedger, startServer, tempDir } from "./harness.mjs";
+import { ROOT, runLedger, useApp } from "./harness.mjs";
 import {
   addPhoto,
   assertAnswers,
@@ -20,8 +20,8 @@ import {
   photoFile,
   register,
   savedShown,
-  startFireworksInspection,
   seedStorage,
+  startFireworksInspection,
   storedInspection,
 } from "./app-helpers.mjs";
 
@@ -29,18 +29,8 @@ const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
 const PHONE = { width: 360, height: 640 };
 const TABLET = { width: 768, height: 1024 };
 
-let server, browser, work;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  work = await tempDir("paicha-findings-");
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const env = useApp({ workDir: "paicha-findings-" });
+before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
@@ -115,7 +105,7 @@ async function assertTouchTargets(page) {
 }
 
 test("three hazards with photos, completion blocked until the evidence is there, signature, seal, export", async () => {
-  const context = await browser.newContext({
+  const context = await env.browser.newContext({
     acceptDownloads: true,
     viewport: PHONE,
     hasTouch: true,
@@ -124,8 +114,8 @@ test("three hazards with photos, completion blocked until the evidence is there,
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, server.url, "孙八", "HN-0420");
-  const id = await startFireworksInspection(page, server.url, "照片测试烟花厂");
+  await register(page, env.server.url, "孙八", "HN-0420");
+  const id = await startFireworksInspection(page, env.server.url, "照片测试烟花厂");
 
   const group = (item) => page.getByRole("radiogroup", { name: new RegExp(`^${item} `) });
   await group("FW-01").getByLabel(/^符合/).check();
@@ -258,10 +248,10 @@ test("three hazards with photos, completion blocked until the evidence is there,
   await seal.click();
   const exportButton = page.getByRole("button", { name: /签名并导出/ });
   await exportButton.waitFor();
-  await page.goto(`${server.url}/#/inspection/${id}`);
+  await page.goto(`${env.server.url}/#/inspection/${id}`);
   await exportButton.waitFor(); // a sealed inspection opens on its export screen
   const [download] = await Promise.all([page.waitForEvent("download"), exportButton.click()]);
-  const file = path.join(work, download.suggestedFilename());
+  const file = path.join(env.work, download.suggestedFilename());
   await download.saveAs(file);
 
   // The bundle: every reference is embedded exactly once, and each attachment's bytes hash
@@ -304,11 +294,11 @@ test("three hazards with photos, completion blocked until the evidence is there,
 
 test("an inspection stored by schema v3 opens after the upgrade to v4, and its hazard takes a photo", async () => {
   const fixture = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/storage-v3.json"), "utf8"));
-  const context = await browser.newContext({ viewport: PHONE, acceptDownloads: true });
+  const context = await env.browser.newContext({ viewport: PHONE, acceptDownloads: true });
   const page = await context.newPage();
-  await seedStorage(page, server.url, fixture);
+  await seedStorage(page, env.server.url, fixture);
   const id = Object.keys(fixture.stores.inspections)[0];
-  await page.goto(`${server.url}/#/inspection/${id}`);
+  await page.goto(`${env.server.url}/#/inspection/${id}`);
   await page.getByRole("heading", { name: "三版迁移测试烟花厂" }).waitFor();
   assert.equal(await countAnswersOnScreen(page), Object.keys(fixture.stores.answers).length);
   const db = await page.evaluate(

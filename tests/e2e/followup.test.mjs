@@ -8,12 +8,12 @@
 // screenshots of the follow-up list, the re-inspection and its completion go to
 // target/screenshots/.
 
-import { test, before, after } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, launchBrowser, runLedger, startServer, tempDir } from "./harness.mjs";
+import { ROOT, runLedger, useApp } from "./harness.mjs";
 import { addPhoto, chooseSite, creditCode, drawSignature, fillCoInspector, fillOrder, photoFile, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
@@ -21,18 +21,8 @@ const PHONE = { width: 360, height: 640 };
 const TABLET = { width: 768, height: 1024 };
 const SITE = "督查测试烟花爆竹有限公司";
 
-let server, browser, work;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  work = await tempDir("paicha-followup-");
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const env = useApp({ workDir: "paicha-followup-" });
+before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
@@ -101,14 +91,14 @@ async function statuses(page, site = SITE) {
 }
 
 async function openFollowUp(page) {
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   await page.getByRole("link", { name: /^隐患督查/ }).click();
   await page.getByRole("heading", { name: /^隐患督查/ }).waitFor();
 }
 
 for (const size of [PHONE, TABLET]) {
   test(`follow-up and re-inspection at ${size.width}×${size.height}: overdue, filters, two closed, one escalated`, async () => {
-    const context = await browser.newContext({
+    const context = await env.browser.newContext({
       acceptDownloads: true,
       viewport: size,
       locale: "zh-CN",
@@ -123,8 +113,8 @@ for (const size of [PHONE, TABLET]) {
     await page.clock.install({ time: december(1) });
 
     // 1 December: an inspection with three hazards, each with a photo; FW-04 major.
-    await register(page, server.url, "吴督查", `FU-${size.width}`);
-    const originalId = await startFireworksInspection(page, server.url, SITE);
+    await register(page, env.server.url, "吴督查", `FU-${size.width}`);
+    const originalId = await startFireworksInspection(page, env.server.url, SITE);
     await page.getByRole("radiogroup", { name: /^FW-01 / }).getByLabel(/^符合/).check();
     await recordHazard(page, "FW-02", { description: "安全出口被成品堵塞", deadline: "2026-12-05", photo: photoFile("FW02.png", 96, 64) });
     await recordHazard(page, "FW-04", {
@@ -142,7 +132,7 @@ for (const size of [PHONE, TABLET]) {
 
     // The printable 现场检查记录 of the sealed inspection: three hazards, both officers, the
     // drawn signature.
-    await page.goto(`${server.url}/#/record/${originalId}`);
+    await page.goto(`${env.server.url}/#/record/${originalId}`);
     await page.getByRole("heading", { name: /安全生产现场检查记录/ }).waitFor();
     const sheet = await page.getByRole("article").textContent();
     assert.match(sheet, /重大隐患 1 项；一般隐患 2 项/);
@@ -155,7 +145,7 @@ for (const size of [PHONE, TABLET]) {
     await screenshot(page, "record");
 
     // Nothing is overdue yet.
-    await page.goto(`${server.url}/#/`);
+    await page.goto(`${env.server.url}/#/`);
     const link = page.getByRole("link", { name: /^隐患督查/ });
     assert.equal(await link.getAttribute("aria-label"), "隐患督查");
     await openFollowUp(page);
@@ -164,7 +154,7 @@ for (const size of [PHONE, TABLET]) {
 
     // 8 December: FW-02 is past its deadline, FW-04 due in two days. Home counts the overdue one.
     await page.clock.setSystemTime(december(8));
-    await page.goto(`${server.url}/#/`);
+    await page.goto(`${env.server.url}/#/`);
     await page.getByRole("link", { name: /逾期未整改 1 项/ }).waitFor();
     await screenshot(page, "home-followup");
     await openFollowUp(page);
@@ -285,7 +275,7 @@ for (const size of [PHONE, TABLET]) {
     assert.equal(await page.getByRole("button", { name: `继续复查 ${SITE}`, exact: true }).count(), 1);
 
     // Completion: nothing blocks; seal.
-    await page.goto(`${server.url}/#/complete/${reId}`);
+    await page.goto(`${env.server.url}/#/complete/${reId}`);
     await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
     assert.match(await page.getByRole("list", { name: /复查结果/ }).textContent(), /已整改：2.*未整改：1.*未复查：0/s);
     assert.equal(await page.getByRole("list", { name: /尚未复查的隐患/ }).count(), 0);
@@ -299,7 +289,7 @@ for (const size of [PHONE, TABLET]) {
 
     // The bundle carries the reviews, their photos are embedded, and the ledger verifies it.
     const [download] = await Promise.all([page.waitForEvent("download"), exportButton.click()]);
-    const file = path.join(work, `${size.width}-${download.suggestedFilename()}`);
+    const file = path.join(env.work, `${size.width}-${download.suggestedFilename()}`);
     await download.saveAs(file);
     const envelope = JSON.parse(await readFile(file, "utf8"));
     const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
@@ -333,11 +323,11 @@ for (const size of [PHONE, TABLET]) {
     await page.getByRole("status").filter({ hasText: "显示 2 / 3" }).waitFor();
     // The escalated hazard is due for the next re-inspection.
     await page.getByRole("button", { name: `复查 ${SITE}`, exact: true }).waitFor();
-    await page.goto(`${server.url}/#/`);
+    await page.goto(`${env.server.url}/#/`);
     assert.equal(await page.getByRole("link", { name: /^隐患督查/ }).getAttribute("aria-label"), "隐患督查");
 
     // The printable 复查意见书 lists the three reviews.
-    await page.goto(`${server.url}/#/export/${reId}`);
+    await page.goto(`${env.server.url}/#/export/${reId}`);
     await page.getByRole("link", { name: /复查意见书/ }).click();
     await page.getByRole("heading", { name: /隐患整改复查意见书/ }).waitFor();
     const table = page.getByRole("region", { name: /复查情况表/ }).getByRole("table");
@@ -367,7 +357,7 @@ for (const size of [PHONE, TABLET]) {
 }
 
 test("复查 from the new-inspection form: no checklist to choose, the form's team, hazards loaded, position recorded; a second one continues the first", async () => {
-  const context = await browser.newContext({
+  const context = await env.browser.newContext({
     viewport: PHONE,
     locale: "zh-CN",
     timezoneId: "Asia/Shanghai",
@@ -379,16 +369,16 @@ test("复查 from the new-inspection form: no checklist to choose, the form's te
   page.on("pageerror", (e) => pageErrors.push(e));
   await page.clock.install({ time: december(1) });
   const site = "表单复查烟花爆竹有限公司";
-  await register(page, server.url, "郑复查", "FORM-0001");
+  await register(page, env.server.url, "郑复查", "FORM-0001");
   // The first site of this context gets creditCode(0); the inspection is made with 钱协查.
-  const originalId = await startFireworksInspection(page, server.url, site);
+  const originalId = await startFireworksInspection(page, env.server.url, site);
   await recordHazard(page, "FW-02", { description: "消防通道堵塞", deadline: "2026-12-05", photo: photoFile("F02.png", 96, 64) });
   await sealFromInspection(page);
   const original = await storedInspection(page, originalId);
   await page.clock.setSystemTime(december(8));
 
   // 复查 hides the checklist picker and says why; the site is picked, the team typed anew.
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   const checklistRadio = page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ });
   await checklistRadio.waitFor();
   await page.getByLabel("检查类型").selectOption("reinspection");
@@ -416,7 +406,7 @@ test("复查 from the new-inspection form: no checklist to choose, the form's te
   assert.deepEqual(stored.reviews.map((r) => [r.hazard.inspection_id, r.hazard.item_id]), [[originalId, "FW-02"]]);
 
   // A second 复查 of the site is not started: the one in progress is offered instead.
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   await page.getByLabel("检查类型").selectOption("reinspection");
   await chooseSite(page, site, creditCode(0));
   const proceed = page.getByRole("link", { name: "继续复查", exact: true });
@@ -427,7 +417,7 @@ test("复查 from the new-inspection form: no checklist to choose, the form's te
   await page.getByRole("heading", { name: /^复查隐患/ }).waitFor();
   assert.equal(new URL(page.url()).hash, `#/inspection/${reId}`);
   // 日常检查 still needs a checklist.
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   await chooseSite(page, site, creditCode(0));
   await page.getByRole("button", { name: /开始检查/ }).click();
   await page.getByRole("alert").filter({ hasText: /请选择检查表/ }).waitFor();

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -125,6 +126,27 @@ export async function startServerOnDistCopy() {
     await rm(dist, { recursive: true, force: true });
   };
   return { ...server, dist, stop };
+}
+
+/**
+ * What a test file runs against, set up before its tests and torn down after them: the ledger
+ * serving the app (on a private copy of dist/ with `copyDist`, for tests that deploy into it),
+ * a browser (unless `browser: false`) and, with `workDir` (a name prefix), a scratch
+ * directory. Read `.server`, `.browser` and `.work` inside the tests.
+ */
+export function useApp({ copyDist = false, browser = true, workDir = null } = {}) {
+  const env = { server: null, browser: null, work: null };
+  before(async () => {
+    env.server = copyDist ? await startServerOnDistCopy() : await startServer();
+    if (browser) env.browser = await launchBrowser();
+    if (workDir) env.work = await tempDir(workDir);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+    if (env.work) await rm(env.work, { recursive: true, force: true });
+  });
+  return env;
 }
 
 /**

@@ -2,27 +2,17 @@
 // against the real ledger server, ending with the ledger CLI verifying and importing the file.
 // Elements are found by role and label, as assistive technology finds them.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPublicKey, verify as edVerify } from "node:crypto";
-import { readFile, writeFile, rm } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
+import { runLedger, useApp } from "./harness.mjs";
 import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration } from "./app-helpers.mjs";
 
 const PAYLOAD_TYPE = "application/vnd.paicha.bundle.v1+json";
 
-let server, browser, work;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  work = await tempDir("paicha-journey-");
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const env = useApp({ workDir: "paicha-journey-" });
 
 /** DSSE v1 pre-authentication encoding, written independently of the Rust code. */
 function pae(type, body) {
@@ -41,7 +31,7 @@ function nodeVerify(rawPublicKey, message, signature) {
 }
 
 test("register, inspect a fireworks site, reload, seal, export, verify and import", async () => {
-  const context = await browser.newContext({
+  const context = await env.browser.newContext({
     acceptDownloads: true,
     locale: "zh-CN",
     permissions: ["geolocation"],
@@ -50,7 +40,7 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
 
   // 1. First run: register; the device key is created and its id shown.
   await fillRegistration(page, { name: "张三", cert: "44010012345" });
@@ -106,7 +96,7 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
     page.getByRole("button", { name: /签名并导出/ }).click(),
   ]);
   assert.match(download.suggestedFilename(), /^paicha-91440300708461136T-\d{8}-000001\.json$/);
-  const file = path.join(work, download.suggestedFilename());
+  const file = path.join(env.work, download.suggestedFilename());
   await download.saveAs(file);
   const envelope = JSON.parse(await readFile(file, "utf8"));
   assert.equal(envelope.payloadType, PAYLOAD_TYPE);
@@ -155,14 +145,14 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   const tamperedBytes = Buffer.from(payloadBytes);
   const at = tamperedBytes.indexOf(Buffer.from("两倍"));
   tamperedBytes[at + 1] ^= 0x01;
-  const tamperedFile = path.join(work, "tampered.json");
+  const tamperedFile = path.join(env.work, "tampered.json");
   await writeFile(tamperedFile, JSON.stringify({ ...envelope, payload: tamperedBytes.toString("base64") }));
   const bad = await runLedger(["verify", tamperedFile]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /signature does not verify/);
 
   // ... and imports it once, after the device key is enrolled.
-  const dataDir = path.join(work, "ledger-data");
+  const dataDir = path.join(env.work, "ledger-data");
   const unknown = await runLedger(["import", file], { dataDir });
   assert.notEqual(unknown.code, 0, "an unenrolled key is rejected");
   assert.match(unknown.stdout + unknown.stderr, /keys add/);

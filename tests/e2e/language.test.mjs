@@ -4,20 +4,12 @@
 // other, and the printable records stay Chinese legal documents.
 // Elements are found by role and label, as assistive technology finds them.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startServer } from "./harness.mjs";
+import { useApp } from "./harness.mjs";
 import { register, savedShown, startFireworksInspection } from "./app-helpers.mjs";
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
 
 // FW-01 of checklists/fireworks.toml, in both languages.
 const FW01_ZH = "主要负责人、安全生产管理人员未依法经考核合格。";
@@ -37,11 +29,11 @@ async function assertAbsent(page, texts) {
 
 test("Chinese by default, English on request, kept across a reload, data unchanged either way", async () => {
   // An English browser: the app still starts in Chinese.
-  const context = await browser.newContext({ locale: "en-US" });
+  const context = await env.browser.newContext({ locale: "en-US" });
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
 
   // Registration, in Chinese only.
   await page.getByLabel("检查人员姓名").fill("郑语言");
@@ -74,7 +66,7 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   assert.equal(await page.getByRole("link", { name: /New inspection|Follow-up|Storage/ }).count(), 0);
 
   // An inspection started and answered in Chinese.
-  const id = await startFireworksInspection(page, server.url, "语言测试烟花厂");
+  const id = await startFireworksInspection(page, env.server.url, "语言测试烟花厂");
   await page.getByText(FW01_ZH, { exact: true }).waitFor();
   assert.equal(await page.getByText(FW01_EN).count(), 0, "the item's English text is not shown");
   await assertAbsent(page, ["Finish and seal", "Compliant", "General hazard"]);
@@ -84,7 +76,7 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   await savedShown(page);
 
   // Switch to English on home.
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   await page.getByRole("button", { name: /^切换语言 English$/ }).click();
   await page.getByRole("link", { name: "New inspection", exact: true }).waitFor();
   await assertAbsent(page, ["新建检查", "被检单位", "个人信息", "检查记录"]);
@@ -118,7 +110,7 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   assert.equal(await page.getByLabel("FW-03 hazard description").inputValue(), english);
 
   // The printable record is a Chinese legal document in both modes; only its buttons change.
-  await page.goto(`${server.url}/#/record/${id}`);
+  await page.goto(`${env.server.url}/#/record/${id}`);
   await page.getByRole("heading", { name: /安全生产现场检查记录/ }).waitFor();
   await page.getByRole("button", { name: "Print / save as PDF", exact: true }).waitFor();
   const sheet = await page.getByRole("article").textContent();
@@ -128,7 +120,7 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   assert.ok(sheet.includes(english) && sheet.includes(chinese), "the data as typed");
 
   // Back to Chinese on the profile screen.
-  await page.goto(`${server.url}/#/profile`);
+  await page.goto(`${env.server.url}/#/profile`);
   await page.getByRole("heading", { name: "Profile", exact: true }).waitFor();
   await page.getByRole("button", { name: /^Switch language 中文$/ }).click();
   await page.getByRole("heading", { name: "个人信息", exact: true }).waitFor();
@@ -138,7 +130,7 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   await assertAbsent(page, ["Profile", "Save profile", "Inspector name"]);
 
   // Everything typed in either language reads the same in Chinese.
-  await page.goto(`${server.url}/#/inspection/${id}`);
+  await page.goto(`${env.server.url}/#/inspection/${id}`);
   await page.getByRole("button", { name: "完成检查并签章", exact: true }).waitFor();
   await page.getByText(FW01_ZH, { exact: true }).waitFor();
   assert.equal(await page.getByLabel("FW-02 隐患描述").inputValue(), chinese);
@@ -153,11 +145,11 @@ test("Chinese by default, English on request, kept across a reload, data unchang
 });
 
 test("profile: unsaved edits survive a language switch; reopening the screen shows what is stored", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, server.url, "王切换", "GD-7101");
+  await register(page, env.server.url, "王切换", "GD-7101");
   await page.getByRole("link", { name: /个人信息/ }).click();
   await page.getByRole("heading", { name: "个人信息", exact: true }).waitFor();
   await page.getByLabel("检查人员姓名").fill("王切换（改）");

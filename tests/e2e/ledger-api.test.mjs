@@ -3,32 +3,26 @@
 // with the test seed 0x07 x 32) over HTTP, and find its hazard in `export hazards` and in
 // GET /api/hazards. Bad uploads get a 4xx and a reason. No browser needed.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, startServer, runLedger } from "./harness.mjs";
+import { ROOT, runLedger, useApp } from "./harness.mjs";
 
 const VECTOR = path.join(ROOT, "tests", "vectors", "bundle-v1");
 const ENVELOPE = path.join(VECTOR, "envelope.json");
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const env = useApp({ browser: false });
 
 const post = (body) =>
-  fetch(`${server.url}/api/bundles`, {
+  fetch(`${env.server.url}/api/bundles`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
   });
 
 test("upload a bundle over HTTP, then export hazards shows its finding", async (t) => {
-  if (!server.dataDir) return t.skip("PAICHA_E2E_URL: the server's data directory is not ours");
+  if (!env.server.dataDir) return t.skip("PAICHA_E2E_URL: the server's data directory is not ours");
   const expected = JSON.parse(await readFile(path.join(VECTOR, "expected.json"), "utf8"));
   const envelope = await readFile(ENVELOPE);
 
@@ -42,7 +36,7 @@ test("upload a bundle over HTTP, then export hazards shows its finding", async (
   const enrol = await runLedger(
     ["keys", "add", "--from-bundle", ENVELOPE, "--expect-key-id", expected.key_id.slice(0, 16),
       "--organisation", "测试县应急管理局"],
-    { dataDir: server.dataDir },
+    { dataDir: env.server.dataDir },
   );
   assert.equal(enrol.code, 0, enrol.stderr);
 
@@ -68,7 +62,7 @@ test("upload a bundle over HTTP, then export hazards shows its finding", async (
   assert.equal(response.status, 422);
   assert.equal((await response.json()).code, "bad_signature");
 
-  const exported = await runLedger(["export", "hazards", "--format", "csv"], { dataDir: server.dataDir });
+  const exported = await runLedger(["export", "hazards", "--format", "csv"], { dataDir: env.server.dataDir });
   assert.equal(exported.code, 0, exported.stderr);
   const lines = exported.stdout.trim().split("\r\n");
   assert.equal(lines.length, 2, exported.stdout);
@@ -81,25 +75,25 @@ test("upload a bundle over HTTP, then export hazards shows its finding", async (
   assert.match(lines[1], /,整改中,/);
 
   // The same hazard through the query API.
-  response = await fetch(`${server.url}/api/hazards?level=major&region=4403`);
+  response = await fetch(`${env.server.url}/api/hazards?level=major&region=4403`);
   assert.equal(response.status, 200);
   body = await response.json();
   assert.equal(body.count, 1);
   assert.equal(body.hazards[0].description, "防静电接地线断开");
   assert.equal(body.hazards[0].status, "整改中");
   assert.equal(body.hazards[0].status_code, "open");
-  response = await fetch(`${server.url}/api/hazards?level=general`);
+  response = await fetch(`${env.server.url}/api/hazards?level=general`);
   assert.equal((await response.json()).count, 0);
 });
 
 test("the checklist pack is served with an ETag", async () => {
-  let response = await fetch(`${server.url}/api/checklists`);
+  let response = await fetch(`${env.server.url}/api/checklists`);
   assert.equal(response.status, 200);
   const etag = response.headers.get("etag");
   assert.match(etag, /^"[0-9a-f]{32}"$/);
   const pack = await response.json();
   assert.ok(pack.checklists.length > 0, "the repository's checklists are served");
   for (const c of pack.checklists) assert.match(c.content_hash, /^[0-9a-f]{64}$/);
-  response = await fetch(`${server.url}/api/checklists`, { headers: { "if-none-match": etag } });
+  response = await fetch(`${env.server.url}/api/checklists`, { headers: { "if-none-match": etag } });
   assert.equal(response.status, 304);
 });

@@ -6,28 +6,17 @@
 // worker keeps them for offline use.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser, startServer, waitForServiceWorker } from "./harness.mjs";
+import { test } from "node:test";
+import { useApp, waitForServiceWorker } from "./harness.mjs";
 import { fillRegistration, register, startFireworksInspection } from "./app-helpers.mjs";
 
 const CHUNKS = /\/paicha-lazy-[^/]*\.wasm$/;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
 
 test("registration and home need no chunk; without it nothing is stored, each screen says so, and a retry loads it", async () => {
   // No service worker here: it would answer from its cache, out of `page.route`'s sight.
-  const context = await browser.newContext({ serviceWorkers: "block" });
+  const context = await env.browser.newContext({ serviceWorkers: "block" });
   try {
     const page = await context.newPage();
     const pageErrors = [];
@@ -57,7 +46,7 @@ test("registration and home need no chunk; without it nothing is stored, each sc
     // First run: the registration form is in the main module. Registering needs the data's
     // code: refused, it says so, keeps what was typed and stores nothing.
     await refuse();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await fillRegistration(page, { name: "赵六", cert: "GD-0001" });
     assert.ok(refused.length > 0, "the data's chunk is fetched as soon as the first screen is up");
     await page.getByRole("button", { name: /登记/ }).click();
@@ -96,7 +85,7 @@ test("registration and home need no chunk; without it nothing is stored, each sc
     await page.unroute(CHUNKS);
     await page.getByRole("button", { name: "重试" }).click();
     await page.getByRole("heading", { name: "新建检查" }).waitFor();
-    await page.goto(`${server.url}/#/sites`);
+    await page.goto(`${env.server.url}/#/sites`);
     await page.getByRole("heading", { name: "被检单位" }).waitFor();
     assert.deepEqual(pageErrors, [], "a chunk that cannot load is an error shown, not a crash");
   } finally {
@@ -105,10 +94,10 @@ test("registration and home need no chunk; without it nothing is stored, each sc
 });
 
 test("every chunk is precached: offline, a fresh tab opens every screen and records an inspection", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
     const page = await context.newPage();
-    await register(page, server.url);
+    await register(page, env.server.url);
     await waitForServiceWorker(page);
     const cached = await page.evaluate(async () => {
       const keys = await caches.keys();
@@ -122,9 +111,9 @@ test("every chunk is precached: offline, a fresh tab opens every screen and reco
     await context.setOffline(true);
     await page.close();
     const offline = await context.newPage();
-    await offline.goto(`${server.url}/`);
+    await offline.goto(`${env.server.url}/`);
     await offline.getByLabel("设备密钥标识").waitFor();
-    const id = await startFireworksInspection(offline, server.url, "离线烟花厂");
+    const id = await startFireworksInspection(offline, env.server.url, "离线烟花厂");
     assert.match(id, /^[0-9a-f-]{36}$/);
     for (const [hash, heading] of [
       ["#/followup", /隐患督查/],
@@ -133,7 +122,7 @@ test("every chunk is precached: offline, a fresh tab opens every screen and reco
       ["#/storage", /本机存储/],
       ["#/profile", /个人信息/],
     ]) {
-      await offline.goto(`${server.url}/${hash}`);
+      await offline.goto(`${env.server.url}/${hash}`);
       await offline.getByRole("heading", { name: heading }).first().waitFor();
     }
   } finally {

@@ -1,29 +1,19 @@
 // The outbox: a bundle exported offline waits, is refused while the device is not enrolled,
 // is uploaded after enrolment and a retry, and a second upload is reported as already received.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { launchBrowser, startServer, runLedger, tempDir } from "./harness.mjs";
+import { runLedger, useApp } from "./harness.mjs";
 import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration } from "./app-helpers.mjs";
 
-let server, browser, work;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  work = await tempDir("paicha-outbox-");
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const env = useApp({ workDir: "paicha-outbox-" });
 
 test("export offline, upload when online, refuse until enrolled, then accept once", async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await fillRegistration(page, { name: "王五", cert: "EX-2026-7" });
   await page.getByRole("button", { name: /登记/ }).click();
   await page.getByRole("link", { name: /新建检查/ }).click();
@@ -46,7 +36,7 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
     page.waitForEvent("download"),
     page.getByRole("button", { name: /签名并导出/ }).click(),
   ]);
-  const file = path.join(work, download.suggestedFilename());
+  const file = path.join(env.work, download.suggestedFilename());
   await download.saveAs(file);
   await page.getByRole("link", { name: /上传状态/ }).click();
   const entry = page.getByRole("listitem", { name: new RegExp(download.suggestedFilename()) });
@@ -58,7 +48,7 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   assert.match(await entry.textContent(), /keys add|unknown|未登记|not enrolled/i);
 
   // The ledger operator enrols the device from the bundle file; the inspector retries.
-  const enrol = await runLedger(["keys", "add", "--from-bundle", file], { dataDir: server.dataDir });
+  const enrol = await runLedger(["keys", "add", "--from-bundle", file], { dataDir: env.server.dataDir });
   assert.equal(enrol.code, 0, enrol.stderr);
   await entry.getByRole("button", { name: /重新上传/ }).click();
   await entry.getByText(/已上传/).waitFor();
@@ -73,7 +63,7 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   assert.equal(second.body.status, "already_imported");
 
   // The finding is on the ledger's hazard list.
-  const csv = await runLedger(["export", "hazards", "--format", "csv"], { dataDir: server.dataDir });
+  const csv = await runLedger(["export", "hazards", "--format", "csv"], { dataDir: env.server.dataDir });
   assert.equal(csv.code, 0, csv.stderr);
   assert.match(csv.stdout, new RegExp(description));
   assert.match(csv.stdout, /外发箱测试烟花厂/);

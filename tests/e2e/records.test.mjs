@@ -3,27 +3,19 @@
 // everywhere: no element is created from it and no script runs. Elements are found by role and
 // label. The PDFs and screenshots go to target/screenshots/ (not committed).
 
-import { test, before, after } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, launchBrowser, startServer } from "./harness.mjs";
+import { ROOT, useApp } from "./harness.mjs";
 import { addPhoto, answerItems, fillOrder, register, savedShown, startFireworksInspection } from "./app-helpers.mjs";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const SHOTS = path.join(ROOT, "target", "screenshots");
 const FORMULA = '=HYPERLINK("http://example.invalid","x")';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  await mkdir(SHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
+before(() => mkdir(SHOTS, { recursive: true }));
 
 /** RFC 4180, written independently of the Rust code: quoted fields, doubled quotes, CRLF. */
 function parseCsv(text) {
@@ -84,7 +76,7 @@ function assertA4Pdf(pdf) {
 }
 
 test("record and notice print to A4 with hostile text literal; the hazard ledger downloads as CSV", async () => {
-  const context = await browser.newContext({
+  const context = await env.browser.newContext({
     acceptDownloads: true,
     locale: "zh-CN",
     timezoneId: "Asia/Shanghai",
@@ -106,9 +98,9 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
     };
   });
 
-  await register(page, server.url, "张三", "44010012345");
+  await register(page, env.server.url, "张三", "44010012345");
   const site = "某某烟花爆竹有限公司";
-  const id = await startFireworksInspection(page, server.url, site);
+  const id = await startFireworksInspection(page, env.server.url, site);
   // FW-01, FW-03 compliant; FW-02, FW-04 general hazards with their orders.
   await answerItems(page, 4);
   await page.getByLabel("FW-04 整改责任人").fill(FORMULA);
@@ -132,11 +124,11 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assert.match(await page.getByRole("note").textContent(), /^草稿：检查尚未签章封存，本记录不作为正式检查记录。$/);
   assert.match(await page.getByRole("heading", { name: /安全生产现场检查记录/ }).textContent(), /草稿/);
   await assertNothingInjected(page, dialogs);
-  await page.goto(`${server.url}/#/notice/${id}`);
+  await page.goto(`${env.server.url}/#/notice/${id}`);
   await page.getByRole("alert").filter({ hasText: /尚未签章/ }).waitFor();
 
   // Complete: the site representative signs on the pad (with a mouse here), then seal.
-  await page.goto(`${server.url}/#/inspection/${id}`);
+  await page.goto(`${env.server.url}/#/inspection/${id}`);
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
   await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
   const pad = page.getByRole("img", { name: /签名板/ });
@@ -236,11 +228,11 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assertA4Pdf(noticePdf);
 
   // A second, unsealed inspection with one hazard (FW-02): the ledger covers every inspection.
-  await startFireworksInspection(page, server.url, "另一家烟花爆竹零售店");
+  await startFireworksInspection(page, env.server.url, "另一家烟花爆竹零售店");
   await answerItems(page, 2);
 
   // The ledger, from the home screen.
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: /导出隐患台账 CSV/ }).click(),

@@ -2,34 +2,23 @@
 // running the old one: the old tab closes its connection and reloads.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser, startServer } from "./harness.mjs";
+import { test } from "node:test";
+import { useApp } from "./harness.mjs";
 import { register } from "./app-helpers.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
 
 test("an open tab yields its database connection to a schema upgrade", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
     const app = await context.newPage();
-    await register(app, server.url);
+    await register(app, env.server.url);
     const reloaded = app.waitForEvent("framenavigated", { timeout: 15_000 });
 
     // Another page of the same origin asks for a higher schema version, as a newer app
     // build would. Without the app's `versionchange` handler this stays blocked.
     const other = await context.newPage();
-    await other.goto(`${server.url}/manifest.webmanifest`);
+    await other.goto(`${env.server.url}/manifest.webmanifest`);
     const current = await app.evaluate(
       () =>
         new Promise((resolve) => {

@@ -4,23 +4,15 @@
 // the inspection type and co-inspectors, which the printable record shows; sealing waits for a
 // second officer. Elements are found by role and label.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startServer } from "./harness.mjs";
+import { useApp } from "./harness.mjs";
 import { creditCode, fillCoInspector, fillRegistration, register, savedShown, storedInspection } from "./app-helpers.mjs";
 
 const PHONE = { width: 360, height: 640 };
 const TABLET = { width: 768, height: 1024 };
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
 
 /** Every value of an IndexedDB store, parsed (values are stored as JSON text). */
 async function storedAll(page, store) {
@@ -105,7 +97,7 @@ async function fillSite(page, site) {
 }
 
 async function openSites(page) {
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   await page.getByRole("link", { name: /被检单位/ }).click();
   await page.getByRole("heading", { name: /^被检单位/ }).waitFor();
 }
@@ -122,11 +114,11 @@ const FACTORY = {
 };
 
 test("sites: create with every field, per-field errors keep the text, duplicates refused, edit, search, recent first", async () => {
-  const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+  const context = await env.browser.newContext({ viewport: PHONE, locale: "zh-CN" });
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, server.url, "张三", "GD-1001");
+  await register(page, env.server.url, "张三", "GD-1001");
 
   // A new site with a bad phone number and a wrong check digit: both are named next to their
   // fields at once, and what was typed stays.
@@ -211,7 +203,7 @@ test("sites: create with every field, per-field errors keep the text, duplicates
   await search.fill("");
 
   // Inspecting the older site brings it to the top. It is picked in the new-inspection form.
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   await page.getByRole("link", { name: /新建检查/ }).click();
   await page.getByLabel("搜索已登记单位").fill("大瑶");
   const choices = page.getByRole("list", { name: /已登记单位/ }).getByRole("button");
@@ -249,11 +241,11 @@ async function until(check, what) {
 }
 
 test("new inspection: a new site is saved on start; type and co-inspectors are stored and printed", async () => {
-  const context = await browser.newContext({ viewport: TABLET, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const context = await env.browser.newContext({ viewport: TABLET, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, server.url, "赵六", "GD-2001", { organisation: "浏阳市应急管理局", region: "大瑶镇" });
+  await register(page, env.server.url, "赵六", "GD-2001", { organisation: "浏阳市应急管理局", region: "大瑶镇" });
 
   await page.getByRole("link", { name: /新建检查/ }).click();
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
@@ -293,7 +285,7 @@ test("new inspection: a new site is saved on start; type and co-inspectors are s
   assert.equal(sites[0].site.credit_code, FACTORY.code);
 
   // The printable record: type, both officers with their numbers, the unit, the site's details.
-  await page.goto(`${server.url}/#/record/${id}`);
+  await page.goto(`${env.server.url}/#/record/${id}`);
   const record = page.getByRole("article");
   await page.getByRole("heading", { name: /安全生产现场检查记录/ }).waitFor();
   const text = await record.textContent();
@@ -313,7 +305,7 @@ test("new inspection: a new site is saved on start; type and co-inspectors are s
 
   // The next inspection starts with the same team; the same code typed as a new site is
   // refused with the saved one offered instead.
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   assert.equal(await page.getByLabel("同行检查人员 1 姓名").inputValue(), "孙七");
   assert.equal(await page.getByLabel("同行检查人员 1 执法证号").inputValue(), "GD-2002");
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
@@ -336,10 +328,10 @@ test("new inspection: a new site is saved on start; type and co-inspectors are s
 });
 
 test("completion: one officer blocks the seal until a co-inspector is added on the screen", async () => {
-  const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+  const context = await env.browser.newContext({ viewport: PHONE, locale: "zh-CN" });
   const page = await context.newPage();
-  await register(page, server.url, "吴九", "GD-3001");
-  await page.goto(`${server.url}/#/new`);
+  await register(page, env.server.url, "吴九", "GD-3001");
+  await page.goto(`${env.server.url}/#/new`);
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
   await fillSite(page, { name: "单人检查测试厂", code: creditCode(3) });
   // The empty co-inspector row is left as it is.
@@ -370,9 +362,9 @@ test("completion: one officer blocks the seal until a co-inspector is added on t
 });
 
 test("profile: registration asks for the unit; edits persist across a reload; old profiles are prompted", async () => {
-  const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+  const context = await env.browser.newContext({ viewport: PHONE, locale: "zh-CN" });
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   // Organisation and region are required; each missing one is named next to its field.
   await page.getByLabel("检查人员姓名").fill("冯十一");
   await page.getByLabel("执法证号").fill("GD-4001");
@@ -419,7 +411,7 @@ test("profile: registration asks for the unit; edits persist across a reload; ol
         };
       }),
   );
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   await page.reload();
   await page.getByText(/冯十一（执法证号 GD-4001）/).waitFor();
   await page.getByRole("link", { name: /完善个人信息/ }).click();
@@ -443,11 +435,11 @@ async function failWrites(page, on) {
 }
 
 test("a failed write: the site form and the team say so and offer the retry; 'saved' only once stored", async () => {
-  const context = await browser.newContext({ viewport: TABLET, locale: "zh-CN" });
+  const context = await env.browser.newContext({ viewport: TABLET, locale: "zh-CN" });
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, server.url, "陈十二", "GD-5001");
+  await register(page, env.server.url, "陈十二", "GD-5001");
 
   // A new site while storage is full: the form stays, with what was typed and the failure.
   await openSites(page);
@@ -472,7 +464,7 @@ test("a failed write: the site form and the team say so and offer the retry; 'sa
   assert.equal(sites[0].site.grid, "第一网格");
 
   // The team on the completion screen: "updated" only once stored.
-  await page.goto(`${server.url}/#/new`);
+  await page.goto(`${env.server.url}/#/new`);
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
   await page.getByLabel("搜索已登记单位").fill("存储失败");
   await page.getByRole("list", { name: /已登记单位/ }).getByRole("button").first().click();

@@ -3,21 +3,10 @@
 // app start offline.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { assetUrls, launchBrowser, startServer, waitForServiceWorker } from "./harness.mjs";
+import { test } from "node:test";
+import { assetUrls, useApp, waitForServiceWorker } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
 
 /** A page that records uncaught errors and failed console messages. */
 async function openPage(context) {
@@ -31,10 +20,10 @@ async function openPage(context) {
 }
 
 test("the page loads and the wasm app starts", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
     const { page, errors } = await openPage(context);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     assert.match(await page.title(), /Paicha/);
     assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
     // The loader removes #loading once wasm-bindgen's init (and so `main`) succeeded.
@@ -46,16 +35,16 @@ test("the page loads and the wasm app starts", async () => {
 });
 
 test("assets are served with the right content types", async () => {
-  const assets = await assetUrls(server.url);
+  const assets = await assetUrls(env.server.url);
   const expected = [
-    [`${server.url}/`, "text/html"],
+    [`${env.server.url}/`, "text/html"],
     [assets.loaderJs, "text/javascript"],
     [assets.appJs, "text/javascript"],
     [assets.appWasm, "application/wasm"],
     [assets.stylesCss, "text/css"],
-    [`${server.url}/sw.js`, "text/javascript"],
-    [`${server.url}/manifest.webmanifest`, "application/manifest+json"],
-    [`${server.url}/icons/icon-192.png`, "image/png"],
+    [`${env.server.url}/sw.js`, "text/javascript"],
+    [`${env.server.url}/manifest.webmanifest`, "application/manifest+json"],
+    [`${env.server.url}/icons/icon-192.png`, "image/png"],
   ];
   for (const [url, type] of expected) {
     const res = await fetch(url);
@@ -64,13 +53,13 @@ test("assets are served with the right content types", async () => {
     assert.equal(got, type, url);
   }
 
-  const manifest = await (await fetch(`${server.url}/manifest.webmanifest`)).json();
+  const manifest = await (await fetch(`${env.server.url}/manifest.webmanifest`)).json();
   assert.equal(manifest.short_name, "排查");
   assert.equal(manifest.start_url, "./");
   assert.ok(manifest.icons.some((i) => i.purpose === "maskable" && i.sizes === "512x512"));
 
   // The precache list is generated from dist/ and must name the hashed assets.
-  const sw = await (await fetch(`${server.url}/sw.js`)).text();
+  const sw = await (await fetch(`${env.server.url}/sw.js`)).text();
   assert.ok(!sw.includes("/*__PRECACHE__*/"), "sw.js still has the template marker");
   for (const url of [assets.appJs, assets.appWasm, assets.loaderJs, assets.stylesCss]) {
     assert.ok(sw.includes(`"./${new URL(url).pathname.slice(1)}"`), `sw.js precaches ${url}`);
@@ -78,10 +67,10 @@ test("assets are served with the right content types", async () => {
 });
 
 test("the service worker precaches the shell and the app starts offline", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
     const { page, errors } = await openPage(context);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await waitForServiceWorker(page);
     const cached = await page.evaluate(async () => {
       const keys = await caches.keys();
@@ -102,7 +91,7 @@ test("the service worker precaches the shell and the app starts offline", async 
 });
 
 test("the wasm goes brotli-compressed to clients that accept it and decodes to the same bytes", async () => {
-  const { appWasm } = await assetUrls(server.url);
+  const { appWasm } = await assetUrls(env.server.url);
   const plain = await fetch(appWasm, { headers: { "accept-encoding": "identity" } });
   assert.equal(plain.headers.get("content-encoding"), null);
   assert.equal(plain.headers.get("vary"), "Accept-Encoding");

@@ -5,39 +5,26 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import { launchBrowser, startServerOnDistCopy, waitForServiceWorker } from "./harness.mjs";
+import { test } from "node:test";
+import { useApp, waitForServiceWorker } from "./harness.mjs";
 
-let dist;
-let server;
-let browser;
-
-before(async () => {
-  // A private dist/ copy: the update test deploys a new version into it.
-  server = await startServerOnDistCopy();
-  dist = server.dist;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// A private dist/ copy: the update test deploys a new version into it.
+const env = useApp({ copyDist: true });
 
 const cacheNames = (page) =>
   page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("paicha-")).sort());
 
 test("an update waits for the user before it activates", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await waitForServiceWorker(page);
     const [oldCache] = await cacheNames(page);
     assert.match(oldCache, /^paicha-[0-9a-f]{16}$/);
 
     // Deploy: same files, new precache version.
-    const swPath = path.join(dist, "sw.js");
+    const swPath = path.join(env.server.dist, "sw.js");
     const sw = await readFile(swPath, "utf8");
     const version = oldCache.slice("paicha-".length);
     await writeFile(swPath, sw.replace(`"version":"${version}"`, `"version":"${version}-next"`));

@@ -3,27 +3,19 @@
 // scrolls to the item and focuses it, showing everything again when the filter hid it.
 // Elements are found by role and label. Screenshots go to target/screenshots/.
 
-import { test, before, after } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, launchBrowser, startServer } from "./harness.mjs";
+import { ROOT, useApp } from "./harness.mjs";
 import { register, savedShown, startFireworksInspection } from "./app-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
 const PHONE = { width: 360, height: 640 };
 const TABLET = { width: 768, height: 1024 };
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useApp();
+before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
 async function screenshots(page, name) {
   for (const size of [PHONE, TABLET]) {
@@ -47,12 +39,12 @@ async function assertTouchTargets(page) {
 }
 
 test("section progress, the 全部/未答/隐患 filter keeps typed text, and 跳转到条目 focuses the item", async () => {
-  const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+  const context = await env.browser.newContext({ viewport: PHONE, locale: "zh-CN" });
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, server.url, "周九", "GD-0909");
-  await startFireworksInspection(page, server.url, "筛选测试烟花厂");
+  await register(page, env.server.url, "周九", "GD-0909");
+  await startFireworksInspection(page, env.server.url, "筛选测试烟花厂");
 
   const group = (item) => page.getByRole("radiogroup", { name: new RegExp(`^${item} `) });
   const section = page.getByRole("region", { name: /重大生产安全事故隐患判定标准/ });
