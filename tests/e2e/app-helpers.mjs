@@ -115,6 +115,36 @@ export async function countAnswersOnScreen(page) {
 }
 
 /**
+ * Waits until the device has stored a checklist pack. A first run fetches the pack from the
+ * ledger about a second after its first screen (`src/checklists.rs`); a test that goes
+ * offline waits for it first, or Chromium reports that request as a failed load.
+ */
+export async function checklistsStored(page, timeout = 30_000) {
+  await page.waitForFunction(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("paicha");
+        // Not created yet: abort, so that this probe never creates the app's database.
+        open.onupgradeneeded = () => open.transaction.abort();
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const db = open.result;
+          const done = (stored) => {
+            db.close();
+            resolve(stored);
+          };
+          if (!db.objectStoreNames.contains("checklists")) return done(false);
+          const count = db.transaction("checklists").objectStore("checklists").count();
+          count.onsuccess = () => done(count.result > 0);
+          count.onerror = () => done(false);
+        };
+      }),
+    null,
+    { timeout, polling: 200 },
+  );
+}
+
+/**
  * The stored inspection, straight from IndexedDB: its header from `inspections` joined with
  * its per-answer records from `answers` (schema v3); `headerAnswers` counts answers still
  * inside the header (the layout before v3).

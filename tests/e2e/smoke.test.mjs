@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assetUrls, useApp, waitForServiceWorker } from "./harness.mjs";
+import { checklistsStored } from "./app-helpers.mjs";
 
 const env = useApp();
 
@@ -79,6 +80,8 @@ test("the service worker precaches the shell and the app starts offline", async 
     });
     assert.ok(cached.includes("/index.html"), `cache holds ${cached}`);
     assert.ok(cached.some((p) => p.endsWith(".wasm")), `cache holds ${cached}`);
+    // Only the offline start is under test: the first run's pack download must be done.
+    await checklistsStored(page);
 
     await context.setOffline(true);
     await page.reload();
