@@ -61,7 +61,7 @@ type Files = BTreeMap<String, Vec<u8>>;
 
 /// Builds `out` from `bundle` and `public/`; `minified` runs the shell's JS and CSS through
 /// esbuild (see [`crate::minify`]).
-pub fn assemble(root: &Path, bundle: Bundle, out: &Path, minified: bool) -> Result<Report> {
+pub fn assemble(root: &Path, mut bundle: Bundle, out: &Path, minified: bool) -> Result<Report> {
     let public = root.join("public");
     let mut files = Files::new();
     let mut vars = BTreeMap::new();
@@ -72,7 +72,6 @@ pub fn assemble(root: &Path, bundle: Bundle, out: &Path, minified: bool) -> Resu
             Ok(bytes)
         }
     };
-    let mut bundle = bundle;
     bundle.js = shrink(Kind::Module, "paicha.js", bundle.js)?;
     if let Some(split) = bundle.split.as_mut() {
         let link = std::mem::take(&mut split.link_js).into_bytes();

@@ -80,6 +80,18 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// A tool installed from npm by `scripts/setup` (`node_modules/.bin/<name>`), or why it is
+/// not there.
+fn npm_tool(root: &Path, name: &str) -> Result<PathBuf> {
+    let bin = root.join("node_modules/.bin").join(name);
+    anyhow::ensure!(
+        bin.exists(),
+        "{} is missing: run scripts/setup (npm ci)",
+        bin.display()
+    );
+    Ok(bin)
+}
+
 /// The workspace root, fixed at compile time so the tool works from any cwd.
 fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));

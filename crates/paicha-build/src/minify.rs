@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -20,10 +20,7 @@ pub enum Kind {
 /// `source`, minified. Fails (never falls back to the unminified text) when esbuild is missing
 /// or rejects the input, so a broken build is not shipped unnoticed.
 pub fn minify(root: &Path, kind: Kind, name: &str, source: &[u8]) -> Result<Vec<u8>> {
-    let bin = root.join("node_modules/.bin/esbuild");
-    if !bin.exists() {
-        bail!("{} is missing: run scripts/setup (npm ci)", bin.display());
-    }
+    let bin = crate::npm_tool(root, "esbuild")?;
     let args: &[&str] = match kind {
         Kind::Module => &["--loader=js", "--format=esm"],
         Kind::Css => &["--loader=css"],

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use wasm_bindgen_cli_support::Bindgen;
 
 const TARGET: &str = "wasm32-unknown-unknown";
@@ -225,10 +225,7 @@ fn optimised(root: &Path, input: &Path, optimise: bool) -> Result<Vec<u8>> {
 
 fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<()> {
     // npm binaryen@132 only: Debian's binaryen 108 emits broken modules.
-    let bin = root.join("node_modules/.bin/wasm-opt");
-    if !bin.exists() {
-        bail!("{} is missing: run scripts/setup (npm ci)", bin.display());
-    }
+    let bin = crate::npm_tool(root, "wasm-opt")?;
     let mut cmd = Command::new(&bin);
     cmd.arg("-Oz")
         .args(WASM_OPT_FEATURES)
