@@ -126,31 +126,30 @@ export function probeScript() {
  * so weighed on the app's side of every ratio.
  */
 export async function installProbe(context) {
-  const reports = new Map();
-  const waiters = new Set();
-  const ids = new WeakMap();
-  let nextId = 0;
-  const key = (page, kind) => {
-    if (!ids.has(page)) ids.set(page, nextId++);
-    return `${kind}\u0000${ids.get(page)}`;
+  // Per page, what its current load has reported, by kind.
+  const reports = new WeakMap();
+  const of = (page) => {
+    if (!reports.has(page)) reports.set(page, new Map());
+    return reports.get(page);
   };
+  const waiters = new Set();
   await context.exposeBinding("__benchReport", ({ page }, json) => {
     const { kind, value } = JSON.parse(json);
-    if (!reports.has(key(page, kind))) reports.set(key(page, kind), value);
+    if (!of(page).has(kind)) of(page).set(kind, value);
     for (const w of [...waiters]) w();
   });
   await context.addInitScript(probeScript);
   return {
     reset(page) {
-      for (const kind of ["interactive", "dataReady"]) reports.delete(key(page, kind));
+      reports.set(page, new Map());
     },
     next(page, kind, timeout = 120_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          if (!reports.has(key(page, kind))) return false;
+          if (!of(page).has(kind)) return false;
           clearTimeout(timer);
           waiters.delete(check);
-          resolve(reports.get(key(page, kind)));
+          resolve(of(page).get(kind));
           return true;
         };
         const timer = setTimeout(() => {
