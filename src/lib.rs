@@ -1,63 +1,34 @@
 //! Paicha (排查): the Leptos client app. `main.rs` only mounts [`App`].
+//!
+//! The app is four layers over the browser, each importing only the ones below it
+//! (docs/architecture.md; `crates/paicha-build/tests/architecture.rs` checks it):
+//! [`screens`] → [`widgets`] → [`services`] → [`model`] → [`platform`]. This file composes
+//! them: the writer lock, the first screen drawn from the stored summary, and every other
+//! screen once its code and the data are loaded.
 
-pub mod checklists;
-pub mod data;
-pub mod device_key;
-pub mod features;
-pub mod i18n;
-mod lazy;
 pub mod model;
-pub mod persist;
-pub mod route;
-mod screens;
-pub mod storage;
-pub mod summary;
-pub mod update;
-pub mod writer_lock;
+pub mod platform;
+pub mod screens;
+pub mod services;
+pub mod widgets;
 
-use checklists::Catalog;
-use data::DataState;
-use device_key::DeviceKey;
-use features::{home, onboarding};
+pub use platform::APP_VERSION;
+
 use leptos::prelude::*;
-use model::Model;
-use persist::SaveState;
-use route::Route;
-use storage::Db;
-use summary::Summary;
-
-pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Shared handles to the app's data, provided as context to every screen but the first
-/// (home and registration use [`Shell`]).
-#[derive(Clone, Copy)]
-pub struct AppContext {
-    pub model: RwSignal<Model>,
-    pub db: StoredValue<Db, LocalStorage>,
-    pub device_key: RwSignal<Option<DeviceKey>, LocalStorage>,
-    pub save_state: ReadSignal<SaveState>,
-    pub route: ReadSignal<Route>,
-    pub catalog: RwSignal<Catalog>,
-}
-
-pub fn use_app() -> AppContext {
-    expect_context::<AppContext>()
-}
-
-/// What the first screen works with, before the data is loaded ([`data`]).
-#[derive(Clone, Copy)]
-pub struct Shell {
-    pub db: StoredValue<Db, LocalStorage>,
-    /// What home shows; `None` until known (a summary not stored yet waits for the model).
-    pub summary: RwSignal<Option<Summary>>,
-    pub save_state: RwSignal<SaveState>,
-    pub route: ReadSignal<Route>,
-    pub data: RwSignal<DataState, LocalStorage>,
-}
-
-pub fn use_shell() -> Shell {
-    expect_context::<Shell>()
-}
+use model::context::DataState;
+use model::context::{Shell, use_shell};
+use model::data;
+use model::persist::{self, SaveState};
+use model::summary::{self, Summary};
+use platform::i18n;
+use platform::route::{self, Route};
+use platform::storage::{self, Db};
+use platform::writer_lock;
+use screens::{home, onboarding};
+use widgets::open_elsewhere::OpenElsewhere;
+use widgets::profile_form::ProfileForm;
+use widgets::retry::Retry;
+use widgets::update_banner::UpdateBanner;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -77,7 +48,7 @@ pub fn App() -> impl IntoView {
             {move || match writer.get() {
                 writer_lock::Writer::Checking => view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any(),
                 writer_lock::Writer::Held => view! { <Load /> }.into_any(),
-                _ => view! { <writer_lock::OpenElsewhere state=writer /> }.into_any(),
+                _ => view! { <OpenElsewhere state=writer /> }.into_any(),
             }}
         </main>
     }
@@ -103,7 +74,7 @@ fn Load() -> impl IntoView {
                     loaded.get().map(|result| match result {
                         Ok((db, first_run, stored)) => view! { <Loaded db first_run stored /> }.into_any(),
                         Err(e) => view! {
-                            <p class="error" role="alert">{data::DataError::Storage(e.to_string()).message()}</p>
+                            <p class="error" role="alert">{model::context::DataError::Storage(e.to_string()).message()}</p>
                         }.into_any(),
                     })
                 }}
@@ -113,7 +84,7 @@ fn Load() -> impl IntoView {
 
 thread_local! {
     /// The screen shown last, to tell a new screen from the same one rebuilt in another language.
-    static SHOWN: std::cell::Cell<Option<Route>> = const { std::cell::Cell::new(None) };
+    static SHOWN: std::cell::RefCell<Option<Route>> = const { std::cell::RefCell::new(None) };
 }
 
 #[component]
@@ -133,18 +104,18 @@ fn Loaded(db: Db, first_run: bool, stored: Option<Summary>) -> impl IntoView {
         data: RwSignal::new_local(DataState::Loading),
     };
     provide_context(shell);
-    data::start(shell, stored);
+    services::session::start(shell, stored);
     // A Memo, so that the screen is rebuilt only when registration or the route changes, never
     // on each answer (which would reset the screen's state and the focused field).
     let registered =
         Memo::new(move |_| shell.summary.with(|s| s.as_ref().map(Summary::registered)));
     // What the registration form holds, kept across a language switch (which rebuilds it).
-    let registration = RwSignal::new(onboarding::ProfileForm::default());
+    let registration = RwSignal::new(ProfileForm::default());
     // Likewise the profile form: filled from the stored profile when the screen is opened,
     // kept when only the language changes.
-    let profile_form = RwSignal::new(onboarding::ProfileForm::default());
+    let profile_form = RwSignal::new(ProfileForm::default());
     view! {
-        <update::UpdateBanner />
+        <UpdateBanner />
         {move || {
             // A language switch rebuilds the screen, whose texts are picked as it is built.
             i18n::lang();
@@ -154,11 +125,11 @@ fn Loaded(db: Db, first_run: bool, stored: Option<Summary>) -> impl IntoView {
                 Some(true) => {}
             }
             let route = shell.route.get();
-            if SHOWN.replace(Some(route)) != Some(route) && route == Route::Profile {
+            if SHOWN.with(|s| s.replace(Some(route.clone()))).as_ref() != Some(&route) && route == Route::Profile {
                 profile_form.set(shell.summary.with_untracked(|s| {
                     s.as_ref()
                         .and_then(|s| s.profile.as_ref())
-                        .map(onboarding::ProfileForm::from)
+                        .map(ProfileForm::from)
                         .unwrap_or_default()
                 }));
             }
@@ -181,30 +152,10 @@ fn DataPending() -> impl IntoView {
     }
 }
 
-/// Says so when the data could not be loaded, on a first screen that shows without it.
-#[component]
-pub fn DataError() -> impl IntoView {
-    let shell = use_shell();
-    move || match shell.data.get() {
-        DataState::Failed(e) => Some(view! { <Retry message=e.message() /> }),
-        _ => None,
-    }
-}
-
-/// What could not be loaded, with a retry (a reload) and, on a screen, the way home.
-#[component]
-fn Retry(message: String, #[prop(optional)] home: bool) -> impl IntoView {
-    view! {
-        <p class="error" role="alert">{message}</p>
-        <button type="button" on:click=|_| reload()>{i18n::t("重试", "Try again")}</button>
-        {home.then(|| view! { <a class="button" href=Route::Home.href()>{i18n::t("返回首页", "Home")}</a> })}
-    }
-}
-
 /// A screen whose code is loaded on demand ([`screens`]); "loading" shows only while its
 /// chunk is fetched the first time.
 #[component]
-fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> impl IntoView {
+fn OnDemand(route: Route, profile_form: RwSignal<ProfileForm>) -> impl IntoView {
     // Each screen gets an owner of its own, kept until the route changes: what it creates and
     // the contexts it provides (e.g. `PendingWrites`) go with it. On the route switch's shared
     // owner a context outlives its screen, and the next screen would find a disposed signal.
@@ -232,11 +183,5 @@ fn OnDemand(route: Route, profile_form: RwSignal<onboarding::ProfileForm>) -> im
         <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
             {screen}
         </Suspense>
-    }
-}
-
-fn reload() {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
     }
 }

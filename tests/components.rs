@@ -3,13 +3,13 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
-use paicha::checklists::Catalog;
-use paicha::device_key::DeviceKey;
-use paicha::features::new_inspection::NewInspection;
-use paicha::model::Model;
-use paicha::storage::{self, Db};
-use paicha::summary::{self, Summary};
-use paicha::{AppContext, persist, route};
+use paicha::model::catalog::Catalog;
+use paicha::model::context::AppContext;
+use paicha::model::summary::{self, Summary};
+use paicha::model::{Model, persist};
+use paicha::platform::device_key::DeviceKey;
+use paicha::platform::storage::{self, Db};
+use paicha::screens::new_inspection::NewInspection;
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, PAYLOAD_TYPE};
 use paicha_core::dsse::{Envelope, pae};
 use paicha_core::verify::{EmbeddedKey, verify_bundle};
@@ -170,12 +170,11 @@ async fn new_inspection_form_shows_a_credit_code_error_next_to_the_field_and_kee
         db: StoredValue::new_local(db.clone()),
         device_key: RwSignal::new_local(None),
         save_state: persisted(model, db),
-        route: route::current(),
         catalog: RwSignal::new(Catalog::from_checklists(vec![fireworks()])),
     };
     let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
-        provide_context(context);
-        view! { <NewInspection /> }
+        context.provide();
+        view! { <NewInspection site=None /> }
     });
     settle().await;
 
@@ -245,7 +244,7 @@ fn alerts_shown(root: &web_sys::Element, selector: &str) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
-    use paicha::features::reinspection::ReviewList;
+    use paicha::screens::inspection::reviews::ReviewList;
     use paicha_core::InspectionKind;
     use paicha_core::finding::RectificationOrder;
     use paicha_core::reinspection::HazardRef;
@@ -317,11 +316,10 @@ async fn a_refused_review_change_and_photo_removal_are_named_on_the_card() {
         db: StoredValue::new_local(db.clone()),
         device_key: RwSignal::new_local(None),
         save_state: persisted(model, db),
-        route: route::current(),
         catalog: RwSignal::new(Catalog::from_checklists(vec![fireworks()])),
     };
     let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
-        provide_context(context);
+        context.provide();
         view! { <ReviewList id=re /> }
     });
     settle().await;

@@ -3,8 +3,8 @@
 //! photos are content-addressed.
 #![cfg(target_arch = "wasm32")]
 
-use paicha::features::photos::{self, MAX_SIDE};
-use paicha::storage::{self, Db};
+use paicha::platform::storage::{self, Db};
+use paicha::services::photos::{self, MAX_SIDE};
 use paicha_core::sha256_hex;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

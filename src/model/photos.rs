@@ -1,0 +1,158 @@
+//! Photos referred to by answers and reviews. The files themselves are stored before they are
+//! referred to (`services::photos`); the model holds only their hashes.
+
+use super::{Model, RecordKey};
+use paicha_core::reinspection::HazardRef;
+use paicha_core::{Inspection, InspectionError};
+use uuid::Uuid;
+
+impl Model {
+    /// Refers the answer to `item_id` to a photo already stored under `sha256`.
+    pub fn attach_photo(
+        &mut self,
+        id: Uuid,
+        item_id: &str,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        self.edit(id, RecordKey::Answer(id, item_id.to_string()), |i| {
+            i.attach_photo(item_id, sha256)
+        })
+    }
+
+    /// Removes the reference; the stored file stays (another answer may show it too).
+    pub fn detach_photo(
+        &mut self,
+        id: Uuid,
+        item_id: &str,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        self.edit(id, RecordKey::Answer(id, item_id.to_string()), |i| {
+            i.detach_photo(item_id, sha256)
+        })
+    }
+
+    /// Refers `target` (a finding or a re-inspection's review) to a photo stored under `sha256`.
+    pub fn attach_photo_to(
+        &mut self,
+        id: Uuid,
+        target: &PhotoTarget,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        match target {
+            PhotoTarget::Answer(item_id) => self.attach_photo(id, item_id, sha256),
+            PhotoTarget::Review(hazard) => self.attach_review_photo(id, hazard, sha256),
+        }
+    }
+
+    pub fn detach_photo_from(
+        &mut self,
+        id: Uuid,
+        target: &PhotoTarget,
+        sha256: &str,
+    ) -> Result<(), InspectionError> {
+        match target {
+            PhotoTarget::Answer(item_id) => self.detach_photo(id, item_id, sha256),
+            PhotoTarget::Review(hazard) => self.detach_review_photo(id, hazard, sha256),
+        }
+    }
+}
+
+/// What a set of photos belongs to: the answer to a checklist item, or the review of an
+/// earlier hazard in a re-inspection (photos of the result).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoTarget {
+    Answer(String),
+    Review(HazardRef),
+}
+
+impl PhotoTarget {
+    /// The photos `target` refers to in `inspection`, in the order they were added.
+    pub fn photos(&self, inspection: &Inspection) -> Vec<String> {
+        match self {
+            PhotoTarget::Answer(item_id) => inspection
+                .answers
+                .get(item_id)
+                .map(|a| a.photos.clone())
+                .unwrap_or_default(),
+            PhotoTarget::Review(hazard) => inspection
+                .reviews
+                .iter()
+                .find(|r| &r.hazard == hazard)
+                .map(|r| r.photos.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use paicha_core::{Checklist, CreditCode, Inspector, Site, Verdict, sha256_hex};
+
+    #[test]
+    fn attaching_a_photo_touches_only_its_answer_and_sealing_needs_it() {
+        let checklist = Checklist::from_toml(
+            "fireworks.toml",
+            include_str!("../../checklists/fireworks.toml"),
+        )
+        .unwrap();
+        let mut model = Model::default();
+        model.set_profile(Inspector::new("张三", "A1").unwrap());
+        let site = Site::new("某公司", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
+        let id = model
+            .start_inspection(Uuid::from_u128(3), site, &checklist, Utc::now())
+            .unwrap();
+        model
+            .set_team(
+                id,
+                paicha_core::InspectionKind::Routine,
+                vec![Inspector::new("李四", "A2").unwrap()],
+            )
+            .unwrap();
+        model
+            .answer(
+                id,
+                &checklist,
+                "FW-05",
+                Verdict::GeneralHazard,
+                "超量",
+                Utc::now(),
+            )
+            .unwrap();
+        let order = paicha_core::finding::RectificationOrder {
+            measures: "清理".into(),
+            responsible: "李某".into(),
+            deadline: "2099-12-31".into(),
+            ..Default::default()
+        };
+        model.set_order(id, "FW-05", "一号库", order, None).unwrap();
+        // FW-05 requires a photo for a hazard: sealing is refused and names it.
+        let err = model.seal(id, &checklist, Utc::now()).unwrap_err();
+        assert_eq!(err, InspectionError::MissingEvidence(vec!["FW-05".into()]));
+
+        let before = model.revisions().clone();
+        let photo = sha256_hex(b"jpeg bytes");
+        model.attach_photo(id, "FW-05", &photo).unwrap();
+        let key = RecordKey::Answer(id, "FW-05".into());
+        assert!(model.revisions()[&key] > before[&key]);
+        assert_eq!(
+            model.revisions()[&RecordKey::Inspection(id)],
+            before[&RecordKey::Inspection(id)]
+        );
+        // A bad reference changes nothing.
+        let unchanged = model.revisions().clone();
+        assert!(model.attach_photo(id, "FW-05", "not-a-hash").is_err());
+        assert!(
+            model.attach_photo(id, "FW-06", &photo).is_err(),
+            "not answered"
+        );
+        assert_eq!(model.revisions(), &unchanged);
+
+        model.seal(id, &checklist, Utc::now()).unwrap();
+        assert_eq!(
+            model.detach_photo(id, "FW-05", &photo),
+            Err(InspectionError::Sealed)
+        );
+    }
+}

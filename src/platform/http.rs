@@ -1,0 +1,54 @@
+//! Requests to the ledger that served the app. URLs are relative: the Content-Security-Policy
+//! allows only 'self'.
+
+use crate::platform::storage::StorageError;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// What came back: the status and the body's text.
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Whether the browser believes it is online (a hint: a request may still fail).
+pub fn online() -> bool {
+    web_sys::window().is_some_and(|w| w.navigator().on_line())
+}
+
+/// `GET url`, the body as bytes; anything but 2xx is an error naming the status.
+pub async fn get_bytes(url: &str) -> Result<Vec<u8>, StorageError> {
+    let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(StorageError(format!("{url}: HTTP {}", response.status())));
+    }
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// `POST url` with a JSON body. An error only when no answer came (offline, connection cut).
+pub async fn post_json(url: &str, body: &str) -> Result<Reply, StorageError> {
+    let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new()?;
+    headers.set("Content-Type", "application/json")?;
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await?
+        .unchecked_into();
+    let status = response.status();
+    let body = match response.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok(Reply { status, body })
+}

@@ -1,0 +1,155 @@
+//! Storage screen (本机存储): whether the browser may evict this app's data, how much it uses,
+//! and backup to one file and restore from one.
+
+use crate::model::context::use_db;
+use crate::platform::clock::local_minute;
+use crate::platform::download::download_text;
+use crate::platform::i18n::{localize, t};
+use crate::platform::route::Route;
+use crate::platform::storage::StorageError;
+use crate::platform::storage_info::{StorageInfo, read, request_persistence};
+use crate::services::backup;
+use crate::widgets::field_error::error_line;
+use leptos::prelude::*;
+
+fn megabytes(bytes: Option<f64>) -> String {
+    bytes.map_or(t("未知", "unknown").into(), |b| {
+        format!("{:.1} MB", b / 1_048_576.0)
+    })
+}
+
+#[component]
+pub fn StorageScreen() -> impl IntoView {
+    let info = RwSignal::new(None::<StorageInfo>);
+    let refresh = move || leptos::task::spawn_local(async move { info.set(Some(read().await)) });
+    refresh();
+    let on_persist = move |_| {
+        leptos::task::spawn_local(async move {
+            request_persistence().await;
+            info.set(Some(read().await));
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="storage-title">
+            <h2 id="storage-title">{t("本机存储", "Storage on this device")}</h2>
+            {move || info.get().map(|i| {
+                let persisted = i.persisted == Some(true);
+                view! {
+                    <p role="status" class=if persisted { "ok" } else { "error" }>
+                        {if persisted {
+                            t("✓ 已启用持久存储：浏览器不会自动清除本应用的数据。", "✓ Persistent: the browser will not evict this data.")
+                        } else {
+                            t("⚠ 未启用持久存储：存储空间紧张时浏览器可能清除数据。请尽快导出并上传已签章的检查。",
+                              "⚠ Not persistent: the browser may evict data under storage pressure; export and upload sealed inspections soon.")
+                        }}
+                    </p>
+                    <p>{t("已用：", "Used: ")} {megabytes(i.usage)} {t(" / 可用：", " / Quota: ")} {megabytes(i.quota)}</p>
+                    {(!persisted).then(|| view! {
+                        <button type="button" class="primary" on:click=on_persist>{t("申请持久存储", "Request persistent storage")}</button>
+                    })}
+                }
+            })}
+            <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
+        </section>
+        <BackupRestore />
+    }
+}
+
+const REPORT_KEY: &str = "paicha-restore-report";
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Backup to one file, and restore from one; the result of a restore is shown after the
+/// reload that makes the app read the restored records.
+#[component]
+fn BackupRestore() -> impl IntoView {
+    let db = use_db();
+    let message = RwSignal::new(session().and_then(|s| {
+        let report = s.get_item(REPORT_KEY).ok().flatten();
+        let _ = s.remove_item(REPORT_KEY);
+        report
+    }));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let on_backup = move |_| {
+        busy.set(true);
+        let db = db.get_value();
+        leptos::task::spawn_local(async move {
+            let result = backup::create(&db).await.and_then(|b| {
+                // `2026-11-29 08:05` → `20261129-0805`
+                let stamp: String = local_minute(b.created_at.timestamp_millis())
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == ' ')
+                    .map(|c| if c == ' ' { '-' } else { c })
+                    .collect();
+                let name = format!("paicha-backup-{stamp}.json");
+                let text = serde_json::to_string(&b).map_err(|e| StorageError(e.to_string()))?;
+                download_text(&name, "application/json", &text)
+            });
+            error.set(result.err().map(|e| {
+                format!(
+                    "{}{}",
+                    t("备份失败：", "Backup failed: "),
+                    localize(&e.to_string())
+                )
+            }));
+            busy.set(false);
+        });
+    };
+    let on_restore = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        busy.set(true);
+        let db = db.get_value();
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string());
+            let result = match text {
+                Some(text) => match backup::parse(&text) {
+                    Ok(b) => backup::restore(&db, &b).await,
+                    Err(e) => Err(e),
+                },
+                None => Err(StorageError("无法读取文件 / cannot read the file".into())),
+            };
+            match result {
+                Ok(report) => {
+                    if let Some(s) = session() {
+                        let _ = s.set_item(REPORT_KEY, &report.to_string());
+                    }
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => {
+                    error.set(Some(format!(
+                        "{}{}",
+                        t(
+                            "恢复失败，未写入任何数据：",
+                            "Restore failed, nothing was written: "
+                        ),
+                        localize(&e.to_string())
+                    )));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="backup-title">
+            <h2 id="backup-title">{t("备份与恢复", "Backup and restore")}</h2>
+            <p>{t("备份包含检查记录、检查表版本、外发箱和照片；签名密钥不能离开本机。恢复只添加本机没有的记录，不会重复或覆盖。",
+                "The backup holds inspections, checklist versions, the outbox and photos; the signing key never leaves the device. Restoring only adds missing records, never duplicating or overwriting any.")}</p>
+            <button type="button" class="primary" disabled=move || busy.get() on:click=on_backup>{t("备份全部数据", "Back up all data")}</button>
+            <label for="restore-file">{t("从备份文件恢复", "Restore from a backup file")}</label>
+            <input id="restore-file" type="file" accept="application/json,.json" disabled=move || busy.get() on:change=on_restore />
+            <p role="status" hidden=move || message.with(Option::is_none)>{move || message.with(|m| m.as_deref().map(localize))}</p>
+            {error_line(error)}
+        </section>
+    }
+}

@@ -1,0 +1,127 @@
+//! The outbox: bundles wait here until the ledger has them. Uploads are tried when a bundle
+//! is created, when the browser comes back online, and every 30 s while any is due; failures
+//! that may pass (offline, server error) back off, refusals wait for the user.
+
+use crate::model::UploadState;
+use crate::model::context::AppContext;
+use crate::model::persist;
+use crate::platform::clock::now;
+use crate::platform::http;
+use crate::platform::lazy::{Task, on_demand};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+/// Relative, so the app talks to the ledger that served it (the CSP allows only 'self').
+const UPLOAD_URL: &str = "api/bundles";
+
+enum Outcome {
+    Accepted { duplicate: bool },
+    Refused(String),
+    TryLater(String),
+}
+
+async fn post(envelope_json: &str) -> Outcome {
+    if !http::online() {
+        return Outcome::TryLater("离线 / offline".into());
+    }
+    let reply = match http::post_json(UPLOAD_URL, envelope_json).await {
+        Ok(reply) => reply,
+        Err(e) => return Outcome::TryLater(e.to_string()),
+    };
+    let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or_default();
+    match reply.status {
+        200 | 201 => Outcome::Accepted {
+            duplicate: json["status"] == "already_imported",
+        },
+        status @ 400..=499 => Outcome::Refused(
+            json["error"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {status}")),
+        ),
+        status => Outcome::TryLater(format!("HTTP {status}")),
+    }
+}
+
+thread_local! {
+    static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// (sent so far, total) while an upload run is under way; not tied to any screen, so the
+    /// outbox shows it whenever it is opened.
+    static PROGRESS: ArcRwSignal<Option<(usize, usize)>> = ArcRwSignal::new(None);
+}
+
+/// (sent so far, total) while an upload run is under way.
+pub fn progress() -> ArcRwSignal<Option<(usize, usize)>> {
+    PROGRESS.with(Clone::clone)
+}
+
+/// Sends every due bundle, one at a time, oldest first (the ledger checks the chain in order).
+/// The sending code is loaded on demand, so nothing is fetched while nothing is due.
+pub fn upload_due(app: AppContext) {
+    if !app.model.with_untracked(|m| m.any_upload_due(now())) || RUNNING.with(|r| r.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        // Without its code (offline before it was cached) nothing is sent; a later trigger
+        // tries again.
+        if let Ok(run) = upload_run(app).await {
+            run.await;
+        }
+        progress().set(None);
+        RUNNING.with(|r| r.set(false));
+    });
+}
+
+on_demand! {
+    /// One upload run: sends due bundles until none is left or the ledger cannot be reached.
+    fn upload_run in screens / preload_upload (app: AppContext) -> Task<()> {
+        Box::pin(async move {
+            let total = app.model.with_untracked(|m| m.due_uploads(now()).len());
+            let mut sent = 0;
+            loop {
+                let due = app.model.with_untracked(|m| m.due_uploads(now()));
+                let Some(bundle) = due.into_iter().next() else {
+                    break;
+                };
+                progress().set(Some((sent, total.max(sent + 1))));
+                sent += 1;
+                let envelope = persist::envelope(&app.db.get_value(), &bundle).await;
+                let next = match envelope {
+                    Ok(envelope) => post(&envelope).await,
+                    // Nothing to send: say so in the outbox rather than retrying forever.
+                    Err(e) => Outcome::Refused(e.to_string()),
+                };
+                let next = match next {
+                    Outcome::Accepted { duplicate } => UploadState::Uploaded {
+                        at: now(),
+                        duplicate,
+                    },
+                    Outcome::Refused(reason) => UploadState::Rejected { at: now(), reason },
+                    Outcome::TryLater(error) => bundle.upload.after_failure(error, now()),
+                };
+                let stop = matches!(next, UploadState::Retrying { .. });
+                app.model.update(|m| m.set_upload(bundle.bundle_id, next));
+                if stop {
+                    // The network or the server is down: the next trigger tries again.
+                    break;
+                }
+            }
+        })
+    }
+}
+
+/// Starts the triggers: the `online` event and a 30 s timer.
+pub fn start_uploader(app: AppContext) {
+    upload_due(app);
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_online = Closure::<dyn Fn()>::new(move || upload_due(app));
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        on_online.as_ref().unchecked_ref(),
+        30_000,
+    );
+    // Both live as long as the page.
+    on_online.forget();
+}

@@ -1,0 +1,244 @@
+//! The photo store. Photos of findings: taken with the camera or picked from the gallery, down-scaled on the
+//! device (longest side at most 1600 px, JPEG quality 0.8, EXIF orientation applied), stored
+//! offline in the IndexedDB store `photos` keyed by the SHA-256 (hex) of the stored bytes, and
+//! referenced from the answer by that hash.
+//!
+//! Durability: the photo is written in its own durable transaction first; only then does the
+//! answer refer to it, and the persistence Effect writes the answer. A failed photo write (e.g.
+//! storage full) is reported naming the photo and changes nothing else.
+
+use crate::platform::storage::{self, Db, StorageError};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
+use paicha_core::{Attachment, sha256_hex};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// Longest side of a stored photo, in pixels.
+pub const MAX_SIDE: u32 = 1600;
+/// JPEG quality of stored photos (0..1).
+pub const JPEG_QUALITY: f64 = 0.8;
+pub const JPEG: &str = "image/jpeg";
+pub const PNG: &str = "image/png";
+
+/// The size a `width`×`height` image is scaled to so that its longest side is at most `max`,
+/// keeping the aspect ratio; images already small enough keep their size.
+pub fn target_size(width: u32, height: u32, max: u32) -> (u32, u32) {
+    let longest = width.max(height);
+    if longest <= max || longest == 0 {
+        return (width, height);
+    }
+    let scale = f64::from(max) / f64::from(longest);
+    let side = |n: u32| ((f64::from(n) * scale).round() as u32).clamp(1, max);
+    if width >= height {
+        (max, side(height))
+    } else {
+        (side(width), max)
+    }
+}
+
+/// The media type of image bytes, from their signature.
+pub fn media_type_of(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some(JPEG)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(PNG)
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// A short form of a hash for messages.
+pub fn short(sha256: &str) -> &str {
+    &sha256[..sha256.len().min(12)]
+}
+
+pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, StorageError> {
+    let buffer = JsFuture::from(blob.array_buffer()).await?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+pub fn bytes_blob(bytes: &[u8], media_type: &str) -> Result<Blob, StorageError> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    Ok(Blob::new_with_u8_array_sequence_and_options(
+        &parts, &options,
+    )?)
+}
+
+/// The canvas's pixels encoded as `media_type` (with `quality` for JPEG).
+pub async fn canvas_blob(
+    canvas: &HtmlCanvasElement,
+    media_type: &str,
+    quality: Option<f64>,
+) -> Result<Blob, StorageError> {
+    let mut result = Ok(());
+    let promise = Promise::new(&mut |resolve, reject| {
+        let callback = Closure::once_into_js(move |blob: JsValue| {
+            if blob.is_null() {
+                let _ = reject.call1(
+                    &JsValue::NULL,
+                    &JsValue::from_str("图像编码失败 / the image could not be encoded"),
+                );
+            } else {
+                let _ = resolve.call1(&JsValue::NULL, &blob);
+            }
+        });
+        let quality = quality.map_or(JsValue::UNDEFINED, JsValue::from_f64);
+        result = canvas.to_blob_with_type_and_encoder_options(
+            callback.unchecked_ref(),
+            media_type,
+            &quality,
+        );
+    });
+    result?;
+    Ok(JsFuture::from(promise).await?.unchecked_into())
+}
+
+fn document() -> Result<web_sys::Document, StorageError> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| StorageError("no document".into()))
+}
+
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, StorageError> {
+    canvas
+        .get_context("2d")?
+        .ok_or_else(|| StorageError("canvas 2d context unavailable".into()))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| StorageError("canvas 2d context unavailable".into()))
+}
+
+/// Decodes an image file, applying its EXIF orientation.
+pub async fn decode(blob: &Blob) -> Result<web_sys::ImageBitmap, StorageError> {
+    let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
+    let options = web_sys::ImageBitmapOptions::new();
+    options.set_image_orientation(web_sys::ImageOrientation::FromImage);
+    // Browsers without the `imageOrientation` option (older Safari) refuse it: decode without
+    // it there (they apply the EXIF orientation by default or not at all).
+    let with_options =
+        match window.create_image_bitmap_with_blob_and_image_bitmap_options(blob, &options) {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(e) => Err(e),
+        };
+    let bitmap = match with_options {
+        Ok(bitmap) => bitmap,
+        Err(_) => JsFuture::from(window.create_image_bitmap_with_blob(blob)?)
+            .await
+            .map_err(|e| {
+                StorageError(format!(
+                    "无法读取图像 / the image cannot be read: {}",
+                    StorageError::from(e)
+                ))
+            })?,
+    };
+    Ok(bitmap.unchecked_into())
+}
+
+/// A photo as stored: JPEG bytes and their pixel size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Processed {
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Down-scales an image file on the device: upright (EXIF orientation applied), longest side
+/// at most [`MAX_SIDE`], JPEG at [`JPEG_QUALITY`], transparent areas white.
+pub async fn downscale(file: &Blob) -> Result<Processed, StorageError> {
+    let bitmap = decode(file).await?;
+    let (width, height) = target_size(bitmap.width(), bitmap.height(), MAX_SIDE);
+    let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.unchecked_into();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context = context_2d(&canvas)?;
+    context.set_fill_style_str("#ffffff");
+    context.fill_rect(0.0, 0.0, f64::from(width), f64::from(height));
+    let _ = Reflect::set(&context, &"imageSmoothingQuality".into(), &"high".into());
+    let drawn = context.draw_image_with_image_bitmap_and_dw_and_dh(
+        &bitmap,
+        0.0,
+        0.0,
+        f64::from(width),
+        f64::from(height),
+    );
+    bitmap.close();
+    drawn?;
+    let blob = canvas_blob(&canvas, JPEG, Some(JPEG_QUALITY)).await;
+    // Release the pixels now rather than at the next garbage collection (phones are short
+    // of memory with several 12-megapixel photos).
+    canvas.set_width(0);
+    canvas.set_height(0);
+    let bytes = blob_bytes(&blob?).await?;
+    Ok(Processed {
+        bytes,
+        width,
+        height,
+    })
+}
+
+/// Stores `bytes` under their SHA-256 in one durable transaction; returns the hash. Storing the
+/// same bytes again writes the same record (content-addressed: one copy).
+pub async fn store(db: &Db, bytes: &[u8], media_type: &str) -> Result<String, StorageError> {
+    let sha256 = sha256_hex(bytes);
+    let blob = bytes_blob(bytes, media_type)?;
+    db.put(storage::PHOTOS, &sha256, blob.into()).await?;
+    Ok(sha256)
+}
+
+pub async fn load(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageError> {
+    Ok(db
+        .get(storage::PHOTOS, sha256)
+        .await?
+        .and_then(|v| v.dyn_into::<Blob>().ok()))
+}
+
+/// The stored files named by `hashes`, as bundle attachments, each checked against its hash.
+pub async fn attachments(db: &Db, hashes: &[String]) -> Result<Vec<Attachment>, StorageError> {
+    let mut out = Vec::with_capacity(hashes.len());
+    for sha256 in hashes {
+        let blob = load(db, sha256).await?.ok_or_else(|| {
+            StorageError(format!(
+                "照片 {} 不在本机存储中 / photo {sha256} is not stored on this device",
+                short(sha256)
+            ))
+        })?;
+        let bytes = blob_bytes(&blob).await?;
+        if sha256_hex(&bytes) != *sha256 {
+            return Err(StorageError(format!(
+                "照片 {} 已损坏 / photo {sha256} is damaged: its bytes do not match its hash",
+                short(sha256)
+            )));
+        }
+        let blob_type = blob.type_();
+        let media_type = media_type_of(&bytes).unwrap_or(blob_type.as_str());
+        out.push(Attachment::new(media_type, &bytes).map_err(|e| StorageError(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_side_becomes_at_most_1600_and_the_aspect_ratio_is_kept() {
+        assert_eq!(target_size(4000, 3000, MAX_SIDE), (1600, 1200));
+        assert_eq!(target_size(3000, 4000, MAX_SIDE), (1200, 1600));
+        assert_eq!(target_size(1600, 900, MAX_SIDE), (1600, 900));
+        assert_eq!(target_size(800, 600, MAX_SIDE), (800, 600));
+        assert_eq!(target_size(10_000, 3, MAX_SIDE), (1600, 1));
+        assert_eq!(target_size(4032, 3024, MAX_SIDE), (1600, 1200));
+    }
+
+    #[test]
+    fn media_types_are_read_from_the_bytes() {
+        assert_eq!(media_type_of(&[0xff, 0xd8, 0xff, 0xe0]), Some(JPEG));
+        assert_eq!(media_type_of(b"\x89PNG\r\n\x1a\n...."), Some(PNG));
+        assert_eq!(media_type_of(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(media_type_of(b"GIF89a"), None);
+    }
+}
