@@ -4,6 +4,7 @@
 //! workspace root (the parent of this crate's directory).
 
 mod dist;
+mod files;
 mod minify;
 mod size;
 mod wasm;

@@ -5,10 +5,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use flate2::{Compression, write::GzEncoder};
 
-use crate::dist::walk;
+use crate::files::{read, url_path, walk};
 
 #[derive(Default, Clone, Copy)]
 struct Sizes {
@@ -66,13 +66,9 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
         "file", "raw", "gzip -9", "brotli"
     );
     for path in walk(dist)? {
-        let rel = path
-            .strip_prefix(dist)?
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = url_path(path.strip_prefix(dist)?);
         let Some(group) = group(&rel) else { continue };
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let s = measure(&bytes)?;
+        let s = measure(&read(&path)?)?;
         match group {
             Group::Shell => {
                 row(&rel, s);

@@ -245,9 +245,9 @@ fn read_tree(base: &Path, dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     if !dir.exists() {
         return Ok(out);
     }
-    for path in crate::dist::walk(dir)? {
+    for path in crate::files::walk(dir)? {
         let rel = path.strip_prefix(base)?.to_path_buf();
-        out.push((rel, fs::read(&path)?));
+        out.push((rel, crate::files::read(&path)?));
     }
     Ok(out)
 }
