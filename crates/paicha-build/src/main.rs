@@ -3,6 +3,7 @@
 //! Run from anywhere inside the workspace: paths are resolved against the
 //! workspace root (the parent of this crate's directory).
 
+mod compress;
 mod dist;
 mod files;
 mod minify;

@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::{Result, ensure};
 use flate2::{Compression, write::GzEncoder};
 
+use crate::compress::brotli;
 use crate::files::{read, url_path, walk};
 
 #[derive(Default, Clone, Copy)]
@@ -119,17 +120,10 @@ fn measure(bytes: &[u8]) -> Result<Sizes> {
     gz.write_all(bytes)?;
     let gzip = gz.finish()?.len();
 
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
     Ok(Sizes {
         raw: bytes.len(),
         gzip,
-        brotli: br.len(),
+        brotli: brotli(bytes)?.len(),
     })
 }
 
