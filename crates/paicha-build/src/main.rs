@@ -74,7 +74,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Size { dist, budget_kb } => {
-            if !size::report(&root.join(dist), budget_kb * 1024)? {
+            if !size::report(&root.join(dist), budget_kb)? {
                 std::process::exit(1);
             }
         }
