@@ -225,7 +225,7 @@ fn optimised(root: &Path, input: &Path, optimise: bool) -> Result<Vec<u8>> {
 
 fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<()> {
     // npm binaryen@132 only: Debian's binaryen 108 emits broken modules.
-    let bin = crate::npm_tool(root, "wasm-opt")?;
+    let bin = crate::npm::tool(root, "wasm-opt")?;
     let mut cmd = Command::new(&bin);
     cmd.arg("-Oz")
         .args(WASM_OPT_FEATURES)
