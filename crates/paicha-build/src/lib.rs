@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod architecture;
 pub mod dist;
 pub mod size;
 pub mod wasm;
