@@ -1,6 +1,7 @@
 //! The module paths a file names: every `crate::…`, `super::…` and `self::…` path (`$crate::…`
 //! in macros too), in `use` declarations or in code, with `use` groups expanded
-//! (`use crate::{a, b::{c, d as e}}` names `crate::a`, `crate::b::c` and `crate::b::d`).
+//! (`use crate::{a, b::{c, d as e}}` names `crate::a`, `crate::b`, `crate::b::c` and
+//! `crate::b::d`).
 //! Reads code as `source.rs` leaves it, without comments or literals.
 
 /// A path as written, and the inline modules (`mod name { … }`) it stands in, outermost
@@ -83,7 +84,15 @@ fn use_tree(tokens: &[Token], mut i: usize) -> (Vec<Vec<String>>, usize) {
                 prefix.push(segment.clone());
                 i += 1;
             }
-            Some(Token::Punct('{')) => return group(tokens, i, &prefix),
+            Some(Token::Punct('{')) => {
+                let (mut paths, end) = group(tokens, i, &prefix);
+                // The group's prefix names a module too (as the cycle hook counts it), unless
+                // it is a bare `crate::`, `super::` or `self::`.
+                if !(prefix.len() == 1 && HEADS.contains(&prefix[0].as_str())) {
+                    paths.insert(0, prefix);
+                }
+                return (paths, end);
+            }
             // A glob names the module it imports from.
             Some(Token::Punct('*')) => return (vec![prefix], i + 1),
             _ => break,
@@ -193,14 +202,21 @@ mod tests {
             written(code),
             [
                 "crate::a",
+                "crate::b",
                 "crate::b::c",
                 "crate::b::d",
+                "crate::b::f",
                 "crate::b::f",
                 "crate::b::f::g",
                 "crate::h"
             ]
         );
         assert_eq!(written("use super::{self as parent};"), ["super"]);
+        assert_eq!(
+            written("use self::x::{y};"),
+            ["self::x", "self::x::y"],
+            "a prefix past `self::` names a module"
+        );
     }
 
     #[test]
