@@ -8,8 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::paths::{NamedPath, named_paths};
-use super::source::{code_only, without_test_items};
+use super::scan::{NamedPath, scan};
 use crate::files::{read, url_path, walk};
 
 /// A module's path from its crate's root: empty for `lib.rs`/`main.rs`, `["model", "x"]` for
@@ -33,8 +32,8 @@ pub struct Import {
 struct SourceFile {
     module: ModulePath,
     file: String,
-    /// Code outside tests, without comments and literals.
-    code: String,
+    /// The paths it names outside tests.
+    paths: Vec<NamedPath>,
 }
 
 /// The crate whose sources are in `src` (relative to the workspace `root`). Binaries of their
@@ -50,10 +49,14 @@ pub fn read_crate(root: &Path, src: &Path) -> Result<Crate> {
         let module = module_path(rel);
         let text = String::from_utf8(read(&path)?)
             .with_context(|| format!("{} is not UTF-8", path.display()))?;
-        let (code, tests) = without_test_items(&code_only(&text));
-        test_modules.extend(tests.into_iter().map(|name| child(&module, &name)));
         let file = url_path(path.strip_prefix(root)?);
-        sources.push(SourceFile { module, file, code });
+        let scanned = scan(&text).map_err(|e| anyhow::anyhow!("{file} is not Rust: {e}"))?;
+        test_modules.extend(scanned.test_modules.iter().map(|name| child(&module, name)));
+        sources.push(SourceFile {
+            module,
+            file,
+            paths: scanned.paths,
+        });
     }
     sources.retain(|s| !test_modules.iter().any(|t| s.module.starts_with(t)));
 
@@ -66,9 +69,9 @@ pub fn read_crate(root: &Path, src: &Path) -> Result<Crate> {
     }
     let imports = sources
         .iter()
-        .flat_map(|s| named_paths(&s.code).into_iter().map(move |p| (s, p)))
+        .flat_map(|s| s.paths.iter().map(move |p| (s, p)))
         .filter_map(|(s, path)| {
-            let to = resolve(&files, &s.module, &path)?;
+            let to = resolve(&files, &s.module, path)?;
             (to != s.module).then(|| Import {
                 from: s.module.clone(),
                 to,

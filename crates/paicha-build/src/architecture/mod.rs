@@ -3,14 +3,13 @@
 //! import only downward (`layers.rs`).
 //!
 //! What counts as an import follows the cycle hook `shared/hooks/cycles.py` (`graph.rs`),
-//! read more closely: paths in comments and literals and in `#[cfg(test)]` items do not
-//! count, nested `use` groups and inline modules do.
+//! read more closely, as Rust tokens (`scan.rs`): paths in comments and literals and in
+//! `#[cfg(test)]` items do not count, nested `use` groups and inline modules do.
 
 mod cycles;
 mod graph;
 mod layers;
-mod paths;
-mod source;
+mod scan;
 
 use std::path::{Path, PathBuf};
 
