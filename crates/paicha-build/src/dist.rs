@@ -10,11 +10,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
 use sha2::{Digest, Sha256};
 
+use crate::compress::brotli;
+use crate::files::{read, url_path, walk};
 use crate::minify::{Kind, minify};
 use crate::wasm::Bundle;
 
@@ -41,18 +43,6 @@ fn compressible(rel: &str) -> bool {
         .iter()
         .any(|e| rel.ends_with(e))
         && rel != "sw.js"
-}
-
-/// Brotli at quality 11: built once, served many times.
-fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out)
 }
 
 /// Files to be written, keyed by path relative to dist/ (sorted, so the
@@ -193,7 +183,11 @@ fn hashed(files: &mut Files, stem: &str, ext: &str, bytes: Vec<u8>) -> String {
 
 /// First 16 hex digits of the SHA-256: 64 bits is plenty to bust caches.
 fn short_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex16(&Sha256::digest(bytes))
+}
+
+/// The first 8 bytes of a digest as 16 hex digits.
+fn hex16(digest: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -206,10 +200,7 @@ fn build_version(files: &Files) -> String {
         h.update([0]);
         h.update(Sha256::digest(bytes));
     }
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex16(&h.finalize())
 }
 
 fn render(template: &[u8], vars: &BTreeMap<&str, String>, name: &str) -> Result<Vec<u8>> {
@@ -306,39 +297,6 @@ fn write_dist(out: &Path, files: &Files) -> Result<()> {
     Ok(())
 }
 
-/// Regular files under `dir`, recursively, sorted; dotfiles are skipped.
-pub fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
-            let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            if entry.file_type()?.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn url_path(rel: &Path) -> String {
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("reading {}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,13 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn precompressed_copies_decode_to_the_original() {
-        let original = b"(module) ".repeat(1000);
-        let packed = brotli(&original).unwrap();
-        assert!(packed.len() < original.len() / 10);
-        let mut unpacked = Vec::new();
-        brotli::BrotliDecompress(&mut &packed[..], &mut unpacked).unwrap();
-        assert_eq!(unpacked, original);
+    fn text_and_wasm_are_precompressed_but_not_images_or_the_worker() {
         assert!(compressible("paicha-0123.wasm") && compressible("checklists/pack.json"));
         assert!(!compressible("sw.js") && !compressible("icons/icon-192.png"));
     }
@@ -404,6 +356,10 @@ mod tests {
         let v1 = build_version(&files);
         files.insert("a".into(), b"2".to_vec());
         assert_ne!(v1, build_version(&files));
-        assert_eq!(short_hash(b"x").len(), 16);
+        assert_eq!(
+            short_hash(b"x"),
+            "2d711642b726b044",
+            "the first 16 hex digits of SHA-256"
+        );
     }
 }

@@ -3,15 +3,11 @@
 //! Run from anywhere inside the workspace: paths are resolved against the
 //! workspace root (the parent of this crate's directory).
 
-mod dist;
-mod minify;
-mod size;
-mod wasm;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use paicha_build::{dist, size, wasm, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "paicha-build", version, about)]
@@ -72,31 +68,10 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Size { dist, budget_kb } => {
-            if !size::report(&root.join(dist), budget_kb * 1024)? {
+            if !size::report(&root.join(dist), budget_kb)? {
                 std::process::exit(1);
             }
         }
     }
     Ok(())
-}
-
-/// A tool installed from npm by `scripts/setup` (`node_modules/.bin/<name>`), or why it is
-/// not there.
-fn npm_tool(root: &Path, name: &str) -> Result<PathBuf> {
-    let bin = root.join("node_modules/.bin").join(name);
-    anyhow::ensure!(
-        bin.exists(),
-        "{} is missing: run scripts/setup (npm ci)",
-        bin.display()
-    );
-    Ok(bin)
-}
-
-/// The workspace root, fixed at compile time so the tool works from any cwd.
-fn workspace_root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .nth(2)
-        .expect("crate lives at <root>/crates/paicha-build")
-        .to_path_buf()
 }

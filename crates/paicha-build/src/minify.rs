@@ -20,7 +20,7 @@ pub enum Kind {
 /// `source`, minified. Fails (never falls back to the unminified text) when esbuild is missing
 /// or rejects the input, so a broken build is not shipped unnoticed.
 pub fn minify(root: &Path, kind: Kind, name: &str, source: &[u8]) -> Result<Vec<u8>> {
-    let bin = crate::npm_tool(root, "esbuild")?;
+    let bin = crate::npm::tool(root, "esbuild")?;
     let args: &[&str] = match kind {
         Kind::Module => &["--loader=js", "--format=esm"],
         Kind::Css => &["--loader=css"],

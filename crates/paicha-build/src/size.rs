@@ -5,10 +5,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use flate2::{Compression, write::GzEncoder};
 
-use crate::dist::walk;
+use crate::compress::brotli;
+use crate::files::{read, url_path, walk};
 
 #[derive(Default, Clone, Copy)]
 struct Sizes {
@@ -53,8 +54,8 @@ fn group(rel: &str) -> Option<Group> {
     })
 }
 
-/// Prints the table; returns false when the shell exceeds `budget` bytes (brotli).
-pub fn report(dist: &Path, budget: u64) -> Result<bool> {
+/// Prints the table; returns false when the shell exceeds `budget_kib` KiB (brotli).
+pub fn report(dist: &Path, budget_kib: u64) -> Result<bool> {
     ensure!(
         dist.join("index.html").exists(),
         "{} has no index.html: run `paicha-build build` first",
@@ -66,13 +67,9 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
         "file", "raw", "gzip -9", "brotli"
     );
     for path in walk(dist)? {
-        let rel = path
-            .strip_prefix(dist)?
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = url_path(path.strip_prefix(dist)?);
         let Some(group) = group(&rel) else { continue };
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let s = measure(&bytes)?;
+        let s = measure(&read(&path)?)?;
         match group {
             Group::Shell => {
                 row(&rel, s);
@@ -92,30 +89,59 @@ pub fn report(dist: &Path, budget: u64) -> Result<bool> {
     row("checklists/ (data)", lists);
     row("other precached (sw, manifest, icons)", other);
 
-    let ok = shell.brotli as u64 <= budget;
-    let verdict = if ok { "within" } else { "OVER" };
-    println!(
-        "app shell brotli: {:.1} KiB, budget {:.1} KiB: {verdict} budget",
-        kib(shell.brotli),
-        kib(budget as usize)
-    );
-    if !ok {
-        eprintln!(
-            "error: app shell is {:.1} KiB brotli, over the {:.1} KiB budget by {:.1} KiB",
-            kib(shell.brotli),
-            kib(budget as usize),
-            kib(shell.brotli - budget as usize)
-        );
+    let verdict = verdict(shell.brotli as u64, budget_kib);
+    println!("{}", verdict.summary);
+    if let Some(error) = &verdict.error {
+        eprintln!("error: {error}");
     }
-    Ok(ok)
+    Ok(verdict.within)
+}
+
+/// The size gate's decision on an app shell and what it prints.
+struct Verdict {
+    within: bool,
+    /// Printed whatever the decision.
+    summary: String,
+    /// Printed when the shell is over budget.
+    error: Option<String>,
+}
+
+const KIB: u64 = 1024;
+
+/// An app shell of `shell` bytes (brotli) against a budget of `budget_kib` KiB: at the budget
+/// is within it. The figures are in KiB to a tenth, which can round a shell one byte over
+/// the budget to the budget's own figure, so the bytes are given too.
+fn verdict(shell: u64, budget_kib: u64) -> Verdict {
+    let budget = budget_kib * KIB;
+    let within = shell <= budget;
+    let decision = if within { "within" } else { "OVER" };
+    let summary = format!(
+        "app shell brotli: {} ({shell} bytes), budget {budget_kib} KiB ({budget} bytes): \
+         {decision} budget",
+        kib(shell)
+    );
+    let error = (!within).then(|| {
+        let over = shell - budget;
+        let unit = if over == 1 { "byte" } else { "bytes" };
+        format!(
+            "app shell is {} brotli, over the {budget_kib} KiB budget by {over} {unit}",
+            kib(shell)
+        )
+    });
+    Verdict {
+        within,
+        summary,
+        error,
+    }
 }
 
 fn row(name: &str, s: Sizes) {
     println!("{name:<52} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
 }
 
-fn kib(bytes: usize) -> f64 {
-    bytes as f64 / 1024.0
+/// `bytes` in KiB to a tenth, rounded to the nearest.
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / KIB as f64)
 }
 
 fn measure(bytes: &[u8]) -> Result<Sizes> {
@@ -123,17 +149,10 @@ fn measure(bytes: &[u8]) -> Result<Sizes> {
     gz.write_all(bytes)?;
     let gzip = gz.finish()?.len();
 
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
     Ok(Sizes {
         raw: bytes.len(),
         gzip,
-        brotli: br.len(),
+        brotli: brotli(bytes)?.len(),
     })
 }
 
@@ -164,6 +183,42 @@ mod tests {
             group("paicha-00.wasm.br").is_none(),
             "precompressed copies are not counted twice"
         );
+    }
+
+    const BUDGET: u64 = 120 * 1024;
+
+    #[test]
+    fn the_gate_passes_at_the_budget_and_fails_one_byte_over() {
+        assert!(verdict(BUDGET - 1, 120).within);
+        let at = verdict(BUDGET, 120);
+        assert!(at.within, "a shell exactly at the budget is within it");
+        assert_eq!(at.error, None);
+        let over = verdict(BUDGET + 1, 120);
+        assert!(!over.within);
+        assert_eq!(
+            over.summary,
+            "app shell brotli: 120.0 KiB (122881 bytes), budget 120 KiB (122880 bytes): OVER budget"
+        );
+        assert_eq!(
+            over.error.as_deref(),
+            Some("app shell is 120.0 KiB brotli, over the 120 KiB budget by 1 byte"),
+            "the excess is in bytes: in KiB it would read 0.0"
+        );
+    }
+
+    #[test]
+    fn the_budget_is_in_kib_of_1024_bytes_printed_to_a_tenth() {
+        assert!(
+            verdict(120_001, 120).within,
+            "120 KiB is 122880 bytes, not 120000"
+        );
+        assert_eq!(
+            verdict(121_856, 120).summary,
+            "app shell brotli: 119.0 KiB (121856 bytes), budget 120 KiB (122880 bytes): within budget"
+        );
+        assert_eq!(kib(121_907), "119.0 KiB", "119.0498 rounds down");
+        assert_eq!(kib(121_908), "119.1 KiB", "119.0508 rounds up");
+        assert_eq!(kib(BUDGET - 1), "120.0 KiB");
     }
 
     #[test]

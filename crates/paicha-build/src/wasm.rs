@@ -225,7 +225,7 @@ fn optimised(root: &Path, input: &Path, optimise: bool) -> Result<Vec<u8>> {
 
 fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<()> {
     // npm binaryen@132 only: Debian's binaryen 108 emits broken modules.
-    let bin = crate::npm_tool(root, "wasm-opt")?;
+    let bin = crate::npm::tool(root, "wasm-opt")?;
     let mut cmd = Command::new(&bin);
     cmd.arg("-Oz")
         .args(WASM_OPT_FEATURES)
@@ -245,9 +245,9 @@ fn read_tree(base: &Path, dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     if !dir.exists() {
         return Ok(out);
     }
-    for path in crate::dist::walk(dir)? {
+    for path in crate::files::walk(dir)? {
         let rel = path.strip_prefix(base)?.to_path_buf();
-        out.push((rel, fs::read(&path)?));
+        out.push((rel, crate::files::read(&path)?));
     }
     Ok(out)
 }

@@ -1,0 +1,69 @@
+//! The workspace's architecture (issue 15): no import cycle between the source files of any
+//! crate, and the app in layers that import only downward. The rules and how to read a
+//! failure: docs/build-and-test.md, "Architecture test".
+
+use std::sync::OnceLock;
+
+use paicha_build::architecture::{APP_SRC, CrateReport, check_workspace};
+use paicha_build::workspace_root;
+
+/// The crates this file has a test for; a new crate needs one (and a line here).
+const CRATES: [&str; 4] = [
+    "crates/paicha-build/src",
+    "crates/paicha-core/src",
+    "crates/paicha-ledger/src",
+    APP_SRC,
+];
+
+/// The workspace's reports, read once for all the tests here.
+fn reports() -> &'static [CrateReport] {
+    static REPORTS: OnceLock<Vec<CrateReport>> = OnceLock::new();
+    REPORTS.get_or_init(|| {
+        check_workspace(&workspace_root()).expect("reading the workspace's sources")
+    })
+}
+
+/// Fails listing every problem of the crate at once.
+fn assert_passes(src: &str) {
+    let report = reports()
+        .iter()
+        .find(|report| report.src == src)
+        .unwrap_or_else(|| panic!("no crate with its sources in {src}"));
+    assert!(
+        report.problems.is_empty(),
+        "{} architecture problem(s) in {src}:\n{}\n",
+        report.problems.len(),
+        report.problems.join("\n")
+    );
+}
+
+#[test]
+fn every_crate_of_the_workspace_is_checked_here() {
+    let found: Vec<&str> = reports().iter().map(|report| report.src.as_str()).collect();
+    let mut expected = CRATES.to_vec();
+    expected.sort();
+    assert_eq!(
+        found, expected,
+        "a crate was added or moved: give it a test here"
+    );
+}
+
+#[test]
+fn the_app_is_in_layers_importing_only_downward_without_cycles() {
+    assert_passes(APP_SRC);
+}
+
+#[test]
+fn paicha_build_has_no_import_cycles() {
+    assert_passes("crates/paicha-build/src");
+}
+
+#[test]
+fn paicha_core_has_no_import_cycles() {
+    assert_passes("crates/paicha-core/src");
+}
+
+#[test]
+fn paicha_ledger_has_no_import_cycles() {
+    assert_passes("crates/paicha-ledger/src");
+}
