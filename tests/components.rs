@@ -138,6 +138,19 @@ async fn storage_round_trips_and_writes_several_records_atomically() {
     assert!(err.is_err());
     let a: u32 = storage::from_js(&db.get(storage::KV, "a").await.unwrap().unwrap()).unwrap();
     assert_eq!(a, 1, "a failed transaction must not change stored data");
+    // A batch whose second record fails after the first was queued (a value IndexedDB cannot
+    // clone) is undone as a whole: the first write must not commit on its own.
+    let uncloneable: wasm_bindgen::JsValue = js_sys::Function::new_no_args("").into();
+    let err = db
+        .put_all(&[
+            (storage::KV, "a", storage::to_js(&9u32)),
+            (storage::KV, "c", uncloneable),
+        ])
+        .await;
+    assert!(err.is_err(), "the clone error is reported");
+    let a: u32 = storage::from_js(&db.get(storage::KV, "a").await.unwrap().unwrap()).unwrap();
+    assert_eq!(a, 1, "the record queued before the failing one must not be stored");
+    assert_eq!(db.get(storage::KV, "c").await.unwrap(), None);
 }
 
 fn input(root: &web_sys::Element, selector: &str) -> web_sys::HtmlInputElement {

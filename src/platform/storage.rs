@@ -381,12 +381,21 @@ impl Db {
         }
         let stores = distinct(puts.iter().map(|w| w.0).chain(deletes.iter().map(|d| d.0)));
         let tx = self.tx(&stores, true)?;
-        for (store, key) in deletes {
-            tx.object_store(store)?.delete(&JsValue::from_str(key))?;
-        }
-        for (store, key, value) in puts {
-            tx.object_store(store)?
-                .put_with_key(value, &JsValue::from_str(key))?;
+        let queued = (|| -> std::result::Result<(), JsValue> {
+            for (store, key) in deletes {
+                tx.object_store(store)?.delete(&JsValue::from_str(key))?;
+            }
+            for (store, key, value) in puts {
+                tx.object_store(store)?
+                    .put_with_key(value, &JsValue::from_str(key))?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = queued {
+            // A request that throws (e.g. a value that cannot be cloned) does not abort the
+            // transaction: left alone, it would commit the requests queued before it.
+            let _ = tx.abort();
+            return Err(e.into());
         }
         transaction_done(&tx).await
     }
