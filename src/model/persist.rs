@@ -1,4 +1,11 @@
 //! Loading the model from IndexedDB, and the one Effect that writes changed records back.
+//!
+//! Every record the model holds (profile, inspection headers, answers, sites, bundle upload
+//! states) is written here and nowhere else. Writes of what the model does not hold go to
+//! storage directly, each in one durable transaction: photo Blobs (`services::photos`), a new
+//! bundle with its envelope and chain (`services::signing`), the device key
+//! (`platform::device_key`), checklist versions (`model::catalog`), a restore
+//! (`services::backup`) and the layout rewrites in [`load_from`] (docs/architecture.md).
 
 use super::summary::Summary;
 use super::{BundleRecord, Model, RecordKey, SiteEntry};
