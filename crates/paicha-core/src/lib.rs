@@ -13,7 +13,9 @@ pub mod dsse;
 pub mod error;
 pub mod finding;
 pub mod followup;
+pub mod hazard_ledger;
 pub mod inspection;
+pub mod legal_basis;
 pub mod pack;
 pub mod reinspection;
 pub mod review;
@@ -22,6 +24,7 @@ pub mod schema;
 pub mod site;
 pub mod verdict;
 pub mod verify;
+pub mod wire;
 
 pub use attachment::{Attachment, AttachmentError};
 pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
