@@ -8,7 +8,7 @@
 //! afterwards an old hazard has its deadline (and can be overdue), its whole order in the
 //! hazard ledger, and an old re-inspection closes its hazards.
 
-use super::bundles::{DETAILS_VERSION, insert_team_and_reviews, snake_case, store_order};
+use super::bundles::{DETAILS_VERSION, insert_team_and_reviews, store_details, store_order};
 use super::{Store, StoreError};
 use paicha_core::BundlePayload;
 use paicha_core::dsse::{Envelope, b64_decode};
@@ -64,26 +64,7 @@ impl Store {
                 if !ids.contains(&id) {
                     continue;
                 }
-                let site = &inspection.site;
-                sqlx::query(
-                    "UPDATE inspections SET kind = $1, inspector_organisation = $2, \
-                     inspector_region = $3, site_address = $4, site_township = $5, site_grid = $6, \
-                     site_sectors = $7, site_contact_name = $8, site_contact_phone = $9, \
-                     details_version = $10 WHERE id = $11",
-                )
-                .bind(snake_case(&inspection.kind))
-                .bind(inspection.inspector.organisation.as_str())
-                .bind(inspection.inspector.region.as_str())
-                .bind(site.address.as_str())
-                .bind(site.township.as_str())
-                .bind(site.grid.as_str())
-                .bind(site.sectors.join(","))
-                .bind(site.contact_name.as_str())
-                .bind(site.contact_phone.as_str())
-                .bind(DETAILS_VERSION)
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
+                store_details(&mut tx, inspection).await?;
                 for (item_id, answer) in &inspection.answers {
                     store_order(&mut tx, &id, item_id, answer).await?;
                 }

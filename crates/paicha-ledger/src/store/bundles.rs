@@ -294,11 +294,8 @@ async fn insert_inspection(
     sqlx::query(
         "INSERT INTO inspections (id, bundle_payload_sha256, content_sha256, site_credit_code, \
          site_name, checklist_id, checklist_version, checklist_content_hash, inspector_name, \
-         inspector_cert_no, started_at, sealed_at, kind, inspector_organisation, inspector_region, \
-         site_address, site_township, site_grid, site_sectors, site_contact_name, \
-         site_contact_phone, details_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22)",
+         inspector_cert_no, started_at, sealed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id.as_str())
     .bind(bundle_sha)
@@ -312,18 +309,9 @@ async fn insert_inspection(
     .bind(inspection.inspector.cert_no.as_str())
     .bind(to_db(inspection.started_at))
     .bind(to_db(sealed_at))
-    .bind(snake_case(&inspection.kind))
-    .bind(inspection.inspector.organisation.as_str())
-    .bind(inspection.inspector.region.as_str())
-    .bind(site.address.as_str())
-    .bind(site.township.as_str())
-    .bind(site.grid.as_str())
-    .bind(site.sectors.join(","))
-    .bind(site.contact_name.as_str())
-    .bind(site.contact_phone.as_str())
-    .bind(DETAILS_VERSION)
     .execute(&mut **tx)
     .await?;
+    store_details(tx, inspection).await?;
 
     for (item_id, answer) in &inspection.answers {
         sqlx::query(
@@ -362,6 +350,36 @@ async fn insert_inspection(
 /// 3) and whole hazard orders (migration 4) are stored; rows stored before hold a lower
 /// number until completed from their bundles.
 pub(super) const DETAILS_VERSION: i64 = 4;
+
+/// Stores an inspection's details beyond its first version's columns: its kind, the
+/// inspector's unit and the site's details, and marks the row as complete
+/// ([`DETAILS_VERSION`]). The row must exist.
+pub(super) async fn store_details(
+    tx: &mut Transaction<'static, Any>,
+    inspection: &Inspection,
+) -> Result<(), StoreError> {
+    let site = &inspection.site;
+    sqlx::query(
+        "UPDATE inspections SET kind = $1, inspector_organisation = $2, \
+         inspector_region = $3, site_address = $4, site_township = $5, site_grid = $6, \
+         site_sectors = $7, site_contact_name = $8, site_contact_phone = $9, \
+         details_version = $10 WHERE id = $11",
+    )
+    .bind(snake_case(&inspection.kind))
+    .bind(inspection.inspector.organisation.as_str())
+    .bind(inspection.inspector.region.as_str())
+    .bind(site.address.as_str())
+    .bind(site.township.as_str())
+    .bind(site.grid.as_str())
+    .bind(site.sectors.join(","))
+    .bind(site.contact_name.as_str())
+    .bind(site.contact_phone.as_str())
+    .bind(DETAILS_VERSION)
+    .bind(inspection.id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 /// Stores what a hazard's answer orders (交办): 隐患部位, the rectification order and a major
 /// hazard's plan, each as typed. An answer without any of them leaves the defaults ('').
