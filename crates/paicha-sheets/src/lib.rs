@@ -89,6 +89,18 @@ pub fn convert_file(path: &Path, items_sheet: Option<&str>) -> Result<Converted,
     convert(&Workbook::open(path)?, items_sheet)
 }
 
+/// The checklist files (`*.toml`) directly in `dir`, in name order; an error when `dir` is
+/// not a readable directory.
+pub fn checklist_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
 /// Shipped checklists need at least this many items (the domain tests enforce it).
 pub const MIN_SHIPPED_ITEMS: usize = 15;
 
@@ -204,14 +216,8 @@ fn validate_cmd(
 ) -> anyhow::Result<bool> {
     let mut paths = Vec::new();
     for arg in files {
-        match std::fs::read_dir(arg) {
-            Ok(entries) => {
-                let mut found: Vec<PathBuf> = entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect();
-                found.sort();
+        match checklist_files(arg) {
+            Ok(found) => {
                 if found.is_empty() {
                     writeln!(
                         err,
