@@ -83,10 +83,6 @@ impl AttachmentError {
     }
 }
 
-pub(crate) fn is_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 impl Attachment {
     /// Embeds `bytes`; fails only for a media type that is not allowed.
     pub fn new(media_type: &str, bytes: &[u8]) -> Result<Self, AttachmentError> {
@@ -113,7 +109,7 @@ impl Attachment {
                 media_type: self.media_type.clone(),
             });
         }
-        if !is_hex64(&self.sha256) {
+        if !crate::is_hex64(&self.sha256) {
             return Err(AttachmentError::BadHash {
                 index,
                 sha256: self.sha256.clone(),

@@ -199,13 +199,6 @@ impl BundlePayload {
         })
     }
 
-    /// Every rule the verifier applies to a parsed payload (docs/bundle-format.md,
-    /// verification steps 10 and 11), for producers to run before signing.
-    pub fn check(&self) -> Result<(), crate::VerifyError> {
-        crate::verify::check_payload(self)?;
-        crate::verify::check_chain_rules(self)
-    }
-
     /// The exact payload bytes that are signed: compact JSON, fields in declaration order.
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a payload always serialises")

@@ -209,11 +209,13 @@ impl Checklist {
     }
 
     pub fn sector_name_zh(&self) -> &'static str {
-        SECTORS
-            .iter()
-            .find(|s| s.0 == self.sector)
-            .map_or("", |s| s.1)
+        sector_name_zh(&self.sector).unwrap_or("")
     }
+}
+
+/// The Chinese name of a sector id (`fireworks` → 烟花爆竹), if it is one of [`SECTORS`].
+pub fn sector_name_zh(id: &str) -> Option<&'static str> {
+    SECTORS.iter().find(|s| s.0 == id).map(|s| s.1)
 }
 
 fn line_of(text: &str, byte: usize) -> usize {

@@ -132,11 +132,6 @@ impl Envelope {
         }
     }
 
-    /// The bytes the signer signs for this envelope's payload.
-    pub fn signing_input(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-        pae(payload_type, payload)
-    }
-
     /// Canonical file form: compact JSON followed by a newline.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string(self).expect("an envelope always serialises");

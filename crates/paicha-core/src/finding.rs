@@ -37,6 +37,18 @@ pub enum Suspension {
     Full,
 }
 
+impl Suspension {
+    /// 是否停产停业 as the hazard ledger and the records print it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Suspension::Undecided => "未决定",
+            Suspension::None => "否",
+            Suspension::Partial => "局部停产停业",
+            Suspension::Full => "全部停产停业",
+        }
+    }
+}
+
 /// 重大事故隐患治理方案 "五落实" (16号令 第十五条, a paraphrase in the research notes).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -10,15 +10,21 @@ pub mod checklist;
 pub mod completion;
 pub mod credit_code;
 pub mod dsse;
+pub mod error;
 pub mod finding;
 pub mod followup;
+pub mod hazard_ledger;
 pub mod inspection;
+pub mod legal_basis;
 pub mod pack;
 pub mod reinspection;
+pub mod review;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod site;
+pub mod verdict;
 pub mod verify;
+pub mod wire;
 
 pub use attachment::{Attachment, AttachmentError};
 pub use bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
@@ -40,6 +46,11 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(DIGITS[(b & 0xf) as usize] as char);
     }
     out
+}
+
+/// Whether `s` is a SHA-256 as the format spells it: 64 lower-case hex digits.
+pub fn is_hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// SHA-256 of `bytes` as lower-case hex.

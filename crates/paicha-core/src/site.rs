@@ -4,7 +4,7 @@
 //! later edit of the site's address never rewrites a signed record.
 
 use crate::credit_code::CreditCode;
-use crate::inspection::InspectionError;
+use crate::error::InspectionError;
 use serde::{Deserialize, Serialize};
 
 /// An inspected enterprise. Only the name and the unified social credit code are required;

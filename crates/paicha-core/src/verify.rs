@@ -2,9 +2,10 @@
 //! The steps, their order and their error classes are those of docs/bundle-format.md,
 //! "Verifying a bundle".
 
-use crate::attachment::{AttachmentError, is_hex64};
+use crate::attachment::AttachmentError;
 use crate::bundle::{BundlePayload, GENESIS_HASH, PAYLOAD_TYPE, SCHEMA_VERSION};
 use crate::dsse::{self, Envelope, KeyId};
+use crate::is_hex64;
 use ed25519_dalek::{Signature, VerifyingKey};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -315,6 +316,16 @@ fn check_spelling(payload: &[u8]) -> Result<(), VerifyError> {
         }
     }
     Ok(())
+}
+
+impl BundlePayload {
+    /// Every rule the verifier applies to a parsed payload (docs/bundle-format.md,
+    /// verification steps 10 and 11), for producers to run before signing. Here rather than
+    /// in `bundle`, which the verifier builds on.
+    pub fn check(&self) -> Result<(), VerifyError> {
+        check_payload(self)?;
+        check_chain_rules(self)
+    }
 }
 
 /// Step 10: the rules a well-formed payload must meet on its own, apart from the chain rules.

@@ -1,8 +1,9 @@
 //! Attachments, the single-bundle chain rules, re-export and strict payload parsing
 //! (docs/bundle-format.md).
 
-#[path = "support/vectors.rs"]
-mod gen_vectors;
+mod support;
+
+use support::vectors as gen_vectors;
 
 use gen_vectors::{PHOTO_PNG, at, key};
 use paicha_core::attachment::AttachmentError;
@@ -93,19 +94,8 @@ fn photos_attach_to_answered_items_only_until_sealing_and_survive_a_new_answer()
 
 #[test]
 fn the_payload_builder_refuses_what_the_verifier_would_reject() {
-    let base = || {
-        let inspection = gen_vectors::inspection();
-        BundlePayload::new(
-            gen_vectors::bundle_id(),
-            at(9, 0),
-            "0.1.0",
-            DeviceInfo::from_public_key(&key().verifying_key().to_bytes()),
-            &ChainState::default(),
-            inspection.inspector.clone(),
-            vec![inspection],
-        )
-        .unwrap()
-    };
+    let base =
+        || gen_vectors::bare_payload(gen_vectors::inspection(), &key(), &ChainState::default());
     let png = Attachment::new("image/png", PHOTO_PNG).unwrap();
     assert!(matches!(
         base().with_attachments(vec![]),

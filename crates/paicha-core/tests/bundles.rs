@@ -1,6 +1,6 @@
 //! Signing and verifying bundles: a valid bundle verifies, any alteration is rejected.
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use paicha_core::bundle::{ChainState, sign_with};
 use paicha_core::dsse::{b64_decode, b64_encode};
@@ -8,17 +8,16 @@ use paicha_core::verify::{EmbeddedKey, VerifyError, verify_bundle};
 use paicha_core::*;
 use uuid::Uuid;
 
-fn sealed_inspection() -> Inspection {
-    let checklist =
-        Checklist::from_toml("minimal.toml", include_str!("fixtures/minimal.toml")).unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
-    let site = Site::new(
-        "某烟花爆竹有限公司",
-        CreditCode::parse("91440300708461136T").unwrap(),
-    )
-    .unwrap();
-    let inspector = Inspector::new("张三", "44010012345").unwrap();
-    let mut inspection = Inspection::start(Uuid::from_u128(1), site, &checklist, inspector, t0);
+mod support;
+
+use gen_vectors::key;
+use support::vectors as gen_vectors;
+
+/// A sealed inspection with one major hazard, signed by the test key's device.
+fn signed_bundle(key: &SigningKey, chain: &ChainState) -> (Vec<u8>, Envelope) {
+    let checklist = gen_vectors::checklist();
+    let mut inspection = support::start(&checklist, 1);
+    let t0 = inspection.started_at;
     inspection
         .answer(
             &checklist,
@@ -29,29 +28,9 @@ fn sealed_inspection() -> Inspection {
         )
         .unwrap();
     inspection.seal(&checklist, t0).unwrap();
-    inspection
-}
-
-fn signed_bundle(key: &SigningKey, chain: &ChainState) -> (Vec<u8>, Envelope) {
-    let device = DeviceInfo::from_public_key(&key.verifying_key().to_bytes());
-    let inspection = sealed_inspection();
-    let payload = BundlePayload::new(
-        Uuid::from_u128(2),
-        Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap(),
-        "0.1.0",
-        device,
-        chain,
-        inspection.inspector.clone(),
-        vec![inspection],
-    )
-    .unwrap()
-    .to_bytes();
+    let payload = gen_vectors::bare_payload(inspection, key, chain).to_bytes();
     let envelope = sign_with(key, &payload);
     (payload, envelope)
-}
-
-fn key() -> SigningKey {
-    SigningKey::from_bytes(&[7u8; 32])
 }
 
 #[test]

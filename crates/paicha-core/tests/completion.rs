@@ -1,10 +1,10 @@
 //! The completion summary (完成检查), required photo evidence, and the site representative's
 //! signature: recorded until sealing, embedded in the bundle, checked by the verifier.
 
-#[path = "support/vectors.rs"]
-mod gen_vectors;
+mod support;
 
-use chrono::{TimeZone, Utc};
+use support::vectors as gen_vectors;
+
 use gen_vectors::key;
 use paicha_core::attachment::AttachmentError;
 use paicha_core::bundle::{BundleError, ChainState, sign_with};
@@ -12,7 +12,6 @@ use paicha_core::completion::Completion;
 use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
 use paicha_core::verify::{EmbeddedKey, verify_bundle_full};
 use paicha_core::*;
-use uuid::Uuid;
 
 /// Three items: a major one that needs a photo as evidence, a general one that needs none,
 /// and one that applies only to retail points.
@@ -67,25 +66,12 @@ evidence = "photo_if_hazard"
 
 fn setup() -> (Checklist, Inspection) {
     let checklist = Checklist::from_toml("evidence.toml", TOML).unwrap();
-    let site = Site::new("某公司", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
-    let inspection = Inspection::start(
-        Uuid::from_u128(11),
-        site,
-        &checklist,
-        Inspector::new("张三", "1").unwrap(),
-        t0,
-    );
+    let inspection = support::start(&checklist, 11);
     (checklist, inspection)
 }
 
 fn order() -> RectificationOrder {
-    RectificationOrder {
-        measures: "清理超量药物".into(),
-        responsible: "李厂长".into(),
-        deadline: "2026-12-10".into(),
-        funds_yuan: String::new(),
-    }
+    support::order("清理超量药物", "")
 }
 
 fn plan() -> MajorHazardPlan {
@@ -253,16 +239,7 @@ fn sealed_with_photo_and_signature() -> (Inspection, String, String) {
 }
 
 fn payload(inspection: Inspection) -> BundlePayload {
-    BundlePayload::new(
-        Uuid::from_u128(77),
-        Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap(),
-        "0.1.0",
-        DeviceInfo::from_public_key(&key().verifying_key().to_bytes()),
-        &ChainState::default(),
-        inspection.inspector.clone(),
-        vec![inspection],
-    )
-    .unwrap()
+    gen_vectors::bare_payload(inspection, &key(), &ChainState::default())
 }
 
 #[test]

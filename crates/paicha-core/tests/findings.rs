@@ -1,33 +1,20 @@
 //! Hazard orders (交办) on an inspection: recorded as typed, kept across verdict changes
 //! between general and major, dropped for non-hazards, and reported when incomplete.
 
-use chrono::{TimeZone, Utc};
 use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
 use paicha_core::*;
-use uuid::Uuid;
+
+mod support;
 
 fn setup() -> (Checklist, Inspection) {
     let checklist =
         Checklist::from_toml("minimal.toml", include_str!("fixtures/minimal.toml")).unwrap();
-    let site = Site::new("某公司", CreditCode::parse("91440300708461136T").unwrap()).unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
-    let inspection = Inspection::start(
-        Uuid::from_u128(9),
-        site,
-        &checklist,
-        Inspector::new("张三", "1").unwrap(),
-        t0,
-    );
+    let inspection = support::start(&checklist, 9);
     (checklist, inspection)
 }
 
 fn order() -> RectificationOrder {
-    RectificationOrder {
-        measures: "恢复静电接地".into(),
-        responsible: "李厂长".into(),
-        deadline: "2026-12-10".into(),
-        funds_yuan: "2000".into(),
-    }
+    support::order("恢复静电接地", "2000")
 }
 
 #[test]

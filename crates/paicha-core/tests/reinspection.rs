@@ -1,8 +1,9 @@
 //! Re-inspection (复查) and the follow-up list (督查): reviews close or escalate earlier
 //! hazards, statuses follow the clock, and reviews travel in signed bundles.
 
-#[path = "support/vectors.rs"]
-mod gen_vectors;
+mod support;
+
+use support::vectors as gen_vectors;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use gen_vectors::{PHOTO_PNG, key};

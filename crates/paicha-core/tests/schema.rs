@@ -5,8 +5,9 @@
 //! `PAICHA_UPDATE_SCHEMA=1 cargo test -p paicha-core --test schema`
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "support/vectors.rs"]
-mod gen_vectors;
+mod support;
+
+use support::vectors as gen_vectors;
 
 use paicha_core::bundle::{ChainState, sign_with};
 use paicha_core::schema::{SCHEMA_PATH, payload_schema_json};

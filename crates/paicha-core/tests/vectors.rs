@@ -5,8 +5,9 @@
 //! `PAICHA_UPDATE_VECTORS=1 cargo test -p paicha-core --test vectors`
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "support/vectors.rs"]
-mod gen_vectors;
+mod support;
+
+use support::vectors as gen_vectors;
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use paicha_core::bundle::PAYLOAD_TYPE;

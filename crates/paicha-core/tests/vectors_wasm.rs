@@ -3,8 +3,9 @@
 //! native build (tests/vectors.rs) does.
 #![cfg(target_arch = "wasm32")]
 
-#[path = "support/vectors.rs"]
-mod gen_vectors;
+mod support;
+
+use support::vectors as gen_vectors;
 
 use paicha_core::bundle::sign_with;
 use paicha_core::verify::{EmbeddedKey, verify_bundle_full};

@@ -19,8 +19,8 @@ impl ChecklistPack {
     pub fn load(dir: &Path) -> (Self, Vec<String>) {
         let mut pack = Self::default();
         let mut warnings = Vec::new();
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
+        let paths = match paicha_sheets::checklist_files(dir) {
+            Ok(paths) => paths,
             Err(e) => {
                 warnings.push(format!(
                     "cannot read checklists from {}: {e}",
@@ -29,12 +29,6 @@ impl ChecklistPack {
                 return (pack, warnings);
             }
         };
-        let mut paths: Vec<_> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
         for path in paths {
             let name = path.display().to_string();
             match std::fs::read_to_string(&path) {

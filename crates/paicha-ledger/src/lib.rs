@@ -4,21 +4,17 @@
 //! The binary (`src/main.rs`) is a thin shell over this library so that tests drive the same
 //! code paths as operators do.
 
-pub mod checklist_convert;
 pub mod checklist_pack;
 pub mod cli;
-pub mod export;
+pub mod commands;
 pub mod files;
-pub mod gaps;
+pub mod hazards;
 pub mod import;
-pub mod import_cmd;
-pub mod keys_cmd;
 pub mod registry;
 pub mod rules;
 pub mod server;
 pub mod store;
 pub mod time;
-pub mod verify_cmd;
 
 /// Largest envelope accepted from a file or an upload. Photos travel inside the payload
 /// (base64), so this leaves room for a few dozen phone photos; it bounds memory per request.

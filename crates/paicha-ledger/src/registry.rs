@@ -124,7 +124,7 @@ impl KeySource for EnrolledKey<'_> {
             let reason = device.revoke_reason.clone().unwrap_or_default();
             return Err(VerifyError::RevokedKey {
                 key_id: key_id.to_string(),
-                reason: format!("{reason} (revoked {})", at.format("%Y-%m-%d %H:%M UTC")),
+                reason: format!("{reason} (revoked {})", crate::time::cst_minute(at)),
             });
         }
         let enrolled: [u8; 32] = dsse::b64_decode(&device.public_key)

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::http::*;
 use common::*;
+use paicha_core::wire::{ErrorBody, HazardsResponse, UploadResult};
 use paicha_ledger::store::{Counts, NewDevice};
 use std::path::PathBuf;
 
@@ -293,9 +294,11 @@ async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
     assert_eq!(status, StatusCode::CREATED);
     let (status, _, bytes) = send(&s.app, post_bundle(second.to_json())).await;
     assert_eq!(status, StatusCode::CREATED);
-    let answer = json(&bytes);
-    assert_eq!(answer["reviews"], 2, "{answer}");
-    assert_eq!(answer["unmatched_reviews"], 0, "{answer}");
+    let answer: UploadResult = serde_json::from_slice(&bytes).unwrap();
+    let UploadResult::Imported(imported) = answer else {
+        panic!("imported: {answer:?}");
+    };
+    assert_eq!((imported.reviews, imported.unmatched_reviews), (2, 0));
 
     let query = |q: &str| {
         let app = s.app.clone();
@@ -327,6 +330,22 @@ async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
     assert_eq!(all["hazards"][1]["deadline"], "2026-03-04");
     assert_eq!(all["hazards"][2]["status_code"], "escalated");
     assert_eq!(all["hazards"][2]["escalation"], "立案查处");
+    // The answer is the wire type, rows in the one hazard-ledger column set.
+    let typed: HazardsResponse = serde_json::from_value(all.clone()).unwrap();
+    let major = &typed.hazards[0];
+    assert_eq!(
+        (major.measures.as_str(), major.responsible.as_str()),
+        ("整改", "厂长")
+    );
+    assert_eq!(
+        (major.funds_yuan.as_str(), major.suspension.as_str()),
+        ("8000", "全部停产停业")
+    );
+    assert_eq!(major.plan_target, "消除隐患");
+    assert_eq!(major.record_state, "已签章");
+    assert_eq!(major.review_outcome, "已整改");
+    assert_eq!(typed.hazards[1].suspension, "否", "a general hazard");
+    assert_eq!(typed.count, 3);
 
     for (q, n) in [
         ("?level=major", 1),
@@ -369,8 +388,16 @@ async fn hazards_are_queried_with_filters_and_a_status(db: Db) {
     ] {
         let (status, answer) = query(q).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {answer}");
-        assert_eq!(answer["code"], "bad_query", "{q}");
+        let error: ErrorBody = serde_json::from_value(answer).unwrap();
+        assert_eq!(error.code, "bad_query", "{q}");
     }
+    // An unknown parameter is named, with the ones there are: no library's wording.
+    let error: ErrorBody = serde_json::from_value(query("?colour=red").await.1).unwrap();
+    assert_eq!(
+        error.message,
+        "unknown query parameter \"colour\"; the parameters are region, sector, level, status, \
+         as_of, from, to, limit"
+    );
 }
 
 on_both_databases!(
@@ -379,6 +406,50 @@ on_both_databases!(
     the_reference_vector_imports_with_its_photo,
     hazards_are_queried_with_filters_and_a_status,
 );
+
+// ---------------------------------------------------------------- limits and unknown paths
+
+#[tokio::test]
+async fn no_api_path_is_answered_with_the_app() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    for path in [
+        "/api",
+        "/api/",
+        "/api/nope",
+        "/api/hazards/1",
+        "/api/bundles.json",
+    ] {
+        let (status, headers, bytes) = send(&s.app, get(path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
+        let error: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(error.code, "not_found", "{path}");
+        assert!(error.message.contains(path), "{path}: {}", error.message);
+    }
+}
+
+#[tokio::test]
+async fn uploads_up_to_32_mib_are_read_and_larger_ones_get_413() {
+    assert_eq!(paicha_ledger::MAX_BUNDLE_BYTES, 32 * 1024 * 1024);
+    let s = server(Db::Sqlite, true).await.unwrap();
+    // Exactly at the limit: read and judged (JSON whitespace around nothing: malformed).
+    let at_limit = vec![b' '; paicha_ledger::MAX_BUNDLE_BYTES];
+    let (status, _, bytes) = send(&s.app, post_bundle(at_limit)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(error.code, "malformed_envelope");
+    // One byte more: refused before it is read.
+    let over = vec![b' '; paicha_ledger::MAX_BUNDLE_BYTES + 1];
+    let (status, headers, bytes) = send(&s.app, post_bundle(over)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let error: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(error.code, "too_large");
+    assert_eq!(
+        error.message,
+        "the upload is larger than the limit of 33554432 bytes"
+    );
+}
 
 // ---------------------------------------------------------------- /api/checklists
 

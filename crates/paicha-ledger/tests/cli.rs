@@ -87,10 +87,77 @@ fn verify_accepts_a_good_bundle_and_says_who_signed_it() {
         stdout.contains("checked by `paicha-ledger import`"),
         "{stdout}"
     );
+    assert!(stdout.ends_with("1 file(s): 1 ok, 0 failed\n"), "{stdout}");
     assert!(
         !ws.dir.path().join("data").exists(),
         "verify must not create a database"
     );
+}
+
+#[test]
+fn every_argument_explains_itself() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        text(&out.stdout)
+    };
+    let root = help(&[]);
+    assert!(
+        root.contains("sqlite:///") && root.contains("postgres://USER"),
+        "{root}"
+    );
+    let export = help(&["export", "hazards"]);
+    for expected in [
+        "--format <FORMAT>\n          Output format",
+        "RFC 4180 CSV",
+        "--header <HEADER>\n          Column names in the first line",
+        "[alias: --from]",
+        "[alias: --to]",
+    ] {
+        assert!(export.contains(expected), "{expected:?} in:\n{export}");
+    }
+    let validate = help(&["checklists", "validate"]);
+    assert!(
+        validate.contains("Checklist files (.toml), spreadsheets"),
+        "{validate}"
+    );
+    let export_sheet = help(&["checklists", "export"]);
+    assert!(
+        export_sheet.contains("The checklist file to write out"),
+        "{export_sheet}"
+    );
+    for command in [&["verify"][..], &["import"]] {
+        let text = help(command);
+        assert!(
+            text.contains("<FILE|DIR>...\n          Bundle files"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn checklist_spreadsheets_round_trip_through_the_commands_and_validate_counts() {
+    let ws = Workspace::new();
+    let fireworks =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../checklists/fireworks.toml");
+    let sheet = ws.dir.path().join("fireworks.xlsx");
+    let out = ws.run(&["checklists", "export", p(&fireworks), "-o", p(&sheet)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let back = ws.dir.path().join("back.toml");
+    let out = ws.run(&["checklists", "convert", p(&sheet), "-o", p(&back)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let hash = |path: &Path| {
+        paicha_core::Checklist::from_toml("x", &std::fs::read_to_string(path).unwrap())
+            .unwrap()
+            .content_hash()
+    };
+    assert_eq!(hash(&back), hash(&fireworks));
+    let broken = ws.file("broken.toml", "id = 3\n");
+    let out = ws.run(&["checklists", "validate", p(&back), p(&broken)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.ends_with("2 file(s): 1 ok, 1 failed\n"), "{stdout}");
+    assert!(text(&out.stderr).contains(&format!("FAIL {}", broken.display())));
 }
 
 #[test]
@@ -113,10 +180,9 @@ fn verify_fails_on_a_tampered_or_missing_file_but_still_checks_the_rest() {
         stderr.contains(&format!("FAIL {}: cannot read", missing.display())),
         "{stderr}"
     );
-    assert!(
-        text(&out.stdout).contains("OK  "),
-        "the good file is still reported"
-    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("OK  "), "the good file is still reported");
+    assert!(stdout.ends_with("3 file(s): 1 ok, 2 failed\n"), "{stdout}");
 }
 
 fn import_requires_enrolment_then_is_idempotent(db: Db) {
@@ -194,6 +260,13 @@ fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused(db: Db) {
         "44030012345",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Times are China Standard Time, like every date the ledger prints.
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("  enrolled      20") && stdout.contains(" CST\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("UTC"), "{stdout}");
 
     let out = ws.run(&["keys", "list"]);
     let stdout = text(&out.stdout);
@@ -215,10 +288,14 @@ fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused(db: Db) {
     let bundle = ws.file("b1.json", &good_bundle());
     let out = ws.run(&["import", p(&bundle)]);
     assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("was revoked: 手机丢失"),
-        "{}",
-        text(&out.stderr)
+        stderr.contains("was revoked: 手机丢失 (revoked 20"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" CST)") && !stderr.contains("UTC"),
+        "{stderr}"
     );
 
     let wrong = Phone::new(8).device_info();
@@ -321,10 +398,10 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
         &phone.export(101, vec![phone.inspection(1)]).to_json(),
     );
     let _lost = phone.export(102, vec![phone.inspection(2)]);
-    ws.file(
-        "inbox/3.json",
-        &phone.export(103, vec![phone.inspection(3)]).to_json(),
-    );
+    // A description a spreadsheet would run as a formula.
+    let mut third = phone.inspection(3);
+    third.answers.get_mut("fw-01").unwrap().description = "=HYPERLINK(\"http://x\")".into();
+    ws.file("inbox/3.json", &phone.export(103, vec![third]).to_json());
     assert!(
         ws.run(&["keys", "add", "--from-bundle", p(&first)])
             .status
@@ -365,6 +442,25 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
     );
     assert_eq!(csv.matches("重大隐患").count(), 2, "{csv}");
     assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
+    assert!(csv.contains(",\"=HYPERLINK(\"\"http://x\"\")\","), "{csv}");
+    assert!(!csv.contains("'="), "{csv}");
+
+    // --excel: a byte order mark, and the formula defused; the same rows otherwise.
+    let out = ws.run(&[
+        "export",
+        "hazards",
+        "--checklists",
+        p(&checklists),
+        "--excel",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let excel = text(&out.stdout);
+    assert!(excel.starts_with("\u{feff}隐患编号,"), "{excel}");
+    assert!(
+        excel.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","),
+        "{excel}"
+    );
+    assert_eq!(excel.trim_start_matches('\u{feff}').replace("'=", "="), csv);
 }
 
 /// Re-inspections through the binary: imported before their hazards (file names sort the

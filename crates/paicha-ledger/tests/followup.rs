@@ -186,7 +186,7 @@ async fn a_reinspection_verifies_two_hazards_and_escalates_one(db: Db) {
 
 async fn the_hazard_csv_carries_status_review_kind_team_and_site(db: Db) {
     use paicha_ledger::checklist_pack::ChecklistPack;
-    use paicha_ledger::export::{CsvOptions, HeaderStyle, column, write_hazards_csv};
+    use paicha_ledger::hazards::{CsvOptions, column, write_hazards_csv};
 
     let Some(tdb) = TestDb::new(db) else { return };
     let mut phone = Phone::new(7);
@@ -208,7 +208,7 @@ async fn the_hazard_csv_carries_status_review_kind_team_and_site(db: Db) {
     pack.insert(checklist());
     let mut out = Vec::new();
     let options = CsvOptions {
-        header: HeaderStyle::Keys,
+        header: paicha_core::hazard_ledger::Header::Keys,
         excel: false,
         sector: None,
     };
@@ -223,7 +223,7 @@ async fn the_hazard_csv_carries_status_review_kind_team_and_site(db: Db) {
     let csv = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     let header: Vec<&str> = lines[0].split(',').collect();
-    assert_eq!(header.len(), paicha_ledger::export::COLUMNS.len());
+    assert_eq!(header.len(), paicha_ledger::hazards::COLUMNS.len());
     let cell = |line: usize, key: &str| -> String {
         lines[line]
             .split(',')
@@ -320,7 +320,9 @@ async fn reviews_arriving_before_their_hazard_count_once_it_arrives(db: Db) {
     assert_eq!(unmatched[0].original_inspection_id, lost.id.to_string());
     assert_eq!(unmatched[0].item_id, "fw-02");
     let mut out = Vec::new();
-    paicha_ledger::gaps::run(&store, &mut out).await.unwrap();
+    paicha_ledger::commands::gaps::run(&store, &mut out)
+        .await
+        .unwrap();
     let report = String::from_utf8(out).unwrap();
     assert!(
         report.contains("1 re-inspection review(s) of hazards not in the ledger"),
@@ -382,7 +384,24 @@ async fn an_extension_moves_the_deadline_and_the_latest_seal_decides(db: Db) {
     }
 }
 
-async fn inspections_stored_before_version_3_are_completed_from_their_bundles(db: Db) {
+/// What migration 4 adds, removed again: the findings' order columns.
+const VERSION_4_COLUMNS: [&str; 10] = [
+    "ALTER TABLE findings DROP COLUMN measures",
+    "ALTER TABLE findings DROP COLUMN responsible",
+    "ALTER TABLE findings DROP COLUMN funds_yuan",
+    "ALTER TABLE findings DROP COLUMN suspension",
+    "ALTER TABLE findings DROP COLUMN plan_target",
+    "ALTER TABLE findings DROP COLUMN plan_organisation",
+    "ALTER TABLE findings DROP COLUMN plan_safety_measures",
+    "ALTER TABLE findings DROP COLUMN plan_funds_materials",
+    "ALTER TABLE findings DROP COLUMN plan_time_limit",
+    "DELETE FROM _sqlx_migrations WHERE version = 4",
+];
+
+/// Imports an inspection with three hazards (one major, with its plan) and a re-inspection
+/// of them, takes the database back to an older schema with `downgrade`, reopens it and
+/// checks that the hazards read as before, and that opening again changes nothing.
+async fn an_older_ledger_is_completed_from_its_bundles(db: Db, downgrade: &[&'static str]) {
     let Some(tdb) = TestDb::new(db) else { return };
     let mut phone = Phone::new(7);
     let store = tdb.enrolled(&phone).await;
@@ -400,13 +419,43 @@ async fn inspections_stored_before_version_3_are_completed_from_their_bundles(db
     import(&store, &phone.export(100, vec![original.clone()])).await;
     import(&store, &phone.export_with_photos(101, vec![re.clone()])).await;
     let complete = rows(&store, march(9)).await;
+    let major = complete.iter().find(|h| h.item_id == "fw-01").unwrap();
+    assert_eq!(major.order.funds_yuan, "8000");
+    assert_eq!(
+        major.plan.as_ref().map(|p| p.suspension),
+        Some(paicha_core::finding::Suspension::Full)
+    );
     let counts = store.counts().await.unwrap();
-
     store.close().await;
 
+    for sql in downgrade {
+        tdb.execute(sql).await;
+    }
+
+    let reopened = tdb.open().await;
+    assert_eq!(rows(&reopened, march(9)).await, complete);
+    assert_eq!(reopened.counts().await.unwrap(), counts);
+    let photos: i64 = tdb.query_one("SELECT COUNT(*) FROM review_photos").await;
+    assert_eq!(photos, 2);
+    let pending: i64 = tdb
+        .query_one("SELECT COUNT(*) FROM inspections WHERE details_version <> 4")
+        .await;
+    assert_eq!(pending, 0);
+    // Opening again finds nothing left to do.
+    reopened.close().await;
+    let again = tdb.open().await;
+    assert_eq!(again.counts().await.unwrap(), counts);
+    assert_eq!(rows(&again, march(9)).await, complete);
+    assert_eq!(
+        statuses(&again, march(9)).await,
+        expect([Verified, Verified, Escalated])
+    );
+}
+
+async fn inspections_stored_before_version_3_are_completed_from_their_bundles(db: Db) {
     // Back to what a ledger of schema version 2 held (the same rows, none of the new columns
-    // and tables), so that opening it runs migration 3 on stored data and then completes it.
-    for sql in [
+    // and tables), so that opening it runs migrations 3 and 4 on stored data and completes it.
+    let mut downgrade = vec![
         "DROP TABLE review_photos",
         "DROP TABLE hazard_reviews",
         "DROP TABLE inspection_co_inspectors",
@@ -423,27 +472,17 @@ async fn inspections_stored_before_version_3_are_completed_from_their_bundles(db
         "ALTER TABLE findings DROP COLUMN location",
         "ALTER TABLE findings DROP COLUMN deadline",
         "DELETE FROM _sqlx_migrations WHERE version = 3",
-    ] {
-        tdb.execute(sql).await;
-    }
+    ];
+    downgrade.extend(VERSION_4_COLUMNS);
+    an_older_ledger_is_completed_from_its_bundles(db, &downgrade).await;
+}
 
-    let reopened = tdb.open().await;
-    assert_eq!(rows(&reopened, march(9)).await, complete);
-    assert_eq!(reopened.counts().await.unwrap(), counts);
-    let photos: i64 = tdb.query_one("SELECT COUNT(*) FROM review_photos").await;
-    assert_eq!(photos, 2);
-    let pending: i64 = tdb
-        .query_one("SELECT COUNT(*) FROM inspections WHERE details_version <> 3")
-        .await;
-    assert_eq!(pending, 0);
-    // Opening again finds nothing left to do.
-    reopened.close().await;
-    let again = tdb.open().await;
-    assert_eq!(again.counts().await.unwrap(), counts);
-    assert_eq!(
-        statuses(&again, march(9)).await,
-        expect([Verified, Verified, Escalated])
-    );
+async fn hazard_orders_stored_before_version_4_are_completed_from_their_bundles(db: Db) {
+    // A ledger of schema version 3: everything but the orders' measures, responsible, funds
+    // and a major hazard's plan.
+    let mut downgrade = VERSION_4_COLUMNS.to_vec();
+    downgrade.push("UPDATE inspections SET details_version = 3");
+    an_older_ledger_is_completed_from_its_bundles(db, &downgrade).await;
 }
 
 async fn a_refused_bundle_stores_none_of_its_reviews(db: Db) {
@@ -478,5 +517,6 @@ on_both_databases!(
     reviews_arriving_before_their_hazard_count_once_it_arrives,
     an_extension_moves_the_deadline_and_the_latest_seal_decides,
     inspections_stored_before_version_3_are_completed_from_their_bundles,
+    hazard_orders_stored_before_version_4_are_completed_from_their_bundles,
     a_refused_bundle_stores_none_of_its_reviews,
 );

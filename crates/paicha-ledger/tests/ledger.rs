@@ -11,7 +11,6 @@ use paicha_core::dsse::Envelope;
 use paicha_core::verify::{EmbeddedKey, verify_bundle};
 use paicha_ledger::import::{ImportError, ImportOutcome, import_bytes};
 use paicha_ledger::rules::{ChainLink, ChainNote};
-use paicha_ledger::server::CONTENT_SECURITY_POLICY;
 use paicha_ledger::store::Counts;
 
 // ---------------------------------------------------------------- verify
@@ -309,10 +308,7 @@ async fn upload_imports_once_then_reports_already_imported(db: Db) {
     assert_eq!(body["status"], "imported");
     assert_eq!(body["bundle_id"], uuid::Uuid::from_u128(100).to_string());
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-    assert_eq!(
-        headers[header::CONTENT_SECURITY_POLICY],
-        CONTENT_SECURITY_POLICY
-    );
+    assert_strict_csp(&headers, "upload");
 
     let (status, _, body) = send(&s.app, post_bundle(text)).await;
     assert_eq!(status, StatusCode::OK);
@@ -367,10 +363,7 @@ async fn an_oversized_upload_is_413_with_json() {
     let (status, headers, body) = send(&s.app, post_bundle(huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(json(&body)["code"], "too_large");
-    assert_eq!(
-        headers[header::CONTENT_SECURITY_POLICY],
-        CONTENT_SECURITY_POLICY
-    );
+    assert_strict_csp(&headers, "too large");
 }
 
 #[tokio::test]
@@ -418,22 +411,59 @@ async fn static_files_have_types_cache_headers_and_security_headers() {
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(headers[header::CONTENT_TYPE], content_type, "{path}");
         assert_eq!(headers[header::CACHE_CONTROL], cache, "{path}");
-        assert_eq!(
-            headers[header::CONTENT_SECURITY_POLICY],
-            CONTENT_SECURITY_POLICY,
-            "{path}"
-        );
-        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
-        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{path}");
+        assert_strict_csp(&headers, path);
     }
     let (status, headers, _) = send(&s.app, get("/missing.js")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        headers[header::CONTENT_SECURITY_POLICY],
-        CONTENT_SECURITY_POLICY
-    );
-    let (status, _, _) = send(&s.app, get("/%2e%2e/ledger.sqlite3")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_strict_csp(&headers, "/missing.js");
+    let (status, headers, body) = send(&s.app, get("/api/health")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_strict_csp(&headers, "/api/health");
+}
+
+#[tokio::test]
+async fn no_path_reaches_a_file_outside_the_app_directory() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    // dist/ sits in the test's directory: put a file beside it.
+    std::fs::write(s.tdb.dir.path().join("secret.txt"), "the database password").unwrap();
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/a/%2e%2e/%2e%2e/secret.txt",
+        "/..%5csecret.txt",
+    ] {
+        let (status, _, body) = send(&s.app, get(path)).await;
+        assert!(!status.is_success(), "{path}: {status}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("password"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_wasm_goes_brotli_compressed_to_clients_that_accept_it() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    let dist = s.tdb.dir.path().join("dist");
+    let name = "paicha-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.join(format!("{name}.br")), b"brotli bytes").unwrap();
+    let request = |encoding: &str| {
+        Request::get(format!("/{name}"))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, headers, body) = send(&s.app, request("gzip, br")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(headers[header::VARY], "Accept-Encoding");
+    assert_eq!(body, b"brotli bytes");
+    let (_, headers, body) = send(&s.app, request("gzip")).await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(headers[header::VARY], "Accept-Encoding");
+    assert_eq!(body, b"\0asm\x01\0\0\0");
 }
 
 #[tokio::test]
@@ -476,7 +506,7 @@ async fn gaps_finds_missing_sequences_and_forks(db: Db) {
             .unwrap();
     }
 
-    let report = paicha_ledger::gaps::analyse(store.chain_links().await.unwrap());
+    let report = paicha_ledger::commands::gaps::analyse(store.chain_links().await.unwrap());
     let chain = &report[phone.device_info().key_id.as_str()];
     assert_eq!(chain.bundles, 4);
     assert_eq!(chain.highest_sequence, 5);
@@ -489,7 +519,7 @@ async fn gaps_finds_missing_sequences_and_forks(db: Db) {
 
 async fn the_hazard_ledger_lists_hazards_with_filters(db: Db) {
     use paicha_ledger::checklist_pack::ChecklistPack;
-    use paicha_ledger::export::{CsvOptions, HeaderStyle, write_hazards_csv};
+    use paicha_ledger::hazards::{CsvOptions, write_hazards_csv};
     use paicha_ledger::store::{HazardFilter, HazardLevel};
 
     let Some(tdb) = TestDb::new(db) else { return };
@@ -510,7 +540,7 @@ async fn the_hazard_ledger_lists_hazards_with_filters(db: Db) {
         let (store, pack) = (&store, &pack);
         async move {
             let options = CsvOptions {
-                header: HeaderStyle::Keys,
+                header: paicha_core::hazard_ledger::Header::Keys,
                 excel: false,
                 sector: sector.map(str::to_string),
             };
@@ -541,7 +571,11 @@ async fn the_hazard_ledger_lists_hazards_with_filters(db: Db) {
     assert_eq!(cells[8], "仓库内超量储存烟花爆竹");
     assert_eq!(cells[9], "成品仓库超量储存约两倍");
     assert_eq!(cells[10], "重大隐患");
-    assert_eq!(cells[11], "《中华人民共和国安全生产法》第一条");
+    // The one spelling of a basis, with the checklist's caveat about a paraphrase.
+    assert_eq!(
+        cells[11],
+        "《中华人民共和国安全生产法》第一条〔转述，非法规原文，引用前请核对原文〕"
+    );
 
     let only = |level| HazardFilter {
         level: Some(level),
@@ -564,7 +598,7 @@ async fn the_hazard_ledger_lists_hazards_with_filters(db: Db) {
         0
     );
     let day = |d: u32| {
-        paicha_ledger::export::day_start(chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap())
+        paicha_ledger::hazards::day_start(chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap())
     };
     let window = |from, before| HazardFilter {
         started_from: Some(from),

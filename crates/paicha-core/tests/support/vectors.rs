@@ -79,21 +79,26 @@ pub fn bundle_id() -> Uuid {
     Uuid::parse_str("8d4e2f60-1c3b-4a5d-9e7f-0a1b2c3d4e5f").unwrap()
 }
 
-pub fn payload_for(key: &SigningKey) -> BundlePayload {
-    let inspection = inspection();
+/// A payload of `key`'s device carrying `inspection` alone: the vector's bundle id and time,
+/// no co-inspectors, no attachments.
+pub fn bare_payload(inspection: Inspection, key: &SigningKey, chain: &ChainState) -> BundlePayload {
     BundlePayload::new(
         bundle_id(),
         at(9, 0),
         "0.1.0",
         DeviceInfo::from_public_key(&key.verifying_key().to_bytes()),
-        &ChainState::default(),
+        chain,
         inspection.inspector.clone(),
         vec![inspection],
     )
     .unwrap()
-    .with_co_inspectors(vec![Inspector::new("李四", "44010067890").unwrap()])
-    .with_attachments(vec![Attachment::new("image/png", PHOTO_PNG).unwrap()])
-    .unwrap()
+}
+
+pub fn payload_for(key: &SigningKey) -> BundlePayload {
+    bare_payload(inspection(), key, &ChainState::default())
+        .with_co_inspectors(vec![Inspector::new("李四", "44010067890").unwrap()])
+        .with_attachments(vec![Attachment::new("image/png", PHOTO_PNG).unwrap()])
+        .unwrap()
 }
 
 /// The positive vector's payload.

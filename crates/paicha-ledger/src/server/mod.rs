@@ -2,18 +2,18 @@
 
 mod api;
 pub mod checklists;
+mod error;
 mod headers;
-mod static_files;
+mod pwa;
 
+pub use error::ApiError;
 pub use headers::CONTENT_SECURITY_POLICY;
-pub use static_files::{cache_control_for, content_type_for, is_content_hashed};
+pub use pwa::{cache_control_for, content_type_for, is_content_hashed};
 
-use crate::cli::ServeArgs;
 use crate::store::Store;
 use anyhow::Context;
 use axum::Router;
 use axum::middleware;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -105,61 +105,17 @@ impl AppState {
 
 /// The whole application: API routes, the static app as fallback, headers on every response.
 pub fn app(state: AppState) -> Router {
+    let files = pwa::files(&state.dist);
     Router::new()
         .merge(api::routes(state.max_body_bytes))
-        .fallback(static_files::serve)
         .with_state(state)
+        .fallback_service(files)
         .layer(middleware::from_fn(headers::log_request))
         .layer(middleware::map_response(headers::security_headers))
 }
 
-/// Binds, announces the URL on stdout, and serves until Ctrl-C or SIGTERM; requests in
-/// progress (an import's transaction included) are finished before returning.
-pub async fn run(store: Store, args: &ServeArgs) -> anyhow::Result<()> {
-    let mut state = AppState::new(store, &args.dist)?;
-    // The repository's checklists/ when run from a checkout, else the copy the build put in dist.
-    let checklists = args.checklists.clone().or_else(|| {
-        let repo = PathBuf::from("checklists");
-        repo.is_dir().then_some(repo)
-    });
-    if let Some(dir) = checklists {
-        state = state.with_checklists(dir);
-    }
-    let imports = state.imports.clone();
-    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {}:{} (is another server using the port? try --port 0)",
-                args.host, args.port
-            )
-        })?;
-    let addr = listener.local_addr()?;
-    tracing::info!(
-        %addr,
-        dist = %state.dist.display(),
-        checklists = %state.checklists.dir().display(),
-        "serving"
-    );
-    // The e2e harness reads this exact line to find the port.
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "Paicha ledger listening on http://{addr}/")?;
-    stdout.flush()?;
-    drop(stdout);
-
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    // Imports whose client hung up still run to completion (commit or roll back).
-    if imports.running() > 0 {
-        tracing::info!(running = imports.running(), "waiting for imports to finish");
-        imports.wait_idle().await;
-    }
-    tracing::info!("stopped");
-    Ok(())
-}
-
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM: the signal to stop accepting connections.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!("cannot listen for Ctrl-C: {e}");

@@ -1,12 +1,14 @@
-//! Completing inspections stored before schema version 3.
+//! Completing inspections stored before the current schema version.
 //!
 //! Version 3 keeps more of each inspection in columns and tables: its kind and team, the
-//! site's details, each hazard's order (location, deadline) and a re-inspection's reviews.
-//! Rows stored earlier lack them, but the bundle that carried each inspection is stored
-//! verbatim, so they are read from there once, when the ledger opens: afterwards an old
-//! hazard has its deadline (and can be overdue) and an old re-inspection closes its hazards.
+//! site's details, each hazard's location and deadline and a re-inspection's reviews;
+//! version 4 the rest of each hazard's order (measures, responsible, funds, a major hazard's
+//! plan and suspension). Rows stored earlier lack them, but the bundle that carried each
+//! inspection is stored verbatim, so they are read from there once, when the ledger opens:
+//! afterwards an old hazard has its deadline (and can be overdue), its whole order in the
+//! hazard ledger, and an old re-inspection closes its hazards.
 
-use super::bundles::{DETAILS_VERSION, insert_team_and_reviews, order_deadline, snake_case};
+use super::bundles::{DETAILS_VERSION, insert_team_and_reviews, store_details, store_order};
 use super::{Store, StoreError};
 use paicha_core::BundlePayload;
 use paicha_core::dsse::{Envelope, b64_decode};
@@ -14,8 +16,9 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 impl Store {
-    /// Fills the version-3 columns of inspections stored before it from their bundles. Each
-    /// bundle is one transaction; running it again (or in two processes at once) is harmless.
+    /// Fills the columns of versions 3 and 4 of inspections stored before them from their
+    /// bundles. Each bundle is one transaction; running it again (or in two processes at
+    /// once) is harmless.
     pub(super) async fn complete_old_inspections(&self) -> Result<(), StoreError> {
         let rows = sqlx::query(
             "SELECT id, bundle_payload_sha256 FROM inspections WHERE details_version < $1 \
@@ -61,40 +64,9 @@ impl Store {
                 if !ids.contains(&id) {
                     continue;
                 }
-                let site = &inspection.site;
-                sqlx::query(
-                    "UPDATE inspections SET kind = $1, inspector_organisation = $2, \
-                     inspector_region = $3, site_address = $4, site_township = $5, site_grid = $6, \
-                     site_sectors = $7, site_contact_name = $8, site_contact_phone = $9, \
-                     details_version = $10 WHERE id = $11",
-                )
-                .bind(snake_case(&inspection.kind))
-                .bind(inspection.inspector.organisation.as_str())
-                .bind(inspection.inspector.region.as_str())
-                .bind(site.address.as_str())
-                .bind(site.township.as_str())
-                .bind(site.grid.as_str())
-                .bind(site.sectors.join(","))
-                .bind(site.contact_name.as_str())
-                .bind(site.contact_phone.as_str())
-                .bind(DETAILS_VERSION)
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
+                store_details(&mut tx, inspection).await?;
                 for (item_id, answer) in &inspection.answers {
-                    if answer.location.is_empty() && order_deadline(answer).is_empty() {
-                        continue;
-                    }
-                    sqlx::query(
-                        "UPDATE findings SET location = $1, deadline = $2 \
-                         WHERE inspection_id = $3 AND item_id = $4",
-                    )
-                    .bind(answer.location.as_str())
-                    .bind(order_deadline(answer))
-                    .bind(id.as_str())
-                    .bind(item_id.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                    store_order(&mut tx, &id, item_id, answer).await?;
                 }
                 insert_team_and_reviews(&mut tx, sha, inspection, sealed_at).await?;
                 completed += 1;
@@ -103,13 +75,14 @@ impl Store {
         }
         if completed > 0 {
             tracing::info!(
-                "completed {completed} inspection(s) stored before schema version 3 from their bundles"
+                "completed {completed} inspection(s) stored before schema version {DETAILS_VERSION} \
+                 from their bundles"
             );
         }
         if completed < rows.len() {
             tracing::warn!(
-                "{} inspection(s) stored before schema version 3 could not be completed from \
-                 their bundles: their deadlines and reviews are unknown to the ledger",
+                "{} inspection(s) stored before schema version {DETAILS_VERSION} could not be \
+                 completed from their bundles: their orders and reviews are unknown to the ledger",
                 rows.len() - completed
             );
         }

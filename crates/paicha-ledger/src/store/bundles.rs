@@ -5,6 +5,7 @@ use super::{Store, StoreError};
 use crate::rules::ChainLink;
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
+use paicha_core::finding::MajorHazardPlan;
 use paicha_core::{Answer, Inspection, Verdict, VerifiedBundle};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
@@ -293,11 +294,8 @@ async fn insert_inspection(
     sqlx::query(
         "INSERT INTO inspections (id, bundle_payload_sha256, content_sha256, site_credit_code, \
          site_name, checklist_id, checklist_version, checklist_content_hash, inspector_name, \
-         inspector_cert_no, started_at, sealed_at, kind, inspector_organisation, inspector_region, \
-         site_address, site_township, site_grid, site_sectors, site_contact_name, \
-         site_contact_phone, details_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22)",
+         inspector_cert_no, started_at, sealed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id.as_str())
     .bind(bundle_sha)
@@ -311,23 +309,14 @@ async fn insert_inspection(
     .bind(inspection.inspector.cert_no.as_str())
     .bind(to_db(inspection.started_at))
     .bind(to_db(sealed_at))
-    .bind(snake_case(&inspection.kind))
-    .bind(inspection.inspector.organisation.as_str())
-    .bind(inspection.inspector.region.as_str())
-    .bind(site.address.as_str())
-    .bind(site.township.as_str())
-    .bind(site.grid.as_str())
-    .bind(site.sectors.join(","))
-    .bind(site.contact_name.as_str())
-    .bind(site.contact_phone.as_str())
-    .bind(DETAILS_VERSION)
     .execute(&mut **tx)
     .await?;
+    store_details(tx, inspection).await?;
 
     for (item_id, answer) in &inspection.answers {
         sqlx::query(
-            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at, \
-             location, deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id.as_str())
         .bind(item_id.as_str())
@@ -335,10 +324,9 @@ async fn insert_inspection(
         .bind(hazard_level(answer.verdict))
         .bind(answer.description.as_str())
         .bind(to_db(answer.answered_at))
-        .bind(answer.location.as_str())
-        .bind(order_deadline(answer))
         .execute(&mut **tx)
         .await?;
+        store_order(tx, &id, item_id, answer).await?;
         for (position, photo) in answer.photos.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO finding_photos (inspection_id, item_id, position, sha256) \
@@ -358,16 +346,77 @@ async fn insert_inspection(
     })
 }
 
-/// `inspections.details_version` of a row whose kind, team, site details, hazard orders and
-/// reviews are stored (migration 3); rows stored before hold 0 until completed.
-pub(super) const DETAILS_VERSION: i64 = 3;
+/// `inspections.details_version` of a row whose kind, team, site details, reviews (migration
+/// 3) and whole hazard orders (migration 4) are stored; rows stored before hold a lower
+/// number until completed from their bundles.
+pub(super) const DETAILS_VERSION: i64 = 4;
 
-/// 整改期限 as typed in the hazard's order; empty without an order.
-pub(super) fn order_deadline(answer: &Answer) -> &str {
-    answer
-        .rectification
-        .as_ref()
-        .map_or("", |order| order.deadline.as_str())
+/// Stores an inspection's details beyond its first version's columns: its kind, the
+/// inspector's unit and the site's details, and marks the row as complete
+/// ([`DETAILS_VERSION`]). The row must exist.
+pub(super) async fn store_details(
+    tx: &mut Transaction<'static, Any>,
+    inspection: &Inspection,
+) -> Result<(), StoreError> {
+    let site = &inspection.site;
+    sqlx::query(
+        "UPDATE inspections SET kind = $1, inspector_organisation = $2, \
+         inspector_region = $3, site_address = $4, site_township = $5, site_grid = $6, \
+         site_sectors = $7, site_contact_name = $8, site_contact_phone = $9, \
+         details_version = $10 WHERE id = $11",
+    )
+    .bind(snake_case(&inspection.kind))
+    .bind(inspection.inspector.organisation.as_str())
+    .bind(inspection.inspector.region.as_str())
+    .bind(site.address.as_str())
+    .bind(site.township.as_str())
+    .bind(site.grid.as_str())
+    .bind(site.sectors.join(","))
+    .bind(site.contact_name.as_str())
+    .bind(site.contact_phone.as_str())
+    .bind(DETAILS_VERSION)
+    .bind(inspection.id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores what a hazard's answer orders (交办): 隐患部位, the rectification order and a major
+/// hazard's plan, each as typed. An answer without any of them leaves the defaults ('').
+pub(super) async fn store_order(
+    tx: &mut Transaction<'static, Any>,
+    inspection_id: &str,
+    item_id: &str,
+    answer: &Answer,
+) -> Result<(), StoreError> {
+    if answer.location.is_empty() && answer.rectification.is_none() && answer.major_plan.is_none() {
+        return Ok(());
+    }
+    let order = answer.rectification.clone().unwrap_or_default();
+    let plan = answer.major_plan.as_ref();
+    let plan_field = |field: fn(&MajorHazardPlan) -> &String| plan.map_or("", |p| field(p));
+    sqlx::query(
+        "UPDATE findings SET location = $1, deadline = $2, measures = $3, responsible = $4, \
+         funds_yuan = $5, suspension = $6, plan_target = $7, plan_organisation = $8, \
+         plan_safety_measures = $9, plan_funds_materials = $10, plan_time_limit = $11 \
+         WHERE inspection_id = $12 AND item_id = $13",
+    )
+    .bind(answer.location.as_str())
+    .bind(order.deadline.as_str())
+    .bind(order.measures.as_str())
+    .bind(order.responsible.as_str())
+    .bind(order.funds_yuan.as_str())
+    .bind(plan.map(|p| snake_case(&p.suspension)).unwrap_or_default())
+    .bind(plan_field(|p| &p.target))
+    .bind(plan_field(|p| &p.organisation))
+    .bind(plan_field(|p| &p.safety_measures))
+    .bind(plan_field(|p| &p.funds_materials))
+    .bind(plan_field(|p| &p.time_limit))
+    .bind(inspection_id)
+    .bind(item_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// An enum as the bundle format spells it (serde's snake_case), e.g. `not_rectified`.

@@ -11,29 +11,15 @@
 use super::{Store, StoreError, parse_time};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, Utc};
-use paicha_core::finding::parse_date;
+use paicha_core::finding::{MajorHazardPlan, RectificationOrder, parse_date};
 pub use paicha_core::followup::HazardStatus;
 use paicha_core::followup::{Decision, status_of};
+use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::reinspection::{Escalation, ReviewOutcome};
 use paicha_core::{InspectionKind, SiteDetails};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HazardLevel {
-    General,
-    Major,
-}
-
-impl HazardLevel {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            HazardLevel::General => "general",
-            HazardLevel::Major => "major",
-        }
-    }
-}
 
 /// Which hazards to read. Times bound the inspection's start; `credit_code_area` is a prefix
 /// of the 行政区划码 in positions 3–8 of the credit code.
@@ -107,8 +93,11 @@ pub struct HazardRow {
     pub inspector_organisation: String,
     pub started_at: DateTime<Utc>,
     pub bundle_id: String,
-    /// 整改期限 of the hazard's order, as typed (empty without an order).
-    pub order_deadline: String,
+    /// The hazard's order as typed (all empty without one); its deadline is the 整改期限
+    /// ordered.
+    pub order: RectificationOrder,
+    /// A major hazard's plan (五落实) and suspension, if the answer has one.
+    pub plan: Option<MajorHazardPlan>,
     /// The deadline in force: an extension's new deadline, else the order's.
     pub deadline: Option<NaiveDate>,
     pub status: HazardStatus,
@@ -168,6 +157,22 @@ fn latest_review(row: &AnyRow) -> Result<Option<LatestReview>, StoreError> {
     }))
 }
 
+/// The plan columns of a hazard, if the answer had a plan (`suspension` is set then).
+fn hazard_plan(row: &AnyRow) -> Result<Option<MajorHazardPlan>, StoreError> {
+    let suspension: String = row.try_get("suspension")?;
+    if suspension.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(MajorHazardPlan {
+        target: row.try_get("plan_target")?,
+        organisation: row.try_get("plan_organisation")?,
+        safety_measures: row.try_get("plan_safety_measures")?,
+        funds_materials: row.try_get("plan_funds_materials")?,
+        time_limit: row.try_get("plan_time_limit")?,
+        suspension: parse_enum("findings", &suspension)?,
+    }))
+}
+
 impl Store {
     pub async fn hazards(&self, filter: &HazardFilter) -> Result<Vec<HazardRow>, StoreError> {
         let as_of = filter
@@ -176,7 +181,7 @@ impl Store {
             // reports; a server running on UTC must not call a hazard overdue 8 hours late.
             .unwrap_or_else(|| {
                 chrono::Utc::now()
-                    .with_timezone(&crate::export::china_time())
+                    .with_timezone(&paicha_core::hazard_ledger::china_time())
                     .date_naive()
             });
         // Open bounds are spelled as values that every stored timestamp passes.
@@ -185,10 +190,13 @@ impl Store {
             .started_before
             .map(to_db)
             .unwrap_or_else(|| "9999".to_string());
-        let level = filter.level.map(HazardLevel::as_db).unwrap_or("");
+        let level = filter.level.map(HazardLevel::slug).unwrap_or("");
         let area = format!("__{}%", filter.area_prefix.as_deref().unwrap_or(""));
         let sql = format!(
             "SELECT f.inspection_id, f.item_id, f.level, f.description, f.location, f.deadline, \
+             f.measures, f.responsible, f.funds_yuan, f.suspension, f.plan_target, \
+             f.plan_organisation, f.plan_safety_measures, f.plan_funds_materials, \
+             f.plan_time_limit, \
              i.site_name, i.site_credit_code, i.site_address, i.site_township, i.site_grid, \
              i.site_sectors, i.site_contact_name, i.site_contact_phone, i.kind, \
              i.checklist_id, i.checklist_version, i.checklist_content_hash, \
@@ -244,16 +252,10 @@ impl Store {
             out.push(HazardRow {
                 inspection_id,
                 item_id: row.try_get("item_id")?,
-                level: match level.as_str() {
-                    "general" => HazardLevel::General,
-                    "major" => HazardLevel::Major,
-                    other => {
-                        return Err(StoreError::Corrupt {
-                            table: "findings",
-                            detail: format!("unknown level {other:?}"),
-                        });
-                    }
-                },
+                level: HazardLevel::from_slug(&level).ok_or_else(|| StoreError::Corrupt {
+                    table: "findings",
+                    detail: format!("unknown level {level:?}"),
+                })?,
                 description: row.try_get("description")?,
                 location: row.try_get("location")?,
                 site_name: row.try_get("site_name")?,
@@ -278,7 +280,13 @@ impl Store {
                 inspector_organisation: row.try_get("inspector_organisation")?,
                 started_at: parse_time("inspections", &row.try_get::<String, _>("started_at")?)?,
                 bundle_id: row.try_get("bundle_id")?,
-                order_deadline,
+                plan: hazard_plan(&row)?,
+                order: RectificationOrder {
+                    measures: row.try_get("measures")?,
+                    responsible: row.try_get("responsible")?,
+                    deadline: order_deadline,
+                    funds_yuan: row.try_get("funds_yuan")?,
+                },
                 deadline,
                 status,
                 review,

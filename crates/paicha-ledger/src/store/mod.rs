@@ -14,9 +14,8 @@ pub mod sqlite;
 
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
-pub use hazards::{
-    HazardFilter, HazardLevel, HazardRow, HazardStatus, LatestReview, derive_status,
-};
+pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
+pub use paicha_core::hazard_ledger::HazardLevel;
 pub use reviews::{Unmatched, UnmatchedReview};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -246,6 +245,11 @@ fn migrator() -> Migrator {
             3,
             "followup",
             include_str!("../../migrations/0003_followup.sql"),
+        ),
+        migration(
+            4,
+            "hazard_orders",
+            include_str!("../../migrations/0004_hazard_orders.sql"),
         ),
     ])
 }

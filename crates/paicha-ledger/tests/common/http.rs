@@ -72,3 +72,44 @@ pub fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
 }
+
+/// The Content-Security-Policy every response must carry, written out here independently of
+/// the server's constant: a policy weakened there (a directive dropped or widened, an
+/// 'unsafe-inline' added) fails this check.
+pub fn assert_strict_csp(headers: &axum::http::HeaderMap, context: &str) {
+    let policy = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{context}: no Content-Security-Policy"))
+        .to_str()
+        .unwrap();
+    let mut directives: Vec<Vec<&str>> = policy
+        .split(';')
+        .map(|d| d.split_whitespace().collect::<Vec<_>>())
+        .filter(|d| !d.is_empty())
+        .collect();
+    directives.sort();
+    let mut expected: Vec<Vec<&str>> = [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' blob: data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+    .iter()
+    .map(|d| d.split_whitespace().collect())
+    .collect();
+    expected.sort();
+    assert_eq!(directives, expected, "{context}: {policy}");
+    assert_eq!(
+        headers[header::X_CONTENT_TYPE_OPTIONS],
+        "nosniff",
+        "{context}"
+    );
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{context}");
+}

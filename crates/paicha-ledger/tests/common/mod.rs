@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
 use paicha_core::dsse::{self, Envelope};
-use paicha_core::finding::RectificationOrder;
+use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
 use paicha_core::reinspection::{Escalation, HazardReview, ReviewDecision, ReviewOutcome};
 use paicha_core::{
     Attachment, Checklist, CreditCode, Inspection, InspectionKind, Inspector, Site, SiteDetails,
@@ -161,10 +161,18 @@ impl Phone {
                 measures: "整改".into(),
                 responsible: "厂长".into(),
                 deadline: deadline.into(),
-                funds_yuan: String::new(),
+                funds_yuan: "8000".into(),
             };
+            let plan = (verdict == Verdict::MajorHazard).then(|| MajorHazardPlan {
+                target: "消除隐患".into(),
+                organisation: "安全科".into(),
+                safety_measures: "停用仓库".into(),
+                funds_materials: "安全费用".into(),
+                time_limit: deadline.into(),
+                suspension: Suspension::Full,
+            });
             inspection
-                .set_order(item, &format!("{item} 部位"), order, None)
+                .set_order(item, &format!("{item} 部位"), order, plan)
                 .unwrap();
         }
         inspection.seal(&checklist, t(10)).unwrap();

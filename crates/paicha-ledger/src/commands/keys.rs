@@ -1,22 +1,88 @@
-//! `paicha-ledger keys add|list|revoke`: the operator's view of the device registry.
+//! `paicha-ledger keys add|list|revoke`: the operator's view of the device registry. Times are
+//! China Standard Time, like every date the ledger prints.
 
-use crate::cli::{KeysAddArgs, KeysCommand};
 use crate::files::read_bundle_file;
 use crate::registry::normalise_key_id;
 use crate::store::{Device, EnrolOutcome, NewDevice, RevokeOutcome, Store};
+use crate::time::{cst_day, cst_minute};
 use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
 use paicha_core::KeyId;
 use std::io::Write;
+use std::path::PathBuf;
 
 /// Fewest leading hex digits accepted to name a key for revocation: the short id on phones.
 const MIN_PREFIX: usize = 16;
 
-pub async fn run(store: &Store, command: KeysCommand) -> anyhow::Result<bool> {
-    let mut out = std::io::stdout().lock();
-    match command {
-        KeysCommand::Add(args) => add(store, &args, &mut out).await,
-        KeysCommand::List => list(store, &mut out).await,
-        KeysCommand::Revoke { key_id, reason } => revoke(store, &key_id, &reason, &mut out).await,
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Enrol a device key, from one of its bundles or from explicit values.
+    ///
+    /// With --from-bundle, the key, inspector name and 执法证号 are read from a bundle the
+    /// phone exported, after checking its signature. Compare the printed key id with the one
+    /// shown on the inspector's phone before trusting it (or pass it as --expect-key-id).
+    Add(KeysAddArgs),
+    /// List enrolled device keys and whether they are revoked.
+    List,
+    /// Revoke a device key (lost or replaced phone, departed inspector). Bundles signed with
+    /// it are rejected from then on.
+    Revoke {
+        /// The key id, or at least its first 16 hex digits as shown by `keys list`.
+        #[arg(value_name = "KEYID")]
+        key_id: String,
+        /// Why the key is revoked (kept in the registry).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct KeysAddArgs {
+    /// A bundle exported by the device whose key is enrolled.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "key_id",
+        conflicts_with_all = ["key_id", "public_key", "name", "cert_no"]
+    )]
+    pub from_bundle: Option<PathBuf>,
+    /// With --from-bundle: the key id (or its start) read from the phone; enrolment is refused
+    /// if the bundle's key differs.
+    #[arg(long, value_name = "KEYID", requires = "from_bundle")]
+    pub expect_key_id: Option<String>,
+    /// The key id: 64 hex digits, the SHA-256 of the raw public key.
+    #[arg(long, value_name = "ID", requires_all = ["public_key", "name", "cert_no"])]
+    pub key_id: Option<String>,
+    /// The raw 32-byte Ed25519 public key in base64.
+    #[arg(long, value_name = "B64")]
+    pub public_key: Option<String>,
+    /// The inspector's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The inspector's law-enforcement certificate number (执法证号).
+    #[arg(long, value_name = "CERT")]
+    pub cert_no: Option<String>,
+    /// The inspector's organisation, e.g. a county emergency-management bureau.
+    #[arg(
+        long,
+        value_name = "ORG",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub organisation: String,
+}
+
+pub async fn run(store: &Store, args: KeysArgs, out: &mut impl Write) -> anyhow::Result<bool> {
+    match args.command {
+        KeysCommand::Add(args) => add(store, &args, out).await,
+        KeysCommand::List => list(store, out).await,
+        KeysCommand::Revoke { key_id, reason } => revoke(store, &key_id, &reason, out).await,
     }
 }
 
@@ -67,9 +133,7 @@ pub async fn add(store: &Store, args: &KeysAddArgs, out: &mut impl Write) -> any
             "device key {} was revoked on {} ({}); a revoked key cannot be enrolled again: the \
              device must create a new key",
             d.key_id.short(),
-            d.revoked_at
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
+            d.revoked_at.map(cst_day).unwrap_or_default(),
             d.revoke_reason.unwrap_or_default()
         ),
     }
@@ -85,18 +149,10 @@ fn describe(out: &mut impl Write, d: &Device) -> std::io::Result<()> {
     if !d.organisation.is_empty() {
         writeln!(out, "  organisation  {}", d.organisation)?;
     }
-    writeln!(
-        out,
-        "  enrolled      {}",
-        d.enrolled_at.format("%Y-%m-%d %H:%M UTC")
-    )?;
+    writeln!(out, "  enrolled      {}", cst_minute(d.enrolled_at))?;
     if let Some(at) = d.revoked_at {
         let reason = d.revoke_reason.as_deref().unwrap_or("");
-        writeln!(
-            out,
-            "  REVOKED       {} ({reason})",
-            at.format("%Y-%m-%d %H:%M UTC")
-        )?;
+        writeln!(out, "  REVOKED       {} ({reason})", cst_minute(at))?;
     }
     Ok(())
 }
@@ -115,7 +171,7 @@ pub async fn list(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
             (Some(at), reason) => {
                 format!(
                     "REVOKED {} ({})",
-                    at.format("%Y-%m-%d"),
+                    cst_day(*at),
                     reason.as_deref().unwrap_or("")
                 )
             }
@@ -132,7 +188,7 @@ pub async fn list(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
             d.key_id.short(),
             d.inspector_name,
             d.cert_no,
-            d.enrolled_at.format("%Y-%m-%d"),
+            cst_day(d.enrolled_at),
         )?;
     }
     writeln!(out, "{} device key(s)", devices.len())?;

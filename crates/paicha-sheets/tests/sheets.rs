@@ -3,12 +3,40 @@
 //! and bad spreadsheets are reported as `sheet!row: reason`.
 
 use paicha_core::Checklist;
-use paicha_ledger::checklist_convert::{Workbook, convert, export, layout};
+use paicha_sheets::{Command, Workbook, convert, export, layout};
 use rust_xlsxwriter::{ExcelDateTime, Format};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_paicha-ledger");
+/// What a command printed and whether it succeeded (the ledger's `checklists` subcommand
+/// exits with status 1 when it did not).
+struct Output {
+    ok: bool,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+impl Output {
+    fn success(&self) -> bool {
+        self.ok
+    }
+}
+
+fn tool(command: Command) -> Output {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let ok = paicha_sheets::run(command, &mut stdout, &mut stderr).unwrap_or_else(|e| {
+        stderr.extend_from_slice(format!("error: {e:#}\n").as_bytes());
+        false
+    });
+    Output { ok, stdout, stderr }
+}
+
+fn convert_cmd(input: &Path, sheet: Option<&str>, output: Option<&Path>) -> Output {
+    tool(Command::Convert {
+        input: input.to_path_buf(),
+        sheet: sheet.map(str::to_string),
+        output: output.map(Path::to_path_buf),
+    })
+}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -16,7 +44,7 @@ fn repo() -> PathBuf {
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/checklist-convert")
+        .join("tests/fixtures")
         .join(name)
 }
 
@@ -110,7 +138,7 @@ fn every_shipped_checklist_round_trips_through_xlsx_and_csv_with_the_same_conten
 }
 
 #[test]
-fn the_round_trip_works_with_the_command_line_on_fireworks() {
+fn the_round_trip_works_with_the_commands_on_fireworks() {
     let dir = tempfile::tempdir().unwrap();
     let original = repo().join("checklists/fireworks.toml");
     let hash = Checklist::from_toml("fireworks.toml", &read(&original))
@@ -119,47 +147,22 @@ fn the_round_trip_works_with_the_command_line_on_fireworks() {
         .0;
     for ext in ["xlsx", "csv"] {
         let sheet = dir.path().join(format!("fireworks.{ext}"));
-        let out = Command::new(BIN)
-            .args(["checklists", "export"])
-            .arg(&original)
-            .arg("-o")
-            .arg(&sheet)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = tool(Command::Export {
+            file: original.clone(),
+            output: sheet.clone(),
+        });
+        assert!(out.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let back = dir.path().join(format!("back-{ext}.toml"));
-        let out = Command::new(BIN)
-            .args(["checklists", "convert"])
-            .arg(&sheet)
-            .arg("-o")
-            .arg(&back)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = convert_cmd(&sheet, None, Some(&back));
+        assert!(out.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains(&format!("content hash {hash}")), "{stdout}");
         let converted = Checklist::from_toml("back.toml", &read(&back)).unwrap();
         assert_eq!(converted.content_hash().0, hash, "{ext}");
     }
     // Without -o the file goes next to the input, with the extension .toml.
-    let out = Command::new(BIN)
-        .args(["checklists", "convert"])
-        .arg(dir.path().join("fireworks.csv"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = convert_cmd(&dir.path().join("fireworks.csv"), None, None);
+    assert!(out.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("fireworks.toml").exists());
 }
 
@@ -562,16 +565,8 @@ fn the_items_sheet_can_have_another_name_with_dash_dash_sheet() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("small.xlsx");
     std::fs::write(&path, &bytes).unwrap();
-    let out = Command::new(BIN)
-        .args(["checklists", "convert", "--sheet", "零售点条目", "-o", "-"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = convert_cmd(&path, Some("零售点条目"), Some(Path::new("-")));
+    assert!(out.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let toml = String::from_utf8(out.stdout).unwrap();
     assert!(toml.contains("id = \"A-02\"\n"), "{toml}");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -591,19 +586,15 @@ fn a_file_that_is_not_a_workbook_is_reported() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The command line
+// The commands
 
 #[test]
 fn a_failing_convert_exits_1_prints_every_problem_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("bad.csv");
     std::fs::copy(fixture("duplicate-id.csv"), &input).unwrap();
-    let out = Command::new(BIN)
-        .args(["checklists", "convert"])
-        .arg(&input)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = convert_cmd(&input, None, None);
+    assert!(!out.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
@@ -617,19 +608,18 @@ fn a_failing_convert_exits_1_prints_every_problem_and_writes_nothing() {
 
 #[test]
 fn validate_checks_toml_files_directories_and_spreadsheets() {
-    let out = Command::new(BIN)
-        .args(["checklists", "validate"])
-        .arg(repo().join("checklists"))
-        .arg(fixture("good.csv"))
-        .output()
-        .unwrap();
+    let out = tool(Command::Validate {
+        files: vec![repo().join("checklists"), fixture("good.csv")],
+    });
     let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // One line per file, then the totals.
+    let files = shipped().len() + 1;
+    assert_eq!(stdout.lines().count(), files + 1, "{stdout}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.ends_with(&format!("{files} file(s): {files} ok, 0 failed\n")),
+        "{stdout}"
     );
-    assert_eq!(stdout.lines().count(), shipped().len() + 1, "{stdout}");
     assert!(stdout.contains("fireworks version 2026"), "{stdout}");
 
     let dir = tempfile::tempdir().unwrap();
@@ -639,13 +629,10 @@ fn validate_checks_toml_files_directories_and_spreadsheets() {
         read(&fixture("good.toml")).replace("source = \"121-fw\"", "source = \"x\""),
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .args(["checklists", "validate"])
-        .arg(&bad)
-        .arg(fixture("unknown-mark.csv"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = tool(Command::Validate {
+        files: vec![bad.clone(), fixture("unknown-mark.csv")],
+    });
+    assert!(!out.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
@@ -658,6 +645,8 @@ fn validate_checks_toml_files_directories_and_spreadsheets() {
         err.contains("unknown-mark.csv: 条目!24: 核验 must be"),
         "{err}"
     );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout, "2 file(s): 0 ok, 2 failed\n");
 }
 
 #[test]
@@ -665,14 +654,8 @@ fn converting_changed_content_without_a_new_version_is_flagged() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("c.csv");
     std::fs::write(&input, good_csv()).unwrap();
-    let run = || {
-        Command::new(BIN)
-            .args(["checklists", "convert"])
-            .arg(&input)
-            .output()
-            .unwrap()
-    };
-    assert!(run().status.success());
+    let run = || convert_cmd(&input, None, None);
+    assert!(run().success());
     std::fs::write(
         &input,
         good_with(
@@ -682,7 +665,7 @@ fn converting_changed_content_without_a_new_version_is_flagged() {
     )
     .unwrap();
     let out = run();
-    assert!(out.status.success());
+    assert!(out.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the version is still 2026.11.1"), "{err}");
 }

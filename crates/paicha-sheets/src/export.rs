@@ -2,7 +2,7 @@
 //! from a shipped checklist in Excel, and so that `convert` can be tested by a round trip. The
 //! file's `#` comments travel in the 注释/备注 cells.
 
-use super::layout::{self, Column, Kind};
+use crate::layout::{self, Column, Kind};
 use paicha_core::{Checklist, ChecklistError};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, FormatAlign, Formula, Workbook as XlsxBook,

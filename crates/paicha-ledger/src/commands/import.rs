@@ -3,9 +3,17 @@
 use crate::files::{expand_paths, read_bundle_file};
 use crate::import::{ImportOutcome, import_bytes};
 use crate::store::Store;
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Bundle files, or directories whose *.json and *.dsse files are imported in name order.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
@@ -26,7 +34,8 @@ impl std::fmt::Display for Summary {
 
 /// Imports the files, with a progress bar on stderr when it is a terminal and there is more
 /// than one file (never in logs or pipes).
-pub async fn run(store: &Store, args: &[PathBuf]) -> std::io::Result<Summary> {
+pub async fn run(store: &Store, args: &ImportArgs) -> std::io::Result<Summary> {
+    let args = &args.paths;
     let (files, _) = expand_paths(args);
     let progress = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::with_draw_target(
@@ -46,15 +55,6 @@ pub async fn run(store: &Store, args: &[PathBuf]) -> std::io::Result<Summary> {
         bar.finish_and_clear();
     }
     summary
-}
-
-pub async fn run_with(
-    store: &Store,
-    args: &[PathBuf],
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> std::io::Result<Summary> {
-    run_with_progress(store, args, out, err, None).await
 }
 
 /// Lines printed while a progress bar is drawn must not tear it: the bar steps aside.

@@ -2,14 +2,23 @@
 
 use crate::files::{expand_paths, read_bundle_file};
 use crate::rules;
+use clap::Args;
 use paicha_core::VerifiedBundle;
 use paicha_core::verify::{EmbeddedKey, verify_bundle_full};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Verifies each file; good results go to `out`, failures and warnings to `err`.
-/// Returns whether every file verified.
-pub fn run(args: &[PathBuf], out: &mut impl Write, err: &mut impl Write) -> std::io::Result<bool> {
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Bundle files, or directories whose *.json and *.dsse files are verified.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Verifies each file; good results and the totals go to `out`, failures and warnings to
+/// `err`. Returns whether every file verified.
+pub fn run(args: &VerifyArgs, out: &mut impl Write, err: &mut impl Write) -> std::io::Result<bool> {
+    let args = &args.files;
     let (files, _skipped) = expand_paths(args);
     if files.is_empty() {
         writeln!(
@@ -53,6 +62,12 @@ pub fn run(args: &[PathBuf], out: &mut impl Write, err: &mut impl Write) -> std:
              enrolled and not revoked is checked by `paicha-ledger import`."
         )?;
     }
+    writeln!(
+        out,
+        "{} file(s): {} ok, {failed} failed",
+        files.len(),
+        good.len()
+    )?;
     Ok(failed == 0)
 }
 

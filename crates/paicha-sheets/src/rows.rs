@@ -3,9 +3,9 @@
 //! produced them, and finally the domain crate's validation runs on that text; any error it still
 //! finds is reported at the row its line came from.
 
-use super::layout::{self, Column, Kind, SheetSpec};
-use super::read::{Row, Workbook};
-use super::{Problem, Problems};
+use crate::layout::{self, Column, Kind, SheetSpec};
+use crate::read::{Row, Workbook};
+use crate::{Problem, Problems};
 use paicha_core::Checklist;
 use paicha_core::checklist::{EvidenceRule, SourceStatus, Verification};
 use std::collections::{BTreeMap, HashMap};

@@ -1,4 +1,4 @@
-//! `paicha-ledger checklists convert|validate|export`: checklist spreadsheets for authors.
+//! Checklist spreadsheets for authors, behind `paicha-ledger checklists convert|validate|export`.
 //!
 //! Provincial authors work in Excel. `convert` reads a workbook (.xlsx) or a CSV file laid out
 //! as documented in `checklists/README.md` (sheets 检查表, 依据, 适用性, 条目; see [`layout`]),
@@ -89,64 +89,48 @@ pub fn convert_file(path: &Path, items_sheet: Option<&str>) -> Result<Converted,
     convert(&Workbook::open(path)?, items_sheet)
 }
 
+/// The checklist files (`*.toml`) directly in `dir`, in name order; an error when `dir` is
+/// not a readable directory.
+pub fn checklist_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
 /// Shipped checklists need at least this many items (the domain tests enforce it).
 pub const MIN_SHIPPED_ITEMS: usize = 15;
 
-#[derive(Debug, clap::Subcommand)]
-pub enum ChecklistsCommand {
-    /// Convert a spreadsheet (.xlsx or .csv) into a checklist file (.toml) and validate it.
-    ///
-    /// The layout (sheets 检查表, 依据, 适用性, 条目 and their columns) is described in
-    /// checklists/README.md; `checklists export` writes an example. Every problem is reported
-    /// as SHEET!ROW: reason, all at once, and nothing is written while there is one.
+/// What an author asks for (the ledger's `checklists` subcommands).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// A spreadsheet to a checklist file, validated; `output` "-" is standard output, none
+    /// is the input with the extension .toml. `sheet` names the items sheet.
     Convert {
-        /// The spreadsheet: .xlsx (or .xls, .ods) or .csv.
-        #[arg(value_name = "INPUT.xlsx|INPUT.csv")]
         input: PathBuf,
-        /// Name of the items sheet, when it is not called 条目 (or items).
-        #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
-        /// Where to write the checklist file; "-" for standard output. Default: INPUT with
-        /// the extension .toml.
-        #[arg(long, short, value_name = "OUT.toml")]
         output: Option<PathBuf>,
     },
-    /// Validate checklist files (.toml), or spreadsheets (.xlsx, .csv) without writing anything.
-    ///
-    /// Directories are searched for *.toml. Prints id, version, item count and content hash of
-    /// each good file; exits with status 1 if any file fails.
-    Validate {
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
-    /// Write a checklist file as a spreadsheet in the layout `convert` reads (.xlsx or .csv).
-    ///
-    /// Comments (#) travel in the 注释/备注 cells, so converting the spreadsheet back gives the
-    /// same checklist (same content hash).
-    Export {
-        #[arg(value_name = "FILE.toml")]
-        file: PathBuf,
-        /// The spreadsheet to write: OUT.xlsx or OUT.csv.
-        #[arg(long, short, required = true, value_name = "OUT.xlsx|OUT.csv")]
-        output: PathBuf,
-    },
+    /// Checklist files, spreadsheets, or directories of checklist files, checked.
+    Validate { files: Vec<PathBuf> },
+    /// A checklist file as a spreadsheet (.xlsx or .csv).
+    Export { file: PathBuf, output: PathBuf },
 }
 
-/// Runs a `checklists` command; results go to `out`, problems and warnings to `err`. Returns
-/// whether it succeeded.
-pub fn run(
-    command: ChecklistsCommand,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> anyhow::Result<bool> {
+/// Runs a command; results go to `out`, problems and warnings to `err`. Returns whether it
+/// succeeded.
+pub fn run(command: Command, out: &mut impl Write, err: &mut impl Write) -> anyhow::Result<bool> {
     match command {
-        ChecklistsCommand::Convert {
+        Command::Convert {
             input,
             sheet,
             output,
         } => convert_cmd(&input, sheet.as_deref(), output, out, err),
-        ChecklistsCommand::Validate { files } => validate_cmd(&files, out, err),
-        ChecklistsCommand::Export { file, output } => export_cmd(&file, &output, out),
+        Command::Validate { files } => validate_cmd(&files, out, err),
+        Command::Export { file, output } => export_cmd(&file, &output, out),
     }
 }
 
@@ -232,14 +216,8 @@ fn validate_cmd(
 ) -> anyhow::Result<bool> {
     let mut paths = Vec::new();
     for arg in files {
-        match std::fs::read_dir(arg) {
-            Ok(entries) => {
-                let mut found: Vec<PathBuf> = entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect();
-                found.sort();
+        match checklist_files(arg) {
+            Ok(found) => {
                 if found.is_empty() {
                     writeln!(
                         err,
@@ -253,7 +231,7 @@ fn validate_cmd(
             Err(_) => paths.push(arg.clone()),
         }
     }
-    let mut ok = true;
+    let mut failed = 0;
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in &paths {
         let is_toml = path
@@ -303,7 +281,7 @@ fn validate_cmd(
                 }
             }
             Err(lines) => {
-                ok = false;
+                failed += 1;
                 for line in lines {
                     writeln!(err, "{line}")?;
                 }
@@ -311,7 +289,13 @@ fn validate_cmd(
             }
         }
     }
-    Ok(ok)
+    writeln!(
+        out,
+        "{} file(s): {} ok, {failed} failed",
+        paths.len(),
+        paths.len() - failed
+    )?;
+    Ok(failed == 0)
 }
 
 fn export_cmd(file: &Path, output: &Path, out: &mut impl Write) -> anyhow::Result<bool> {

@@ -153,7 +153,7 @@ pub async fn run(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
                 review.bundle_id,
                 review
                     .sealed_at
-                    .with_timezone(&crate::export::china_time())
+                    .with_timezone(&paicha_core::hazard_ledger::china_time())
                     .format("%Y-%m-%d")
             )?;
         }

@@ -1,7 +1,7 @@
 //! Reading a workbook (.xlsx, and the other formats calamine knows) or a CSV file into plain text
 //! rows that keep the row numbers the author sees in Excel.
 
-use super::{Problem, Problems};
+use crate::{Problem, Problems};
 use calamine::{Data, Reader};
 use std::io::Cursor;
 use std::path::Path;

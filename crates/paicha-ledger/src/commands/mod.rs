@@ -1,0 +1,9 @@
+//! One module per command: its arguments (clap) and its work.
+
+pub mod checklists;
+pub mod export;
+pub mod gaps;
+pub mod import;
+pub mod keys;
+pub mod serve;
+pub mod verify;

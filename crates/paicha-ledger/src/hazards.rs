@@ -1,0 +1,228 @@
+//! The hazard ledger (隐患台账) from the ledger's database, for `export hazards` and
+//! `GET /api/hazards`: the query (filters checked, then turned into the store's filter), the
+//! rows in the one column set of [`paicha_core::hazard_ledger`], and their CSV.
+
+use crate::checklist_pack::ChecklistPack;
+use crate::store::{HazardFilter, HazardRow, Store, StoreError};
+use chrono::{NaiveDate, TimeZone, Utc};
+use paicha_core::Checklist;
+pub use paicha_core::hazard_ledger::{COLUMNS, HazardLedgerRow, Header, column};
+use paicha_core::hazard_ledger::{HazardFacts, ReviewFacts, Standing, china_time};
+use paicha_core::wire::{HazardsQuery, QueryError};
+use std::io::Write;
+
+/// The start of a China Standard Time day, in UTC.
+pub fn day_start(date: NaiveDate) -> chrono::DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    china_time()
+        .from_local_datetime(&midnight)
+        .single()
+        .expect("fixed offsets are unambiguous")
+        .with_timezone(&Utc)
+}
+
+/// Which hazards to list, checked: the store's filter, the sector (which needs the
+/// checklist pack) and the most rows to return.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HazardQuery {
+    pub filter: HazardFilter,
+    pub sector: Option<String>,
+    pub limit: usize,
+}
+
+impl HazardQuery {
+    /// Checks the filters (see [`HazardsQuery::validate`]); the error says what is wrong.
+    pub fn new(query: &HazardsQuery) -> Result<Self, QueryError> {
+        query.validate()?;
+        Ok(Self {
+            filter: HazardFilter {
+                level: query.level,
+                statuses: query.status.clone(),
+                as_of: query.as_of,
+                started_from: query.from.map(day_start),
+                started_before: query.to.and_then(|d| d.succ_opt()).map(day_start),
+                area_prefix: query.region.clone(),
+            },
+            sector: query.sector.clone(),
+            limit: query.limit(),
+        })
+    }
+}
+
+/// The hazards the filter and sector select, as hazard-ledger rows.
+pub async fn hazard_rows(
+    store: &Store,
+    filter: &HazardFilter,
+    sector: Option<&str>,
+    pack: &ChecklistPack,
+) -> Result<Vec<HazardLedgerRow>, StoreError> {
+    let rows = store.hazards(filter).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let checklist = pack.find(&row.checklist_id, &row.checklist_content_hash);
+            let in_sector = sector.is_none_or(|s| checklist.is_some_and(|c| c.sector == s));
+            in_sector.then(|| ledger_row(row, checklist))
+        })
+        .collect())
+}
+
+/// A stored hazard as its hazard-ledger row.
+pub fn ledger_row(row: &HazardRow, checklist: Option<&Checklist>) -> HazardLedgerRow {
+    let review = row.review.as_ref().map(|r| ReviewFacts {
+        reviewing_inspection_id: r.reviewing_inspection_id.clone(),
+        outcome: r.outcome,
+        escalation: r.escalation,
+        note: &r.note,
+        reviewed_at: r.reviewed_at,
+        sealed_at: Some(r.sealed_at),
+    });
+    HazardLedgerRow::new(&HazardFacts {
+        inspection_id: &row.inspection_id,
+        item_id: &row.item_id,
+        checklist,
+        checklist_id: &row.checklist_id,
+        checklist_version: &row.checklist_version,
+        site_name: &row.site_name,
+        credit_code: &row.credit_code,
+        site_address: &row.site.address,
+        site_township: &row.site.township,
+        site_grid: &row.site.grid,
+        site_sectors: &row.site.sectors,
+        contact_name: &row.site.contact_name,
+        contact_phone: &row.site.contact_phone,
+        kind: row.kind,
+        officers: row
+            .inspectors
+            .iter()
+            .map(|(name, cert)| (name.as_str(), cert.as_str()))
+            .collect(),
+        inspector_organisation: &row.inspector_organisation,
+        started_at: row.started_at,
+        // The ledger holds sealed inspections only.
+        sealed: true,
+        bundle_id: &row.bundle_id,
+        level: row.level,
+        description: &row.description,
+        location: &row.location,
+        order: Some(&row.order),
+        plan: row.plan.as_ref(),
+        standing: Some(Standing {
+            status: row.status,
+            deadline: row.deadline,
+            review,
+        }),
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    pub header: Header,
+    /// Excel/WPS friendly: a UTF-8 byte order mark, and cells that would start a formula are
+    /// prefixed with an apostrophe so that opening the file cannot run them.
+    pub excel: bool,
+    /// Only hazards whose checklist belongs to this sector (needs the checklist pack).
+    pub sector: Option<String>,
+}
+
+/// Writes the hazards matching `filter` as CSV; returns how many rows were written.
+pub async fn write_hazards_csv(
+    store: &Store,
+    filter: &HazardFilter,
+    pack: &ChecklistPack,
+    options: &CsvOptions,
+    out: &mut impl Write,
+) -> anyhow::Result<usize> {
+    let rows = hazard_rows(store, filter, options.sector.as_deref(), pack).await?;
+    write_csv(&rows, options.header, options.excel, out)?;
+    Ok(rows.len())
+}
+
+/// RFC 4180 CSV of `rows` under `header`: UTF-8, CRLF, fields quoted only when needed.
+pub fn write_csv(
+    rows: &[HazardLedgerRow],
+    header: Header,
+    excel: bool,
+    out: &mut impl Write,
+) -> csv::Result<()> {
+    if excel {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(header.names())?;
+    for row in rows {
+        let cells = row.cells();
+        if excel {
+            writer.write_record(cells.iter().map(|cell| defuse_formula(cell).into_owned()))?;
+        } else {
+            writer.write_record(cells)?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// A cell a spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or
+/// carriage return) gets a leading apostrophe, so that opening the file cannot run it.
+fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(rows: &[HazardLedgerRow], excel: bool) -> String {
+        let mut out = Vec::new();
+        write_csv(rows, Header::Keys, excel, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn row(description: &str, location: &str) -> HazardLedgerRow {
+        HazardLedgerRow {
+            description: description.into(),
+            location: location.into(),
+            ..HazardLedgerRow::default()
+        }
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_ends_lines_in_crlf() {
+        let text = csv(&[row("say \"hi\", twice", "two\nlines")], false);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert!(lines[0].starts_with("hazard_no,org_name,uscc,"));
+        assert!(
+            text.contains(",\"say \"\"hi\"\", twice\","),
+            "quotes doubled, comma quoted: {text}"
+        );
+        assert!(text.contains("\"two\nlines\""), "{text}");
+        assert!(text.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn excel_mode_adds_a_bom_and_defuses_formulas_and_plain_mode_does_neither() {
+        let rows = [row("=1+1", "@A1")];
+        let excel = csv(&rows, true);
+        assert!(excel.starts_with('\u{feff}'));
+        assert!(excel.contains(",'=1+1,"), "{excel}");
+        assert!(excel.contains(",'@A1,"), "{excel}");
+        let plain = csv(&rows, false);
+        assert!(!plain.starts_with('\u{feff}'));
+        assert!(plain.contains(",=1+1,") && !plain.contains('\''), "{plain}");
+    }
+
+    #[test]
+    fn days_are_china_standard_time() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(
+            crate::time::to_db(day_start(d)),
+            "2026-02-28T16:00:00.000000Z"
+        );
+    }
+}
