@@ -149,7 +149,10 @@ async fn storage_round_trips_and_writes_several_records_atomically() {
         .await;
     assert!(err.is_err(), "the clone error is reported");
     let a: u32 = storage::from_js(&db.get(storage::KV, "a").await.unwrap().unwrap()).unwrap();
-    assert_eq!(a, 1, "the record queued before the failing one must not be stored");
+    assert_eq!(
+        a, 1,
+        "the record queued before the failing one must not be stored"
+    );
     assert_eq!(db.get(storage::KV, "c").await.unwrap(), None);
 }
 

@@ -8,10 +8,9 @@ use crate::platform::i18n::{sector_name, text_of};
 use chrono::{DateTime, NaiveDate, Utc};
 use paicha_core::checklist::ChecklistRef;
 use paicha_core::followup::{FollowUp, HazardStatus, due_for_review, follow_up};
+use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::reinspection::{Escalation, HazardRef, HazardReview, ReviewDecision};
-use paicha_core::{
-    Checklist, CreditCode, InspectionError, InspectionKind, Inspector, Site, Verdict,
-};
+use paicha_core::{Checklist, CreditCode, InspectionError, InspectionKind, Inspector, Site};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -26,7 +25,7 @@ pub struct Row {
     pub sector: String,
     /// Its name in the current language.
     pub sector_name: String,
-    pub level: Verdict,
+    pub level: HazardLevel,
     pub status: HazardStatus,
     pub deadline: Option<NaiveDate>,
     pub description: String,
@@ -63,7 +62,8 @@ pub fn rows<'c>(
                 sector_name: checklist
                     .map(|c| sector_name(&c.sector).to_string())
                     .unwrap_or_default(),
-                level: f.answer.verdict,
+                // Follow-up lists hazards only.
+                level: HazardLevel::of(f.answer.verdict).unwrap_or(HazardLevel::General),
                 status: f.status,
                 deadline: f.deadline,
                 description: f.answer.description.clone(),
@@ -84,7 +84,7 @@ pub struct Filter {
     /// Credit code.
     pub site: String,
     pub sector: String,
-    pub level: Option<Verdict>,
+    pub level: Option<HazardLevel>,
     pub status: Option<HazardStatus>,
 }
 
@@ -292,25 +292,11 @@ impl Model {
     }
 }
 
-pub fn slug_of_level(v: Verdict) -> &'static str {
-    match v {
-        Verdict::MajorHazard => "major",
-        _ => "general",
-    }
-}
-
-pub fn level_of_slug(s: &str) -> Option<Verdict> {
-    match s {
-        "major" => Some(Verdict::MajorHazard),
-        "general" => Some(Verdict::GeneralHazard),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use paicha_core::Verdict;
     use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
     use paicha_core::reinspection::{ReviewDecision, ReviewOutcome};
     use paicha_core::{Inspector, Site};
@@ -460,7 +446,7 @@ mod tests {
         assert_eq!(by_site(&rows, &f).len(), 1);
         assert_eq!(by_site(&rows, &f)[0].2[0].hazard.item_id, "FW-03");
         f = Filter {
-            level: Some(Verdict::MajorHazard),
+            level: Some(HazardLevel::Major),
             ..Filter::default()
         };
         let kept: Vec<_> = rows

@@ -4,15 +4,15 @@
 use crate::platform::storage::StorageError;
 use wasm_bindgen::JsCast as _;
 
-/// Offers `text` as a file named `file_name` of type `mime`.
-pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), StorageError> {
+/// Offers `bytes` as a file named `file_name` of type `mime`.
+pub fn download(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), StorageError> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| StorageError("no document".into()))?;
-    let parts = js_sys::Array::of1(&text.into());
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     anchor.set_href(&url);

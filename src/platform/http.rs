@@ -1,5 +1,6 @@
-//! Requests to the ledger that served the app. URLs are relative: the Content-Security-Policy
-//! allows only 'self'.
+//! Requests to the ledger that served the app. Paths (`/api/bundles`, `paicha_core::wire`)
+//! are requested relative to the page, so the app talks to the ledger that served it, under
+//! whatever prefix (the Content-Security-Policy allows only 'self').
 
 use crate::platform::storage::StorageError;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,8 +17,14 @@ pub fn online() -> bool {
     web_sys::window().is_some_and(|w| w.navigator().on_line())
 }
 
-/// `GET url`, the body as bytes; anything but 2xx is an error naming the status.
-pub async fn get_bytes(url: &str) -> Result<Vec<u8>, StorageError> {
+/// `path` relative to the page.
+fn relative(path: &str) -> &str {
+    path.trim_start_matches('/')
+}
+
+/// `GET path`, the body as bytes; anything but 2xx is an error naming the status.
+pub async fn get_bytes(path: &str) -> Result<Vec<u8>, StorageError> {
+    let url = relative(path);
     let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await?
@@ -29,8 +36,9 @@ pub async fn get_bytes(url: &str) -> Result<Vec<u8>, StorageError> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// `POST url` with a JSON body. An error only when no answer came (offline, connection cut).
-pub async fn post_json(url: &str, body: &str) -> Result<Reply, StorageError> {
+/// `POST path` with a JSON body. An error only when no answer came (offline, connection cut).
+pub async fn post_json(path: &str, body: &str) -> Result<Reply, StorageError> {
+    let url = relative(path);
     let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");

@@ -3,7 +3,7 @@
 
 use crate::model::context::use_db;
 use crate::platform::clock::local_minute;
-use crate::platform::download::download_text;
+use crate::platform::download::download;
 use crate::platform::i18n::{localize, t};
 use crate::platform::route::Route;
 use crate::platform::storage::StorageError;
@@ -86,7 +86,7 @@ fn BackupRestore() -> impl IntoView {
                     .collect();
                 let name = format!("paicha-backup-{stamp}.json");
                 let text = serde_json::to_string(&b).map_err(|e| StorageError(e.to_string()))?;
-                download_text(&name, "application/json", &text)
+                download(&name, "application/json", text.as_bytes())
             });
             error.set(result.err().map(|e| {
                 format!(

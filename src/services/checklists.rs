@@ -8,6 +8,7 @@ use crate::platform::lazy::{ChunkError, Latch, Task, on_demand};
 use crate::platform::storage::{Db, StorageError};
 use crate::platform::timing::{idle, sleep};
 use paicha_core::pack::ChecklistPack;
+use paicha_core::wire;
 
 /// The newest pack available now: the ledger's when reachable, else the one shipped with
 /// this version of the app (precached by the service worker). A pack whose hashes do not
@@ -17,7 +18,7 @@ async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
         |bytes: Vec<u8>| ChecklistPack::from_json(&bytes).map_err(|e| StorageError(e.to_string()));
     let online = http::online();
     if online
-        && let Ok(pack) = http::get_bytes("api/checklists").await.and_then(parse)
+        && let Ok(pack) = http::get_bytes(wire::CHECKLISTS_PATH).await.and_then(parse)
         && !pack.checklists.is_empty()
     {
         return Ok(pack);

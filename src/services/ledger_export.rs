@@ -2,7 +2,7 @@
 
 use crate::model::context::AppContext;
 use crate::model::records::{ledger_csv, ledger_file_name};
-use crate::platform::clock::{local_date, now};
+use crate::platform::clock::today;
 use crate::platform::download;
 use crate::platform::i18n::{localize, t, t_string};
 use crate::platform::lazy::on_demand;
@@ -14,15 +14,11 @@ on_demand! {
     pub fn download_ledger in screens / preload_ledger (app: AppContext) -> Result<String, String> {
         let rows = app.model.with_untracked(|m| {
             app.catalog.with_untracked(|c| {
-                m.hazard_ledger(
-                    |r| c.find(&r.id, &r.content_hash.0),
-                    &chrono::Local,
-                    local_date(&now()),
-                )
+                m.hazard_ledger(|r| c.find(&r.id, &r.content_hash.0), today())
             })
         });
-        let name = ledger_file_name(local_date(&now()));
-        match download::download_text(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
+        let name = ledger_file_name(today());
+        match download::download(&name, "text/csv;charset=utf-8", &ledger_csv(&rows)) {
             Ok(()) => Ok(t_string(
                 format!("已导出 {} 条隐患：{name}", rows.len()),
                 format!("Exported {} hazards: {name}", rows.len()),

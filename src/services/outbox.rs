@@ -9,10 +9,8 @@ use crate::platform::clock::now;
 use crate::platform::http;
 use crate::platform::lazy::{Task, on_demand};
 use leptos::prelude::*;
+use paicha_core::wire;
 use wasm_bindgen::prelude::*;
-
-/// Relative, so the app talks to the ledger that served it (the CSP allows only 'self').
-const UPLOAD_URL: &str = "api/bundles";
 
 enum Outcome {
     Accepted { duplicate: bool },
@@ -24,20 +22,22 @@ async fn post(envelope_json: &str) -> Outcome {
     if !http::online() {
         return Outcome::TryLater("离线 / offline".into());
     }
-    let reply = match http::post_json(UPLOAD_URL, envelope_json).await {
+    let reply = match http::post_json(wire::BUNDLES_PATH, envelope_json).await {
         Ok(reply) => reply,
         Err(e) => return Outcome::TryLater(e.to_string()),
     };
-    let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or_default();
     match reply.status {
-        200 | 201 => Outcome::Accepted {
-            duplicate: json["status"] == "already_imported",
+        200 | 201 => match serde_json::from_str::<wire::UploadResult>(&reply.body) {
+            Ok(result) => Outcome::Accepted {
+                duplicate: result.is_duplicate(),
+            },
+            // Stored, by the status; an answer we cannot read is not a refusal.
+            Err(_) => Outcome::Accepted { duplicate: false },
         },
         status @ 400..=499 => Outcome::Refused(
-            json["error"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("HTTP {status}")),
+            serde_json::from_str::<wire::ErrorBody>(&reply.body)
+                .map(|e| e.message)
+                .unwrap_or_else(|_| format!("HTTP {status}")),
         ),
         status => Outcome::TryLater(format!("HTTP {status}")),
     }

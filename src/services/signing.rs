@@ -115,5 +115,5 @@ pub async fn create_bundle(
 
 /// Offers the bundle (`envelope`, its JSON) as a download.
 pub fn download(record: &BundleRecord, envelope: &str) -> Result<(), StorageError> {
-    download::download_text(&record.file_name, "application/json", envelope)
+    download::download(&record.file_name, "application/json", envelope.as_bytes())
 }

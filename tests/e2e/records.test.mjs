@@ -256,44 +256,45 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 byte-order mark");
   const rows = parseCsv(bytes.subarray(3).toString("utf8"));
   const header = rows[0];
+  // The ledger's own column set (paicha_core::hazard_ledger): the same 44 columns, in the same
+  // order, as `paicha-ledger export hazards` writes.
+  assert.equal(header.length, 44);
+  assert.deepEqual(header.slice(0, 6), ["隐患编号", "单位名称", "统一社会信用代码", "行政区划代码", "行业类别", "检查日期"]);
   for (const column of [
-    "隐患编号", "单位名称", "统一社会信用代码", "检查日期", "检查人员", "执法证号", "检查表", "条目编号",
-    "隐患描述", "隐患部位", "隐患等级", "判定依据", "整改措施", "整改责任人", "整改期限", "预计资金（元）",
-    "是否停产停业", "状态",
+    "检查人员", "执法证号", "检查项", "检查表", "条目编号", "隐患描述", "隐患部位", "隐患等级", "判定依据",
+    "整改措施", "整改责任人", "整改期限", "预计资金（元）", "是否停产停业", "状态", "签章状态", "复查结论", "复查日期",
   ]) {
     assert.ok(header.includes(column), `column ${column}`);
   }
   const records = rows.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
   assert.equal(records.length, 4, "one row per hazard: 3 in the sealed inspection, 1 in the draft");
   assert.ok(rows.every((r) => r.length === header.length), "every row has every column");
-  const short = id.replaceAll("-", "").slice(0, 8);
-  assert.deepEqual(
-    records.slice(0, 3).map((r) => r["隐患编号"]),
-    [`${short}-FW-02`, `${short}-FW-04`, `${short}-FW-05`],
-  );
+  // YH-<day found, China Standard Time>-<last 12 hex digits of the inspection id>-<item>.
+  const tail = id.replaceAll("-", "").slice(-12);
+  const numbers = records.slice(0, 3).map((r) => r["隐患编号"]);
+  assert.deepEqual(numbers.map((n) => n.replace(/^YH-\d{8}-/, "")), [`${tail}-FW-02`, `${tail}-FW-04`, `${tail}-FW-05`]);
+  assert.ok(numbers.every((n) => n.slice(3, 11) === records[0]["检查日期"].replaceAll("-", "")));
   const fw05 = records[2];
+  assert.equal(fw05["条目编号"], "FW-05");
   assert.equal(fw05["隐患描述"], description, "literal, line break and quotes included");
   assert.equal(fw05["隐患部位"], HOSTILE);
-  assert.equal(fw05["隐患等级"], "重大");
+  assert.equal(fw05["隐患等级"], "重大隐患");
   assert.equal(fw05["是否停产停业"], "局部停产停业");
   assert.equal(fw05["单位名称"], site);
-  assert.equal(fw05["执法证号"], "44010012345");
   assert.match(fw05["判定依据"], /安监总管三〔2017〕121号/);
   assert.equal(records[1]["整改责任人"], `'${FORMULA}`, "a formula is defused with a leading quote");
-  assert.equal(records[0]["隐患等级"], "一般");
-  // 状态 says where the hazard stands, the same as 督查状态 (checked below).
+  assert.equal(records[0]["隐患等级"], "一般隐患");
   assert.equal(records[3]["单位名称"], "另一家烟花爆竹零售店");
   assert.deepEqual(
-    records.map((r) => r["检查记录"]),
+    records.map((r) => r["签章状态"]),
     ["已签章", "已签章", "已签章", "草稿（未签章）"],
   );
-  // Appended columns: the team, the type, and where each hazard stands today (drafts: none).
-  assert.deepEqual(header.slice(-5), ["同行检查人员", "同行执法证号", "检查类型", "督查状态", "复查结论"]);
-  assert.deepEqual([records[0]["同行检查人员"], records[0]["同行执法证号"]], ["钱协查", "CO-0002"]);
+  // The whole team, the inspector first; the type; where each hazard stands today (drafts: none).
+  assert.equal(fw05["检查人员"], "张三、钱协查");
+  assert.equal(fw05["执法证号"], "44010012345、CO-0002");
   assert.deepEqual(records.map((r) => r["检查类型"]), ["日常检查", "日常检查", "日常检查", "日常检查"]);
-  assert.deepEqual(records.map((r) => r["督查状态"]), ["整改中", "整改中", "整改中", ""]);
   assert.deepEqual(records.map((r) => r["状态"]), ["整改中", "整改中", "整改中", ""]);
-  assert.ok(records.every((r) => r["复查结论"] === ""), "nothing re-inspected yet");
+  assert.ok(records.every((r) => r["复查结论"] === "" && r["复查日期"] === ""), "nothing re-inspected yet");
   await assertNothingInjected(page, dialogs);
   assert.deepEqual(pageErrors, []);
   await context.close();

@@ -7,14 +7,6 @@ use std::sync::OnceLock;
 use paicha_build::architecture::{APP_SRC, CrateReport, check_workspace};
 use paicha_build::workspace_root;
 
-/// The crates this file has a test for; a new crate needs one (and a line here).
-const CRATES: [&str; 4] = [
-    "crates/paicha-build/src",
-    "crates/paicha-core/src",
-    "crates/paicha-ledger/src",
-    APP_SRC,
-];
-
 /// The workspace's reports, read once for all the tests here.
 fn reports() -> &'static [CrateReport] {
     static REPORTS: OnceLock<Vec<CrateReport>> = OnceLock::new();
@@ -38,14 +30,17 @@ fn assert_passes(src: &str) {
 }
 
 #[test]
-fn every_crate_of_the_workspace_is_checked_here() {
+fn every_crate_of_the_workspace_is_found() {
     let found: Vec<&str> = reports().iter().map(|report| report.src.as_str()).collect();
-    let mut expected = CRATES.to_vec();
-    expected.sort();
-    assert_eq!(
-        found, expected,
-        "a crate was added or moved: give it a test here"
-    );
+    for src in [
+        APP_SRC,
+        "crates/paicha-build/src",
+        "crates/paicha-core/src",
+        "crates/paicha-ledger/src",
+        "crates/paicha-sheets/src",
+    ] {
+        assert!(found.contains(&src), "{src} was not read: {found:?}");
+    }
 }
 
 #[test]
@@ -53,17 +48,13 @@ fn the_app_is_in_layers_importing_only_downward_without_cycles() {
     assert_passes(APP_SRC);
 }
 
+/// Every crate found, so a new one is checked without a line here.
 #[test]
-fn paicha_build_has_no_import_cycles() {
-    assert_passes("crates/paicha-build/src");
-}
-
-#[test]
-fn paicha_core_has_no_import_cycles() {
-    assert_passes("crates/paicha-core/src");
-}
-
-#[test]
-fn paicha_ledger_has_no_import_cycles() {
-    assert_passes("crates/paicha-ledger/src");
+fn no_crate_has_an_import_cycle() {
+    let problems: Vec<String> = reports()
+        .iter()
+        .filter(|report| !report.problems.is_empty())
+        .map(|report| format!("{}:\n{}", report.src, report.problems.join("\n")))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

@@ -6,7 +6,7 @@ use crate::checklist_pack::ChecklistPack;
 use crate::store::{HazardFilter, HazardRow, Store, StoreError};
 use chrono::{NaiveDate, TimeZone, Utc};
 use paicha_core::Checklist;
-pub use paicha_core::hazard_ledger::{COLUMNS, HazardLedgerRow, Header, column};
+pub use paicha_core::hazard_ledger::{COLUMNS, HazardLedgerRow, Header, column, write_csv};
 use paicha_core::hazard_ledger::{HazardFacts, ReviewFacts, Standing, china_time};
 use paicha_core::wire::{HazardsQuery, QueryError};
 use std::io::Write;
@@ -138,84 +138,9 @@ pub async fn write_hazards_csv(
     Ok(rows.len())
 }
 
-/// RFC 4180 CSV of `rows` under `header`: UTF-8, CRLF, fields quoted only when needed.
-pub fn write_csv(
-    rows: &[HazardLedgerRow],
-    header: Header,
-    excel: bool,
-    out: &mut impl Write,
-) -> csv::Result<()> {
-    if excel {
-        out.write_all("\u{feff}".as_bytes())?;
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    writer.write_record(header.names())?;
-    for row in rows {
-        let cells = row.cells();
-        if excel {
-            writer.write_record(cells.iter().map(|cell| defuse_formula(cell).into_owned()))?;
-        } else {
-            writer.write_record(cells)?;
-        }
-    }
-    writer.flush()?;
-    Ok(())
-}
-
-/// A cell a spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or
-/// carriage return) gets a leading apostrophe, so that opening the file cannot run it.
-fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn csv(rows: &[HazardLedgerRow], excel: bool) -> String {
-        let mut out = Vec::new();
-        write_csv(rows, Header::Keys, excel, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    fn row(description: &str, location: &str) -> HazardLedgerRow {
-        HazardLedgerRow {
-            description: description.into(),
-            location: location.into(),
-            ..HazardLedgerRow::default()
-        }
-    }
-
-    #[test]
-    fn csv_quotes_what_needs_quoting_and_ends_lines_in_crlf() {
-        let text = csv(&[row("say \"hi\", twice", "two\nlines")], false);
-        let lines: Vec<&str> = text.split("\r\n").collect();
-        assert!(lines[0].starts_with("hazard_no,org_name,uscc,"));
-        assert!(
-            text.contains(",\"say \"\"hi\"\", twice\","),
-            "quotes doubled, comma quoted: {text}"
-        );
-        assert!(text.contains("\"two\nlines\""), "{text}");
-        assert!(text.ends_with("\r\n"));
-    }
-
-    #[test]
-    fn excel_mode_adds_a_bom_and_defuses_formulas_and_plain_mode_does_neither() {
-        let rows = [row("=1+1", "@A1")];
-        let excel = csv(&rows, true);
-        assert!(excel.starts_with('\u{feff}'));
-        assert!(excel.contains(",'=1+1,"), "{excel}");
-        assert!(excel.contains(",'@A1,"), "{excel}");
-        let plain = csv(&rows, false);
-        assert!(!plain.starts_with('\u{feff}'));
-        assert!(plain.contains(",=1+1,") && !plain.contains('\''), "{plain}");
-    }
 
     #[test]
     fn days_are_china_standard_time() {

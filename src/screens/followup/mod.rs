@@ -6,9 +6,7 @@
 //! start-up), so the list follows the clock.
 
 use crate::model::context::{use_catalog, use_model};
-use crate::model::followup::{
-    Filter, Reinspect, Row, by_site, level_of_slug, rows, sectors, sites, slug_of_level,
-};
+use crate::model::followup::{Filter, Reinspect, Row, by_site, rows, sectors, sites};
 use crate::model::persist::navigate_once_saved;
 use crate::platform::clock::{local_time, now, today};
 use crate::platform::geo;
@@ -19,15 +17,8 @@ use crate::widgets::field_error::error_line;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use paicha_core::followup::HazardStatus;
-use paicha_core::{CreditCode, InspectionError, Verdict};
-
-/// The label of a verdict's level.
-fn level_label(level: Verdict) -> &'static str {
-    match level {
-        Verdict::MajorHazard => t("重大隐患", "Major hazard"),
-        _ => t("一般隐患", "General hazard"),
-    }
-}
+use paicha_core::hazard_ledger::HazardLevel;
+use paicha_core::{CreditCode, InspectionError};
 
 fn deadline_text(row: &Row, today: NaiveDate) -> String {
     match (row.deadline, row.days_overdue(today)) {
@@ -48,12 +39,8 @@ fn deadline_text(row: &Row, today: NaiveDate) -> String {
 }
 
 fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
-    let level = level_label(row.level);
-    let level_class = if row.level == Verdict::MajorHazard {
-        "level major"
-    } else {
-        "level general"
-    };
+    let level = t(row.level.label_zh(), row.level.label_en());
+    let level_class = format!("level {}", row.level.slug());
     let slug = row.status.slug();
     let status = t(row.status.label_zh(), row.status.label_en());
     let record = Route::Record(row.hazard.inspection_id).href();
@@ -193,16 +180,21 @@ pub fn FollowUpScreen() -> impl IntoView {
                 )
             })
             .collect();
-        let levels = [Verdict::MajorHazard, Verdict::GeneralHazard]
+        let levels = [HazardLevel::Major, HazardLevel::General]
             .into_iter()
-            .map(|v| (slug_of_level(v).to_string(), level_label(v).to_string()))
+            .map(|l| {
+                (
+                    l.slug().to_string(),
+                    t(l.label_zh(), l.label_en()).to_string(),
+                )
+            })
             .collect();
         view! {
             {select("site", t("被检单位", "Enterprise"), sites(&rows), |f| f.site.clone(), |f, v| f.site = v)}
             {select("sector", t("行业", "Sector"), sectors(&rows), |f| f.sector.clone(), |f, v| f.sector = v)}
             {select("level", t("隐患等级", "Level"), levels,
-                |f| f.level.map(slug_of_level).unwrap_or_default().to_string(),
-                |f, v| f.level = level_of_slug(&v))}
+                |f| f.level.map(HazardLevel::slug).unwrap_or_default().to_string(),
+                |f, v| f.level = HazardLevel::from_slug(&v))}
             {select("status", t("状态", "Status"), statuses,
                 |f| f.status.map(HazardStatus::slug).unwrap_or_default().to_string(),
                 |f, v| f.status = HazardStatus::ALL.into_iter().find(|s| s.slug() == v))}

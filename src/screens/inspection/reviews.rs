@@ -13,9 +13,10 @@ use crate::platform::route::Route;
 use crate::widgets::field_error::error_line;
 use crate::widgets::photos::Photos;
 use leptos::prelude::*;
+use paicha_core::Inspection;
 use paicha_core::followup::HazardStatus;
+use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::reinspection::{Escalation, HazardRef, ReviewDecision, ReviewOutcome};
-use paicha_core::{Inspection, Verdict};
 use uuid::Uuid;
 
 fn outcome_label(outcome: ReviewOutcome) -> &'static str {
@@ -195,11 +196,10 @@ fn ReviewCard(
         let result = model.try_update(|m| hazard.with_value(|h| m.review(id, h, decision, now())));
         error.set(result.and_then(Result::err).map(|e| e.to_string()));
     };
-    let major = first.original_verdict == Verdict::MajorHazard;
-    let level = match first.original_verdict {
-        Verdict::MajorHazard => t("重大隐患", "Major hazard"),
-        _ => t("一般隐患", "General hazard"),
-    };
+    // Reviews are of hazards only.
+    let level = HazardLevel::of(first.original_verdict).unwrap_or(HazardLevel::General);
+    let major = level == HazardLevel::Major;
+    let level = t(level.label_zh(), level.label_en());
     let original = original.unwrap_or(Original {
         item_text: String::new(),
         location: String::new(),

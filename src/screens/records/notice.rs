@@ -1,9 +1,7 @@
 //! 责令限期整改指令书: the hazards found and the order for each.
 
 use super::*;
-use crate::model::records::{
-    RecordRow, basis_caveats, basis_with_caveats, dash, date_zh, hazard_rows, suspension_zh,
-};
+use crate::model::records::{RecordRow, dash, date_zh, hazard_rows};
 use paicha_core::Verdict;
 
 #[component]
@@ -44,7 +42,7 @@ pub fn NoticeScreen(id: Uuid) -> impl IntoView {
         hazards
             .iter()
             .filter_map(|r| r.item)
-            .any(|item| !basis_caveats(c, item).is_empty())
+            .any(|item| !c.basis_caveats(item).is_empty())
     });
     let intro = if hazards.is_empty() {
         format!("{inspected_on}现场检查未发现生产安全事故隐患，无需整改。")
@@ -105,7 +103,7 @@ fn notice_item(n: usize, row: &RecordRow<'_>, checklist: Option<&Checklist>) -> 
     let major = answer.verdict == Verdict::MajorHazard;
     let order = answer.rectification.clone().unwrap_or_default();
     let (text, basis) = match (checklist, row.item) {
-        (Some(c), Some(item)) => (item.zh.clone(), basis_with_caveats(c, item)),
+        (Some(c), Some(item)) => (item.zh.clone(), c.basis_with_caveats(item)),
         _ => ("—".to_string(), "（检查表版本不在本机）".to_string()),
     };
     let heading = format!("{n}. {} {}", row.item_id, answer.verdict.label_zh());
@@ -132,7 +130,7 @@ fn notice_item(n: usize, row: &RecordRow<'_>, checklist: Option<&Checklist>) -> 
                 ("安全措施和应急预案", "", dash(&plan.safety_measures)),
                 ("经费和物资", "", dash(&plan.funds_materials)),
                 ("治理时限", "", dash(&plan.time_limit)),
-                ("停产停业", "Suspension", suspension_zh(plan.suspension).to_string()),
+                ("停产停业", "Suspension", plan.suspension.label_zh().to_string()),
             ])}
         }
         .into_any()

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::records::{date_zh, review_cells};
+use paicha_core::hazard_ledger;
 use paicha_core::reinspection::{HazardReview, ReviewOutcome};
 
 const REVIEW_COLUMNS: [(&str, &str); 7] = [
@@ -32,23 +33,36 @@ pub fn ReviewRecordScreen(id: Uuid) -> impl IntoView {
     }
     let sealed = inspection.is_sealed();
     // The item text from the original inspection's checklist version (else this one's).
-    let item_text = |review: &HazardReview| -> String {
+    // The original inspection names the hazard (its number has the day it was found) and
+    // the checklist version of the item text (else this one's).
+    let item_text = |review: &HazardReview| -> (String, String) {
         let original = model.with_untracked(|m| {
             m.inspections
                 .get(&review.hazard.inspection_id)
-                .map(|i| i.checklist.clone())
+                .map(|i| (i.checklist.clone(), i.started_at))
         });
-        original
-            .and_then(|r| catalog.with_untracked(|c| c.find(&r.id, &r.content_hash.0)))
+        let number = original.as_ref().map_or_else(
+            || review.hazard.item_id.clone(),
+            |(_, started)| {
+                let id = review.hazard.inspection_id.to_string();
+                hazard_ledger::hazard_no(&id, *started, &review.hazard.item_id)
+            },
+        );
+        let text = original
+            .and_then(|(r, _)| catalog.with_untracked(|c| c.find(&r.id, &r.content_hash.0)))
             .or(checklist)
             .and_then(|c| c.item(&review.hazard.item_id))
             .map(|i| i.zh.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        (number, text)
     };
     let rows: Vec<(&'static str, [String; 7])> = inspection
         .reviews
         .iter()
-        .map(|r| review_cells(r, &item_text(r)))
+        .map(|r| {
+            let (number, text) = item_text(r);
+            review_cells(r, number, &text)
+        })
         .collect();
     let count = |o: ReviewOutcome| inspection.reviews.iter().filter(|r| r.outcome == o).count();
     let reviewed_on = date_zh(local_date(
@@ -144,7 +158,7 @@ pub fn ReviewRecordScreen(id: Uuid) -> impl IntoView {
                 ("签章时间：", ().into_any(), sealed_line),
             ])}
             <p class="doc-footnote">
-                {format!("本意见书由排查 Paicha 根据本机复查记录生成；时间为本地时间。隐患编号为原检查记录标识前8位与条目编号。记录标识 {id}")}
+                {format!("本意见书由排查 Paicha 根据本机复查记录生成；时间为本地时间。隐患编号为“YH-原检查日期-原检查记录标识末12位-条目编号”，与隐患台账一致。记录标识 {id}")}
             </p>
         </article>
     }
