@@ -14,9 +14,11 @@ pub mod error;
 pub mod finding;
 pub mod followup;
 pub mod hazard_ledger;
+pub mod httpsig;
 pub mod inspection;
 pub mod legal_basis;
 pub mod pack;
+pub mod region;
 pub mod reinspection;
 pub mod review;
 #[cfg(feature = "schema")]

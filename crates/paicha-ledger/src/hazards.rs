@@ -31,7 +31,8 @@ pub struct HazardQuery {
 }
 
 impl HazardQuery {
-    /// Checks the filters (see [`HazardsQuery::validate`]); the error says what is wrong.
+    /// Checks the filters (see [`HazardsQuery::validate`]); the error says what is wrong. The
+    /// result reads everything: narrow it with [`HazardQuery::within`] for a person.
     pub fn new(query: &HazardsQuery) -> Result<Self, QueryError> {
         query.validate()?;
         Ok(Self {
@@ -42,10 +43,17 @@ impl HazardQuery {
                 started_from: query.from.map(day_start),
                 started_before: query.to.and_then(|d| d.succ_opt()).map(day_start),
                 area_prefix: query.region.clone(),
+                scope: None,
             },
             sector: query.sector.clone(),
             limit: query.limit(),
         })
+    }
+
+    /// Only hazards of inspections inside `regions` (what the person asking may read).
+    pub fn within(mut self, regions: Vec<paicha_core::region::RegionCode>) -> Self {
+        self.filter.scope = Some(regions);
+        self
     }
 }
 

@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`) is a thin shell over this library so that tests drive the same
 //! code paths as operators do.
 
+pub mod access;
 pub mod checklist_pack;
 pub mod cli;
 pub mod commands;

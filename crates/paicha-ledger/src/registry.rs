@@ -74,6 +74,7 @@ impl NewDevice {
             inspector_name: required(inspector_name, "the inspector name")?,
             cert_no: required(cert_no, "the certificate number (执法证号)")?,
             organisation: organisation.trim().to_string(),
+            account_id: None,
         })
     }
 
@@ -125,6 +126,13 @@ impl KeySource for EnrolledKey<'_> {
             return Err(VerifyError::RevokedKey {
                 key_id: key_id.to_string(),
                 reason: format!("{reason} (revoked {})", crate::time::cst_minute(at)),
+            });
+        }
+        // A disabled account's devices are refused like revoked keys, from that moment on.
+        if let Some(reason) = device.refusal() {
+            return Err(VerifyError::RevokedKey {
+                key_id: key_id.to_string(),
+                reason,
             });
         }
         let enrolled: [u8; 32] = dsse::b64_decode(&device.public_key)

@@ -25,6 +25,8 @@ static DEVICE: LazyLock<Device> = LazyLock::new(|| {
         enrolled_at: t(0),
         revoked_at: None,
         revoke_reason: None,
+        account_id: None,
+        account_disabled_at: None,
     }
 });
 

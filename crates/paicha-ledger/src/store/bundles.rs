@@ -79,9 +79,15 @@ impl Store {
         envelope: &str,
         received_at: DateTime<Utc>,
     ) -> Result<InsertOutcome, StoreError> {
+        let regions = self.region_table().await?;
         let _serialised = self.import_lock.lock().await;
         let mut tx = self.pool().begin().await?;
         let outcome = insert_in(&mut tx, bundle, envelope, received_at).await?;
+        if matches!(outcome, InsertOutcome::Imported { .. }) {
+            for inspection in &bundle.payload.inspections {
+                super::regions::place(&mut tx, &regions, inspection).await?;
+            }
+        }
         // Anything but a fresh import leaves the database as it was.
         if matches!(outcome, InsertOutcome::Imported { .. }) {
             tx.commit().await?;
@@ -138,12 +144,15 @@ async fn insert_in(
         });
     }
 
-    // Re-check the key inside the transaction: a revocation may have landed meanwhile.
-    let usable: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM devices WHERE key_id = $1 AND revoked_at IS NULL")
-            .bind(bundle.key_id.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
+    // Re-check the key inside the transaction: a revocation (or its account being disabled)
+    // may have landed meanwhile.
+    let usable: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM devices d LEFT JOIN accounts a ON a.id = d.account_id \
+         WHERE d.key_id = $1 AND d.revoked_at IS NULL AND a.disabled_at IS NULL",
+    )
+    .bind(bundle.key_id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
     if usable.is_none() {
         return Ok(InsertOutcome::Conflict(Conflict::KeyNoLongerUsable));
     }

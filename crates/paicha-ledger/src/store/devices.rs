@@ -20,11 +20,24 @@ pub struct Device {
     pub enrolled_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_reason: Option<String>,
+    /// The account the key belongs to (keys enrolled before accounts existed have none).
+    pub account_id: Option<String>,
+    /// When that account was disabled: the key is then refused like a revoked one.
+    pub account_disabled_at: Option<DateTime<Utc>>,
 }
 
 impl Device {
     pub fn is_revoked(&self) -> bool {
         self.revoked_at.is_some()
+    }
+
+    /// Why the key may not be used now (revoked, or its account disabled), if so.
+    pub fn refusal(&self) -> Option<String> {
+        if self.is_revoked() {
+            return Some(self.revoke_reason.clone().unwrap_or_default());
+        }
+        self.account_disabled_at
+            .map(|_| "该设备所属账号已停用 / the device's account is disabled".to_string())
     }
 }
 
@@ -36,6 +49,8 @@ pub struct NewDevice {
     pub inspector_name: String,
     pub cert_no: String,
     pub organisation: String,
+    /// The inspector's account the key is bound to.
+    pub account_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,18 +73,16 @@ pub enum RevokeOutcome {
 
 macro_rules! device_columns {
     () => {
-        "key_id, public_key, inspector_name, cert_no, organisation, enrolled_at, revoked_at, revoke_reason"
+        "d.key_id, d.public_key, d.inspector_name, d.cert_no, d.organisation, d.enrolled_at, \
+         d.revoked_at, d.revoke_reason, d.account_id, a.disabled_at AS account_disabled_at \
+         FROM devices d LEFT JOIN accounts a ON a.id = d.account_id"
     };
 }
-const SELECT_ONE: &str = concat!(
-    "SELECT ",
-    device_columns!(),
-    " FROM devices WHERE key_id = $1"
-);
+const SELECT_ONE: &str = concat!("SELECT ", device_columns!(), " WHERE d.key_id = $1");
 const SELECT_ALL: &str = concat!(
     "SELECT ",
     device_columns!(),
-    " FROM devices ORDER BY enrolled_at, key_id"
+    " ORDER BY d.enrolled_at, d.key_id"
 );
 
 fn device_from_row(row: &AnyRow) -> Result<Device, StoreError> {
@@ -90,6 +103,12 @@ fn device_from_row(row: &AnyRow) -> Result<Device, StoreError> {
             .map(|t| parse_time("devices", t))
             .transpose()?,
         revoke_reason: row.try_get("revoke_reason")?,
+        account_id: row.try_get("account_id")?,
+        account_disabled_at: row
+            .try_get::<Option<String>, _>("account_disabled_at")?
+            .as_deref()
+            .map(|t| parse_time("accounts", t))
+            .transpose()?,
     })
 }
 
@@ -114,8 +133,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<EnrolOutcome, StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO devices (key_id, public_key, inspector_name, cert_no, organisation, enrolled_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO devices (key_id, public_key, inspector_name, cert_no, organisation, enrolled_at, account_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(new.key_id.as_str())
         .bind(new.public_key.as_str())
@@ -123,6 +142,7 @@ impl Store {
         .bind(new.cert_no.as_str())
         .bind(new.organisation.as_str())
         .bind(to_db(now))
+        .bind(new.account_id.as_deref())
         .execute(self.pool())
         .await?
         .rows_affected();

@@ -30,6 +30,9 @@ pub struct HazardFilter {
     pub started_before: Option<DateTime<Utc>>,
     /// Digits only (validated by the caller).
     pub area_prefix: Option<String>,
+    /// Only inspections placed inside one of these regions (`inspections.region_code`):
+    /// what the person asking may read. `None` is an operator on the server, who reads all.
+    pub scope: Option<Vec<paicha_core::region::RegionCode>>,
     /// Only hazards with one of these statuses; empty: any.
     pub statuses: Vec<HazardStatus>,
     /// The day statuses are judged on (deadlines before it are overdue); `None`: today, by
@@ -192,6 +195,7 @@ impl Store {
             .unwrap_or_else(|| "9999".to_string());
         let level = filter.level.map(HazardLevel::slug).unwrap_or("");
         let area = format!("__{}%", filter.area_prefix.as_deref().unwrap_or(""));
+        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 5);
         let sql = format!(
             "SELECT f.inspection_id, f.item_id, f.level, f.description, f.location, f.deadline, \
              f.measures, f.responsible, f.funds_yuan, f.suspension, f.plan_target, \
@@ -211,17 +215,22 @@ impl Store {
              {LATEST_REVIEW_JOIN} \
              WHERE f.level IS NOT NULL AND ($1 = '' OR f.level = $1) \
              AND i.started_at >= $2 AND i.started_at < $3 AND i.site_credit_code LIKE $4 \
+             {scope_sql} \
              ORDER BY i.started_at, f.inspection_id, f.item_id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(level)
             .bind(from.as_str())
             .bind(before.as_str())
-            .bind(area.as_str())
-            .fetch_all(self.pool())
-            .await?;
+            .bind(area.as_str());
+        for prefix in &scope {
+            query = query.bind(prefix.as_str());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
 
-        let teams = self.inspection_teams(&from, &before, &area).await?;
+        let teams = self
+            .inspection_teams(&from, &before, &area, filter.scope.as_deref())
+            .await?;
         let mut bundle_teams: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
@@ -301,18 +310,23 @@ impl Store {
         from: &str,
         before: &str,
         area: &str,
+        scope: Option<&[paicha_core::region::RegionCode]>,
     ) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
-        let rows = sqlx::query(
+        let (scope_sql, scope) = scope_clause(scope, 4);
+        let sql = format!(
             "SELECT c.inspection_id, c.name, c.cert_no FROM inspection_co_inspectors c \
              JOIN inspections i ON i.id = c.inspection_id \
              WHERE i.started_at >= $1 AND i.started_at < $2 AND i.site_credit_code LIKE $3 \
-             ORDER BY c.inspection_id, c.position",
-        )
-        .bind(from)
-        .bind(before)
-        .bind(area)
-        .fetch_all(self.pool())
-        .await?;
+             {scope_sql} ORDER BY c.inspection_id, c.position"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(before)
+            .bind(area);
+        for prefix in &scope {
+            query = query.bind(prefix.as_str());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for row in rows {
             out.entry(row.try_get("inspection_id")?)
@@ -332,6 +346,25 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("name")?, r.try_get("cert_no")?)))
             .collect()
+    }
+}
+
+/// The SQL that keeps only inspections inside `scope` (its parameters numbered from `first`),
+/// and the `LIKE` patterns to bind. No scope: no condition; an empty scope: nothing at all.
+pub(super) fn scope_clause(
+    scope: Option<&[paicha_core::region::RegionCode]>,
+    first: usize,
+) -> (String, Vec<String>) {
+    match scope {
+        None => (String::new(), Vec::new()),
+        Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
+        Some(regions) => {
+            let alternatives: Vec<String> = (0..regions.len())
+                .map(|n| format!("i.region_code LIKE ${}", first + n))
+                .collect();
+            let patterns = regions.iter().map(|r| format!("{r}%")).collect();
+            (format!("AND ({})", alternatives.join(" OR ")), patterns)
+        }
     }
 }
 

@@ -5,13 +5,18 @@
 //! PostgreSQL share every query and each migration file. No compile-time checked macros:
 //! CI has no database at build time; the tests run every statement on both databases instead.
 
+mod access;
+pub mod audit;
 mod backfill;
 mod bundles;
 mod devices;
 mod hazards;
+pub mod regions;
 mod reviews;
 pub mod sqlite;
 
+pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, SessionRow};
+pub use audit::{AuditEntry, AuditRow, Outcome};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
@@ -111,6 +116,8 @@ pub struct Store {
     /// cheaper and clearer than waiting on SQLITE_BUSY; other processes are handled by the
     /// database's own locking and the unique constraints.
     import_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// This process's copy of the region table (`regions`).
+    regions: std::sync::Arc<regions::RegionCache>,
 }
 
 /// Row counts, for summaries and for tests that prove "nothing changed".
@@ -150,8 +157,11 @@ impl Store {
             pool,
             backend,
             import_lock: Default::default(),
+            regions: Default::default(),
         };
         store.complete_old_inspections().await?;
+        store.seed_regions().await?;
+        store.place_inspections(true).await?;
         Ok(store)
     }
 
@@ -250,6 +260,11 @@ fn migrator() -> Migrator {
             4,
             "hazard_orders",
             include_str!("../../migrations/0004_hazard_orders.sql"),
+        ),
+        migration(
+            5,
+            "access",
+            include_str!("../../migrations/0005_access.sql"),
         ),
     ])
 }
