@@ -471,7 +471,7 @@ pub fn write_csv(
 
 /// A cell a spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or
 /// carriage return) gets a leading apostrophe, so that opening the file cannot run it.
-fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {

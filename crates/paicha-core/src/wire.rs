@@ -6,8 +6,15 @@
 //! | `GET /api/health` | [`Health`]; 503 [`ErrorBody`] when the database is unavailable |
 //! | `POST /api/bundles` (the envelope file) | [`UploadResult`]: 201 imported, 200 already imported |
 //! | `GET /api/checklists` | [`ChecklistsResponse`] |
-//! | `GET /api/hazards?…` ([`HazardsQuery`]) | [`HazardsResponse`] |
+//! | `GET /api/hazards?…` ([`HazardsQuery`]), signed in | [`HazardsResponse`]: only the caller's regions |
+//! | `GET /api/me`, signed in | [`Me`] |
+//! | `POST /api/device/enrolment` ([`DeviceEnrolmentRequest`]), signed by the new key | [`DeviceStatus`] |
+//! | `GET /api/device`, signed by the device | [`DeviceStatus`] |
 //! | anything that fails | 4xx/5xx [`ErrorBody`] |
+//!
+//! "Signed in" is a staff session (a passkey sign-in); "signed" is an HTTP Message Signature of
+//! the device's key ([`crate::httpsig`]). Without them the answer is 401 (or 403 for a key the
+//! ledger refuses). The passkey ceremonies' JSON is WebAuthn's own and is not repeated here.
 
 use crate::checklist::SECTORS;
 use crate::dsse::KeyId;
@@ -21,6 +28,74 @@ pub const HEALTH_PATH: &str = "/api/health";
 pub const BUNDLES_PATH: &str = "/api/bundles";
 pub const CHECKLISTS_PATH: &str = "/api/checklists";
 pub const HAZARDS_PATH: &str = "/api/hazards";
+pub const ME_PATH: &str = "/api/me";
+pub const DEVICE_PATH: &str = "/api/device";
+pub const DEVICE_ENROLMENT_PATH: &str = "/api/device/enrolment";
+
+/// `GET /api/me`: the signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub account_id: String,
+    pub name: String,
+    pub grants: Vec<MeGrant>,
+    /// The region codes whose hazard ledger this person reads.
+    pub reads: Vec<String>,
+    /// To send back as `X-CSRF-Token` with every state-changing request.
+    pub csrf_token: String,
+}
+
+/// A role held in a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeGrant {
+    /// `admin` | `supervisor` | `township` | `inspector`
+    pub role: String,
+    pub region: String,
+    /// `河北省 石家庄市 长安区`
+    pub region_name: String,
+}
+
+/// `POST /api/device/enrolment`: a phone asks to be enrolled, signed with the key it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEnrolmentRequest {
+    /// The raw 32-byte Ed25519 public key, standard base64.
+    pub public_key: String,
+    pub inspector_name: String,
+    /// 执法证号
+    pub cert_no: String,
+    #[serde(default)]
+    pub organisation: String,
+    /// 所属区域: a region code, or the text an older profile holds.
+    #[serde(default)]
+    pub region: String,
+}
+
+/// Where a device's enrolment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    /// Asked; a supervisor has not confirmed it yet.
+    Pending,
+    /// Enrolled and bound to an account: its bundles are accepted.
+    Enrolled,
+    /// Refused by a supervisor.
+    Refused,
+    /// Revoked, or its account disabled: refused from now on.
+    Revoked,
+}
+
+/// `GET /api/device`, and the answer to an enrolment request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    pub key_id: String,
+    pub state: DeviceState,
+    /// The code the phone shows, for the supervisor to compare (while pending).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub short_code: String,
+    /// The account the key is bound to, once enrolled.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account_name: String,
+}
 
 /// The body of every error answer: `{"error": "<reason for people>", "code": "<reason for
 /// programs>"}`. On the wire the message is `error`, as installed apps read it.

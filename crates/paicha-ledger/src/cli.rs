@@ -1,7 +1,9 @@
 //! The command line: global options and dispatch. Each command's arguments and work are in
 //! its module under [`crate::commands`].
 
-use crate::commands::{checklists, export, gaps, import, keys, serve, verify};
+use crate::commands::{
+    audit, checklists, export, gaps, import, keys, regions, serve, users, verify,
+};
 use crate::store::{Location, Store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -18,9 +20,11 @@ A bundle is a DSSE v1 envelope signed with the phone's Ed25519 device key. The l
 bundles only from device keys that an operator has enrolled (see `keys add`). Dates and times \
 are China Standard Time.\n\n\
 Typical first steps:\n  \
-paicha-ledger keys add --from-bundle first-export.json --organisation \"XX县应急管理局\"\n  \
+paicha-ledger users add --name \"王督查\" --role supervisor@130102   (prints a passkey enrolment link)\n  \
+paicha-ledger users add --name \"张三\" --role inspector@130102\n  \
+paicha-ledger keys add --from-bundle first-export.json --account ACCOUNT\n  \
 paicha-ledger import inbox/\n  \
-paicha-ledger serve --dist dist"
+paicha-ledger serve --dist dist --public-url https://ledger.example.gov.cn"
 )]
 pub struct Cli {
     /// Directory for the ledger's data; the default SQLite database is DIR/ledger.sqlite3.
@@ -82,8 +86,18 @@ pub enum Command {
     /// Export data from the ledger (see `export hazards --help`).
     Export(export::ExportArgs),
 
-    /// Manage the registry of enrolled device keys.
+    /// Manage the registry of enrolled device keys, and phones asking to be enrolled.
     Keys(keys::KeysArgs),
+
+    /// Accounts of the people who use the ledger, their roles per region, and the one-time
+    /// links with which they register a passkey.
+    Users(users::UsersArgs),
+
+    /// The 行政区划 table that scopes accounts and places inspections.
+    Regions(regions::RegionsArgs),
+
+    /// The audit trail: check its hash chain, export it.
+    Audit(audit::AuditArgs),
 
     /// Checklists for authors: convert a spreadsheet (.xlsx, .csv) into a checklist file,
     /// validate checklist files, export a checklist file as a spreadsheet.
@@ -136,6 +150,9 @@ async fn run_with_store(
         Command::Gaps => gaps::run(store, &mut out).await,
         Command::Export(args) => export::run(store, &args).await,
         Command::Keys(args) => keys::run(store, args, &mut out).await,
+        Command::Users(args) => users::run(store, args, &mut out).await,
+        Command::Regions(args) => regions::run(store, args, &mut out).await,
+        Command::Audit(args) => audit::run(store, args, &mut out).await,
         Command::Verify(_) | Command::Checklists(_) => {
             unreachable!("dispatched without a database")
         }

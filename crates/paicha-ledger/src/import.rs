@@ -42,8 +42,9 @@ pub enum ImportError {
     Verify(VerifyError),
     #[error(
         "signing key {short} is not enrolled in this ledger (key id {key_id}). Enrol the device \
-         first: paicha-ledger keys add --from-bundle FILE --organisation ORG, after comparing the \
-         key id with the one shown on the inspector's phone"
+         first: paicha-ledger keys add --from-bundle FILE --account ACCOUNT, after comparing the \
+         key id with the one shown on the inspector's phone (or confirm the phone's request in \
+         the console)"
     )]
     UnknownKey { key_id: KeyId, short: String },
     #[error(

@@ -57,6 +57,19 @@ impl Workspace {
     fn run(&self, args: &[&str]) -> Output {
         self.command().args(args).output().unwrap()
     }
+
+    /// A new inspector account (`users add`), for keys to belong to: its id.
+    fn inspector_account(&self) -> String {
+        let out = self.run(&["users", "add", "--name", "张三", "--role", "inspector@13"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("account "))
+            .unwrap_or_else(|| panic!("no account id in {stdout}"))
+            .trim()
+            .to_string()
+    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -189,6 +202,7 @@ fn import_requires_enrolment_then_is_idempotent(db: Db) {
     let Some(ws) = Workspace::on(db) else {
         return;
     };
+    let account = ws.inspector_account();
     let bundle = ws.file("inbox/b1.json", &good_bundle());
     ws.file("inbox/README.txt", "not a bundle");
 
@@ -205,6 +219,8 @@ fn import_requires_enrolment_then_is_idempotent(db: Db) {
     let out = ws.run(&[
         "keys",
         "add",
+        "--account",
+        &account,
         "--from-bundle",
         p(&bundle),
         "--organisation",
@@ -246,10 +262,13 @@ fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused(db: Db) {
     let Some(ws) = Workspace::on(db) else {
         return;
     };
+    let account = ws.inspector_account();
     let info = Phone::new(7).device_info();
     let out = ws.run(&[
         "keys",
         "add",
+        "--account",
+        &account,
         "--key-id",
         info.key_id.as_str(),
         "--public-key",
@@ -302,6 +321,8 @@ fn keys_can_be_listed_and_revoked_and_revoked_keys_are_refused(db: Db) {
     let out = ws.run(&[
         "keys",
         "add",
+        "--account",
+        &account,
         "--key-id",
         info.key_id.as_str(),
         "--public-key",
@@ -392,6 +413,7 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
     let Some(ws) = Workspace::on(db) else {
         return;
     };
+    let account = ws.inspector_account();
     let mut phone = Phone::new(7);
     let first = ws.file(
         "inbox/1.json",
@@ -403,9 +425,16 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
     third.answers.get_mut("fw-01").unwrap().description = "=HYPERLINK(\"http://x\")".into();
     ws.file("inbox/3.json", &phone.export(103, vec![third]).to_json());
     assert!(
-        ws.run(&["keys", "add", "--from-bundle", p(&first)])
-            .status
-            .success()
+        ws.run(&[
+            "keys",
+            "add",
+            "--account",
+            &account,
+            "--from-bundle",
+            p(&first)
+        ])
+        .status
+        .success()
     );
     assert!(
         ws.run(&["import", p(&ws.dir.path().join("inbox"))])
@@ -471,6 +500,7 @@ fn followup_statuses_through_import_export_and_gaps(db: Db) {
     let Some(ws) = Workspace::on(db) else {
         return;
     };
+    let account = ws.inspector_account();
     let mut phone = Phone::new(7);
     let original = phone.inspection_with_three_hazards(1);
     let re = phone.reinspection(
@@ -497,9 +527,16 @@ fn followup_statuses_through_import_export_and_gaps(db: Db) {
         &phone.export_with_photos(102, vec![orphan]).to_json(),
     );
     assert!(
-        ws.run(&["keys", "add", "--from-bundle", p(&first)])
-            .status
-            .success()
+        ws.run(&[
+            "keys",
+            "add",
+            "--account",
+            &account,
+            "--from-bundle",
+            p(&first)
+        ])
+        .status
+        .success()
     );
     let out = ws.run(&["import", p(&ws.dir.path().join("inbox"))]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -596,12 +633,20 @@ fn shutdown_finishes_an_upload_in_progress(db: Db) {
     let Some(ws) = Workspace::on(db) else {
         return;
     };
+    let account = ws.inspector_account();
     let bundle = good_bundle();
     let file = ws.file("b1.json", &bundle);
     assert!(
-        ws.run(&["keys", "add", "--from-bundle", p(&file)])
-            .status
-            .success()
+        ws.run(&[
+            "keys",
+            "add",
+            "--account",
+            &account,
+            "--from-bundle",
+            p(&file)
+        ])
+        .status
+        .success()
     );
     ws.file("dist/index.html", "<!doctype html><title>Paicha</title>");
     let mut child = Reaped(
@@ -657,7 +702,131 @@ fn shutdown_finishes_an_upload_in_progress(db: Db) {
     );
 }
 
+fn accounts_roles_links_and_the_audit_trail_from_the_command_line(db: Db) {
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
+    // An account gets a one-time enrolment link on the public URL.
+    let out = ws.run(&[
+        "users",
+        "add",
+        "--name",
+        "王督查",
+        "--role",
+        "supervisor@130102",
+        "--role",
+        "admin@13",
+        "--public-url",
+        "https://ledger.example.gov.cn",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("https://ledger.example.gov.cn/console/enrol/"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("role   supervisor@130102") && stdout.contains("role   admin@13"));
+    let id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("account "))
+        .unwrap()
+        .trim()
+        .to_string();
+    // Roles outside the region table, or misspelt, are refused before anything is stored.
+    for bad in ["supervisor@999999", "boss@13", "supervisor"] {
+        let out = ws.run(&["users", "add", "--name", "x", "--role", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert!(!text(&out.stderr).is_empty());
+    }
+    // A key needs an inspector's account.
+    let info = Phone::new(7).device_info();
+    let add = |account: &str| {
+        ws.run(&[
+            "keys",
+            "add",
+            "--account",
+            account,
+            "--key-id",
+            info.key_id.as_str(),
+            "--public-key",
+            &info.public_key,
+            "--name",
+            "张三",
+            "--cert-no",
+            "44030012345",
+        ])
+    };
+    let out = add(&id);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("has no inspector role"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ws.run(&["keys", "add", "--key-id", info.key_id.as_str()]);
+    assert_eq!(out.status.code(), Some(2), "clap: --account is required");
+    let inspector = ws.inspector_account();
+    assert!(add(&inspector).status.success());
+    assert!(text(&ws.run(&["keys", "list"]).stdout).contains("active"));
+    // --expect-key-id needs the 16 digits the phone shows, not one.
+    let bundle = ws.file("b1.json", &good_bundle());
+    let out = ws.run(&[
+        "keys",
+        "add",
+        "--account",
+        &inspector,
+        "--from-bundle",
+        p(&bundle),
+        "--expect-key-id",
+        "f",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("16 hex digits"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Disabling the inspector's account refuses its device's bundles at once.
+    assert!(ws.run(&["users", "disable", &inspector]).status.success());
+    let out = ws.run(&["import", p(&bundle)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("account is disabled"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(ws.run(&["users", "enable", &inspector]).status.success());
+    assert!(ws.run(&["import", p(&bundle)]).status.success());
+    // Every change above is in the audit trail, and the chain holds.
+    let out = ws.run(&["audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("audit trail intact"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = ws.run(&["audit", "export"]);
+    let csv = text(&out.stdout);
+    for action in [
+        "account_created",
+        "enrolment_link_created",
+        "device_enrolled",
+        "account_disabled",
+        "account_enabled",
+    ] {
+        assert!(csv.contains(action), "{action} in {csv}");
+    }
+    // Regions: the shipped table, by level.
+    let out = ws.run(&["regions", "list", "1301"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("130102  长安区") && stdout.contains("1301  河北省 石家庄市"),
+        "{stdout}"
+    );
+}
+
 on_both_databases_sync!(
+    accounts_roles_links_and_the_audit_trail_from_the_command_line,
     import_requires_enrolment_then_is_idempotent,
     keys_can_be_listed_and_revoked_and_revoked_keys_are_refused,
     gaps_and_the_hazard_export_report_what_was_imported,

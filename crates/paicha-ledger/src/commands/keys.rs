@@ -3,7 +3,9 @@
 
 use crate::files::read_bundle_file;
 use crate::registry::normalise_key_id;
-use crate::store::{Device, EnrolOutcome, NewDevice, RevokeOutcome, Store};
+use crate::store::{
+    Account, AuditEntry, Device, EnrolOutcome, NewDevice, Outcome, RevokeOutcome, Role, Store,
+};
 use crate::time::{cst_day, cst_minute};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -28,8 +30,31 @@ pub enum KeysCommand {
     /// phone exported, after checking its signature. Compare the printed key id with the one
     /// shown on the inspector's phone before trusting it (or pass it as --expect-key-id).
     Add(KeysAddArgs),
-    /// List enrolled device keys and whether they are revoked.
+    /// List enrolled device keys, the account each belongs to, and whether they are revoked.
     List,
+    /// Bind an enrolled key to an inspector's account (keys enrolled before accounts existed).
+    Bind {
+        /// The key id, or at least its first 16 hex digits.
+        #[arg(value_name = "KEYID")]
+        key_id: String,
+        /// The inspector's account (`paicha-ledger users list`).
+        #[arg(long, value_name = "ACCOUNT")]
+        account: String,
+    },
+    /// List phones that asked to be enrolled (the app's 申请登记) and the code each shows.
+    Requests,
+    /// Enrol a phone that asked, after comparing its key id and code with the phone.
+    Confirm {
+        /// The key id, or at least its first 16 hex digits, as the phone shows it.
+        #[arg(value_name = "KEYID")]
+        key_id: String,
+        /// The six-digit code the phone shows.
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        /// The inspector's account the key is bound to.
+        #[arg(long, value_name = "ACCOUNT")]
+        account: String,
+    },
     /// Revoke a device key (lost or replaced phone, departed inspector). Bundles signed with
     /// it are rejected from then on.
     Revoke {
@@ -52,10 +77,14 @@ pub struct KeysAddArgs {
         conflicts_with_all = ["key_id", "public_key", "name", "cert_no"]
     )]
     pub from_bundle: Option<PathBuf>,
-    /// With --from-bundle: the key id (or its start) read from the phone; enrolment is refused
-    /// if the bundle's key differs.
+    /// With --from-bundle: the key id read from the phone (at least its first 16 hex digits);
+    /// enrolment is refused if the bundle's key differs.
     #[arg(long, value_name = "KEYID", requires = "from_bundle")]
     pub expect_key_id: Option<String>,
+    /// The inspector's account the key belongs to (`paicha-ledger users add --role
+    /// inspector@REGION` creates one): its uploads are accepted while the account is enabled.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: String,
     /// The key id: 64 hex digits, the SHA-256 of the raw public key.
     #[arg(long, value_name = "ID", requires_all = ["public_key", "name", "cert_no"])]
     pub key_id: Option<String>,
@@ -82,12 +111,23 @@ pub async fn run(store: &Store, args: KeysArgs, out: &mut impl Write) -> anyhow:
     match args.command {
         KeysCommand::Add(args) => add(store, &args, out).await,
         KeysCommand::List => list(store, out).await,
+        KeysCommand::Bind { key_id, account } => bind(store, &key_id, &account, out).await,
+        KeysCommand::Requests => requests(store, out).await,
+        KeysCommand::Confirm {
+            key_id,
+            code,
+            account,
+        } => confirm(store, &key_id, &code, &account, out).await,
         KeysCommand::Revoke { key_id, reason } => revoke(store, &key_id, &reason, out).await,
     }
 }
 
 pub async fn add(store: &Store, args: &KeysAddArgs, out: &mut impl Write) -> anyhow::Result<bool> {
-    let new = match &args.from_bundle {
+    if let Some(expected) = &args.expect_key_id {
+        key_prefix(expected).context("--expect-key-id")?;
+    }
+    let account = inspector_account(store, &args.account).await?;
+    let mut new = match &args.from_bundle {
         Some(path) => {
             let bytes = read_bundle_file(path)?;
             let (device, _) =
@@ -107,9 +147,82 @@ pub async fn add(store: &Store, args: &KeysAddArgs, out: &mut impl Write) -> any
             )?
         }
     };
-    match store.enrol(&new, chrono::Utc::now()).await? {
+    new.account_id = Some(account.id.clone());
+    enrol(store, &new, &account, out).await
+}
+
+/// An existing, enabled account holding an inspector role.
+async fn inspector_account(store: &Store, id: &str) -> anyhow::Result<Account> {
+    let account = store
+        .account(id.trim())
+        .await?
+        .with_context(|| format!("no account {id:?}; `paicha-ledger users list` shows them"))?;
+    if !account.is_active() {
+        bail!("account {} ({}) is disabled", account.name, account.id);
+    }
+    if !account.grants.iter().any(|g| g.role == Role::Inspector) {
+        bail!(
+            "account {} ({}) has no inspector role: give it one with \
+             paicha-ledger users grant {} inspector@REGION",
+            account.name,
+            account.id,
+            account.id
+        );
+    }
+    Ok(account)
+}
+
+/// A key id or its start as an operator types it: at least [`MIN_PREFIX`] hex digits.
+fn key_prefix(text: &str) -> anyhow::Result<String> {
+    let prefix = normalise_key_id(text);
+    if prefix.len() < MIN_PREFIX
+        || prefix.len() > 64
+        || !prefix.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        bail!(
+            "a key id must be given whole or by at least its first {MIN_PREFIX} hex digits (the \
+             phone shows them), got {text:?}"
+        );
+    }
+    Ok(prefix)
+}
+
+async fn enrol(
+    store: &Store,
+    new: &NewDevice,
+    account: &Account,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let now = chrono::Utc::now();
+    let audit = |action, outcome| {
+        AuditEntry::new("cli", action, outcome)
+            .target(new.key_id.as_str())
+            .detail(format!("account {} ({})", account.id, account.name))
+    };
+    match store.enrol(new, now).await? {
+        EnrolOutcome::AlreadyEnrolled(d) if d.account_id.is_none() => {
+            store
+                .bind_device(
+                    d.key_id.as_str(),
+                    &account.id,
+                    &audit("device_bound", Outcome::Ok),
+                    now,
+                )
+                .await?;
+            writeln!(
+                out,
+                "Device key {} was enrolled before accounts existed; now bound to {}.",
+                d.key_id.short(),
+                account.name
+            )?;
+            Ok(true)
+        }
         EnrolOutcome::Enrolled(d) => {
+            store
+                .audit(&audit("device_enrolled", Outcome::Ok), now)
+                .await?;
             writeln!(out, "Enrolled device key  {}", d.key_id.short())?;
+            writeln!(out, "  account       {} ({})", account.name, account.id)?;
             describe(out, &d)?;
             writeln!(
                 out,
@@ -201,21 +314,17 @@ pub async fn revoke(
     reason: &str,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    let prefix = normalise_key_id(key_id);
-    if prefix.len() < MIN_PREFIX
-        || prefix.len() > 64
-        || !prefix.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        bail!(
-            "KEYID must be the key id or at least its first {MIN_PREFIX} hex digits, got {key_id:?}"
-        );
-    }
+    let prefix = key_prefix(key_id)?;
     let reason = reason.trim();
     if reason.is_empty() {
         bail!("--reason must not be empty: the registry keeps why a key was revoked");
     }
     match store.revoke(&prefix, reason, chrono::Utc::now()).await? {
         RevokeOutcome::Revoked(d) => {
+            let audit = AuditEntry::new("cli", "device_revoked", Outcome::Ok)
+                .target(d.key_id.as_str())
+                .detail(reason);
+            store.audit(&audit, chrono::Utc::now()).await?;
             writeln!(
                 out,
                 "Revoked device key {} ({}): {reason}",
@@ -247,4 +356,114 @@ pub async fn revoke(
                 .join(", ")
         ),
     }
+}
+
+/// The one enrolled key whose id starts with `key_id`.
+async fn find_device(store: &Store, key_id: &str) -> anyhow::Result<Device> {
+    let prefix = key_prefix(key_id)?;
+    let matching: Vec<Device> = store
+        .devices()
+        .await?
+        .into_iter()
+        .filter(|d| d.key_id.as_str().starts_with(&prefix))
+        .collect();
+    match matching.len() {
+        0 => bail!("no enrolled device key starts with {prefix}"),
+        1 => Ok(matching.into_iter().next().expect("one")),
+        n => bail!("{prefix} matches {n} keys; give more digits"),
+    }
+}
+
+pub async fn bind(
+    store: &Store,
+    key_id: &str,
+    account: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let device = find_device(store, key_id).await?;
+    let account = inspector_account(store, account).await?;
+    let audit = AuditEntry::new("cli", "device_bound", Outcome::Ok)
+        .target(device.key_id.as_str())
+        .detail(format!("account {} ({})", account.id, account.name));
+    store
+        .bind_device(
+            device.key_id.as_str(),
+            &account.id,
+            &audit,
+            chrono::Utc::now(),
+        )
+        .await?;
+    writeln!(
+        out,
+        "Device key {} is bound to {} ({})",
+        device.key_id.short(),
+        account.name,
+        account.id
+    )?;
+    Ok(true)
+}
+
+pub async fn requests(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
+    let pending = store.pending_device_requests().await?;
+    for r in &pending {
+        writeln!(
+            out,
+            "{}  code {}  {} (执法证号 {})  {}  asked {}",
+            &r.key_id[..16.min(r.key_id.len())],
+            r.short_code,
+            r.inspector_name,
+            r.cert_no,
+            if r.organisation.is_empty() {
+                "-"
+            } else {
+                &r.organisation
+            },
+            cst_minute(r.requested_at)
+        )?;
+    }
+    writeln!(out, "{} phone(s) waiting", pending.len())?;
+    Ok(true)
+}
+
+pub async fn confirm(
+    store: &Store,
+    key_id: &str,
+    code: &str,
+    account: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let prefix = key_prefix(key_id)?;
+    let pending = store.pending_device_requests().await?;
+    let matching: Vec<_> = pending
+        .iter()
+        .filter(|r| r.key_id.starts_with(&prefix))
+        .collect();
+    let request = match matching.as_slice() {
+        [one] => *one,
+        [] => {
+            bail!("no phone waiting with a key id starting {prefix} (`keys requests` lists them)")
+        }
+        _ => bail!("{prefix} matches several waiting phones; give more digits"),
+    };
+    if code.trim() != request.short_code {
+        let audit = AuditEntry::new("cli", "device_enrolled", Outcome::Failed)
+            .target(&request.key_id)
+            .detail("the code did not match");
+        store.audit(&audit, chrono::Utc::now()).await?;
+        bail!("the code does not match the one the phone shows; nothing was enrolled");
+    }
+    let account = inspector_account(store, account).await?;
+    let mut new = NewDevice::from_parts(
+        &request.key_id,
+        &request.public_key,
+        &request.inspector_name,
+        &request.cert_no,
+        &request.organisation,
+    )?;
+    new.account_id = Some(account.id.clone());
+    let ok = enrol(store, &new, &account, out).await?;
+    store
+        .decide_device_request(&request.key_id, "enrolled", chrono::Utc::now())
+        .await?;
+    Ok(ok)
 }

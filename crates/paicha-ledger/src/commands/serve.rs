@@ -23,6 +23,15 @@ pub struct ServeArgs {
     /// Without this option: ./checklists if it exists, else the pack in DIST/checklists.
     #[arg(long, value_name = "DIR")]
     pub checklists: Option<PathBuf>,
+    /// Where people open the ledger, e.g. https://ledger.example.gov.cn (behind a
+    /// TLS-terminating proxy). Staff sign in with passkeys, which need a domain name (never an
+    /// IP address); with https:// session cookies are Secure. Default: http://localhost:PORT.
+    #[arg(long, value_name = "URL", env = "PAICHA_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    /// Rate-limit clients by the address in `X-Forwarded-For` (set this only when a reverse
+    /// proxy you run sets that header; otherwise clients could pick their own address).
+    #[arg(long, env = "PAICHA_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
@@ -45,19 +54,32 @@ pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
             )
         })?;
     let addr = listener.local_addr()?;
+    let public_url = match &args.public_url {
+        Some(url) => url.clone(),
+        None => url::Url::parse(&format!("http://localhost:{}/", addr.port()))?,
+    };
+    state = state.with_public_url(public_url.clone());
+    state.trust_proxy = args.trust_proxy;
     tracing::info!(
         %addr,
         dist = %state.dist.display(),
         checklists = %state.checklists.dir().display(),
         "serving"
     );
-    // The e2e harness reads this exact line to find the port.
+    // The e2e harness reads the first line to find the port, and may stop reading then: both
+    // lines go out in one write, so a closed pipe cannot fail a second one.
+    let announcement = format!(
+        "Paicha ledger listening on http://{addr}/\nConsole (sign in with a passkey): {}\n",
+        public_url.join("/console/")?
+    );
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "Paicha ledger listening on http://{addr}/")?;
+    stdout.write_all(announcement.as_bytes())?;
     stdout.flush()?;
     drop(stdout);
 
-    axum::serve(listener, app(state))
+    // The peer's address reaches the rate limits (`server::limits`).
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     // Imports whose client hung up still run to completion (commit or roll back).

@@ -2,8 +2,10 @@
 //! every failure is an [`ApiError`].
 
 use super::AppState;
+use super::auth::{Staff, audit};
 use super::error::ApiError;
 use crate::import::{ImportOutcome, import_bytes};
+use crate::store::{AuditEntry, Outcome};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -124,7 +126,9 @@ async fn upload_bundle(
 }
 
 /// The current checklist pack, read off the async threads (it may re-read files).
-async fn current_pack(state: &AppState) -> Result<Arc<super::checklists::ServedPack>, ApiError> {
+pub(super) async fn current_pack(
+    state: &AppState,
+) -> Result<Arc<super::checklists::ServedPack>, ApiError> {
     let source = state.checklists.clone();
     tokio::task::spawn_blocking(move || source.current())
         .await
@@ -163,14 +167,44 @@ async fn checklists(
     Ok((headers, pack.json.clone()).into_response())
 }
 
-/// `GET /api/hazards`: the hazard ledger's rows as `export hazards --header keys` has them.
+/// `GET /api/hazards`: the hazard ledger's rows as `export hazards --header keys` has them,
+/// only of the regions the signed-in person reads.
 async fn hazards(
     State(state): State<AppState>,
+    Staff(identity): Staff,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<HazardsResponse>, ApiError> {
     let query = HazardsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(ApiError::bad_query)?;
-    let query = crate::hazards::HazardQuery::new(&query).map_err(ApiError::bad_query)?;
+    // Every filter is checked first: hostile text gets a 400 before any other answer.
+    let checked = crate::hazards::HazardQuery::new(&query).map_err(ApiError::bad_query)?;
+    let reads = identity.reads();
+    if reads.is_empty() {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "您的角色不能查看隐患台账 / your roles do not read the hazard ledger",
+        ));
+    }
+    // A region asked for must lie inside what the person reads (or contain it: then the scope
+    // narrows it anyway, and asking for the whole province is not an error for a county).
+    if let Some(asked) = &query.region {
+        let inside = reads
+            .iter()
+            .any(|r| r.as_str().starts_with(asked.as_str()) || asked.starts_with(r.as_str()));
+        if !inside {
+            audit(
+                &state,
+                AuditEntry::new(identity.actor(), "hazards_read", Outcome::Denied)
+                    .detail(format!("region {asked} outside the account's regions")),
+            )
+            .await;
+            return Err(ApiError::forbidden(
+                "outside_region",
+                format!("区域 {asked} 不在您的辖区内 / region {asked} is outside your regions"),
+            ));
+        }
+    }
+    let query = checked.within(reads);
     let pack = current_pack(&state).await?;
     let mut rows = crate::hazards::hazard_rows(
         &state.store,

@@ -33,6 +33,24 @@ impl ApiError {
         )
     }
 
+    /// The database cannot be reached: try again later (the client retries; details are logged).
+    pub fn unavailable(error: impl std::fmt::Display) -> Self {
+        tracing::error!("database unavailable: {error}");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the ledger's database is unavailable; try again later",
+        )
+    }
+
+    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
     pub fn bad_query(error: QueryError) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_query", error.0)
     }
@@ -51,6 +69,14 @@ impl From<ImportError> for ApiError {
             );
         }
         tracing::warn!(code = e.code(), "bundle rejected: {e}");
+        // A phone's user is told what happens next, not an operator's command line.
+        if let ImportError::UnknownKey { .. } = e {
+            return Self::new(
+                status,
+                e.code(),
+                "本机尚未登记，登记后将自动上传 / this device is not enrolled yet; uploads resume once a supervisor enrols it",
+            );
+        }
         Self::new(status, e.code(), e.to_string())
     }
 }

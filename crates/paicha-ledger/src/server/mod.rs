@@ -1,15 +1,22 @@
 //! `paicha-ledger serve`: one HTTP server for the PWA and the ledger's API.
 
-mod api;
+mod access_api;
+pub(crate) mod api;
+pub mod auth;
 pub mod checklists;
+mod console;
+mod device_api;
 mod error;
 mod headers;
+mod limits;
 mod pwa;
 
 pub use error::ApiError;
 pub use headers::CONTENT_SECURITY_POLICY;
 pub use pwa::{cache_control_for, content_type_for, is_content_hashed};
 
+use crate::access::passkeys::Passkeys;
+use crate::access::sessions::CookiePolicy;
 use crate::store::Store;
 use anyhow::Context;
 use axum::Router;
@@ -29,6 +36,15 @@ pub struct AppState {
     pub checklists: Arc<checklists::ChecklistSource>,
     /// Imports that have started and not finished; shutdown waits for them.
     pub imports: Arc<InFlight>,
+    /// Where people reach the ledger (`--public-url`): the origin state-changing requests
+    /// must come from, the base of the URIs devices sign, and the passkeys' relying party.
+    pub public_origin: Arc<url::Url>,
+    /// The relying party; `None` when the public URL's host is not a domain (passkeys then
+    /// cannot work, and the sign-in page says why).
+    pub passkeys: Option<Passkeys>,
+    pub cookies: CookiePolicy,
+    /// Whether `X-Forwarded-For` names the client (a trusted proxy in front): rate limits.
+    pub trust_proxy: bool,
 }
 
 /// Counts running imports. An import runs in a task of its own, so a client that hangs up
@@ -85,6 +101,7 @@ impl AppState {
         if !canonical.is_dir() {
             anyhow::bail!("--dist {} is not a directory", dist.display());
         }
+        let origin = url::Url::parse("http://localhost:8080/").expect("a valid URL");
         Ok(Self {
             store,
             checklists: Arc::new(checklists::ChecklistSource::new(
@@ -93,7 +110,28 @@ impl AppState {
             dist: Arc::new(canonical),
             max_body_bytes: crate::MAX_BUNDLE_BYTES,
             imports: Arc::default(),
+            passkeys: Passkeys::new(&origin).ok(),
+            public_origin: Arc::new(origin),
+            cookies: CookiePolicy { secure: false },
+            trust_proxy: false,
         })
+    }
+
+    /// Where people reach the ledger. HTTPS makes cookies `Secure`; a domain name enables
+    /// passkeys (browsers refuse them for IP addresses).
+    pub fn with_public_url(mut self, url: url::Url) -> Self {
+        self.cookies = CookiePolicy {
+            secure: url.scheme() == "https",
+        };
+        self.passkeys = match Passkeys::new(&url) {
+            Ok(passkeys) => Some(passkeys),
+            Err(e) => {
+                tracing::warn!(url = %url, "passkey sign-in is off: {e}");
+                None
+            }
+        };
+        self.public_origin = Arc::new(url);
+        self
     }
 
     /// Serves the checklist files in `dir` instead of the app's copy (`DIST/checklists`).
@@ -108,6 +146,12 @@ pub fn app(state: AppState) -> Router {
     let files = pwa::files(&state.dist);
     Router::new()
         .merge(api::routes(state.max_body_bytes))
+        // Sign-in and enrolment: 10 tries, then one every 6 s, per client address.
+        .merge(access_api::routes().layer(limits::layer(state.trust_proxy, 10, 6_000)))
+        // Phones asking to be enrolled: 5, then one a minute.
+        .merge(device_api::enrolment_routes().layer(limits::layer(state.trust_proxy, 5, 60_000)))
+        .merge(device_api::routes())
+        .merge(console::routes())
         .with_state(state)
         .fallback_service(files)
         .layer(middleware::from_fn(headers::log_request))

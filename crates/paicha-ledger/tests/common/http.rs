@@ -113,3 +113,42 @@ pub fn assert_strict_csp(headers: &axum::http::HeaderMap, context: &str) {
     );
     assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{context}");
 }
+
+/// A signed-in person holding `roles` (ROLE@REGION): the `Cookie` header value and the CSRF
+/// token of their session. The account and session are made through the store, as a passkey
+/// sign-in would make them (the ceremony itself is tested in the browser).
+pub async fn signed_in(
+    store: &paicha_ledger::store::Store,
+    name: &str,
+    roles: &[&str],
+) -> (String, String, String) {
+    let id = uuid::Uuid::new_v4().to_string();
+    let grants: Vec<_> = roles
+        .iter()
+        .map(|r| paicha_ledger::access::parse_grant(r).unwrap())
+        .collect();
+    let audit = paicha_ledger::store::AuditEntry::new(
+        "test",
+        "account_created",
+        paicha_ledger::store::Outcome::Ok,
+    );
+    store
+        .create_account(&id, name, &grants, chrono::Utc::now(), &audit)
+        .await
+        .unwrap();
+    let (token, csrf) = paicha_ledger::access::sessions::start(store, &id, chrono::Utc::now())
+        .await
+        .unwrap();
+    (format!("paicha_session={token}"), csrf, id)
+}
+
+/// A GET with a session cookie.
+pub fn get_as(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The origin the test server's state calls its own (`AppState::new`'s default).
+pub const ORIGIN: &str = "http://localhost:8080";

@@ -1,0 +1,163 @@
+//! The supervisors' console: pages rendered on the server (maud: HTML escaped by
+//! construction), Chinese first with English beside, working without script except for the
+//! passkey ceremonies (`console.js`). Served under `/console`; every page but sign-in and
+//! enrolment needs a session, and shows only the signed-in person's regions.
+
+mod devices;
+mod layout;
+mod overview;
+
+use super::AppState;
+use super::auth::{check_csrf, identify};
+use super::error::ApiError;
+use crate::access::Identity;
+use crate::access::passkeys::Passkeys;
+use crate::access::sessions;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use layout::{Page, page};
+use maud::html;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(|| async { Redirect::to("/console/") }))
+        .route("/console/", get(overview::overview))
+        .route("/console/sign-in", get(sign_in))
+        .route("/console/sign-out", post(sign_out))
+        .route("/console/enrol/{token}", get(enrol))
+        .route("/console/devices", get(devices::devices))
+        .route("/console/devices/{key_id}/confirm", post(devices::confirm))
+        .route("/console/assets/console.js", get(script))
+        .route("/console/assets/console.css", get(style))
+}
+
+/// The signed-in person, or the answer that sends them to sign in.
+pub(super) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Identity, Response> {
+    match identify(headers, state).await {
+        Ok(Ok(identity)) => Ok(identity),
+        Ok(Err(_)) => Err(Redirect::to("/console/sign-in").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// A form's CSRF field and the request's checks, for the console's own forms.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Ok(Ok(_)) = identify(&headers, &state).await {
+        return Redirect::to("/console/").into_response();
+    }
+    let unavailable = state
+        .passkeys
+        .is_none()
+        .then(|| crate::access::passkeys::PasskeyError::NotADomain.to_string());
+    page(Page {
+        title: ("登录", "Sign in"),
+        identity: None,
+        body: html! {
+            section.card aria-labelledby="sign-in-title" {
+                h2 #sign-in-title { "使用通行密钥登录 " span.en lang="en" { "Sign in with a passkey" } }
+                p { "排查 Paicha 督查平台不使用密码：用您登记过的通行密钥（手机、安全密钥或电脑）登录。"
+                    span.en lang="en" { " No passwords: sign in with the passkey you registered (a phone, a security key or a computer)." } }
+                @if let Some(why) = &unavailable {
+                    p.error role="alert" { (why) }
+                } @else {
+                    button.primary type="button" data-action="sign-in" { "登录 / Sign in" }
+                }
+                p.error role="alert" hidden #sign-in-error {}
+                p role="status" #sign-in-status {}
+            }
+        },
+    })
+}
+
+async fn enrol(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let account = Passkeys::link_account(&state.store, &token, Utc::now()).await;
+    let body = match account {
+        Ok(account) => html! {
+            section.card aria-labelledby="enrol-title" {
+                h2 #enrol-title { "登记通行密钥 " span.en lang="en" { "Register a passkey" } }
+                p { "账号：" strong { (account.name) } }
+                p { "请用手机、安全密钥或本机登记一个通行密钥，之后用它登录。此链接只能使用一次。"
+                    span.en lang="en" { " Register a passkey on a phone, a security key or this computer, then sign in with it. This link works once." } }
+                @if let Some(why) = state.passkeys.is_none().then(|| crate::access::passkeys::PasskeyError::NotADomain.to_string()) {
+                    p.error role="alert" { (why) }
+                } @else {
+                    button.primary type="button" data-action="register" data-token=(token) { "登记通行密钥 / Register passkey" }
+                }
+                p.error role="alert" hidden #register-error {}
+                p role="status" #register-status {}
+                p hidden #register-done { a.button href="/console/sign-in" { "去登录 / Sign in" } }
+            }
+        },
+        Err(e) => html! {
+            section.card {
+                h2 { "无法登记 " span.en lang="en" { "Cannot register" } }
+                p.error role="alert" { (e.to_string()) }
+            }
+        },
+    };
+    page(Page {
+        title: ("登记通行密钥", "Register a passkey"),
+        identity: None,
+        body,
+    })
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(redirect) => return Ok(redirect),
+    };
+    check_csrf(&state, &method, &headers, Some(&identity), Some(&form.csrf)).await?;
+    sessions::end(&state.store, &identity, Utc::now())
+        .await
+        .map_err(ApiError::unavailable)?;
+    let clear = state.cookies.clear(state.cookies.session_name());
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::LOCATION,
+                HeaderValue::from_static("/console/sign-in"),
+            ),
+            (
+                header::SET_COOKIE,
+                HeaderValue::from_str(&clear).expect("ASCII"),
+            ),
+        ],
+    )
+        .into_response())
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("console.js"))
+}
+
+async fn style() -> Response {
+    asset("text/css; charset=utf-8", include_str!("console.css"))
+}
+
+fn asset(content_type: &'static str, text: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Small and changed only with a new ledger version: revalidate every time.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        text,
+    )
+        .into_response()
+}

@@ -1,0 +1,168 @@
+//! What a device asks with a signed request (RFC 9421, `paicha_core::httpsig`): to be enrolled,
+//! and where its enrolment stands.
+
+use super::AppState;
+use super::auth::{header_pairs, refuse_device, signed_device, target_uri};
+use super::error::ApiError;
+use crate::access::device::authenticate_new_key;
+use crate::store::{AuditEntry, DeviceRequest, Outcome};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use paicha_core::wire::{
+    DEVICE_ENROLMENT_PATH, DEVICE_PATH, DeviceEnrolmentRequest, DeviceState, DeviceStatus,
+};
+
+/// An enrolment request is a few hundred bytes.
+const MAX_REQUEST_BYTES: usize = 16 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(DEVICE_PATH, get(status))
+}
+
+/// Apart from [`routes`], so that they get a rate limit of their own.
+pub fn enrolment_routes() -> Router<AppState> {
+    Router::new().route(
+        DEVICE_ENROLMENT_PATH,
+        post(ask).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
+    )
+}
+
+/// Six digits the phone shows and the supervisor compares.
+fn short_code() -> String {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).expect("the operating system's random source works");
+    format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
+}
+
+/// `POST /api/device/enrolment`: a phone asks to be enrolled (and asks again to learn how it
+/// stands). The request is signed with the key it names, which proves the phone holds it.
+async fn ask(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<DeviceStatus>, ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
+        .await
+        .map_err(|_| ApiError::bad_request("too_large", "the request is too large"))?;
+    let asked: DeviceEnrolmentRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(
+            "bad_request",
+            format!("请求内容有误 / the request is malformed: {e}"),
+        )
+    })?;
+    let public_key: [u8; 32] = paicha_core::dsse::b64_decode(asked.public_key.trim())
+        .ok()
+        .and_then(|raw| raw.try_into().ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "bad_key",
+                "公钥应为32字节的Ed25519公钥（base64） / public_key must be a 32-byte Ed25519 key in base64",
+            )
+        })?;
+    if [&asked.inspector_name, &asked.cert_no]
+        .iter()
+        .any(|v| v.trim().is_empty() || v.chars().count() > 100)
+    {
+        return Err(ApiError::bad_request(
+            "bad_request",
+            "请填写姓名和执法证号 / the inspector's name and certificate number are required",
+        ));
+    }
+    let uri = target_uri(&state, &parts);
+    let headers = header_pairs(&parts.headers);
+    let view: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let signed = paicha_core::httpsig::Request {
+        method: parts.method.as_str(),
+        target_uri: &uri,
+        headers: &view,
+    };
+    let now = Utc::now();
+    let key_id = match authenticate_new_key(&state.store, &signed, &body, public_key, now).await {
+        Ok(key_id) => key_id,
+        Err(e) => return Err(refuse_device(&state, e, parts.uri.path()).await),
+    };
+    // Already enrolled: say so (the phone asks again until it is).
+    if let Some(device) = state
+        .store
+        .device(&key_id)
+        .await
+        .map_err(ApiError::unavailable)?
+    {
+        return Ok(Json(device_status(&state, &device).await?));
+    }
+    let request = DeviceRequest {
+        key_id: key_id.to_string(),
+        public_key: paicha_core::dsse::b64_encode(&public_key),
+        short_code: short_code(),
+        inspector_name: asked.inspector_name.trim().to_string(),
+        cert_no: asked.cert_no.trim().to_string(),
+        organisation: asked.organisation.trim().to_string(),
+        region: asked.region.trim().to_string(),
+        requested_at: now,
+        decision: String::new(),
+    };
+    let entry = AuditEntry::new(
+        format!("device:{key_id}"),
+        "device_enrolment_asked",
+        Outcome::Ok,
+    )
+    .target(key_id.short())
+    .detail(format!("{} {}", request.inspector_name, request.cert_no));
+    let stored = state
+        .store
+        .put_device_request(&request, &entry)
+        .await
+        .map_err(ApiError::unavailable)?;
+    Ok(Json(DeviceStatus {
+        key_id: key_id.to_string(),
+        state: if stored.decision == "refused" {
+            DeviceState::Refused
+        } else {
+            DeviceState::Pending
+        },
+        short_code: stored.short_code,
+        account_name: String::new(),
+    }))
+}
+
+async fn device_status(
+    state: &AppState,
+    device: &crate::store::Device,
+) -> Result<DeviceStatus, ApiError> {
+    let account_name = match &device.account_id {
+        Some(id) => state
+            .store
+            .account(id)
+            .await
+            .map_err(ApiError::unavailable)?
+            .map(|a| a.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(DeviceStatus {
+        key_id: device.key_id.to_string(),
+        state: if device.refusal().is_some() {
+            DeviceState::Revoked
+        } else {
+            DeviceState::Enrolled
+        },
+        short_code: String::new(),
+        account_name,
+    })
+}
+
+/// `GET /api/device`: where the signing device's enrolment stands.
+async fn status(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<DeviceStatus>, ApiError> {
+    let (parts, _) = request.into_parts();
+    let device = signed_device(&state, &parts, &Bytes::new()).await?;
+    Ok(Json(device_status(&state, &device).await?))
+}

@@ -1,0 +1,676 @@
+//! Who may see and do what (the access issue), through the HTTP router on both databases: the
+//! bad-input table (each a clear 401/403/400/404/410, nothing leaked, the attempt audited),
+//! scoped reads, signed device requests, and the audit trail's hash chain.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::http::*;
+use common::*;
+use ed25519_dalek::{Signer, SigningKey};
+use paicha_core::httpsig::{content_digest, device_params, signature_base, signature_headers};
+use paicha_core::wire::{DeviceState, DeviceStatus, ErrorBody};
+use paicha_ledger::access::{random_token, token_hash};
+use paicha_ledger::store::audit::{ChainBreak, verify_chain};
+use paicha_ledger::store::{AuditEntry, Outcome};
+
+/// Rows of the audit trail refusing something.
+async fn denials(s: &Server) -> i64 {
+    s.tdb
+        .query_one("SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied'")
+        .await
+}
+
+/// Sends `request`; the status and error code must be these, and the refusal audited.
+async fn refused(s: &Server, request: Request<Body>, status: StatusCode, code: &str) -> ErrorBody {
+    let before = denials(s).await;
+    let what = format!("{} {}", request.method(), request.uri());
+    let (got, _, bytes) = send(&s.app, request).await;
+    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!(
+            "{what}: not an error body ({e}): {}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    assert_eq!(got, status, "{what}: {body:?}");
+    assert_eq!(body.code, code, "{what}: {body:?}");
+    assert!(body.message.len() > 10, "{what}: a reason for people");
+    assert!(
+        !body.message.contains("测试公司") && !body.message.contains("13800138000"),
+        "{what}: no stored data in a refusal: {body:?}"
+    );
+    assert!(
+        denials(s).await > before,
+        "{what}: the refusal is in the audit trail"
+    );
+    body
+}
+
+/// A device request signed with `key` for `uri` (the test server's origin plus a path), with
+/// `body` and a fresh nonce, `created` seconds from now.
+fn signed_request(
+    key: &SigningKey,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    created_offset: i64,
+    nonce: &str,
+) -> Request<Body> {
+    let uri = format!("{ORIGIN}{path}");
+    let key_id = paicha_core::KeyId::from_public_key(&key.verifying_key().to_bytes()).to_string();
+    let created = chrono::Utc::now().timestamp() + created_offset;
+    let params = device_params(!body.is_empty(), created, nonce, &key_id);
+    let digest = content_digest(body);
+    let headers: Vec<(&str, &str)> = if body.is_empty() {
+        vec![]
+    } else {
+        vec![("content-digest", digest.as_str())]
+    };
+    let message = paicha_core::httpsig::Request {
+        method,
+        target_uri: &uri,
+        headers: &headers,
+    };
+    let base = signature_base(&message, &params).unwrap();
+    let (input, signature) = signature_headers(&params, &key.sign(base.as_bytes()).to_bytes());
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("signature-input", input)
+        .header("signature", signature);
+    if !body.is_empty() {
+        builder = builder
+            .header("content-digest", digest)
+            .header(header::CONTENT_TYPE, "application/json");
+    }
+    builder.body(Body::from(body.to_vec())).unwrap()
+}
+
+/// The shipped test phone (seed 7) as a signing key.
+fn phone_key() -> SigningKey {
+    Phone::new(7).key
+}
+
+async fn nobody_reads_the_ledger_without_an_identity(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let hazards = "/api/hazards";
+    refused(&s, get(hazards), StatusCode::UNAUTHORIZED, "signed_out").await;
+    refused(
+        &s,
+        get_as(hazards, "paicha_session=forged-token-that-was-never-issued"),
+        StatusCode::UNAUTHORIZED,
+        "signed_out",
+    )
+    .await;
+    // Idle too long: the session ends.
+    let (cookie, _, _) = signed_in(&s.store, "督查员", &["supervisor@44"]).await;
+    s.tdb
+        .execute("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'")
+        .await;
+    refused(
+        &s,
+        get_as(hazards, &cookie),
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+    )
+    .await;
+    refused(
+        &s,
+        get_as(hazards, &cookie),
+        StatusCode::UNAUTHORIZED,
+        "signed_out",
+    )
+    .await;
+    // Disabled: at once, whatever the session.
+    let (cookie, _, id) = signed_in(&s.store, "督查员二", &["supervisor@44"]).await;
+    let (status, _, _) = send(&s.app, get_as(hazards, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let entry = AuditEntry::new("test", "account_disabled", Outcome::Ok);
+    let now = chrono::Utc::now();
+    s.store
+        .set_account_disabled(&id, Some(now), &entry, now)
+        .await
+        .unwrap();
+    refused(
+        &s,
+        get_as(hazards, &cookie),
+        StatusCode::UNAUTHORIZED,
+        "signed_out",
+    )
+    .await;
+    refused(
+        &s,
+        get(paicha_core::wire::ME_PATH),
+        StatusCode::UNAUTHORIZED,
+        "signed_out",
+    )
+    .await;
+}
+
+async fn each_person_reads_only_their_regions(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let envelope = phone.export(100, vec![phone.inspection_with_three_hazards(1)]);
+    let (status, _, _) = send(&s.app, post_bundle(envelope.to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The fixtures' enterprise is registered in Shenzhen (4403).
+    let (inside, _, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
+    let (outside, _, _) = signed_in(&s.store, "河北督查", &["supervisor@13"]).await;
+    let (inspector, _, _) = signed_in(&s.store, "检查员", &["inspector@4403"]).await;
+    let count = |cookie: String, q: &'static str| {
+        let app = s.app.clone();
+        async move {
+            let (status, _, bytes) = send(&app, get_as(&format!("/api/hazards{q}"), &cookie)).await;
+            (status, json(&bytes))
+        }
+    };
+    let (status, all) = count(inside.clone(), "").await;
+    assert_eq!((status, all["count"].clone()), (StatusCode::OK, 3.into()));
+    let (status, none) = count(outside.clone(), "").await;
+    assert_eq!(
+        (status, none["count"].clone()),
+        (StatusCode::OK, 0.into()),
+        "{none}"
+    );
+    assert!(
+        !none.to_string().contains("测试"),
+        "nothing of another region"
+    );
+    // Asking for another region is refused, not answered empty.
+    refused(
+        &s,
+        get_as("/api/hazards?region=4403", &outside),
+        StatusCode::FORBIDDEN,
+        "outside_region",
+    )
+    .await;
+    // A wider region than one's own is narrowed to it.
+    let (status, wide) = count(inside.clone(), "?region=44").await;
+    assert_eq!((status, wide["count"].clone()), (StatusCode::OK, 3.into()));
+    // An inspector's role uploads; it does not read the ledger.
+    let (status, _, bytes) = send(&s.app, get_as("/api/hazards", &inspector)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    // Who am I: roles, regions, the CSRF token.
+    let (status, _, bytes) = send(&s.app, get_as(paicha_core::wire::ME_PATH, &inside)).await;
+    assert_eq!(status, StatusCode::OK);
+    let me: paicha_core::wire::Me = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(me.reads, ["4403"]);
+    assert_eq!(me.grants[0].role, "supervisor");
+}
+
+async fn state_changes_need_the_ledgers_origin_and_the_csrf_token(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let (cookie, csrf, _) = signed_in(&s.store, "督查员", &["supervisor@44"]).await;
+    let sign_out = |origin: Option<&str>, token: Option<&str>| {
+        let mut builder = Request::delete("/api/session").header(header::COOKIE, cookie.as_str());
+        if let Some(origin) = origin {
+            builder = builder.header(header::ORIGIN, origin);
+        }
+        if let Some(token) = token {
+            builder = builder.header("x-csrf-token", token);
+        }
+        builder.body(Body::empty()).unwrap()
+    };
+    refused(
+        &s,
+        sign_out(Some("https://evil.example"), Some(&csrf)),
+        StatusCode::FORBIDDEN,
+        "cross_site",
+    )
+    .await;
+    refused(
+        &s,
+        sign_out(None, Some(&csrf)),
+        StatusCode::FORBIDDEN,
+        "cross_site",
+    )
+    .await;
+    refused(
+        &s,
+        sign_out(Some(ORIGIN), None),
+        StatusCode::FORBIDDEN,
+        "cross_site",
+    )
+    .await;
+    refused(
+        &s,
+        sign_out(Some(ORIGIN), Some("wrong")),
+        StatusCode::FORBIDDEN,
+        "cross_site",
+    )
+    .await;
+    // The session survived all of that; signing out properly ends it.
+    let (status, _, _) = send(&s.app, get_as("/api/hazards", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, headers, _) = send(&s.app, sign_out(Some(ORIGIN), Some(&csrf))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    refused(
+        &s,
+        get_as("/api/hazards", &cookie),
+        StatusCode::UNAUTHORIZED,
+        "signed_out",
+    )
+    .await;
+    // Starting a sign-in from another site is refused too.
+    let cross = Request::post("/api/session/options")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    refused(&s, cross, StatusCode::FORBIDDEN, "cross_site").await;
+}
+
+async fn enrolment_links_work_once_and_not_after_they_expire(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let (_, _, account) = signed_in(&s.store, "新督查", &["supervisor@44"]).await;
+    let now = chrono::Utc::now();
+    let audit = AuditEntry::new("test", "enrolment_link_created", Outcome::Ok);
+    let link = |token: &str| {
+        Request::post(format!("/api/enrolment/{token}/options"))
+            .header(header::ORIGIN, ORIGIN)
+            .body(Body::empty())
+            .unwrap()
+    };
+    // A valid link gives the browser its WebAuthn options and a ceremony cookie.
+    let fresh = random_token();
+    s.store
+        .create_enrolment_link(
+            &token_hash(&fresh),
+            &account,
+            now,
+            now + chrono::Duration::hours(1),
+            &audit,
+        )
+        .await
+        .unwrap();
+    let (status, headers, bytes) = send(&s.app, link(&fresh)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let options = json(&bytes);
+    assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
+    assert_eq!(
+        options["publicKey"]["authenticatorSelection"]["residentKey"],
+        "required"
+    );
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("HttpOnly; SameSite=Strict")
+    );
+    // Spent (as a registration would spend it), expired, unknown, or hostile text.
+    s.tdb
+        .execute("UPDATE enrolment_links SET used_at = '2026-01-01T00:00:00.000000Z'")
+        .await;
+    refused(&s, link(&fresh), StatusCode::GONE, "link_used").await;
+    let old = random_token();
+    s.store
+        .create_enrolment_link(
+            &token_hash(&old),
+            &account,
+            now - chrono::Duration::hours(2),
+            now - chrono::Duration::hours(1),
+            &audit,
+        )
+        .await
+        .unwrap();
+    refused(&s, link(&old), StatusCode::GONE, "link_expired").await;
+    refused(
+        &s,
+        link("never-issued"),
+        StatusCode::NOT_FOUND,
+        "unknown_link",
+    )
+    .await;
+    refused(
+        &s,
+        link("'%20OR%201=1--"),
+        StatusCode::NOT_FOUND,
+        "unknown_link",
+    )
+    .await;
+    refused(
+        &s,
+        link("..%2F..%2Fetc%2Fpasswd"),
+        StatusCode::NOT_FOUND,
+        "unknown_link",
+    )
+    .await;
+    // The console's page for such a link says so, without a form.
+    let (status, _, bytes) = send(&s.app, get("/console/enrol/never-issued")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(bytes).unwrap();
+    assert!(page.contains("登记链接无效") && !page.contains("data-action=\"register\""));
+}
+
+async fn device_requests_are_refused_unless_signed_now_by_a_usable_key(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let key = phone_key();
+    // The enrolled phone (seed 7), signing correctly: its status.
+    let (status, _, bytes) = send(
+        &s.app,
+        signed_request(&key, "GET", "/api/device", b"", 0, "nonce-0000000001"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let device: DeviceStatus = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(device.state, DeviceState::Enrolled);
+    // The same request again: a replay.
+    refused(
+        &s,
+        signed_request(&key, "GET", "/api/device", b"", 0, "nonce-0000000001"),
+        StatusCode::UNAUTHORIZED,
+        "replayed",
+    )
+    .await;
+    // Unsigned, expired, from the future, for another URL.
+    refused(
+        &s,
+        get("/api/device"),
+        StatusCode::UNAUTHORIZED,
+        "bad_signature",
+    )
+    .await;
+    refused(
+        &s,
+        signed_request(&key, "GET", "/api/device", b"", -3600, "nonce-0000000002"),
+        StatusCode::UNAUTHORIZED,
+        "signature_expired",
+    )
+    .await;
+    refused(
+        &s,
+        signed_request(&key, "GET", "/api/device", b"", 3600, "nonce-0000000003"),
+        StatusCode::UNAUTHORIZED,
+        "signature_expired",
+    )
+    .await;
+    let mut moved = signed_request(&key, "GET", "/api/device?x=1", b"", 0, "nonce-0000000004");
+    *moved.uri_mut() = "/api/device".parse().unwrap();
+    refused(&s, moved, StatusCode::UNAUTHORIZED, "bad_signature").await;
+    // A key the ledger does not know.
+    let stranger = SigningKey::from_bytes(&[42; 32]);
+    refused(
+        &s,
+        signed_request(&stranger, "GET", "/api/device", b"", 0, "nonce-0000000005"),
+        StatusCode::FORBIDDEN,
+        "unknown_key",
+    )
+    .await;
+    // Its account disabled: refused like a revoked key; and its uploads too.
+    let (_, _, account) = signed_in(&s.store, "检查员", &["inspector@4403"]).await;
+    let now = chrono::Utc::now();
+    let entry = AuditEntry::new("test", "device_bound", Outcome::Ok);
+    let key_id = Phone::new(7).new_device().key_id;
+    s.store
+        .bind_device(key_id.as_str(), &account, &entry, now)
+        .await
+        .unwrap();
+    let entry = AuditEntry::new("test", "account_disabled", Outcome::Ok);
+    s.store
+        .set_account_disabled(&account, Some(now), &entry, now)
+        .await
+        .unwrap();
+    refused(
+        &s,
+        signed_request(&key, "GET", "/api/device", b"", 0, "nonce-0000000006"),
+        StatusCode::FORBIDDEN,
+        "revoked_key",
+    )
+    .await;
+    let mut phone = Phone::new(7);
+    let envelope = phone.export(100, vec![phone.inspection(1)]);
+    let before = s.store.counts().await.unwrap();
+    let (status, _, bytes) = send(&s.app, post_bundle(envelope.to_json())).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(json(&bytes)["code"], "revoked_key");
+    assert_eq!(s.store.counts().await.unwrap(), before, "nothing stored");
+    // Revoked outright.
+    let entry = AuditEntry::new("test", "account_enabled", Outcome::Ok);
+    s.store
+        .set_account_disabled(&account, None, &entry, now)
+        .await
+        .unwrap();
+    s.store
+        .revoke(&key_id.as_str()[..16], "lost phone", now)
+        .await
+        .unwrap();
+    refused(
+        &s,
+        signed_request(&key, "GET", "/api/device", b"", 0, "nonce-0000000007"),
+        StatusCode::FORBIDDEN,
+        "revoked_key",
+    )
+    .await;
+}
+
+async fn a_phone_asks_to_be_enrolled_with_a_request_signed_by_its_key(db: Db) {
+    let Some(s) = server(db, false).await else {
+        return;
+    };
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let body = serde_json::json!({
+        "public_key": paicha_core::dsse::b64_encode(&key.verifying_key().to_bytes()),
+        "inspector_name": "王五",
+        "cert_no": "13010200001",
+        "organisation": "长安区应急管理局",
+        "region": "130102",
+    })
+    .to_string();
+    let path = paicha_core::wire::DEVICE_ENROLMENT_PATH;
+    let (status, _, bytes) = send(
+        &s.app,
+        signed_request(&key, "POST", path, body.as_bytes(), 0, "nonce-1000000001"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let asked: DeviceStatus = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(asked.state, DeviceState::Pending);
+    assert_eq!(asked.short_code.len(), 6);
+    // Asking again keeps the code the phone shows.
+    let (_, _, bytes) = send(
+        &s.app,
+        signed_request(&key, "POST", path, body.as_bytes(), 0, "nonce-1000000002"),
+    )
+    .await;
+    let again: DeviceStatus = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(again.short_code, asked.short_code);
+    // A body changed after signing, or signed by another key than it names: refused.
+    let mut swapped = signed_request(&key, "POST", path, body.as_bytes(), 0, "nonce-1000000003");
+    *swapped.body_mut() = Body::from(body.replace("王五", "赵六"));
+    refused(&s, swapped, StatusCode::UNAUTHORIZED, "bad_signature").await;
+    let other = SigningKey::from_bytes(&[10; 32]);
+    refused(
+        &s,
+        signed_request(&other, "POST", path, body.as_bytes(), 0, "nonce-1000000004"),
+        StatusCode::UNAUTHORIZED,
+        "bad_signature",
+    )
+    .await;
+    // Malformed: a clear 400, nothing stored.
+    let bad = signed_request(
+        &key,
+        "POST",
+        path,
+        b"{\"public_key\": \"'; DROP TABLE devices;--\"}",
+        0,
+        "nonce-1000000005",
+    );
+    let (status, _, bytes) = send(&s.app, bad).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let waiting: i64 = s
+        .tdb
+        .query_one("SELECT COUNT(*) FROM device_requests")
+        .await;
+    assert_eq!(waiting, 1);
+}
+
+async fn hostile_text_in_every_parameter_gets_a_clear_400(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let (cookie, _, _) = signed_in(&s.store, "督查员", &["supervisor@44"]).await;
+    for q in [
+        "?region='%20OR%20'1'='1",
+        "?region=44;DROP%20TABLE%20findings",
+        "?sector=..%2F..%2Fetc%2Fpasswd",
+        "?level=major'--",
+        "?status=overdue%00",
+        "?as_of=2026-03-01'%20OR%201=1",
+        "?from=..%2F..",
+        "?limit=1;DELETE",
+    ] {
+        let (status, _, bytes) = send(&s.app, get_as(&format!("/api/hazards{q}"), &cookie)).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{q}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        let error: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(error.code, "bad_query", "{q}");
+    }
+    let findings: i64 = s.tdb.query_one("SELECT COUNT(*) FROM regions").await;
+    assert!(findings > 2000, "the region table is intact");
+}
+
+/// Appends `n` rows to the audit trail.
+async fn some_history(s: &Server, n: usize) {
+    for i in 0..n {
+        let entry =
+            AuditEntry::new("cli", "account_created", Outcome::Ok).target(format!("account-{i}"));
+        s.store.audit(&entry, chrono::Utc::now()).await.unwrap();
+    }
+}
+
+async fn the_audit_trail_shows_an_edited_or_deleted_row(db: Db) {
+    let Some(s) = server(db, false).await else {
+        return;
+    };
+    some_history(&s, 5).await;
+    let check = || async {
+        let rows = s.store.audit_all().await.unwrap();
+        let (seq, hash) = s.store.audit_head().await.unwrap();
+        verify_chain(&rows, (seq, &hash))
+    };
+    assert_eq!(check().await, Ok(5));
+    // Edited: the row's hash no longer matches.
+    s.tdb
+        .execute("UPDATE audit_log SET target = 'someone-else' WHERE seq = 3")
+        .await;
+    assert_eq!(check().await, Err(ChainBreak::Edited(3)));
+    s.tdb
+        .execute("UPDATE audit_log SET target = 'account-2' WHERE seq = 3")
+        .await;
+    assert_eq!(check().await, Ok(5), "restored");
+    // Re-hashed after an edit: the next row's link breaks instead.
+    s.tdb
+        .execute("UPDATE audit_log SET prev_hash = hash WHERE seq = 4")
+        .await;
+    assert!(matches!(
+        check().await,
+        Err(ChainBreak::Edited(4) | ChainBreak::Relinked(4))
+    ));
+    // Deleted in the middle, and at the end.
+    let fresh = server(db, false).await.unwrap();
+    some_history(&fresh, 5).await;
+    fresh
+        .tdb
+        .execute("DELETE FROM audit_log WHERE seq = 2")
+        .await;
+    let rows = fresh.store.audit_all().await.unwrap();
+    let (seq, hash) = fresh.store.audit_head().await.unwrap();
+    assert!(matches!(
+        verify_chain(&rows, (seq, &hash)),
+        Err(ChainBreak::Missing { seq: 2, .. })
+    ));
+    let last = server(db, false).await.unwrap();
+    some_history(&last, 5).await;
+    last.tdb
+        .execute("DELETE FROM audit_log WHERE seq = 5")
+        .await;
+    let rows = last.store.audit_all().await.unwrap();
+    let (seq, hash) = last.store.audit_head().await.unwrap();
+    assert_eq!(
+        verify_chain(&rows, (seq, &hash)),
+        Err(ChainBreak::Truncated { last: 4, head: 5 })
+    );
+}
+
+on_both_databases!(
+    nobody_reads_the_ledger_without_an_identity,
+    each_person_reads_only_their_regions,
+    state_changes_need_the_ledgers_origin_and_the_csrf_token,
+    enrolment_links_work_once_and_not_after_they_expire,
+    device_requests_are_refused_unless_signed_now_by_a_usable_key,
+    a_phone_asks_to_be_enrolled_with_a_request_signed_by_its_key,
+    hostile_text_in_every_parameter_gets_a_clear_400,
+    the_audit_trail_shows_an_edited_or_deleted_row,
+);
+
+#[tokio::test]
+async fn appends_from_many_tasks_never_share_a_number() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = s.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let entry = AuditEntry::new("cli", "role_granted", Outcome::Ok).target(format!("{i}"));
+            store.audit(&entry, chrono::Utc::now()).await.unwrap()
+        }));
+    }
+    let mut seqs = Vec::new();
+    for task in tasks {
+        seqs.push(task.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
+    let rows = s.store.audit_all().await.unwrap();
+    let (seq, hash) = s.store.audit_head().await.unwrap();
+    assert_eq!(verify_chain(&rows, (seq, &hash)), Ok(20));
+}
