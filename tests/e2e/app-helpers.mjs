@@ -325,20 +325,3 @@ export async function drawSignature(page) {
   await page.getByText(/已记录签名/).waitFor();
   await savedShown(page);
 }
-
-/**
- * Leaves the page's origin `freeBytes` of storage quota beyond what it uses now, through
- * Chromium's own quota (CDP `Storage.overrideQuotaForOrigin`): a write that does not fit then
- * fails as on a full disk, the transaction aborting with QuotaExceededError when it commits.
- * Returns a function that gives the quota back.
- */
-export async function limitStorage(page, freeBytes) {
-  const cdp = await page.context().newCDPSession(page);
-  const origin = new URL(page.url()).origin;
-  const { usage } = await page.evaluate(() => navigator.storage.estimate());
-  await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: usage + freeBytes });
-  return async () => {
-    await cdp.send("Storage.overrideQuotaForOrigin", { origin });
-    await cdp.detach();
-  };
-}

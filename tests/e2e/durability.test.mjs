@@ -16,7 +16,6 @@ import {
   assertAnswers,
   completeAndSeal,
   countAnswersOnScreen,
-  limitStorage,
   register,
   savedShown,
   seedStorage,
@@ -252,9 +251,18 @@ test("storage full: the failed write is named, nothing is claimed saved, nothing
   const id = await startFireworksInspection(page, env.server.url, "存储满测试单位");
   await answerItems(page, 3);
 
-  // Chromium's own quota, set just above what is stored: a write that does not fit aborts its
-  // transaction when it commits, as a full disk does.
-  const freeSpace = await limitStorage(page, 100_000);
+  // The quota is simulated (Chromium's CDP quota override is not available for these
+  // contexts): records larger than the "free space" fail as a full disk makes IndexedDB fail.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    window.__freeBytes = 100_000;
+    IDBObjectStore.prototype.put = function (value, key) {
+      if (typeof value === "string" && value.length > window.__freeBytes) {
+        throw new DOMException("simulated full disk", "QuotaExceededError");
+      }
+      return put.call(this, value, key);
+    };
+  });
   const group = page.getByRole("radiogroup", { name: /^FW-04 / });
   await group.getByLabel(/重大隐患/).check();
   await savedShown(page); // choosing the verdict is small and still fits
@@ -269,7 +277,7 @@ test("storage full: the failed write is named, nothing is claimed saved, nothing
   assert.equal((await storedInspection(page, id)).answers["FW-04"].description, "");
 
   // Space is freed; the inspector retries and the pending change is stored.
-  await freeSpace();
+  await page.evaluate(() => (window.__freeBytes = Infinity));
   await page.getByRole("button", { name: /重试保存/ }).click();
   await savedShown(page);
   await assertAnswers(page, id, 4);

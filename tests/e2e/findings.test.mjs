@@ -17,7 +17,6 @@ import {
   completeAndSeal,
   countAnswersOnScreen,
   fillOrder,
-  limitStorage,
   photoFile,
   register,
   savedShown,
@@ -178,8 +177,14 @@ test("three hazards with photos, completion blocked until the evidence is there,
   assert.ok(inView, "the inspection screen scrolled to FW-08");
   const photosBefore = await storedPhotoCount(page);
   const storedBefore = await storedInspection(page, id);
-  // Chromium's own quota, set just above what is stored: the photo does not fit.
-  const freeSpace = await limitStorage(page, 1_000);
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    window.__restorePut = () => (IDBObjectStore.prototype.put = put);
+    IDBObjectStore.prototype.put = function (value, key) {
+      if (value instanceof Blob) throw new DOMException("simulated full disk", "QuotaExceededError");
+      return put.call(this, value, key);
+    };
+  });
   await page.getByLabel("FW-08 从相册选择").setInputFiles(photoFile("IMG_0008.png", 800, 600));
   const alert = page.getByRole("alert").filter({ hasText: /IMG_0008\.png/ });
   await alert.waitFor();
@@ -196,7 +201,7 @@ test("three hazards with photos, completion blocked until the evidence is there,
 
   // Space again: the same photo as FW-02's is stored once (content-addressed); a second photo
   // is added and removed again.
-  await freeSpace();
+  await page.evaluate(() => window.__restorePut());
   await addPhoto(page, "FW-08", shared);
   assert.equal(await storedPhotoCount(page), photosBefore, "one file for two findings");
   await addPhoto(page, "FW-08", photoFile("IMG_0009.png", 100, 80, [0, 128, 0], [0, 0, 0]));
