@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod checklist;
 pub mod completion;
 pub mod credit_code;
+pub mod documents;
 pub mod dsse;
 pub mod error;
 pub mod finding;

@@ -224,7 +224,7 @@ fn the_legal_basis_is_spelled_once_with_its_caveats() {
     assert!(checklist.basis_caveats(verbatim).is_empty());
     assert_eq!(
         checklist.basis_text(verbatim),
-        "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）第（五）项"
+        "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）第五项"
     );
     assert_eq!(
         checklist.basis_with_caveats(verbatim),

@@ -19,6 +19,38 @@ use paicha_core::{CreditCode, InspectionKind, Inspector, Site};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+/// What the picker says about a checklist's sources: a superseded document that items still
+/// cite (they are reference items, not current criteria) and current documents whose text could
+/// not be obtained.
+fn source_warnings(c: &paicha_core::Checklist) -> Vec<String> {
+    let name =
+        |s: &paicha_core::checklist::Source| s.number.clone().unwrap_or_else(|| s.title.clone());
+    let mut out = Vec::new();
+    for s in c.superseded_sources_cited() {
+        out.push(format!(
+            "{}{}{}{}",
+            t(
+                "⚠ 含已被代替依据的对照条目：",
+                "⚠ Reference items citing a superseded document: "
+            ),
+            name(s),
+            t("，现行：", "; now: "),
+            s.replaced_by.as_deref().unwrap_or("?")
+        ));
+    }
+    for s in c.unobtainable_sources_cited() {
+        out.push(format!(
+            "{}{}",
+            t(
+                "⚠ 现行依据原文未取得，须对照正式文本：",
+                "⚠ Official text not obtained; judge against the printed document: "
+            ),
+            name(s)
+        ));
+    }
+    out
+}
+
 /// Saved sites shown at once in the picker; the search narrows the rest down.
 const SITES_SHOWN: usize = 8;
 
@@ -329,7 +361,9 @@ pub fn NewInspection(site: Option<Uuid>) -> impl IntoView {
                             <input type="radio" name="checklist"
                                 prop:checked=move || chosen.get() == Some(i)
                                 on:change=move |_| { chosen.set(Some(i)); answers.set(BTreeMap::new()); } />
-                            <span>{text_of(&e.checklist.title.zh, &e.checklist.title.en).to_string()} " " <small>{format!("v{}", e.checklist.version)}</small></span>
+                            <span>{text_of(&e.checklist.title.zh, &e.checklist.title.en).to_string()} " " <small>{format!("v{}", e.checklist.version)}</small>
+                                {source_warnings(&e.checklist).into_iter().map(|w| view! { <br /><small class="warn">{w}</small> }).collect_view()}
+                            </span>
                         </label>
                     } />
                 </fieldset>
