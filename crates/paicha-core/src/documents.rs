@@ -388,16 +388,19 @@ pub struct Coverage {
     pub listed: usize,
     /// Counted criteria that a major item of some checklist cites, with the items.
     pub covered: BTreeMap<String, Vec<String>>,
+    /// Of the covered criteria, those whose text the register does not have (the items name
+    /// the clause only: the inspector judges against the printed document).
+    pub covered_without_text: usize,
     /// Counted criteria no major item cites, in document order.
     pub missing: Vec<String>,
     pub missing_reason: Option<String>,
 }
 
 impl Coverage {
-    /// Covered share of the official count (or of the listed criteria when the count is
-    /// unknown), in percent; none when there is nothing to count.
+    /// Covered share of the official count, in percent; none when the document's count is not
+    /// known (a share of what happens to be listed would overstate it) or is zero.
     pub fn percent(&self) -> Option<f64> {
-        let total = self.official.unwrap_or(self.listed);
+        let total = self.official?;
         (total > 0).then(|| 100.0 * self.covered.len() as f64 / total as f64)
     }
 }
@@ -424,11 +427,15 @@ pub fn coverage(checklists: &[Checklist], register: &Register) -> Vec<Coverage> 
         .values()
         .map(|doc| {
             let mut covered = BTreeMap::new();
+            let mut covered_without_text = 0;
             let mut missing = Vec::new();
             for c in doc.counted() {
                 match cited.get(&(doc.key.as_str(), c.clause.as_str())) {
                     Some(items) => {
                         covered.insert(c.clause.clone(), items.clone());
+                        if c.verification == Verification::Unobtainable {
+                            covered_without_text += 1;
+                        }
                     }
                     None => missing.push(c.clause.clone()),
                 }
@@ -442,6 +449,7 @@ pub fn coverage(checklists: &[Checklist], register: &Register) -> Vec<Coverage> 
                 official: doc.count,
                 listed: doc.counted().count(),
                 covered,
+                covered_without_text,
                 missing,
                 missing_reason: doc.missing_reason.clone(),
             }

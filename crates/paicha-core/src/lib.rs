@@ -22,6 +22,7 @@ pub mod reinspection;
 pub mod review;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod signed_pack;
 pub mod site;
 pub mod verdict;
 pub mod verify;

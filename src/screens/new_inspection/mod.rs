@@ -51,6 +51,21 @@ fn source_warnings(c: &paicha_core::Checklist) -> Vec<String> {
     out
 }
 
+/// Who signed the installed checklist pack, and when it was issued.
+fn pack_line(info: &paicha_core::signed_pack::PackInfo) -> String {
+    format!(
+        "{}{}{}{}{}（{}）",
+        t("检查表包：", "Checklist pack: "),
+        info.issuer.as_deref().unwrap_or("?"),
+        info.issued_at
+            .map(|at| format!(" {}", paicha_core::hazard_ledger::china_day(at)))
+            .unwrap_or_default(),
+        t("签发，签名密钥 ", " issued, signed with key "),
+        info.signed_by.name,
+        info.signed_by.key_id.short()
+    )
+}
+
 /// Saved sites shown at once in the picker; the search narrows the rest down.
 const SITES_SHOWN: usize = 8;
 
@@ -349,8 +364,15 @@ pub fn NewInspection(site: Option<Uuid>) -> impl IntoView {
                 <input id="checklist-search" type="search" placeholder=t("例如 烟花、yhbz、煤矿、mk", "e.g. 烟花, yhbz, 煤矿, mk")
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev)) />
+                {move || catalog.with(|c| c.refusal().map(|reason| view! {
+                    <p class="warn" role="alert">
+                        {t("检查表更新被拒绝，继续使用已安装的检查表。原因：", "Checklist update refused; the installed checklists stay. Reason: ")}
+                        {reason.to_string()}
+                    </p>
+                }))}
                 <fieldset class="checklist-picker">
                     <legend>{t("检查表", "Checklist")}</legend>
+                    {move || catalog.with(|c| c.installed().map(|i| view! { <p class="hint"><small>{pack_line(i)}</small></p> }))}
                     <p class="hint" hidden=move || site_sectors.with(Vec::is_empty)>
                         {t("该单位所属行业的检查表列在前面。", "Checklists of the enterprise's sectors come first.")}
                     </p>
