@@ -442,6 +442,42 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
     );
     assert_eq!(csv.matches("重大隐患").count(), 2, "{csv}");
     assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
+    // The edition each finding was judged by, from the exact checklist version (its hash).
+    let hash = checklist().content_hash().0;
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",依据文件,依据文件版本,检查表内容哈希"),
+        "{header}"
+    );
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",《中华人民共和国安全生产法》,中华人民共和国安全生产法；现行,{hash}"
+        )),
+        "{row}"
+    );
+    // Another version of the checklist (same id): the edition is flagged as inferred.
+    ws.file(
+        "checklists/test.toml",
+        &CHECKLIST_TOML.replace("version = \"2026.1\"", "version = \"2026.2\""),
+    );
+    let out = ws.run(&[
+        "export",
+        "hazards",
+        "--checklists",
+        p(&checklists),
+        "--level",
+        "major",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(
+            "中华人民共和国安全生产法；现行〔台账没有检查所用的检查表版本，按同编号的版本推定〕"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    ws.file("checklists/test.toml", CHECKLIST_TOML);
     assert!(csv.contains(",\"=HYPERLINK(\"\"http://x\"\")\","), "{csv}");
     assert!(!csv.contains("'="), "{csv}");
 
