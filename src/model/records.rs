@@ -60,7 +60,7 @@ pub fn record_rows<'c>(
     let yes = inspection.applicable_keys();
     for item in checklist.items() {
         let answer = inspection.answers.get(&item.id).cloned();
-        let applies = item.applies_if.iter().all(|k| yes.contains(k));
+        let applies = item.applies(&yes);
         if applies || answer.is_some() {
             rows.push(RecordRow {
                 item_id: item.id.clone(),

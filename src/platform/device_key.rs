@@ -90,3 +90,32 @@ impl DeviceKey {
         self.private.extractable()
     }
 }
+
+/// Checks an Ed25519 signature with WebCrypto (checklist packs, docs/checklist-packs.md): false
+/// for a bad signature, a key WebCrypto cannot import, or a browser without Ed25519.
+pub async fn verify_ed25519(public_key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
+    async fn run(
+        public_key: &[u8; 32],
+        message: &[u8],
+        signature: &[u8; 64],
+    ) -> Result<bool, JsValue> {
+        let subtle = subtle().map_err(|e| JsValue::from_str(&e.0))?;
+        let usages = Array::of1(&"verify".into());
+        let key = JsFuture::from(subtle.import_key_with_str(
+            "raw",
+            &Uint8Array::from(&public_key[..]),
+            "Ed25519",
+            false,
+            &usages,
+        )?)
+        .await?;
+        let key: CryptoKey = key.dyn_into()?;
+        let ok = JsFuture::from(
+            subtle
+                .verify_with_str_and_u8_array_and_u8_array("Ed25519", &key, signature, message)?,
+        )
+        .await?;
+        Ok(ok.as_bool() == Some(true))
+    }
+    run(public_key, message, signature).await.unwrap_or(false)
+}

@@ -1,31 +1,89 @@
 //! Which checklists are current, and keeping them so. The current pack comes from the ledger
-//! (`api/checklists`) when online, else from the precached `checklists/pack.json`; the
-//! catalog ([`Catalog`]) keeps every version it has seen.
+//! (`api/checklists`) when online, else from the precached `checklists/pack.json`; either is
+//! installed only when it is signed by a key the device trusts (docs/checklist-packs.md), and
+//! not older than the pack installed. A refused pack leaves the installed one in place and the
+//! reason in the catalog, which the screens show. The catalog ([`Catalog`]) keeps every version
+//! it has seen.
 
 use crate::model::catalog::Catalog;
+use crate::platform::device_key::verify_ed25519;
 use crate::platform::http;
 use crate::platform::lazy::{ChunkError, Latch, Task, on_demand};
 use crate::platform::storage::{Db, StorageError};
 use crate::platform::timing::{idle, sleep};
-use paicha_core::pack::ChecklistPack;
+use paicha_core::signed_pack::{self, Adoption};
 use paicha_core::wire;
 
-/// The newest pack available now: the ledger's when reachable, else the one shipped with
-/// this version of the app (precached by the service worker). A pack whose hashes do not
-/// match its content is refused.
-async fn fetch_pack() -> Result<ChecklistPack, StorageError> {
-    let parse =
-        |bytes: Vec<u8>| ChecklistPack::from_json(&bytes).map_err(|e| StorageError(e.to_string()));
-    let online = http::online();
-    if online
-        && let Ok(pack) = http::get_bytes(wire::CHECKLISTS_PATH).await.and_then(parse)
-        && !pack.checklists.is_empty()
-    {
-        return Ok(pack);
+/// Where a pack came from, for the refusal message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackSource {
+    /// The ledger's `GET /api/checklists`.
+    Ledger,
+    /// The copy shipped with this version of the app.
+    Shipped,
+}
+
+impl PackSource {
+    fn label(self) -> &'static str {
+        match self {
+            PackSource::Ledger => "台账服务器提供的检查表包 / the ledger's checklist pack",
+            PackSource::Shipped => "应用随带的检查表包 / the app's own checklist pack",
+        }
     }
-    http::get_bytes("checklists/pack.json")
-        .await
-        .and_then(parse)
+}
+
+/// The packs available now, best first: the ledger's when reachable, then the one shipped with
+/// this version of the app (precached by the service worker).
+async fn fetch_packs() -> Vec<(PackSource, Result<Vec<u8>, StorageError>)> {
+    let mut out = Vec::new();
+    if http::online() {
+        out.push((
+            PackSource::Ledger,
+            http::get_bytes(wire::CHECKLISTS_PATH).await,
+        ));
+    }
+    out.push((
+        PackSource::Shipped,
+        http::get_bytes("checklists/pack.json").await,
+    ));
+    out
+}
+
+/// What offering a pack file to the catalog came to.
+#[derive(Debug, Clone)]
+pub enum Offer {
+    /// Installed: this is the catalog to adopt.
+    Installed(Catalog),
+    /// Valid, but the pack installed is this one or newer.
+    Kept,
+    /// Refused, with the reason; the installed pack stays.
+    Refused(String),
+}
+
+/// Opens a pack file against the keys `catalog` trusts (checking signatures with WebCrypto)
+/// and, when it is newer than the installed pack, installs it durably (its checklists, what
+/// was installed and the keys its statements brought, in one transaction).
+pub async fn offer(db: &Db, catalog: &Catalog, source: PackSource, bytes: &[u8]) -> Offer {
+    let trusted = catalog.trusted();
+    let opened = signed_pack::open(bytes, &trusted, |check| async move {
+        verify_ed25519(&check.public_key, &check.message, &check.signature).await
+    })
+    .await;
+    let opened = match opened {
+        Ok(opened) => opened,
+        Err(refusal) => return Offer::Refused(format!("{}：{refusal}", source.label())),
+    };
+    match opened.adoption(catalog.installed()) {
+        Adoption::Unchanged | Adoption::Older => Offer::Kept,
+        Adoption::Install => {
+            let mut next = catalog.clone();
+            let info = opened.info();
+            match next.install(db, opened.pack, info, opened.new_keys).await {
+                Ok(()) => Offer::Installed(next),
+                Err(e) => Offer::Refused(format!("{}：{e}", source.label())),
+            }
+        }
+    }
 }
 
 // ---- Start-up: the catalog is parsed after the first screen is shown --------------------------
@@ -172,27 +230,53 @@ async fn update(
 }
 
 on_demand! {
-    /// Fetches the newest pack ([`fetch_pack`]) and, when its checklists differ from
-    /// `catalog`'s current ones, stores it: the catalog to adopt, or `None` when nothing
-    /// changed. On demand: parsing, verifying and storing a pack is not needed to show the
-    /// first screen.
+    /// Offers the packs available ([`fetch_packs`]) to the catalog, best first, until one is
+    /// installed or found no newer than the installed one: the catalog to adopt, or `None` when
+    /// nothing changed. A refusal (of the ledger's pack, say) is kept in the catalog for the
+    /// screens even when another pack is then installed or kept. On demand: verifying and
+    /// storing a pack is not needed to show the first screen.
     fn update_from_pack in checklists / preload_checklists (db: Db, catalog: Catalog)
         -> Task<Result<Option<Catalog>, StorageError>>
     {
         Box::pin(async move {
-            let pack = fetch_pack().await?;
-            let unchanged = catalog.current().len() == pack.checklists.len()
-                && catalog
-                    .current()
-                    .iter()
-                    .zip(&pack.checklists)
-                    .all(|(a, b)| a.content_hash == b.content_hash);
-            if unchanged {
-                return Ok(None);
+            let mut refusals = Vec::new();
+            let mut outcome = None;
+            for (source, bytes) in fetch_packs().await {
+                let bytes = match bytes {
+                    Ok(bytes) => bytes,
+                    // Unreachable (offline, server down): not a refusal, try the next one.
+                    Err(_) => continue,
+                };
+                match offer(&db, &catalog, source, &bytes).await {
+                    Offer::Installed(next) => {
+                        outcome = Some(Some(next));
+                        break;
+                    }
+                    Offer::Kept => {
+                        outcome = Some(None);
+                        break;
+                    }
+                    Offer::Refused(reason) => refusals.push(reason),
+                }
             }
-            let mut next = catalog;
-            next.install(&db, pack).await?;
-            Ok(Some(next))
+            let refusal = (!refusals.is_empty()).then(|| refusals.join("；"));
+            match outcome {
+                Some(Some(mut next)) => {
+                    next.set_refusal(refusal);
+                    Ok(Some(next))
+                }
+                Some(None) if refusal.as_deref() == catalog.refusal() => Ok(None),
+                // Nothing installed (a refusal, or none any more): the installed pack stays,
+                // and the screens say why.
+                Some(None) | None if refusal.is_some() || outcome.is_some() => {
+                    let mut next = catalog;
+                    next.set_refusal(refusal);
+                    Ok(Some(next))
+                }
+                _ => Err(StorageError(
+                    "检查表包无法取得 / no checklist pack reachable".into(),
+                )),
+            }
         })
     }
 }

@@ -51,7 +51,13 @@ type Files = BTreeMap<String, Vec<u8>>;
 
 /// Builds `out` from `bundle` and `public/`; `minified` runs the shell's JS and CSS through
 /// esbuild (see [`crate::minify`]).
-pub fn assemble(root: &Path, mut bundle: Bundle, out: &Path, minified: bool) -> Result<Report> {
+pub fn assemble(
+    root: &Path,
+    mut bundle: Bundle,
+    out: &Path,
+    minified: bool,
+    pack: &crate::pack::PackOptions,
+) -> Result<Report> {
     let public = root.join("public");
     let mut files = Files::new();
     let mut vars = BTreeMap::new();
@@ -97,7 +103,9 @@ pub fn assemble(root: &Path, mut bundle: Bundle, out: &Path, minified: bool) -> 
     files.insert("index.html".into(), index);
 
     copy_public(&public, &mut files)?;
-    copy_checklists(&root.join("checklists"), &mut files)?;
+    for (rel, bytes) in crate::pack::build(root, &root.join("checklists"), pack)? {
+        files.insert(rel, bytes);
+    }
 
     let version = build_version(&files);
     let precache: Vec<String> = files.keys().map(|p| format!("./{p}")).collect();
@@ -240,38 +248,6 @@ fn copy_public(public: &Path, files: &mut Files) -> Result<()> {
     Ok(())
 }
 
-/// Validates every checklists/*.toml (a broken file fails the build with `file:line: reason`)
-/// and writes them as one pack, `checklists/pack.json`, which the app loads and the service
-/// worker precaches.
-fn copy_checklists(dir: &Path, files: &mut Files) -> Result<()> {
-    let mut checklists = Vec::new();
-    for path in walk(dir)? {
-        if path.parent() == Some(dir) && path.extension().is_some_and(|e| e == "toml") {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let text =
-                String::from_utf8(read(&path)?).with_context(|| format!("{name} is not UTF-8"))?;
-            checklists.push(paicha_core::Checklist::from_toml(&name, &text)?);
-        }
-    }
-    anyhow::ensure!(
-        !checklists.is_empty(),
-        "no checklist found in {}",
-        dir.display()
-    );
-    let pack = paicha_core::pack::ChecklistPack::new(checklists, pinyin_initials);
-    files.insert("checklists/pack.json".into(), pack.to_json());
-    Ok(())
-}
-
-/// First letters of the pinyin of each Chinese character ("烟花爆竹" → "yhbz").
-fn pinyin_initials(text: &str) -> String {
-    use pinyin::ToPinyin;
-    text.to_pinyin()
-        .flatten()
-        .map(|p| p.first_letter())
-        .collect()
-}
-
 /// Writes into a sibling staging directory, then swaps it in, so a failed
 /// build never leaves a half-written dist/ behind.
 fn write_dist(out: &Path, files: &Files) -> Result<()> {
@@ -318,6 +294,7 @@ mod tests {
 
     #[test]
     fn pinyin_initials_are_the_first_letters() {
+        use crate::pack::pinyin_initials;
         assert_eq!(pinyin_initials("烟花爆竹"), "yhbz");
         assert_eq!(pinyin_initials("煤矿 (test)"), "mk");
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 pub mod architecture;
 pub mod dist;
+pub mod pack;
 pub mod size;
 pub mod wasm;
 

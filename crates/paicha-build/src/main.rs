@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use paicha_build::pack::{PackOptions, Signing};
 use paicha_build::{dist, size, wasm, workspace_root};
 
 #[derive(Parser)]
@@ -31,6 +32,30 @@ enum Command {
         /// into chunks (for comparison; the shipped build splits).
         #[arg(long)]
         no_split: bool,
+        /// The checklist-pack trust root the app embeds and the shipped pack must open against
+        /// (default: the development trust root checklists/keys/trust-root.json).
+        #[arg(long, env = "PAICHA_TRUST_ROOT", value_name = "TRUST.json")]
+        trust_root: Option<PathBuf>,
+        /// Sign the shipped checklist pack with this key file, kept outside the repository
+        /// (default: the development key checklists/keys/development.key.json).
+        #[arg(
+            long,
+            env = "PAICHA_PACK_KEY",
+            value_name = "KEY.json",
+            conflicts_with = "signed_pack"
+        )]
+        pack_key: Option<PathBuf>,
+        /// A key statement to ship with the pack (see `paicha-ledger checklists rotate`).
+        #[arg(
+            long = "pack-statement",
+            value_name = "STATEMENT.json",
+            conflicts_with = "signed_pack"
+        )]
+        pack_statements: Vec<PathBuf>,
+        /// Ship this pack, signed elsewhere (`paicha-ledger checklists sign`), instead of
+        /// signing one.
+        #[arg(long, env = "PAICHA_SIGNED_PACK", value_name = "PACK.json")]
+        signed_pack: Option<PathBuf>,
     },
     /// Print app-shell sizes and fail if the brotli total exceeds the budget.
     Size {
@@ -58,10 +83,26 @@ fn run(cli: Cli) -> Result<()> {
             out,
             no_opt,
             no_split,
+            trust_root,
+            pack_key,
+            pack_statements,
+            signed_pack,
         } => {
             let out = root.join(out);
-            let bundle = wasm::build(&root, !no_opt, !no_split)?;
-            let report = dist::assemble(&root, bundle, &out, !no_opt)?;
+            let mut pack = PackOptions::development(&root);
+            if let Some(trust_root) = trust_root {
+                pack.trust_root = trust_root;
+            }
+            if let Some(signed) = signed_pack {
+                pack.signing = Signing::Signed(signed);
+            } else if let Signing::Key { key, statements } = &mut pack.signing {
+                if let Some(k) = pack_key {
+                    *key = k;
+                }
+                *statements = pack_statements;
+            }
+            let bundle = wasm::build(&root, !no_opt, !no_split, &pack.trust_root)?;
+            let report = dist::assemble(&root, bundle, &out, !no_opt, &pack)?;
             println!("dist: {} (build {})", out.display(), report.version);
             for url in &report.precache {
                 println!("  {url}");

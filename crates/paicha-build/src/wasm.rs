@@ -67,11 +67,13 @@ pub struct Bundle {
     pub split: Option<Split>,
 }
 
-pub fn build(root: &Path, optimise: bool, split: bool) -> Result<Bundle> {
+/// Builds the app; `trust_root` is the checklist-pack trust root it embeds (see the root crate's
+/// build.rs).
+pub fn build(root: &Path, optimise: bool, split: bool, trust_root: &Path) -> Result<Bundle> {
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    cargo_build(root, split)?;
+    cargo_build(root, split, trust_root)?;
 
     let raw = target_dir
         .join(TARGET)
@@ -152,7 +154,7 @@ fn split_wasm(input: &Path, dir: &Path) -> Result<(PathBuf, Vec<PathBuf>)> {
     Ok((main, chunks))
 }
 
-fn cargo_build(root: &Path, split: bool) -> Result<()> {
+fn cargo_build(root: &Path, split: bool, trust_root: &Path) -> Result<()> {
     // `CARGO` is set when we run under `cargo run`: reuse the same toolchain.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -178,7 +180,13 @@ fn cargo_build(root: &Path, split: bool) -> Result<()> {
     flags.extend(remap_path_prefixes(root));
     // The encoded form keeps a path with spaces in one argument.
     cmd.env_remove("RUSTFLAGS")
-        .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"));
+        .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"))
+        .env(
+            "PAICHA_TRUST_ROOT",
+            trust_root
+                .canonicalize()
+                .with_context(|| format!("the trust root {}", trust_root.display()))?,
+        );
     eprintln!("{cmd:?}");
     let status = cmd.status().context("spawning cargo")?;
     ensure!(

@@ -21,6 +21,9 @@ pub struct Completion {
     pub incomplete_orders: Vec<String>,
     /// Hazards on items that require a photo and have none ([`Inspection::missing_evidence`]).
     pub missing_evidence: Vec<String>,
+    /// Hazards on items whose evidence is a measurement and whose description states no value
+    /// in the item's unit ([`Inspection::missing_measurements`]).
+    pub missing_measurements: Vec<String>,
     /// Officers present: the inspector plus co-inspectors. Fewer than two blocks sealing
     /// (law-enforcement inspections need at least two officers).
     pub officers: usize,
@@ -55,6 +58,7 @@ impl Completion {
             without_description,
             incomplete_orders: inspection.order_problems(),
             missing_evidence: inspection.missing_evidence(checklist),
+            missing_measurements: inspection.missing_measurements(checklist),
             officers: inspection.officers().count(),
             reviews: (inspection.kind == InspectionKind::Reinspection)
                 .then(|| crate::reinspection::review_problems(&inspection.reviews)),
@@ -74,7 +78,7 @@ impl Completion {
 
     /// The first reason the inspection may not be sealed yet, if any: fewer than two officers,
     /// nothing answered (for a re-inspection: open reviews), hazards without a description,
-    /// incomplete orders, missing evidence.
+    /// incomplete orders, missing evidence (photos, then measured values).
     pub fn blockers(&self) -> Result<(), InspectionError> {
         if self.officers < 2 {
             return Err(InspectionError::TooFewOfficers);
@@ -97,6 +101,11 @@ impl Completion {
         if !self.missing_evidence.is_empty() {
             return Err(InspectionError::MissingEvidence(
                 self.missing_evidence.clone(),
+            ));
+        }
+        if !self.missing_measurements.is_empty() {
+            return Err(InspectionError::MissingMeasurement(
+                self.missing_measurements.clone(),
             ));
         }
         Ok(())

@@ -28,6 +28,8 @@ pub enum InspectionError {
     BadPhotoRef(String),
     #[error("以下隐患缺少照片证据：{} / hazards without the required photo: {}", .0.join("、"), .0.join(", "))]
     MissingEvidence(Vec<String>),
+    #[error("以下隐患的描述未写明实测值（数值和单位）：{} / hazards whose description states no measured value with its unit: {}", .0.join("、"), .0.join(", "))]
+    MissingMeasurement(Vec<String>),
     #[error(
         "签名引用应为64位小写十六进制 SHA-256 / a signature reference must be a SHA-256 in 64 lower-case hex digits, got {0:?}"
     )]

@@ -148,6 +148,15 @@ hazard_ledger_columns! {
     review_outcome => "复查结论",
     /// The day of that review.
     review_day => "复查日期",
+    // Since checklists carry their documents' editions (issue 20):
+    /// The document the item cites, as 《title》（number）.
+    basis_document => "依据文件",
+    /// That document's edition as the inspection's checklist recorded it: number, dates, status
+    /// and the day it was checked (`Source::edition`); flagged when the ledger does not hold the
+    /// exact checklist version the inspection used.
+    basis_edition => "依据文件版本",
+    /// The content hash of the exact checklist version the inspection used.
+    checklist_content_hash => "检查表内容哈希",
 }
 
 /// Index of a column by its key.
@@ -213,6 +222,10 @@ pub struct HazardFacts<'a> {
     pub checklist: Option<&'a Checklist>,
     pub checklist_id: &'a str,
     pub checklist_version: &'a str,
+    /// The content hash the inspection recorded.
+    pub checklist_content_hash: &'a str,
+    /// Whether `checklist` is that exact version (not only one with the same id).
+    pub checklist_exact: bool,
     pub site_name: &'a str,
     pub credit_code: &'a str,
     pub site_address: &'a str,
@@ -270,6 +283,10 @@ impl HazardLedgerRow {
     pub fn new(f: &HazardFacts<'_>) -> Self {
         let day = |t: DateTime<Utc>| china_day(t).format("%Y-%m-%d").to_string();
         let item = f.checklist.and_then(|c| c.item(f.item_id));
+        let source = f
+            .checklist
+            .zip(item)
+            .and_then(|(c, item)| c.source_of(item));
         let major = f.level == HazardLevel::Major;
         let mut officers: Vec<(&str, &str)> = Vec::new();
         for officer in &f.officers {
@@ -369,6 +386,26 @@ impl HazardLedgerRow {
                 .and_then(|r| r.reviewed_at)
                 .map(day)
                 .unwrap_or_default(),
+            basis_document: source
+                .map(|s| {
+                    let number = s
+                        .number
+                        .as_ref()
+                        .map(|n| format!("（{n}）"))
+                        .unwrap_or_default();
+                    format!("《{}》{number}", s.title)
+                })
+                .unwrap_or_default(),
+            basis_edition: source
+                .map(|s| {
+                    let mut edition = s.edition();
+                    if !f.checklist_exact {
+                        edition.push_str("〔台账没有检查所用的检查表版本，按同编号的版本推定〕");
+                    }
+                    edition
+                })
+                .unwrap_or_default(),
+            checklist_content_hash: f.checklist_content_hash.to_string(),
         }
     }
 
@@ -403,6 +440,9 @@ impl HazardLedgerRow {
             checklist,
             checklist_id: &inspection.checklist.id,
             checklist_version: &inspection.checklist.version,
+            checklist_content_hash: &inspection.checklist.content_hash.0,
+            // On the device the checklist is looked up by its content hash.
+            checklist_exact: checklist.is_some(),
             site_name: &site.name,
             credit_code: site.credit_code.as_str(),
             site_address: &site.address,

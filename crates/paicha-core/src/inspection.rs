@@ -435,17 +435,36 @@ impl Inspection {
         refs
     }
 
-    /// Hazards recorded on items whose evidence rule asks for a photo
-    /// ([`EvidenceRule::PhotoIfHazard`](crate::checklist::EvidenceRule)) but that have none,
-    /// as item ids in checklist order. The app seals only when this is empty.
+    /// Hazards recorded on items whose evidence is a photo where photos are allowed
+    /// ([`Evidence::photo_required`](crate::checklist::Evidence::photo_required)) but that have
+    /// none, as item ids in checklist order. Items where photos are not allowed never appear.
+    /// The app seals only when this is empty.
     pub fn missing_evidence(&self, checklist: &Checklist) -> Vec<String> {
         checklist
             .items()
-            .filter(|item| item.evidence == crate::checklist::EvidenceRule::PhotoIfHazard)
+            .filter(|item| item.evidence.photo_required())
             .filter(|item| {
                 self.answers
                     .get(&item.id)
                     .is_some_and(|a| a.verdict.is_hazard() && a.photos.is_empty())
+            })
+            .map(|item| item.id.clone())
+            .collect()
+    }
+
+    /// Hazards recorded on items whose evidence is a measurement, whose description does not
+    /// state a value in the item's unit ([`Evidence::mentions_measurement`]), as item ids in
+    /// checklist order. The app seals only when this is empty.
+    ///
+    /// [`Evidence::mentions_measurement`]: crate::checklist::Evidence::mentions_measurement
+    pub fn missing_measurements(&self, checklist: &Checklist) -> Vec<String> {
+        checklist
+            .items()
+            .filter(|item| item.evidence.kind == crate::checklist::EvidenceKind::Measurement)
+            .filter(|item| {
+                self.answers.get(&item.id).is_some_and(|a| {
+                    a.verdict.is_hazard() && !item.evidence.mentions_measurement(&a.description)
+                })
             })
             .map(|item| item.id.clone())
             .collect()

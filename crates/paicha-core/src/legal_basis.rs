@@ -3,6 +3,18 @@
 
 use crate::checklist::{Checklist, Item, SourceStatus, Verification};
 
+/// A clause as a citation reads it: an enumeration label of the source (`五、`, as the 2017
+/// fireworks list numbers its items) becomes `第五项`; anything else stays as written.
+pub fn clause_text(clause: &str) -> String {
+    match clause.strip_suffix('、') {
+        Some(n) if !n.is_empty() && n.chars().all(|c| "一二三四五六七八九十百".contains(c)) =>
+        {
+            format!("第{n}项")
+        }
+        _ => clause.to_string(),
+    }
+}
+
 impl Checklist {
     /// The basis an item carries: the source's title in 《》, its document number in （）
     /// when the checklist confirms one, then the clause, e.g.
@@ -16,20 +28,27 @@ impl Checklist {
                     .as_ref()
                     .map(|n| format!("（{n}）"))
                     .unwrap_or_default();
-                format!("《{}》{number}{}", source.title, item.basis.clause)
+                format!(
+                    "《{}》{number}{}",
+                    source.title,
+                    clause_text(&item.basis.clause)
+                )
             }
-            None => item.basis.clause.clone(),
+            None => clause_text(&item.basis.clause),
         }
     }
 
     /// Caveats to print next to an item's basis: a paraphrase is not the official wording, a
-    /// fragment's place in the source is inferred, a source may be unverified or superseded.
+    /// fragment is partial or placed by inference, a third-party text is unchecked, an
+    /// unobtainable text is not in the checklist at all, a source may be unverified or superseded.
     pub fn basis_caveats(&self, item: &Item) -> Vec<&'static str> {
         let mut out = Vec::new();
         match item.verification {
             Verification::Verbatim => {}
-            Verification::Fragment => out.push("条文片段，出处推定"),
+            Verification::Fragment => out.push("条文片段，不完整或出处推定"),
             Verification::Paraphrase => out.push("转述，非法规原文，引用前请核对原文"),
+            Verification::Unverified => out.push("文字取自第三方副本，未与正式文本核对"),
+            Verification::Unobtainable => out.push("原文未取得，须对照正式文本"),
         }
         match self.source(&item.basis.source).map(|s| s.status) {
             Some(SourceStatus::Unverified) => out.push("出处待核实"),

@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod checklist;
 pub mod completion;
 pub mod credit_code;
+pub mod documents;
 pub mod dsse;
 pub mod error;
 pub mod finding;
@@ -23,6 +24,7 @@ pub mod reinspection;
 pub mod review;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod signed_pack;
 pub mod site;
 pub mod verdict;
 pub mod verify;

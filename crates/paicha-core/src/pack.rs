@@ -19,6 +19,13 @@ pub struct PackEntry {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChecklistPack {
     pub checklists: Vec<PackEntry>,
+    /// Who issues the pack (a signed pack names its signer's organisation), e.g. 省应急管理厅.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// When the pack was made; a device installs a pack only if it is not older than the one it
+    /// has (absent in packs from before signing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +65,18 @@ impl ChecklistPack {
                 }
             })
             .collect();
-        Self { checklists }
+        Self {
+            checklists,
+            issuer: None,
+            issued_at: None,
+        }
+    }
+
+    /// The same pack, naming its issuer and the time it was made.
+    pub fn issued(mut self, issuer: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        self.issuer = Some(issuer.to_string());
+        self.issued_at = Some(at);
+        self
     }
 
     pub fn to_json(&self) -> Vec<u8> {

@@ -155,8 +155,9 @@ pub struct AlreadyImported {
     pub payload_sha256: String,
 }
 
-/// `GET /api/checklists`: the checklist pack, as the build writes `dist/checklists/pack.json`.
-pub type ChecklistsResponse = crate::pack::ChecklistPack;
+/// `GET /api/checklists`: the signed checklist pack file (docs/checklist-packs.md), as the build
+/// writes `dist/checklists/pack.json`; a client opens it with [`crate::signed_pack::open`].
+pub type ChecklistsResponse = crate::signed_pack::SignedPackFile;
 
 /// `GET /api/hazards`: the hazard ledger's rows, as `export hazards --header keys` writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

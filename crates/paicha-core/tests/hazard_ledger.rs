@@ -224,7 +224,7 @@ fn the_legal_basis_is_spelled_once_with_its_caveats() {
     assert!(checklist.basis_caveats(verbatim).is_empty());
     assert_eq!(
         checklist.basis_text(verbatim),
-        "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）第（五）项"
+        "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）第五项"
     );
     assert_eq!(
         checklist.basis_with_caveats(verbatim),
@@ -244,5 +244,61 @@ fn the_legal_basis_is_spelled_once_with_its_caveats() {
     assert!(
         text.starts_with("《烟花爆竹安全管理条例；烟花爆竹经营许可实施办法》许可与经营管理规定"),
         "{text}"
+    );
+}
+
+/// Issue 20: the ledger shows the edition of the document each finding was judged by, and the
+/// exact checklist version's content hash; columns 45–47, after every earlier one.
+#[test]
+fn each_hazard_names_the_document_edition_it_was_judged_by() {
+    let checklist = fireworks();
+    let mut i = inspection(&checklist, 9, "2026-11-01T02:00:00Z");
+    let n = COLUMNS.len();
+    assert_eq!(
+        COLUMNS[n - 3..].iter().map(|c| c.key).collect::<Vec<_>>(),
+        ["basis_document", "basis_edition", "checklist_content_hash"],
+        "appended, never inserted"
+    );
+    let row = HazardLedgerRow::from_inspection(&i, Some(&checklist), "FW-05", None).unwrap();
+    assert_eq!(
+        row.basis_document,
+        "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）"
+    );
+    assert_eq!(
+        row.basis_edition,
+        "安监总管三〔2017〕121号，2017-11-13发布；现行，2026-12-07核对"
+    );
+    assert_eq!(row.checklist_content_hash, checklist.content_hash().0);
+    assert_eq!(
+        row.cells()[column("basis_edition").unwrap()],
+        row.basis_edition
+    );
+
+    // A superseded document says what replaced it.
+    let venues = Checklist::from_toml(
+        "crowded-venues.toml",
+        include_str!("../../../checklists/crowded-venues.toml"),
+    )
+    .unwrap();
+    i.checklist = venues.reference();
+    i.answers.clear();
+    i.answers.insert(
+        "CV-05".into(),
+        Answer {
+            verdict: Verdict::GeneralHazard,
+            description: "安全出口不足".into(),
+            answered_at: at("2026-11-01T02:00:00Z"),
+            photos: vec![],
+            location: String::new(),
+            rectification: None,
+            major_plan: None,
+        },
+    );
+    let row = HazardLedgerRow::from_inspection(&i, Some(&venues), "CV-05", None).unwrap();
+    assert!(
+        row.basis_edition
+            .starts_with("GB 35181-2017；已被代替（GB 35181-2025）"),
+        "{}",
+        row.basis_edition
     );
 }

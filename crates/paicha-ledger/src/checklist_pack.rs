@@ -51,9 +51,15 @@ impl ChecklistPack {
     /// The exact version an inspection used, else the known version with the same id
     /// (sectors and item ids are stable across versions; texts may have been revised).
     pub fn find(&self, id: &str, content_hash: &str) -> Option<&Checklist> {
-        self.by_hash
-            .get(content_hash)
-            .or_else(|| self.by_id.get(id))
+        self.find_noting_exact(id, content_hash).map(|(c, _)| c)
+    }
+
+    /// As [`ChecklistPack::find`], and whether the version found is the exact one.
+    pub fn find_noting_exact(&self, id: &str, content_hash: &str) -> Option<(&Checklist, bool)> {
+        match self.by_hash.get(content_hash) {
+            Some(c) => Some((c, true)),
+            None => self.by_id.get(id).map(|c| (c, false)),
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -68,15 +68,21 @@ pub async fn hazard_rows(
     Ok(rows
         .iter()
         .filter_map(|row| {
-            let checklist = pack.find(&row.checklist_id, &row.checklist_content_hash);
+            let found = pack.find_noting_exact(&row.checklist_id, &row.checklist_content_hash);
+            let checklist = found.map(|(c, _)| c);
             let in_sector = sector.is_none_or(|s| checklist.is_some_and(|c| c.sector == s));
-            in_sector.then(|| ledger_row(row, checklist))
+            in_sector.then(|| ledger_row(row, found))
         })
         .collect())
 }
 
-/// A stored hazard as its hazard-ledger row.
-pub fn ledger_row(row: &HazardRow, checklist: Option<&Checklist>) -> HazardLedgerRow {
+/// A stored hazard as its hazard-ledger row; `checklist` is the version found for it and
+/// whether it is the exact one the inspection used.
+pub fn ledger_row(row: &HazardRow, checklist: Option<(&Checklist, bool)>) -> HazardLedgerRow {
+    let (checklist, checklist_exact) = match checklist {
+        Some((c, exact)) => (Some(c), exact),
+        None => (None, false),
+    };
     let review = row.review.as_ref().map(|r| ReviewFacts {
         reviewing_inspection_id: r.reviewing_inspection_id.clone(),
         outcome: r.outcome,
@@ -91,6 +97,8 @@ pub fn ledger_row(row: &HazardRow, checklist: Option<&Checklist>) -> HazardLedge
         checklist,
         checklist_id: &row.checklist_id,
         checklist_version: &row.checklist_version,
+        checklist_content_hash: &row.checklist_content_hash,
+        checklist_exact,
         site_name: &row.site_name,
         credit_code: &row.credit_code,
         site_address: &row.site.address,

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod files;
 pub mod hazards;
 pub mod import;
+pub mod packs;
 pub mod registry;
 pub mod rules;
 pub mod server;

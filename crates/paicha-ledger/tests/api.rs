@@ -460,76 +460,180 @@ async fn uploads_up_to_32_mib_are_read_and_larger_ones_get_413() {
 
 // ---------------------------------------------------------------- /api/checklists
 
+/// A trust root of one test key (seed `seed` repeated), and that key as a key file.
+fn test_key(
+    seed: u8,
+) -> (
+    paicha_core::signed_pack::KeyFile,
+    paicha_core::signed_pack::KeyList,
+) {
+    let key = paicha_core::signed_pack::KeyFile::new([seed; 32], &format!("test key {seed}"), "");
+    let list = paicha_core::signed_pack::KeyList {
+        serial: 1,
+        keys: vec![key.trusted()],
+        issued_at: None,
+    };
+    (key, list)
+}
+
+/// The test checklist signed by key `seed` into `dir/pack.json`, with the trust root of key
+/// `trusted` in `dir/trust-root.json`; returns the pack's bytes.
+fn signed_pack_in(dir: &std::path::Path, seed: u8, trusted: u8) -> Vec<u8> {
+    std::fs::create_dir_all(dir).unwrap();
+    let (key, _) = test_key(seed);
+    let (_, trust) = test_key(trusted);
+    let file =
+        paicha_ledger::packs::sign(vec![checklist()], &key, "测试发布机关", march_at(1), vec![]);
+    let bytes = file.to_json();
+    std::fs::write(dir.join("pack.json"), &bytes).unwrap();
+    std::fs::write(dir.join("trust-root.json"), trust.to_json()).unwrap();
+    bytes
+}
+
 #[tokio::test]
-async fn the_checklist_pack_is_served_with_an_etag_and_bad_files_are_skipped() {
+async fn the_signed_pack_is_served_with_an_etag() {
     let s = server(Db::Sqlite, false).await.unwrap();
     let dir = s.tdb.dir.path().join("dist/checklists");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("a-test.toml"), CHECKLIST_TOML).unwrap();
-    std::fs::write(dir.join("b-broken.toml"), "id = \"broken\"\nsector = 3\n").unwrap();
+    let bytes = signed_pack_in(&dir, 3, 3);
 
-    let (status, headers, bytes) = send(&s.app, get("/api/checklists")).await;
+    let (status, headers, body) = send(&s.app, get("/api/checklists")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(
+        &body[..],
+        bytes.as_slice(),
+        "the signed file, byte for byte"
+    );
     let etag = headers[header::ETAG].to_str().unwrap().to_string();
-    let pack = json(&bytes);
-    let list = pack["checklists"].as_array().unwrap();
-    assert_eq!(list.len(), 1, "the broken file is skipped: {pack}");
-    assert_eq!(list[0]["id"], "test-fireworks");
-    assert_eq!(list[0]["content_hash"], checklist().content_hash().0);
-    assert_eq!(list[0]["sections"][0]["items"][0]["id"], "fw-01");
-    // The pack is the one the app reads: it parses, and every hash holds.
-    let parsed = paicha_core::pack::ChecklistPack::from_json(&bytes).unwrap();
-    assert_eq!(parsed.checklists[0].checklist, checklist());
+    // It opens as the app opens it: signature, then every content hash.
+    let opened = paicha_core::signed_pack::open_sync(&body, &test_key(3).1).unwrap();
+    assert_eq!(opened.pack.checklists[0].checklist, checklist());
+    assert_eq!(opened.pack.issuer.as_deref(), Some("测试发布机关"));
 
     let revalidate = Request::get("/api/checklists")
         .header(header::IF_NONE_MATCH, &etag)
         .body(Body::empty())
         .unwrap();
-    let (status, headers, bytes) = send(&s.app, revalidate).await;
+    let (status, headers, body) = send(&s.app, revalidate).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
-    assert!(bytes.is_empty());
+    assert!(body.is_empty());
     assert_eq!(headers[header::ETAG], etag.as_str());
 
-    // A changed pack is noticed without a restart and gets another ETag.
-    std::fs::remove_file(dir.join("a-test.toml")).unwrap();
-    let (status, headers, bytes) = send(&s.app, get("/api/checklists")).await;
+    // A new pack is noticed without a restart and gets another ETag.
+    std::fs::write(dir.join("pack.json"), {
+        let mut f: paicha_core::signed_pack::SignedPackFile =
+            serde_json::from_slice(&bytes).unwrap();
+        f.key_statements.clear();
+        let mut again = f.to_json();
+        again.insert(again.len() - 1, b' ');
+        again
+    })
+    .unwrap();
+    let (status, headers, _) = send(&s.app, get("/api/checklists")).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(headers[header::ETAG], etag.as_str());
-    assert_eq!(json(&bytes)["checklists"], serde_json::json!([]));
 }
 
 #[tokio::test]
-async fn the_repository_checklists_are_all_served() {
+async fn a_pack_the_app_would_refuse_is_never_served() {
+    let s = server(Db::Sqlite, false).await.unwrap();
+    let dir = s.tdb.dir.path().join("dist/checklists");
+    let good = signed_pack_in(&dir, 3, 3);
+    let (status, headers, _) = send(&s.app, get("/api/checklists")).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers[header::ETAG].to_str().unwrap().to_string();
+
+    // Tampered while serving: the last good pack stays in service.
+    // One character of the signed content changed (the issuer), the signature kept.
+    let tampered = {
+        let mut f: paicha_core::signed_pack::SignedPackFile =
+            serde_json::from_slice(&good).unwrap();
+        let payload = paicha_core::dsse::b64_decode(&f.envelope.payload).unwrap();
+        let payload = String::from_utf8(payload)
+            .unwrap()
+            .replace("测试发布机关", "测试发布机构");
+        f.envelope.payload = paicha_core::dsse::b64_encode(payload.as_bytes());
+        String::from_utf8(f.to_json()).unwrap()
+    };
+    std::fs::write(dir.join("pack.json"), &tampered).unwrap();
+    let (status, headers, body) = send(&s.app, get("/api/checklists")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::ETAG], etag.as_str());
+    assert_eq!(&body[..], good.as_slice());
+
+    // A fresh server with a bad pack refuses it, saying why: tampered, unsigned, or signed by
+    // a key the app does not trust.
+    let bare =
+        paicha_core::pack::ChecklistPack::new(vec![checklist()], |_| String::new()).to_json();
+    for (bytes, code) in [(tampered.into_bytes(), "bad_signature"), (bare, "unsigned")] {
+        let fresh = tempfile::tempdir().unwrap();
+        signed_pack_in(fresh.path(), 3, 3);
+        std::fs::write(fresh.path().join("pack.json"), &bytes).unwrap();
+        let state =
+            paicha_ledger::server::AppState::new(s.store.clone(), &s.tdb.dir.path().join("dist"))
+                .unwrap()
+                .with_checklists(fresh.path(), fresh.path().join("trust-root.json"));
+        let app = paicha_ledger::server::app(state);
+        let (status, _, body) = send(&app, get("/api/checklists")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{code}");
+        let error = json(&body);
+        assert_eq!(error["code"], "checklist_pack_refused");
+        let message = error["error"].as_str().unwrap();
+        assert!(message.contains(&format!("[{code}]")), "{message}");
+    }
+    let foreign = tempfile::tempdir().unwrap();
+    signed_pack_in(foreign.path(), 4, 3);
+    let state =
+        paicha_ledger::server::AppState::new(s.store.clone(), &s.tdb.dir.path().join("dist"))
+            .unwrap()
+            .with_checklists(foreign.path(), foreign.path().join("trust-root.json"));
+    let (status, _, body) = send(&paicha_ledger::server::app(state), get("/api/checklists")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        json(&body)["error"]
+            .as_str()
+            .unwrap()
+            .contains("[untrusted_key]")
+    );
+}
+
+#[tokio::test]
+async fn the_repository_checklists_signed_with_the_development_key_are_all_served() {
     let s = server(Db::Sqlite, false).await.unwrap();
     let files = std::fs::read_dir(repo().join("checklists"))
         .unwrap()
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
         .count();
+    let dir = tempfile::tempdir().unwrap();
+    let key = paicha_ledger::packs::read_key(&repo().join("checklists/keys/development.key.json"))
+        .unwrap();
+    let checklists = paicha_ledger::packs::load_for_publication(&[repo().join("checklists")])
+        .unwrap_or_else(|p| panic!("{}", p.join("\n")));
+    let file = paicha_ledger::packs::sign(checklists, &key, "省应急管理厅", march_at(1), vec![]);
+    std::fs::write(dir.path().join("pack.json"), file.to_json()).unwrap();
     let state =
         paicha_ledger::server::AppState::new(s.store.clone(), &s.tdb.dir.path().join("dist"))
             .unwrap()
-            .with_checklists(repo().join("checklists"));
+            .with_checklists(dir.path(), repo().join("checklists/keys/trust-root.json"));
     let app = paicha_ledger::server::app(state);
     let (status, _, bytes) = send(&app, get("/api/checklists")).await;
     assert_eq!(status, StatusCode::OK);
-    let pack = json(&bytes);
-    assert_eq!(
-        pack["checklists"].as_array().unwrap().len(),
-        files,
-        "every file is valid"
-    );
-    let fireworks = pack["checklists"]
-        .as_array()
-        .unwrap()
+    let trust =
+        paicha_ledger::packs::read_key_list(&repo().join("checklists/keys/trust-root.json"))
+            .unwrap();
+    let opened = paicha_core::signed_pack::open_sync(&bytes, &trust).unwrap();
+    assert_eq!(opened.pack.checklists.len(), files, "every file is valid");
+    let fireworks = opened
+        .pack
+        .checklists
         .iter()
-        .find(|c| c["sector"] == "fireworks")
+        .find(|c| c.checklist.sector == "fireworks")
         .expect("a fireworks checklist");
     assert!(
-        fireworks["search_key"].as_str().unwrap().contains("yhbz"),
+        fireworks.search_key.contains("yhbz"),
         "pinyin initials of 烟花爆竹: {}",
-        fireworks["search_key"]
+        fireworks.search_key
     );
 }

@@ -471,6 +471,42 @@ fn gaps_and_the_hazard_export_report_what_was_imported(db: Db) {
     );
     assert_eq!(csv.matches("重大隐患").count(), 2, "{csv}");
     assert!(text(&out.stderr).contains("exported 2 hazard(s)"));
+    // The edition each finding was judged by, from the exact checklist version (its hash).
+    let hash = checklist().content_hash().0;
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",依据文件,依据文件版本,检查表内容哈希"),
+        "{header}"
+    );
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",《中华人民共和国安全生产法》,中华人民共和国安全生产法；现行,{hash}"
+        )),
+        "{row}"
+    );
+    // Another version of the checklist (same id): the edition is flagged as inferred.
+    ws.file(
+        "checklists/test.toml",
+        &CHECKLIST_TOML.replace("version = \"2026.1\"", "version = \"2026.2\""),
+    );
+    let out = ws.run(&[
+        "export",
+        "hazards",
+        "--checklists",
+        p(&checklists),
+        "--level",
+        "major",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(
+            "中华人民共和国安全生产法；现行〔台账没有检查所用的检查表版本，按同编号的版本推定〕"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    ws.file("checklists/test.toml", CHECKLIST_TOML);
     assert!(csv.contains(",\"=HYPERLINK(\"\"http://x\"\")\","), "{csv}");
     assert!(!csv.contains("'="), "{csv}");
 
@@ -833,3 +869,347 @@ on_both_databases_sync!(
     followup_statuses_through_import_export_and_gaps,
     shutdown_finishes_an_upload_in_progress,
 );
+
+// ---------------------------------------------------------------- signed checklist packs
+
+fn repo_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+/// keygen → sign → verify-pack; rotate to a new key, which devices then trust only with the
+/// statement; a statement signed by a key they do not trust is refused.
+#[test]
+fn checklist_packs_are_signed_verified_and_keys_rotated_through_the_commands() {
+    let ws = Workspace::new();
+    let key1 = ws.dir.path().join("k1.json");
+    let key2 = ws.dir.path().join("k2.json");
+    for (key, name) in [(&key1, "省 2026"), (&key2, "省 2027")] {
+        let out = ws.run(&["checklists", "keygen", "--name", name, "-o", p(key)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("trusted entry: {\"key_id\":"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key1).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "a private key is readable by its owner only"
+        );
+    }
+    // A key is never overwritten.
+    let again = ws.run(&["checklists", "keygen", "--name", "x", "-o", p(&key1)]);
+    assert_eq!(again.status.code(), Some(1));
+    // The trust root devices start from: key 1 only.
+    let k1 = paicha_core::signed_pack::KeyFile::from_json(&std::fs::read(&key1).unwrap()).unwrap();
+    let root = paicha_core::signed_pack::KeyList {
+        serial: 1,
+        keys: vec![k1.trusted()],
+        issued_at: None,
+    };
+    let trust = ws.dir.path().join("trust.json");
+    std::fs::write(&trust, root.to_json()).unwrap();
+
+    let checklists = repo_path("checklists");
+    let pack1 = ws.dir.path().join("pack1.json");
+    let out = ws.run(&[
+        "checklists",
+        "sign",
+        p(&checklists),
+        "--key",
+        p(&key1),
+        "--trust-root",
+        p(&trust),
+        "-o",
+        p(&pack1),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = ws.run(&[
+        "checklists",
+        "verify-pack",
+        p(&pack1),
+        "--trust-root",
+        p(&trust),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("signed by 省 2026"), "{stdout}");
+    assert!(
+        stdout.contains("coal-mine 2026.12.1 (127 items)"),
+        "{stdout}"
+    );
+
+    // Signed with key 2 alone: devices refuse it (and sign refuses to write it).
+    let pack2 = ws.dir.path().join("pack2.json");
+    let out = ws.run(&[
+        "checklists",
+        "sign",
+        p(&checklists),
+        "--key",
+        p(&key2),
+        "--trust-root",
+        p(&trust),
+        "-o",
+        p(&pack2),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("devices would refuse this pack"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!pack2.exists());
+
+    // The rotation: key 1 (trusted) signs the list {key 2}; with it, key 2's pack is accepted.
+    let statement = ws.dir.path().join("rotation.json");
+    let k2 = paicha_core::signed_pack::KeyFile::from_json(&std::fs::read(&key2).unwrap()).unwrap();
+    let out = ws.run(&[
+        "checklists",
+        "rotate",
+        "--from",
+        p(&trust),
+        "--key",
+        p(&key1),
+        "--add",
+        p(&key2),
+        "--retire",
+        k1.key_id.as_str(),
+        "-o",
+        p(&statement),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("key list 2 trusts"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = ws.run(&[
+        "checklists",
+        "sign",
+        p(&checklists),
+        "--key",
+        p(&key2),
+        "--statement",
+        p(&statement),
+        "--trust-root",
+        p(&trust),
+        "-o",
+        p(&pack2),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = ws.run(&[
+        "checklists",
+        "verify-pack",
+        p(&pack2),
+        "--trust-root",
+        p(&trust),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("move devices to key list 2"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A statement made by key 2 for itself (not trusted by the devices) does not rotate.
+    let forged = ws.dir.path().join("forged.json");
+    let self_trust = ws.dir.path().join("self-trust.json");
+    std::fs::write(
+        &self_trust,
+        paicha_core::signed_pack::KeyList {
+            serial: 1,
+            keys: vec![k2.trusted()],
+            issued_at: None,
+        }
+        .to_json(),
+    )
+    .unwrap();
+    let out = ws.run(&[
+        "checklists",
+        "rotate",
+        "--from",
+        p(&self_trust),
+        "--key",
+        p(&key2),
+        "-o",
+        p(&forged),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pack3 = ws.dir.path().join("pack3.json");
+    let out = ws.run(&[
+        "checklists",
+        "sign",
+        p(&checklists),
+        "--key",
+        p(&key2),
+        "--statement",
+        p(&forged),
+        "-o",
+        p(&pack3),
+    ]);
+    assert!(out.status.success());
+    let out = ws.run(&[
+        "checklists",
+        "verify-pack",
+        p(&pack3),
+        "--trust-root",
+        p(&trust),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("密钥轮换声明无效"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn sign_refuses_checklists_that_publication_rejects() {
+    let ws = Workspace::new();
+    // The test checklist has no issuer, region, change log or checked dates.
+    let file = ws.file("lists/test.toml", CHECKLIST_TOML);
+    let out = ws.run(&[
+        "checklists",
+        "sign",
+        p(&file),
+        "--key",
+        p(&repo_path("checklists/keys/development.key.json")),
+        "-o",
+        p(&ws.dir.path().join("pack.json")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("检查表未写发布机关（issuer）"), "{err}");
+    assert!(err.contains("nothing signed"), "{err}");
+    assert!(!ws.dir.path().join("pack.json").exists());
+}
+
+#[test]
+fn coverage_reports_every_document_from_the_register() {
+    let ws = Workspace::new();
+    let out = ws.run(&[
+        "checklists",
+        "coverage",
+        "--dir",
+        p(&repo_path("checklists")),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("| 煤矿重大事故隐患判定标准 | 应急管理部令第21号 | 现行 | 已取得 obtained | 123 | 123 | 100 |"), "{report}");
+    assert!(report.contains("AQ 3067-2026"), "{report}");
+    assert!(report.contains("原因 / reason: 标准正文未取得"), "{report}");
+    let out = ws.run(&[
+        "checklists",
+        "coverage",
+        "--dir",
+        p(&repo_path("checklists")),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coal = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "coal-ling21-2026")
+        .unwrap();
+    assert_eq!(coal["official"], 123);
+    assert_eq!(coal["missing"], serde_json::json!([]));
+}
+
+/// `serve` with a pack the app would refuse: it starts, says so at once, and answers 503 with
+/// the reason; the app keeps the checklists it has.
+#[test]
+fn serve_refuses_a_tampered_pack_and_says_so_when_it_starts() {
+    let ws = Workspace::new();
+    ws.file("dist/index.html", "<!doctype html><title>Paicha</title>");
+    let dist = ws.dir.path().join("dist");
+    let key = repo_path("checklists/keys/development.key.json");
+    let pack = ws.dir.path().join("dist/checklists/pack.json");
+    std::fs::create_dir_all(pack.parent().unwrap()).unwrap();
+    std::fs::copy(
+        repo_path("checklists/keys/trust-root.json"),
+        dist.join("checklists/trust-root.json"),
+    )
+    .unwrap();
+    let out = ws.run(&[
+        "checklists",
+        "sign",
+        p(&repo_path("checklists")),
+        "--key",
+        p(&key),
+        "-o",
+        p(&pack),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // One signed character changed: 省应急管理厅 → 省应急管理局.
+    let mut file: paicha_core::signed_pack::SignedPackFile =
+        serde_json::from_slice(&std::fs::read(&pack).unwrap()).unwrap();
+    let payload = paicha_core::dsse::b64_decode(&file.envelope.payload).unwrap();
+    let payload = String::from_utf8(payload)
+        .unwrap()
+        .replacen("省应急管理厅", "省应急管理局", 1);
+    file.envelope.payload = paicha_core::dsse::b64_encode(payload.as_bytes());
+    std::fs::write(&pack, file.to_json()).unwrap();
+
+    let mut child = Reaped(
+        Command::new(BIN)
+            .args([
+                "--data-dir",
+                p(&ws.dir.path().join("data")),
+                "serve",
+                "--dist",
+                p(&dist),
+                "--port",
+                "0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("Paicha ledger listening on http://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /api/checklists HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(response.contains("checklist_pack_refused"), "{response}");
+    assert!(response.contains("[bad_signature]"), "{response}");
+    let killed = Command::new("sh")
+        .args(["-c", "kill -TERM \"$1\"", "sh", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.0.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("error: 检查表包被拒绝"), "{stderr}");
+    assert!(stderr.contains("checklist pack refused"), "{stderr}");
+}

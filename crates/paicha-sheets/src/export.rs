@@ -1,6 +1,7 @@
 //! From a checklist file to a spreadsheet in the documented layout, so that an author can start
 //! from a shipped checklist in Excel, and so that `convert` can be tested by a round trip. The
-//! file's `#` comments travel in the 注释/备注 cells.
+//! file's `#` comments travel in the 注释/备注 cells; every field of the format has a column
+//! (an item's conditions a row each in 限定条件, the change log a row per version).
 
 use crate::layout::{self, Column, Kind};
 use paicha_core::{Checklist, ChecklistError};
@@ -9,7 +10,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-/// A checklist laid out as the four sheets authors edit.
+/// A checklist laid out as the sheets authors edit.
 #[derive(Debug, Clone)]
 pub struct Exported {
     pub checklist: Checklist,
@@ -42,6 +43,12 @@ pub fn export(file: &str, text: &str) -> Result<Exported, ChecklistError> {
         ("title_en", checklist.title.en.clone()),
         ("version", checklist.version.clone()),
         ("effective", checklist.effective.clone()),
+        ("issuer", checklist.issuer.clone().unwrap_or_default()),
+        ("region", checklist.region.clone().unwrap_or_default()),
+        (
+            "supersedes",
+            checklist.supersedes.clone().unwrap_or_default(),
+        ),
         ("comment", comments.header.join("\n")),
     ];
     let meta = OutSheet {
@@ -62,12 +69,20 @@ pub fn export(file: &str, text: &str) -> Result<Exported, ChecklistError> {
             .iter()
             .enumerate()
             .map(|(i, s)| {
+                let opt = |v: &Option<String>| v.clone().unwrap_or_default();
                 vec![
                     s.key.clone(),
                     s.title.clone(),
-                    s.number.clone().unwrap_or_default(),
-                    s.effective.clone().unwrap_or_default(),
+                    opt(&s.number),
+                    opt(&s.effective),
                     layout::status_word(s.status).to_string(),
+                    opt(&s.issuer),
+                    opt(&s.published),
+                    opt(&s.checked_on),
+                    opt(&s.replaced_by),
+                    opt(&s.note),
+                    opt(&s.text_from),
+                    opt(&s.document),
                     joined(comments.sources.get(i)),
                 ]
             })
@@ -92,6 +107,7 @@ pub fn export(file: &str, text: &str) -> Result<Exported, ChecklistError> {
     );
 
     let mut item_rows = Vec::new();
+    let mut condition_rows = Vec::new();
     let mut n = 0;
     for (si, section) in checklist.sections.iter().enumerate() {
         for (ii, item) in section.items.iter().enumerate() {
@@ -116,15 +132,43 @@ pub fn export(file: &str, text: &str) -> Result<Exported, ChecklistError> {
                 layout::verification_word(item.verification).to_string(),
                 item.guidance.clone(),
                 item.applies_if.join(", "),
-                layout::evidence_word(item.evidence).to_string(),
+                layout::evidence_word(item.evidence.kind).to_string(),
+                item.evidence.unit.clone(),
+                item.evidence.what.clone(),
+                layout::photos_word(item.evidence.photos).to_string(),
                 comment.join("\n"),
             ]);
+            for c in &item.conditions {
+                condition_rows.push(vec![
+                    item.id.clone(),
+                    c.zh.clone(),
+                    c.en.clone(),
+                    c.question.clone().unwrap_or_default(),
+                    String::new(),
+                ]);
+            }
         }
     }
     let items = table(Kind::Items, item_rows);
+    let conditions = table(Kind::Conditions, condition_rows);
+    let changelog = table(
+        Kind::Changelog,
+        checklist
+            .changelog
+            .iter()
+            .map(|c| {
+                vec![
+                    c.version.clone(),
+                    c.date.clone(),
+                    c.zh.clone(),
+                    c.en.clone(),
+                ]
+            })
+            .collect(),
+    );
     Ok(Exported {
         checklist,
-        sheets: vec![meta, sources, questions, items],
+        sheets: vec![meta, changelog, sources, questions, items, conditions],
     })
 }
 
@@ -239,7 +283,7 @@ impl Comments {
 }
 
 impl Exported {
-    /// The workbook as .xlsx bytes: the four sheets, then a 说明 sheet describing the columns.
+    /// The workbook as .xlsx bytes: the sheets, then a 说明 sheet describing the columns.
     pub fn to_xlsx(&self) -> Result<Vec<u8>, XlsxError> {
         let mut book = XlsxBook::new();
         let head = Format::new()
@@ -286,8 +330,12 @@ impl Exported {
                 Kind::Sources => list("status", &["现行", "废止", "待核实"])?,
                 Kind::Items => {
                     list("major", &["是", "否"])?;
-                    list("verification", &["原文", "片段", "转述"])?;
-                    list("evidence", &["拍照", "无"])?;
+                    list(
+                        "verification",
+                        &["原文", "片段", "转述", "未核对", "原文未取得"],
+                    )?;
+                    list("evidence", &["照片", "文件", "测量", "无"])?;
+                    list("photos", &["允许", "禁止"])?;
                     let c = columns
                         .iter()
                         .position(|c| c.key == "source")
@@ -300,7 +348,7 @@ impl Exported {
                     ws.add_data_validation(1, c, last_row, c, &v)?;
                     ws.autofilter(0, 0, sheet.rows.len() as u32, sheet.header.len() as u16 - 1)?;
                 }
-                Kind::Checklist | Kind::Questions => {}
+                Kind::Checklist | Kind::Questions | Kind::Conditions | Kind::Changelog => {}
             }
         }
         // 说明: what each column means (ignored when converting).

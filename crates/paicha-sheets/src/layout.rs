@@ -1,12 +1,12 @@
 //! The spreadsheet layout authors fill in: sheet names, column headers (Chinese, with English
-//! aliases), and the words accepted for the major flag, the verification mark, a source's status
-//! and the evidence rule. Reading, writing and the built-in 说明 sheet all use these tables, so
+//! aliases), and the words accepted for the major flag, the verification mark, a source's status,
+//! the evidence kind and whether photos are allowed. Reading, writing and the built-in 说明 sheet all use these tables, so
 //! that the documentation in `checklists/README.md` and the code cannot drift apart silently
 //! (the tests check the README's column names against them).
 
-use paicha_core::checklist::{EvidenceRule, SourceStatus, Verification};
+use paicha_core::checklist::{EvidenceKind, PhotoRule, SourceStatus, Verification};
 
-/// The four kinds of sheet (or CSV block) a checklist workbook has.
+/// The kinds of sheet (or CSV block) a checklist workbook has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// 检查表: checklist-level fields as key/value rows.
@@ -17,6 +17,10 @@ pub enum Kind {
     Questions,
     /// 条目: one row per item.
     Items,
+    /// 限定条件: one row per condition of an item (optional sheet).
+    Conditions,
+    /// 变更记录: one row per version in the change log (optional sheet).
+    Changelog,
 }
 
 /// One column of a table sheet, or one field row of the key/value 检查表 sheet.
@@ -112,6 +116,30 @@ pub const CHECKLIST_FIELDS: &[Column] = &[
         "本版启用日期 YYYY-MM-DD",
     ),
     col(
+        "issuer",
+        "发布机关",
+        &["issuer", "发布单位"],
+        false,
+        0.0,
+        "发布本检查表的机关，如 省应急管理厅（随应用发布的检查表必填）",
+    ),
+    col(
+        "region",
+        "适用地区",
+        &["region", "地区"],
+        false,
+        0.0,
+        "适用地区，如 全省（随应用发布的检查表必填）",
+    ),
+    col(
+        "supersedes",
+        "代替版本",
+        &["supersedes", "替代版本"],
+        false,
+        0.0,
+        "本版代替的版本号，如 2026.11.1；首版空着",
+    ),
+    col(
         "comment",
         "注释",
         &["comment", "备注", "说明"],
@@ -165,6 +193,62 @@ pub const SOURCE_COLUMNS: &[Column] = &[
         true,
         10.0,
         "现行 / 废止（已被代替或废止）/ 待核实；拿不准写 待核实",
+    ),
+    col(
+        "issuer",
+        "发布机关",
+        &["issuer", "发布单位"],
+        false,
+        20.0,
+        "发布机关，如 应急管理部",
+    ),
+    col(
+        "published",
+        "发布日期",
+        &["published", "公布日期", "印发日期"],
+        false,
+        12.0,
+        "发布/公布日期 YYYY-MM-DD，只写有出处的日期",
+    ),
+    col(
+        "checked_on",
+        "核对日期",
+        &["checked_on", "状态核对日期"],
+        false,
+        12.0,
+        "最近一次核对状态的日期 YYYY-MM-DD（随应用发布的检查表必填）",
+    ),
+    col(
+        "replaced_by",
+        "代替文件",
+        &["replaced_by", "被代替为", "由何代替"],
+        false,
+        20.0,
+        "已被代替时，代替它的文件，如 GB 35181-2025（状态为废止时必填）",
+    ),
+    col(
+        "note",
+        "状态说明",
+        &["note", "说明"],
+        false,
+        30.0,
+        "状态说明（为何待核实、代替关系据何而来），应用中显示",
+    ),
+    col(
+        "text_from",
+        "条文来源",
+        &["text_from", "原文来源"],
+        false,
+        30.0,
+        "条文取自何处、如何核对",
+    ),
+    col(
+        "document",
+        "登记文件",
+        &["document", "登记"],
+        false,
+        18.0,
+        "checklists/documents/ 中该文件的登记名（不含 .toml），据此核对条文和统计覆盖率",
     ),
     col(
         "comment",
@@ -276,7 +360,7 @@ pub const ITEM_COLUMNS: &[Column] = &[
         &["verification", "核验标记", "mark"],
         true,
         8.0,
-        "原文 / 片段 / 转述",
+        "原文 / 片段 / 转述 / 未核对（第三方副本）/ 原文未取得",
     ),
     col(
         "guidance",
@@ -300,7 +384,31 @@ pub const ITEM_COLUMNS: &[Column] = &[
         &["evidence", "证据"],
         false,
         9.0,
-        "拍照：判为隐患时必须拍照；空着或 无：不要求",
+        "以何为证：照片（判为隐患时须拍照）/ 文件 / 测量（描述须写实测值和单位）/ 无",
+    ),
+    col(
+        "unit",
+        "单位",
+        &["unit", "计量单位"],
+        false,
+        7.0,
+        "测量证据的单位，如 m、%、MPa",
+    ),
+    col(
+        "evidence_what",
+        "证据说明",
+        &["evidence_what", "what", "证据内容"],
+        false,
+        20.0,
+        "证据是什么，如 安全生产许可证、考核合格证",
+    ),
+    col(
+        "photos",
+        "拍照",
+        &["photos", "photo", "是否允许拍照"],
+        false,
+        7.0,
+        "允许 / 禁止（爆炸危险区域、井下等不得拍照处写 禁止）；空着即允许",
     ),
     col(
         "comment",
@@ -310,6 +418,56 @@ pub const ITEM_COLUMNS: &[Column] = &[
         40.0,
         "注释，只给编写人看（写入文件时成为条目上方的 # 注释）",
     ),
+];
+
+pub const CONDITION_COLUMNS: &[Column] = &[
+    col(
+        "item",
+        "条目编号",
+        &["item", "item_id", "条目"],
+        true,
+        12.0,
+        "「条目」表中的条目编号",
+    ),
+    col(
+        "zh",
+        "条件",
+        &["zh", "condition", "限定条件"],
+        true,
+        50.0,
+        "母项或引导语规定的限定条件，如 水文地质类型为中等或者复杂的矿井",
+    ),
+    col("en", "English", &["en", "英文"], true, 40.0, "英文"),
+    col(
+        "question",
+        "问题编号",
+        &["question", "key"],
+        false,
+        20.0,
+        "开始检查时确认该条件的适用性问题编号；空着则作为条目上的适用范围显示",
+    ),
+    col(
+        "comment",
+        "备注",
+        &["comment", "注释"],
+        false,
+        30.0,
+        "注释，只给编写人看",
+    ),
+];
+
+pub const CHANGELOG_COLUMNS: &[Column] = &[
+    col(
+        "version",
+        "版本",
+        &["version", "版本号"],
+        true,
+        12.0,
+        "版本号，最新的在最前",
+    ),
+    col("date", "日期", &["date"], true, 12.0, "日期 YYYY-MM-DD"),
+    col("zh", "说明", &["zh", "变更内容"], true, 70.0, "改了什么"),
+    col("en", "English", &["en", "英文"], false, 50.0, "英文说明"),
 ];
 
 pub const SHEETS: &[SheetSpec] = &[
@@ -336,6 +494,18 @@ pub const SHEETS: &[SheetSpec] = &[
         name: "条目",
         aliases: &["items", "检查项", "检查条目"],
         columns: ITEM_COLUMNS,
+    },
+    SheetSpec {
+        kind: Kind::Conditions,
+        name: "限定条件",
+        aliases: &["conditions", "适用条件"],
+        columns: CONDITION_COLUMNS,
+    },
+    SheetSpec {
+        kind: Kind::Changelog,
+        name: "变更记录",
+        aliases: &["changelog", "修订记录"],
+        columns: CHANGELOG_COLUMNS,
     },
 ];
 
@@ -412,7 +582,7 @@ pub fn major_word(major: bool) -> &'static str {
     if major { "是" } else { "否" }
 }
 
-pub const VERIFICATION_WORDS: &str = "原文/片段/转述";
+pub const VERIFICATION_WORDS: &str = "原文/片段/转述/未核对/原文未取得";
 pub fn parse_verification(s: &str) -> Option<Verification> {
     match word(s).as_str() {
         "原文" | "verbatim" | "v" => Some(Verification::Verbatim),
@@ -420,15 +590,15 @@ pub fn parse_verification(s: &str) -> Option<Verification> {
             Some(Verification::Fragment)
         }
         "转述" | "paraphrase" | "p" => Some(Verification::Paraphrase),
+        "未核对" | "第三方" | "第三方副本" | "unverified" => {
+            Some(Verification::Unverified)
+        }
+        "原文未取得" | "未取得" | "unobtainable" => Some(Verification::Unobtainable),
         _ => None,
     }
 }
 pub fn verification_word(v: Verification) -> &'static str {
-    match v {
-        Verification::Verbatim => "原文",
-        Verification::Fragment => "片段",
-        Verification::Paraphrase => "转述",
-    }
+    v.word_zh()
 }
 
 pub const STATUS_WORDS: &str = "现行/废止/待核实";
@@ -452,20 +622,42 @@ pub fn status_word(s: SourceStatus) -> &'static str {
     }
 }
 
-pub const EVIDENCE_WORDS: &str = "拍照/无";
-pub fn parse_evidence(s: &str) -> Option<EvidenceRule> {
+pub const EVIDENCE_WORDS: &str = "照片/文件/测量/无";
+/// The evidence kind; the word 拍照 of files from before evidence kinds means 照片.
+pub fn parse_evidence(s: &str) -> Option<EvidenceKind> {
     match word(s).as_str() {
-        "" | "无" | "不要求" | "none" => Some(EvidenceRule::None),
-        "拍照" | "隐患拍照" | "判为隐患时拍照" | "photo" | "photo_if_hazard" => {
-            Some(EvidenceRule::PhotoIfHazard)
+        "" | "无" | "不要求" | "none" => Some(EvidenceKind::None),
+        "照片" | "拍照" | "隐患拍照" | "判为隐患时拍照" | "photo" | "photo_if_hazard" => {
+            Some(EvidenceKind::Photo)
+        }
+        "文件" | "资料" | "证照" | "document" => Some(EvidenceKind::Document),
+        "测量" | "实测" | "measurement" => Some(EvidenceKind::Measurement),
+        _ => None,
+    }
+}
+pub fn evidence_word(e: EvidenceKind) -> &'static str {
+    match e {
+        EvidenceKind::None => "",
+        EvidenceKind::Photo => "照片",
+        EvidenceKind::Document => "文件",
+        EvidenceKind::Measurement => "测量",
+    }
+}
+
+pub const PHOTO_WORDS: &str = "允许/禁止";
+pub fn parse_photos(s: &str) -> Option<PhotoRule> {
+    match word(s).as_str() {
+        "" | "允许" | "可以" | "allowed" => Some(PhotoRule::Allowed),
+        "禁止" | "不允许" | "禁止拍照" | "not_allowed" | "notallowed" => {
+            Some(PhotoRule::NotAllowed)
         }
         _ => None,
     }
 }
-pub fn evidence_word(e: EvidenceRule) -> &'static str {
-    match e {
-        EvidenceRule::None => "",
-        EvidenceRule::PhotoIfHazard => "拍照",
+pub fn photos_word(p: PhotoRule) -> &'static str {
+    match p {
+        PhotoRule::Allowed => "",
+        PhotoRule::NotAllowed => "禁止",
     }
 }
 

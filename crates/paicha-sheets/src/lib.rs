@@ -160,8 +160,9 @@ fn convert_cmd(
             }
             writeln!(
                 err,
-                "FAIL {}: {} problem(s); nothing written",
+                "FAIL {}: {} 个问题，未写入任何文件 / {} problem(s); nothing written",
                 input.display(),
+                problems.0.len(),
                 problems.0.len()
             )?;
             return Ok(false);
@@ -174,7 +175,7 @@ fn convert_cmd(
     if items < MIN_SHIPPED_ITEMS {
         writeln!(
             err,
-            "note: {items} items; a checklist shipped with the app needs at least {MIN_SHIPPED_ITEMS}"
+            "note: {items} 个条目；随应用发布的检查表至少要有 {MIN_SHIPPED_ITEMS} 个 / {items} items; a checklist shipped with the app needs at least {MIN_SHIPPED_ITEMS}"
         )?;
     }
     let output = output.unwrap_or_else(|| input.with_extension("toml"));
@@ -191,8 +192,10 @@ fn convert_cmd(
     {
         writeln!(
             err,
-            "warning: the content differs from {} but the version is still {}: change 版本 \
-             (version) whenever the content changes",
+            "warning: 内容与 {} 不同，但版本号仍是 {}：改了内容请改版本号 / the content differs \
+             from {} but the version is still {}: change 版本 (version) whenever the content changes",
+            output.display(),
+            old.version,
             output.display(),
             old.version
         )?;
@@ -221,7 +224,7 @@ fn validate_cmd(
                 if found.is_empty() {
                     writeln!(
                         err,
-                        "FAIL {}: no *.toml files in this directory",
+                        "FAIL {}: 目录中没有 *.toml 文件 / no *.toml files in this directory",
                         arg.display()
                     )?;
                     return Ok(false);
@@ -262,20 +265,21 @@ fn validate_cmd(
             Ok(checklist) => {
                 writeln!(out, "OK  {}: {}", path.display(), summary(&checklist))?;
                 if checklist.items().count() < MIN_SHIPPED_ITEMS {
+                    let n = checklist.items().count();
                     writeln!(
                         err,
-                        "note: {}: {} items; a checklist shipped with the app needs at least \
-                         {MIN_SHIPPED_ITEMS}",
+                        "note: {}: {n} 个条目；随应用发布的检查表至少要有 {MIN_SHIPPED_ITEMS} 个 / \
+                         {n} items; a checklist shipped with the app needs at least {MIN_SHIPPED_ITEMS}",
                         path.display(),
-                        checklist.items().count()
                     )?;
                 }
                 if let Some(first) = ids.insert(checklist.id.clone(), path.clone()) {
                     writeln!(
                         err,
-                        "warning: {} and {} both have id {:?}",
+                        "warning: {} 与 {} 的编号都是 {:?} / both have id {:?}",
                         first.display(),
                         path.display(),
+                        checklist.id,
                         checklist.id
                     )?;
                 }

@@ -51,17 +51,22 @@ impl Workbook {
             |n| n.to_string_lossy().into_owned(),
         );
         let fail = |reason: String| Problems(vec![Problem::file(&name, reason)]);
-        let len = std::fs::metadata(path)
-            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?
-            .len();
+        let unreadable = |e: std::io::Error| {
+            let p = path.display();
+            fail(bi(
+                format!("无法读取 {p}：{e}"),
+                format!("cannot read {p}: {e}"),
+            ))
+        };
+        let len = std::fs::metadata(path).map_err(unreadable)?.len();
         if len > MAX_SPREADSHEET_BYTES {
-            return Err(fail(format!(
-                "{} is larger than {MAX_SPREADSHEET_BYTES} bytes",
-                path.display()
+            let p = path.display();
+            return Err(fail(bi(
+                format!("{p} 大于 {MAX_SPREADSHEET_BYTES} 字节"),
+                format!("{p} is larger than {MAX_SPREADSHEET_BYTES} bytes"),
             )));
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(unreadable)?;
         if is_csv(path) {
             Self::from_csv(&name, &bytes)
         } else {
@@ -74,7 +79,12 @@ impl Workbook {
         let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
             Problems(vec![Problem::file(
                 name,
-                format!("not a readable .xlsx workbook ({e}); save it from Excel or WPS as .xlsx"),
+                bi(
+                    format!("不是可读取的 .xlsx 工作簿（{e}）：请在 Excel 或 WPS 中另存为 .xlsx"),
+                    format!(
+                        "not a readable .xlsx workbook ({e}); save it from Excel or WPS as .xlsx"
+                    ),
+                ),
             )])
         })?;
         let mut problems = Vec::new();
@@ -85,7 +95,10 @@ impl Workbook {
                 Err(e) => {
                     problems.push(Problem::file(
                         name,
-                        format!("cannot read sheet {sheet_name}: {e}"),
+                        bi(
+                            format!("无法读取工作表 {sheet_name}：{e}"),
+                            format!("cannot read sheet {sheet_name}: {e}"),
+                        ),
                     ));
                     continue;
                 }
@@ -138,7 +151,10 @@ impl Workbook {
                 if had_errors {
                     return Err(Problems(vec![Problem::file(
                         name,
-                        "neither UTF-8 nor GBK/GB18030 text; save as \"CSV UTF-8\"".into(),
+                        bi(
+                            "既不是 UTF-8 也不是 GBK/GB18030 文本：请另存为“CSV UTF-8”",
+                            "neither UTF-8 nor GBK/GB18030 text; save as \"CSV UTF-8\"",
+                        ),
                     )]));
                 }
                 text
@@ -150,32 +166,47 @@ impl Workbook {
             .from_reader(text.as_bytes());
         let mut rows = Vec::new();
         let mut record = csv::StringRecord::new();
-        let mut number = 0usize;
+        let bytes = text.as_bytes();
+        // Row numbers as Excel shows them: the line a record starts on, less the line breaks
+        // inside quoted cells of the records before it (a cell spanning lines is one row).
+        // Windows (CRLF), Unix (LF) and old Mac (CR) line ends each count once.
+        let mut counted_to = 0usize;
+        let mut lines_before = 0usize;
+        let mut inside_cells = 0usize;
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
-                    let row = e.position().map_or(number + 1, |p| p.line() as usize);
+                    let row = e
+                        .position()
+                        .map_or(rows.len() + 1, |p| line_of(bytes, p.byte() as usize));
                     return Err(Problems(vec![Problem::at(
                         name,
                         row,
-                        format!("not valid CSV: {e}"),
+                        bi(
+                            format!("不是有效的 CSV：{e}"),
+                            format!("not valid CSV: {e}"),
+                        ),
                     )]));
                 }
             }
-            // The reader skips blank lines; Excel shows them as empty rows.
-            let start = record.position().map_or(0, |p| p.byte() as usize);
-            let blank_lines = text.as_bytes()[start.min(text.len())..]
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .filter(|&&b| b == b'\n')
-                .count();
-            number += 1 + blank_lines;
+            // The reader may report a record from the end of the line before it (CRLF) or
+            // from blank lines it skipped: its content starts after any line break there.
+            let mut start = record.position().map_or(0, |p| p.byte() as usize);
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            lines_before += line_breaks(&bytes[counted_to.min(start)..start]);
+            counted_to = start;
             rows.push(Row {
-                number,
+                number: lines_before + 1 - inside_cells,
                 cells: record.iter().map(normalise_newlines).collect(),
             });
+            inside_cells += record
+                .iter()
+                .map(|c| line_breaks(c.as_bytes()))
+                .sum::<usize>();
         }
         Ok(Self {
             name: name.to_string(),
@@ -191,6 +222,36 @@ impl Workbook {
 pub fn is_csv(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// Line breaks in `bytes`: CRLF, LF and a lone CR each count as one.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => n += 1,
+            b'\r' => {
+                n += 1;
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(bytes: &[u8], byte: usize) -> usize {
+    line_breaks(&bytes[..byte.min(bytes.len())]) + 1
+}
+
+/// "中文 / English".
+fn bi(zh: impl std::fmt::Display, en: impl std::fmt::Display) -> String {
+    format!("{zh} / {en}")
 }
 
 fn normalise_newlines(s: &str) -> String {
@@ -224,6 +285,11 @@ fn cell_text(cell: &Data) -> Result<String, String> {
         },
         Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_string(),
         Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(format!("a cell holds the error value {e}")),
+        Data::Error(e) => {
+            return Err(bi(
+                format!("单元格是错误值 {e}"),
+                format!("a cell holds the error value {e}"),
+            ));
+        }
     })
 }

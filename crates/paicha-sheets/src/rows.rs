@@ -1,14 +1,20 @@
 //! From spreadsheet rows to a checklist file: every row is checked first (so that each error
 //! names its row), then the TOML text is written with a map from its lines back to the rows that
 //! produced them, and finally the domain crate's validation runs on that text; any error it still
-//! finds is reported at the row its line came from.
+//! finds is reported at the row its line came from. Every message says what is wrong in Chinese,
+//! then in English.
 
 use crate::layout::{self, Column, Kind, SheetSpec};
 use crate::read::{Row, Workbook};
 use crate::{Problem, Problems};
 use paicha_core::Checklist;
-use paicha_core::checklist::{EvidenceRule, SourceStatus, Verification};
+use paicha_core::checklist::{EvidenceKind, PhotoRule, SourceStatus, Verification};
 use std::collections::{BTreeMap, HashMap};
+
+/// "中文 / English": how every message reads.
+fn bi(zh: impl std::fmt::Display, en: impl std::fmt::Display) -> String {
+    format!("{zh} / {en}")
+}
 
 /// A converted checklist: the validated structure, the file text, and notes for the author.
 #[derive(Debug, Clone)]
@@ -80,12 +86,17 @@ pub fn convert(book: &Workbook, items_sheet: Option<&str>) -> Result<Converted, 
             let first = block.rows.iter().find(|r| !r.is_empty());
             if let (true, Some(first)) = (book.is_csv, first) {
                 let note = if block.name == book.name {
-                    "rows before the first [检查表]/[依据]/[适用性]/[条目] line are ignored"
-                        .to_string()
+                    bi(
+                        "第一个 [检查表]/[依据]/[适用性]/[条目] 行之前的内容被忽略",
+                        "rows before the first [检查表]/[依据]/[适用性]/[条目] line are ignored",
+                    )
                 } else {
-                    format!(
-                        "[{}] is not a block of the layout; its rows are ignored",
-                        block.name
+                    bi(
+                        format!("[{}] 不是规定的块，其中各行被忽略", block.name),
+                        format!(
+                            "[{}] is not a block of the layout; its rows are ignored",
+                            block.name
+                        ),
                     )
                 };
                 cx.warn(&block.name, Some(first.number), &note);
@@ -93,14 +104,19 @@ pub fn convert(book: &Workbook, items_sheet: Option<&str>) -> Result<Converted, 
             continue;
         };
         if let Some(other) = by_kind.get(&kind) {
+            let sheet = layout::spec(kind).name;
             cx.problem(
                 &book.name,
                 None,
-                format!(
-                    "both {} and {} are {} sheets; keep one",
-                    other.name,
-                    block.name,
-                    layout::spec(kind).name
+                bi(
+                    format!(
+                        "{} 和 {} 都是「{sheet}」表，只保留一个",
+                        other.name, block.name
+                    ),
+                    format!(
+                        "both {} and {} are {sheet} sheets; keep one",
+                        other.name, block.name
+                    ),
                 ),
             );
             continue;
@@ -114,7 +130,7 @@ pub fn convert(book: &Workbook, items_sheet: Option<&str>) -> Result<Converted, 
             .map(|b| b.name)
             .collect();
         if names.is_empty() {
-            "none".to_string()
+            "无 none".to_string()
         } else {
             names.join(", ")
         }
@@ -126,15 +142,23 @@ pub fn convert(book: &Workbook, items_sheet: Option<&str>) -> Result<Converted, 
                 (Kind::Items, Some(name)) => format!("{name:?}"),
                 _ => spec.label(),
             };
+            let name = spec.name;
             let reason = if book.is_csv {
-                format!(
-                    "no [{}] block (a line holding only [{}] starts it); blocks found: {}",
-                    spec.name,
-                    spec.name,
-                    found()
+                bi(
+                    format!(
+                        "缺少 [{name}] 块（以只含 [{name}] 的一行开始）；现有的块：{}",
+                        found()
+                    ),
+                    format!(
+                        "no [{name}] block (a line holding only [{name}] starts it); blocks found: {}",
+                        found()
+                    ),
                 )
             } else {
-                format!("no sheet {wanted}; sheets found: {}", found())
+                bi(
+                    format!("缺少工作表 {wanted}；现有的工作表：{}", found()),
+                    format!("no sheet {wanted}; sheets found: {}", found()),
+                )
             };
             cx.problem(&book.name, None, reason);
         }
@@ -143,6 +167,10 @@ pub fn convert(book: &Workbook, items_sheet: Option<&str>) -> Result<Converted, 
         return Err(Problems(cx.problems));
     }
     let meta = cx.checklist_sheet(&by_kind[&Kind::Checklist]);
+    let changelog = by_kind
+        .get(&Kind::Changelog)
+        .map(|b| cx.changelog_sheet(b))
+        .unwrap_or_default();
     let sources = cx.sources_sheet(&by_kind[&Kind::Sources]);
     let questions = by_kind
         .get(&Kind::Questions)
@@ -154,15 +182,19 @@ pub fn convert(book: &Workbook, items_sheet: Option<&str>) -> Result<Converted, 
             || layout::spec(Kind::Questions).name.to_string(),
             |b| b.name.clone(),
         ),
+        items: by_kind[&Kind::Items].name.clone(),
     };
-    let sections = cx.items_sheet(&by_kind[&Kind::Items], &sources, &questions, &names);
+    let mut sections = cx.items_sheet(&by_kind[&Kind::Items], &sources, &questions, &names);
+    if let Some(block) = by_kind.get(&Kind::Conditions) {
+        cx.conditions_sheet(block, &mut sections, &questions, &names);
+    }
     if !cx.problems.is_empty() {
         return Err(Problems(cx.problems));
     }
     let Some(meta) = meta else {
         return Err(Problems(cx.problems));
     };
-    let out = write_toml(&meta, &sources, &questions, &sections);
+    let out = write_toml(&meta, &changelog, &sources, &questions, &sections);
     let file = format!("{}.toml", meta.id.value);
     match Checklist::from_toml(&file, &out.text) {
         Ok(checklist) => Ok(Converted {
@@ -208,7 +240,18 @@ struct Meta {
     title_en: Val,
     version: Val,
     effective: Val,
+    issuer: Option<Val>,
+    region: Option<Val>,
+    supersedes: Option<Val>,
     comment: Option<Val>,
+}
+
+struct ChangeRow {
+    loc: Loc,
+    version: String,
+    date: String,
+    zh: String,
+    en: String,
 }
 
 struct SourceRow {
@@ -218,6 +261,13 @@ struct SourceRow {
     number: Option<String>,
     effective: Option<String>,
     status: SourceStatus,
+    issuer: Option<String>,
+    published: Option<String>,
+    checked_on: Option<String>,
+    replaced_by: Option<String>,
+    note: Option<String>,
+    text_from: Option<String>,
+    document: Option<String>,
     comment: String,
 }
 
@@ -225,12 +275,24 @@ struct SourceRow {
 struct SheetNames {
     sources: String,
     questions: String,
+    items: String,
 }
 
 #[derive(Default)]
 struct Questions {
     rows: Vec<QuestionRow>,
     keys: BTreeMap<String, usize>,
+}
+
+impl Questions {
+    /// The known keys, for messages.
+    fn known(&self) -> String {
+        if self.keys.is_empty() {
+            "无 none".to_string()
+        } else {
+            self.keys.keys().cloned().collect::<Vec<_>>().join(", ")
+        }
+    }
 }
 
 struct QuestionRow {
@@ -260,8 +322,19 @@ struct ItemRow {
     verification: Verification,
     guidance: String,
     applies_if: Vec<String>,
-    evidence: EvidenceRule,
+    evidence: EvidenceKind,
+    unit: String,
+    evidence_what: String,
+    photos: PhotoRule,
+    conditions: Vec<ConditionRow>,
     comment: String,
+}
+
+struct ConditionRow {
+    loc: Loc,
+    zh: String,
+    en: String,
+    question: Option<String>,
 }
 
 /// A table sheet's header: which column holds which field, and the header as the author wrote it.
@@ -279,6 +352,31 @@ impl Header {
         self.cols
             .get(key)
             .map_or_else(String::new, |(_, h)| h.clone())
+    }
+
+    /// A cell that must be a date (or empty): `YYYY-MM-DD`, or a problem.
+    fn date(&self, cx: &mut Cx, row: &Row, key: &str, loc: &Loc) -> Option<String> {
+        match self.get(row, key) {
+            "" => None,
+            text => match layout::parse_date(text) {
+                Some(date) => Some(date),
+                None => {
+                    let name = self.name(key);
+                    cx.at(
+                        loc,
+                        bi(
+                            format!("{name} 须是日期 YYYY-MM-DD 或空着（写的是 {text:?}）"),
+                            format!("{name} must be a date YYYY-MM-DD or empty (found {text:?})"),
+                        ),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn optional(&self, row: &Row, key: &str) -> Option<String> {
+        Some(self.get(row, key).to_string()).filter(|s| !s.is_empty())
     }
 }
 
@@ -318,11 +416,18 @@ impl Cx {
     ) -> Option<(Header, Vec<&'a Row>)> {
         let mut rows = block.rows.iter().copied().filter(|r| !r.is_empty());
         let Some(head) = rows.next() else {
-            if spec.columns.iter().any(|c| c.required) && spec.kind != Kind::Questions {
+            let optional = matches!(
+                spec.kind,
+                Kind::Questions | Kind::Conditions | Kind::Changelog
+            );
+            if !optional {
                 self.problem(
                     &block.name,
                     None,
-                    "is empty: the first row names the columns, one row per entry follows".into(),
+                    bi(
+                        "是空的：第一行写列名，其下每行一项",
+                        "is empty: the first row names the columns, one row per entry follows",
+                    ),
                 );
             }
             return None;
@@ -337,9 +442,10 @@ impl Cx {
             match spec.columns.iter().find(|c| c.matches(text)) {
                 Some(column) => {
                     if let Some((_, first)) = cols.get(column.key) {
-                        let reason = format!(
-                            "columns {first:?} and {text:?} both mean {}; keep one",
-                            column.header
+                        let header = column.header;
+                        let reason = bi(
+                            format!("列 {first:?} 和 {text:?} 都表示「{header}」，只保留一列"),
+                            format!("columns {first:?} and {text:?} both mean {header}; keep one"),
                         );
                         self.problem(&block.name, Some(head.number), reason);
                     } else {
@@ -351,7 +457,10 @@ impl Cx {
                     self.warn(
                         &block.name,
                         Some(head.number),
-                        &format!("column {text:?} is not part of the layout and is ignored"),
+                        &bi(
+                            format!("列 {text:?} 不在规定的格式中，被忽略"),
+                            format!("column {text:?} is not part of the layout and is ignored"),
+                        ),
                     );
                 }
             }
@@ -360,21 +469,45 @@ impl Cx {
         for column in spec.columns.iter().filter(|c| c.required) {
             if !cols.contains_key(column.key) {
                 ok = false;
-                let mut reason = format!("missing required column {}", column.label());
-                if !unknown.is_empty() {
-                    reason += &format!(" (not recognised: {})", unknown.join(", "));
-                }
+                let label = column.label();
+                let (zh_more, en_more) = if unknown.is_empty() {
+                    (String::new(), String::new())
+                } else {
+                    (
+                        format!("（不认识的列：{}）", unknown.join("、")),
+                        format!(" (not recognised: {})", unknown.join(", ")),
+                    )
+                };
+                let reason = bi(
+                    format!("缺少必填列 {label}{zh_more}"),
+                    format!("missing required column {label}{en_more}"),
+                );
                 self.problem(&block.name, Some(head.number), reason);
             }
         }
         ok.then(|| (Header { cols }, rows.collect()))
     }
 
-    /// A required text cell: the value, or a problem naming the column.
-    fn required(&mut self, h: &Header, row: &Row, key: &str, loc: &Loc, why: &str) -> String {
+    /// A required text cell: the value, or a problem naming the column; `why` is the hint
+    /// added to the message, in Chinese and English.
+    fn required(
+        &mut self,
+        h: &Header,
+        row: &Row,
+        key: &str,
+        loc: &Loc,
+        why: (&str, &str),
+    ) -> String {
         let v = h.get(row, key);
         if v.is_empty() {
-            self.at(loc, format!("{} is empty{why}", h.name(key)));
+            let name = h.name(key);
+            self.at(
+                loc,
+                bi(
+                    format!("{name} 为空{}", why.0),
+                    format!("{name} is empty{}", why.1),
+                ),
+            );
         }
         v.to_string()
     }
@@ -393,16 +526,19 @@ impl Cx {
                     self.warn(
                         &block.name,
                         Some(row.number),
-                        &format!("{field:?} is not a checklist field and is ignored"),
+                        &bi(
+                            format!("{field:?} 不是检查表的字段，被忽略"),
+                            format!("{field:?} is not a checklist field and is ignored"),
+                        ),
                     );
                 }
                 continue;
             };
             if let Some(first) = values.get(column.key) {
-                let reason = format!(
-                    "{} given twice (also on row {})",
-                    column.header,
-                    first.loc.row.unwrap_or(0)
+                let (header, first) = (column.header, first.loc.row.unwrap_or(0));
+                let reason = bi(
+                    format!("{header} 写了两次（另见第 {first} 行）"),
+                    format!("{header} given twice (also on row {first})"),
                 );
                 self.at(&loc, reason);
                 continue;
@@ -413,17 +549,23 @@ impl Cx {
             match values.remove(column.key) {
                 Some(v) if !v.value.is_empty() || !column.required => Some(v),
                 Some(v) => {
-                    cx.at(&v.loc, format!("{} is empty", column.header));
+                    let header = column.header;
+                    cx.at(
+                        &v.loc,
+                        bi(format!("{header} 为空"), format!("{header} is empty")),
+                    );
                     None
                 }
                 None if column.required => {
+                    let (label, header) = (column.label(), column.header);
                     cx.problem(
                         &block.name,
                         None,
-                        format!(
-                            "missing {}: add a row with {} in the first column and its value in the second",
-                            column.label(),
-                            column.header
+                        bi(
+                            format!("缺少 {label}：加一行，第一列写 {header}，第二列写内容"),
+                            format!(
+                                "missing {label}: add a row with {header} in the first column and its value in the second"
+                            ),
                         ),
                     );
                     None
@@ -439,15 +581,19 @@ impl Cx {
         let title_en = take(self, field("title_en"));
         let version = take(self, field("version"));
         let effective = take(self, field("effective"));
+        let issuer = take(self, field("issuer"));
+        let region = take(self, field("region"));
+        let supersedes = take(self, field("supersedes"));
         let comment = take(self, field("comment"));
         let (id, mut sector, title_zh, title_en, version, mut effective) =
             (id?, sector?, title_zh?, title_en?, version?, effective?);
         if !layout::is_slug(&id.value) {
+            let v = &id.value;
             self.at(
                 &id.loc,
-                format!(
-                    "编号 {:?} may only use letters, digits, - and _ (e.g. city-gas)",
-                    id.value
+                bi(
+                    format!("编号 {v:?} 只能用英文字母、数字、- 和 _（如 city-gas）"),
+                    format!("编号 {v:?} may only use letters, digits, - and _ (e.g. city-gas)"),
                 ),
             );
         }
@@ -458,26 +604,30 @@ impl Cx {
                     .iter()
                     .map(|(key, zh, _)| format!("{zh} ({key})"))
                     .collect();
+                let v = &sector.value;
                 self.at(
                     &sector.loc,
-                    format!(
-                        "unknown 行业 {:?} (known: {})",
-                        sector.value,
-                        known.join(", ")
+                    bi(
+                        format!("未知行业 {v:?}（可用：{}）", known.join("、")),
+                        format!("unknown 行业 {v:?} (known: {})", known.join(", ")),
                     ),
                 );
             }
         }
         match layout::parse_date(&effective.value) {
             Some(date) => effective.value = date,
-            None => self.at(
-                &effective.loc,
-                format!(
-                    "启用日期 must be a date YYYY-MM-DD (found {:?})",
-                    effective.value
-                ),
-            ),
+            None => {
+                let v = &effective.value;
+                self.at(
+                    &effective.loc,
+                    bi(
+                        format!("启用日期须写作 YYYY-MM-DD（写的是 {v:?}）"),
+                        format!("启用日期 must be a date YYYY-MM-DD (found {v:?})"),
+                    ),
+                )
+            }
         }
+        let nonempty = |v: Option<Val>| v.filter(|c| !c.value.is_empty());
         Some(Meta {
             id,
             sector,
@@ -485,8 +635,43 @@ impl Cx {
             title_en,
             version,
             effective,
-            comment: comment.filter(|c| !c.value.is_empty()),
+            issuer: nonempty(issuer),
+            region: nonempty(region),
+            supersedes: nonempty(supersedes),
+            comment: nonempty(comment),
         })
+    }
+
+    fn changelog_sheet(&mut self, block: &Block) -> Vec<ChangeRow> {
+        let Some((h, rows)) = self.header(block, layout::spec(Kind::Changelog)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for row in rows {
+            let loc = Loc::new(&block.name, row.number);
+            let version = self.required(&h, row, "version", &loc, ("", ""));
+            let date_text = self.required(&h, row, "date", &loc, ("", ""));
+            let date = if date_text.is_empty() {
+                String::new()
+            } else {
+                h.date(self, row, "date", &loc).unwrap_or_default()
+            };
+            let zh = self.required(
+                &h,
+                row,
+                "zh",
+                &loc,
+                ("（写明改了什么）", " (say what changed)"),
+            );
+            out.push(ChangeRow {
+                loc,
+                version,
+                date,
+                zh,
+                en: h.get(row, "en").to_string(),
+            });
+        }
+        out
     }
 
     fn sources_sheet(&mut self, block: &Block) -> Vec<SourceRow> {
@@ -497,39 +682,44 @@ impl Cx {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for row in rows {
             let loc = Loc::new(&block.name, row.number);
-            let key = self.required(&h, row, "key", &loc, "");
-            let title = self.required(&h, row, "title", &loc, "");
+            let key = self.required(&h, row, "key", &loc, ("", ""));
+            let title = self.required(&h, row, "title", &loc, ("", ""));
             if !key.is_empty() {
                 if let Some(first) = seen.get(&key) {
-                    let reason =
-                        format!("duplicate {} {key:?} (first on row {first})", h.name("key"));
+                    let name = h.name("key");
+                    let reason = bi(
+                        format!("{name} {key:?} 重复（第一次在第 {first} 行）"),
+                        format!("duplicate {name} {key:?} (first on row {first})"),
+                    );
                     self.at(&loc, reason);
                 } else {
                     seen.insert(key.clone(), row.number);
                 }
             }
-            let number = Some(h.get(row, "number").to_string()).filter(|s| !s.is_empty());
-            let effective = match h.get(row, "effective") {
-                "" => None,
-                text => match layout::parse_date(text) {
-                    Some(date) => Some(date),
-                    None => {
-                        let reason = format!(
-                            "{} must be a date YYYY-MM-DD or empty (found {text:?})",
-                            h.name("effective")
-                        );
-                        self.at(&loc, reason);
-                        None
-                    }
-                },
-            };
+            let effective = h.date(self, row, "effective", &loc);
+            let published = h.date(self, row, "published", &loc);
+            let checked_on = h.date(self, row, "checked_on", &loc);
             let status_text = h.get(row, "status");
             let status = layout::parse_status(status_text);
             if status.is_none() {
-                let reason = format!(
-                    "{} must be {} (found {status_text:?})",
-                    h.name("status"),
-                    layout::STATUS_WORDS
+                let (name, words) = (h.name("status"), layout::STATUS_WORDS);
+                let reason = bi(
+                    format!("{name} 须是 {words}（写的是 {status_text:?}）"),
+                    format!("{name} must be {words} (found {status_text:?})"),
+                );
+                self.at(&loc, reason);
+            }
+            let replaced_by = h.optional(row, "replaced_by");
+            if status == Some(SourceStatus::Superseded) && replaced_by.is_none() {
+                let (name, by) = (h.name("status"), layout::spec(Kind::Sources).columns);
+                let column = by
+                    .iter()
+                    .find(|c| c.key == "replaced_by")
+                    .expect("column")
+                    .label();
+                let reason = bi(
+                    format!("{name} 是废止（已被代替），须在 {column} 写明由什么代替"),
+                    format!("{name} says superseded: name what replaced it in {column}"),
                 );
                 self.at(&loc, reason);
             }
@@ -537,9 +727,16 @@ impl Cx {
                 loc,
                 key,
                 title,
-                number,
+                number: h.optional(row, "number"),
                 effective,
                 status: status.unwrap_or(SourceStatus::Unverified),
+                issuer: h.optional(row, "issuer"),
+                published,
+                checked_on,
+                replaced_by,
+                note: h.optional(row, "note"),
+                text_from: h.optional(row, "text_from"),
+                document: h.optional(row, "document"),
                 comment: h.get(row, "comment").to_string(),
             });
         }
@@ -547,7 +744,10 @@ impl Cx {
             self.problem(
                 &block.name,
                 None,
-                "no sources: every item needs a legal basis from this sheet".into(),
+                bi(
+                    "没有依据文件：每个条目都要引用本表中的依据",
+                    "no sources: every item needs a legal basis from this sheet",
+                ),
             );
         }
         out
@@ -560,24 +760,27 @@ impl Cx {
         let mut out = Questions::default();
         for row in rows {
             let loc = Loc::new(&block.name, row.number);
-            let key = self.required(&h, row, "key", &loc, "");
+            let key = self.required(&h, row, "key", &loc, ("", ""));
             if !key.is_empty() {
+                let name = h.name("key");
                 if !layout::is_slug(&key) {
-                    let reason = format!(
-                        "{} {key:?} may only use letters, digits, - and _",
-                        h.name("key")
+                    let reason = bi(
+                        format!("{name} {key:?} 只能用英文字母、数字、- 和 _"),
+                        format!("{name} {key:?} may only use letters, digits, - and _"),
                     );
                     self.at(&loc, reason);
                 } else if let Some(first) = out.keys.get(&key) {
-                    let reason =
-                        format!("duplicate {} {key:?} (first on row {first})", h.name("key"));
+                    let reason = bi(
+                        format!("{name} {key:?} 重复（第一次在第 {first} 行）"),
+                        format!("duplicate {name} {key:?} (first on row {first})"),
+                    );
                     self.at(&loc, reason);
                 } else {
                     out.keys.insert(key.clone(), row.number);
                 }
             }
-            let zh = self.required(&h, row, "zh", &loc, "");
-            let en = self.required(&h, row, "en", &loc, "");
+            let zh = self.required(&h, row, "zh", &loc, ("", ""));
+            let en = self.required(&h, row, "en", &loc, ("", ""));
             out.rows.push(QuestionRow {
                 loc,
                 key,
@@ -618,47 +821,65 @@ impl Cx {
                     ("section_en", section_en, &s.en),
                 ] {
                     if !given.is_empty() && given != known {
-                        let reason = format!(
-                            "{} {given:?} differs from {known:?} on row {} for section {:?}; \
-                             a section's rows must agree (or leave the cell empty)",
-                            h.name(key),
-                            s.loc.row.unwrap_or(0),
-                            s.id
+                        let (name, first, id) = (h.name(key), s.loc.row.unwrap_or(0), &s.id);
+                        let reason = bi(
+                            format!(
+                                "{name} {given:?} 与第 {first} 行的 {known:?} 不同（分组 {id:?}）；同一分组各行须一致，或者留空"
+                            ),
+                            format!(
+                                "{name} {given:?} differs from {known:?} on row {first} for section {id:?}; \
+                                 a section's rows must agree (or leave the cell empty)"
+                            ),
                         );
                         self.at(&loc, reason);
                     }
                 }
             } else if section_id.is_empty() {
-                let reason = format!(
-                    "{} is empty: the first item needs a section",
-                    h.name("section_id")
+                let name = h.name("section_id");
+                let reason = bi(
+                    format!("{name} 为空：第一个条目须写分组"),
+                    format!("{name} is empty: the first item needs a section"),
                 );
                 self.at(&loc, reason);
                 continue;
             } else {
+                let name = h.name("section_id");
                 if !layout::is_slug(section_id) {
-                    let reason = format!(
-                        "{} {section_id:?} may only use letters, digits, - and _",
-                        h.name("section_id")
+                    let reason = bi(
+                        format!("{name} {section_id:?} 只能用英文字母、数字、- 和 _"),
+                        format!("{name} {section_id:?} may only use letters, digits, - and _"),
                     );
                     self.at(&loc, reason);
                 } else if let Some(&(first, is_section)) = ids.get(section_id) {
                     let reason = if is_section {
-                        format!(
-                            "section {section_id:?} already ended (it started on row {first}); \
-                             keep a section's rows together"
+                        bi(
+                            format!(
+                                "分组 {section_id:?} 已经结束（从第 {first} 行开始）；同一分组的行须连在一起"
+                            ),
+                            format!(
+                                "section {section_id:?} already ended (it started on row {first}); \
+                                 keep a section's rows together"
+                            ),
                         )
                     } else {
-                        format!(
-                            "section id {section_id:?} is already an item id (row {first}); \
-                             sections and items share one set of ids"
+                        bi(
+                            format!(
+                                "分组编号 {section_id:?} 已是条目编号（第 {first} 行）；分组和条目共用一套编号"
+                            ),
+                            format!(
+                                "section id {section_id:?} is already an item id (row {first}); \
+                                 sections and items share one set of ids"
+                            ),
                         )
                     };
                     self.at(&loc, reason);
                 } else {
                     ids.insert(section_id.to_string(), (row.number, true));
                 }
-                let why = " (the first row of a section names it)";
+                let why = (
+                    "（分组第一行须写分组名称）",
+                    " (the first row of a section names it)",
+                );
                 let zh = self.required(&h, row, "section_zh", &loc, why);
                 let en = self.required(&h, row, "section_en", &loc, why);
                 sections.push(SectionRows {
@@ -670,35 +891,50 @@ impl Cx {
                 });
             }
             // The item.
-            let id = self.required(&h, row, "id", &loc, "");
+            let id = self.required(&h, row, "id", &loc, ("", ""));
             if !id.is_empty() {
+                let name = h.name("id");
                 if !layout::is_slug(&id) {
-                    let reason = format!(
-                        "{} {id:?} may only use letters, digits, - and _ (e.g. FW-01)",
-                        h.name("id")
+                    let reason = bi(
+                        format!("{name} {id:?} 只能用英文字母、数字、- 和 _（如 FW-01）"),
+                        format!("{name} {id:?} may only use letters, digits, - and _ (e.g. FW-01)"),
                     );
                     self.at(&loc, reason);
                 } else if let Some(&(first, is_section)) = ids.get(&id) {
                     let reason = if is_section {
-                        format!("id {id:?} is already a section id (row {first})")
+                        bi(
+                            format!("编号 {id:?} 已是分组编号（第 {first} 行）"),
+                            format!("id {id:?} is already a section id (row {first})"),
+                        )
                     } else {
-                        format!("duplicate id {id:?} (first on row {first})")
+                        bi(
+                            format!("编号 {id:?} 重复（第一次在第 {first} 行）"),
+                            format!("duplicate id {id:?} (first on row {first})"),
+                        )
                     };
                     self.at(&loc, reason);
                 } else {
                     ids.insert(id.clone(), (row.number, false));
                 }
             }
-            let zh = self.required(&h, row, "zh", &loc, "");
-            let en = self.required(&h, row, "en", &loc, "");
-            let source =
-                self.required(&h, row, "source", &loc, " (every item needs a legal basis)");
+            let zh = self.required(&h, row, "zh", &loc, ("", ""));
+            let en = self.required(&h, row, "en", &loc, ("", ""));
+            let source = self.required(
+                &h,
+                row,
+                "source",
+                &loc,
+                (
+                    "（每个条目都要有依据）",
+                    " (every item needs a legal basis)",
+                ),
+            );
             if !source.is_empty() && !source_keys.contains(&source.as_str()) {
-                let reason = format!(
-                    "{} {source:?} is not a 简称 in sheet {} (known: {})",
-                    h.name("source"),
-                    names.sources,
-                    source_keys.join(", ")
+                let (name, sheet, known) =
+                    (h.name("source"), &names.sources, source_keys.join(", "));
+                let reason = bi(
+                    format!("{name} {source:?} 不是「{sheet}」表中的简称（已有：{known}）"),
+                    format!("{name} {source:?} is not a 简称 in sheet {sheet} (known: {known})"),
                 );
                 self.at(&loc, reason);
             }
@@ -707,57 +943,90 @@ impl Cx {
                 row,
                 "clause",
                 &loc,
-                " (write 条款待核实 when the clause is not known)",
+                (
+                    "（条款不明时写 条款待核实）",
+                    " (write 条款待核实 when the clause is not known)",
+                ),
             );
+            let word = |cx: &mut Self, key: &str, words: &str, text: &str, or_empty: bool| {
+                let name = h.name(key);
+                let (zh_empty, en_empty) = if or_empty {
+                    ("或空着", " or empty")
+                } else {
+                    ("", "")
+                };
+                cx.at(
+                    &loc,
+                    bi(
+                        format!("{name} 须是 {words}{zh_empty}（写的是 {text:?}）"),
+                        format!("{name} must be {words}{en_empty} (found {text:?})"),
+                    ),
+                );
+            };
             let major_text = h.get(row, "major");
             let major = layout::parse_major(major_text);
             if major.is_none() {
-                let reason = format!(
-                    "{} must be {} (found {major_text:?})",
-                    h.name("major"),
-                    layout::MAJOR_WORDS
-                );
-                self.at(&loc, reason);
+                word(self, "major", layout::MAJOR_WORDS, major_text, false);
             }
             let mark_text = h.get(row, "verification");
             let verification = layout::parse_verification(mark_text);
             if verification.is_none() {
-                let reason = format!(
-                    "{} must be {} (found {mark_text:?})",
-                    h.name("verification"),
-                    layout::VERIFICATION_WORDS
+                word(
+                    self,
+                    "verification",
+                    layout::VERIFICATION_WORDS,
+                    mark_text,
+                    false,
                 );
-                self.at(&loc, reason);
             }
             let evidence_text = h.get(row, "evidence");
             let evidence = layout::parse_evidence(evidence_text);
             if evidence.is_none() {
-                let reason = format!(
-                    "{} must be {} or empty (found {evidence_text:?})",
-                    h.name("evidence"),
-                    layout::EVIDENCE_WORDS
+                word(
+                    self,
+                    "evidence",
+                    layout::EVIDENCE_WORDS,
+                    evidence_text,
+                    true,
                 );
-                self.at(&loc, reason);
+            }
+            let photos_text = h.get(row, "photos");
+            let photos = layout::parse_photos(photos_text);
+            if photos.is_none() {
+                word(self, "photos", layout::PHOTO_WORDS, photos_text, true);
+            }
+            let unit = h.get(row, "unit").to_string();
+            if evidence == Some(EvidenceKind::Measurement) && unit.is_empty() {
+                let (name, unit_col) = (h.name("evidence"), h.name("unit"));
+                let unit_col = if unit_col.is_empty() {
+                    "单位".to_string()
+                } else {
+                    unit_col
+                };
+                self.at(
+                    &loc,
+                    bi(
+                        format!("{name} 是测量，须在 {unit_col} 列写单位（如 m、%、MPa）"),
+                        format!("{name} is a measurement: give its unit in {unit_col} (m, %, MPa)"),
+                    ),
+                );
             }
             let applies_if = layout::split_keys(h.get(row, "applies_if"));
             for key in &applies_if {
                 if !questions.keys.contains_key(key) {
-                    let known: Vec<&str> = questions.keys.keys().map(String::as_str).collect();
-                    let reason = format!(
-                        "{} {key:?} is not a 问题编号 in sheet {} (known: {})",
-                        h.name("applies_if"),
-                        names.questions,
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
+                    let (name, sheet, known) =
+                        (h.name("applies_if"), &names.questions, questions.known());
+                    let reason = bi(
+                        format!("{name} {key:?} 不是「{sheet}」表中的问题编号（已有：{known}）"),
+                        format!(
+                            "{name} {key:?} is not a 问题编号 in sheet {sheet} (known: {known})"
+                        ),
                     );
                     self.at(&loc, reason);
                 }
             }
             let item = ItemRow {
-                loc,
+                loc: loc.clone(),
                 id,
                 zh,
                 en,
@@ -768,6 +1037,10 @@ impl Cx {
                 guidance: h.get(row, "guidance").to_string(),
                 applies_if,
                 evidence: evidence.unwrap_or_default(),
+                unit,
+                evidence_what: h.get(row, "evidence_what").to_string(),
+                photos: photos.unwrap_or_default(),
+                conditions: Vec::new(),
                 comment: h.get(row, "comment").to_string(),
             };
             if let Some(section) = sections.last_mut() {
@@ -775,9 +1048,73 @@ impl Cx {
             }
         }
         if sections.is_empty() && self.problems.is_empty() {
-            self.problem(&block.name, None, "no items: add one row per item".into());
+            self.problem(
+                &block.name,
+                None,
+                bi("没有条目：每个条目写一行", "no items: add one row per item"),
+            );
         }
         sections
+    }
+
+    /// Attaches each condition row to its item, in row order.
+    fn conditions_sheet(
+        &mut self,
+        block: &Block,
+        sections: &mut [SectionRows],
+        questions: &Questions,
+        names: &SheetNames,
+    ) {
+        let Some((h, rows)) = self.header(block, layout::spec(Kind::Conditions)) else {
+            return;
+        };
+        for row in rows {
+            let loc = Loc::new(&block.name, row.number);
+            let item_id = self.required(&h, row, "item", &loc, ("", ""));
+            let zh = self.required(&h, row, "zh", &loc, ("", ""));
+            let en = self.required(&h, row, "en", &loc, ("", ""));
+            let question = Some(h.get(row, "question").to_string()).filter(|q| !q.is_empty());
+            if let Some(key) = &question
+                && !questions.keys.contains_key(key)
+            {
+                let (name, sheet, known) =
+                    (h.name("question"), &names.questions, questions.known());
+                self.at(
+                    &loc,
+                    bi(
+                        format!("{name} {key:?} 不是「{sheet}」表中的问题编号（已有：{known}）"),
+                        format!(
+                            "{name} {key:?} is not a 问题编号 in sheet {sheet} (known: {known})"
+                        ),
+                    ),
+                );
+            }
+            if item_id.is_empty() {
+                continue;
+            }
+            let item = sections
+                .iter_mut()
+                .flat_map(|s| s.items.iter_mut())
+                .find(|i| i.id == item_id);
+            match item {
+                Some(item) => item.conditions.push(ConditionRow {
+                    loc,
+                    zh,
+                    en,
+                    question,
+                }),
+                None => {
+                    let (name, sheet) = (h.name("item"), &names.items);
+                    self.at(
+                        &loc,
+                        bi(
+                            format!("{name} {item_id:?} 不是「{sheet}」表中的条目编号"),
+                            format!("{name} {item_id:?} is not an item id in sheet {sheet}"),
+                        ),
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -853,6 +1190,7 @@ pub fn quote(s: &str) -> String {
 
 fn write_toml(
     meta: &Meta,
+    changelog: &[ChangeRow],
     sources: &[SourceRow],
     questions: &Questions,
     sections: &[SectionRows],
@@ -876,6 +1214,26 @@ fn write_toml(
             quote(&meta.title_en.value)
         ),
     );
+    for (key, value) in [
+        ("issuer", &meta.issuer),
+        ("region", &meta.region),
+        ("supersedes", &meta.supersedes),
+    ] {
+        if let Some(v) = value {
+            out.field(&v.loc, key, &v.value);
+        }
+    }
+    for c in changelog {
+        let loc = &c.loc;
+        out.line(loc, "");
+        out.line(loc, "[[changelog]]");
+        out.field(loc, "version", &c.version);
+        out.field(loc, "date", &c.date);
+        out.field(loc, "zh", &c.zh);
+        if !c.en.is_empty() {
+            out.field(loc, "en", &c.en);
+        }
+    }
     for s in sources {
         let loc = &s.loc;
         out.line(loc, "");
@@ -883,13 +1241,28 @@ fn write_toml(
         out.line(loc, "[[sources]]");
         out.field(loc, "key", &s.key);
         out.field(loc, "title", &s.title);
-        if let Some(number) = &s.number {
-            out.field(loc, "number", number);
+        for (key, value) in [
+            ("number", &s.number),
+            ("issuer", &s.issuer),
+            ("published", &s.published),
+            ("effective", &s.effective),
+        ] {
+            if let Some(v) = value {
+                out.field(loc, key, v);
+            }
         }
-        if let Some(effective) = &s.effective {
-            out.field(loc, "effective", effective);
+        out.field(loc, "status", s.status.key());
+        for (key, value) in [
+            ("checked_on", &s.checked_on),
+            ("replaced_by", &s.replaced_by),
+            ("note", &s.note),
+            ("text_from", &s.text_from),
+            ("document", &s.document),
+        ] {
+            if let Some(v) = value {
+                out.field(loc, key, v);
+            }
         }
-        out.field(loc, "status", status_key(s.status));
     }
     for q in &questions.rows {
         let loc = &q.loc;
@@ -930,13 +1303,49 @@ fn write_toml(
                 ),
             );
             out.line(loc, &format!("major = {}", item.major));
-            out.field(loc, "verification", verification_key(item.verification));
+            out.field(loc, "verification", item.verification.key());
             if !item.applies_if.is_empty() {
                 let keys: Vec<String> = item.applies_if.iter().map(|k| quote(k)).collect();
                 out.line(loc, &format!("applies_if = [{}]", keys.join(", ")));
             }
-            if item.evidence != EvidenceRule::None {
-                out.field(loc, "evidence", evidence_key(item.evidence));
+            let mut evidence = Vec::new();
+            if item.evidence != EvidenceKind::None
+                || item.photos != PhotoRule::Allowed
+                || !item.unit.is_empty()
+                || !item.evidence_what.is_empty()
+            {
+                evidence.push(format!("kind = {}", quote(item.evidence.key())));
+            }
+            if !item.unit.is_empty() {
+                evidence.push(format!("unit = {}", quote(&item.unit)));
+            }
+            if !item.evidence_what.is_empty() {
+                evidence.push(format!("what = {}", quote(&item.evidence_what)));
+            }
+            if item.photos == PhotoRule::NotAllowed {
+                evidence.push("photos = \"not_allowed\"".to_string());
+            }
+            if !evidence.is_empty() {
+                out.line(loc, &format!("evidence = {{ {} }}", evidence.join(", ")));
+            }
+            if !item.conditions.is_empty() {
+                out.line(loc, "conditions = [");
+                for c in &item.conditions {
+                    let question = c
+                        .question
+                        .as_ref()
+                        .map(|q| format!(", question = {}", quote(q)))
+                        .unwrap_or_default();
+                    out.line(
+                        &c.loc,
+                        &format!(
+                            "  {{ zh = {}, en = {}{question} }},",
+                            quote(&c.zh),
+                            quote(&c.en)
+                        ),
+                    );
+                }
+                out.line(loc, "]");
             }
             if !item.guidance.is_empty() {
                 out.field(loc, "guidance", &item.guidance);
@@ -944,29 +1353,6 @@ fn write_toml(
         }
     }
     out
-}
-
-fn status_key(s: SourceStatus) -> &'static str {
-    match s {
-        SourceStatus::InForce => "in_force",
-        SourceStatus::Superseded => "superseded",
-        SourceStatus::Unverified => "unverified",
-    }
-}
-
-fn verification_key(v: Verification) -> &'static str {
-    match v {
-        Verification::Verbatim => "verbatim",
-        Verification::Fragment => "fragment",
-        Verification::Paraphrase => "paraphrase",
-    }
-}
-
-fn evidence_key(e: EvidenceRule) -> &'static str {
-    match e {
-        EvidenceRule::None => "none",
-        EvidenceRule::PhotoIfHazard => "photo_if_hazard",
-    }
 }
 
 #[cfg(test)]
@@ -997,14 +1383,15 @@ mod tests {
         let names = SheetNames {
             sources: "依据".into(),
             questions: "适用性".into(),
+            items: "条目".into(),
         };
         let sections = cx.items_sheet(by("条目"), &sources, &Questions::default(), &names);
-        let out = write_toml(&meta, &sources, &Questions::default(), &sections);
+        let out = write_toml(&meta, &[], &sources, &Questions::default(), &sections);
         assert_eq!(out.text, converted.toml);
         let problem = out.problem_at_line(err.line, err.reason);
         assert_eq!(
             problem.to_string(),
-            "条目!14: item A-02: basis names unknown source \"nope\""
+            "条目!14: 条目 A-02：依据引用了不存在的依据简称 \"nope\" / item A-02: basis names unknown source \"nope\""
         );
     }
 

@@ -128,6 +128,15 @@ pub fn CompletionScreen(id: Uuid) -> impl IntoView {
             &summary.missing_evidence,
             true,
         ),
+        (
+            "missing-measurement-title",
+            t(
+                "描述未写明实测值（数值和单位）",
+                "Measured value (number and unit) missing from the description",
+            ),
+            &summary.missing_measurements,
+            true,
+        ),
     ]
     .into_iter()
     .filter(|(_, _, entries, _)| !entries.is_empty())

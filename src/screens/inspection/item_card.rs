@@ -1,5 +1,6 @@
-//! One checklist item: its text and basis, the verdict, and for a hazard the description, the
-//! order and the photos. Every change is saved as it is made.
+//! One checklist item: its text and basis (with the source's status, the conditions that limit
+//! it and what proves a finding), the verdict, and for a hazard the description, the order and
+//! the photos. Every change is saved as it is made.
 
 use super::order_fields::OrderFields;
 use crate::model::context::use_model;
@@ -7,7 +8,7 @@ use crate::platform::clock::now;
 use crate::platform::i18n::{t, text_of};
 use crate::widgets::photos::PhotoField;
 use leptos::prelude::*;
-use paicha_core::checklist::{EvidenceRule, Item, Verification};
+use paicha_core::checklist::{EvidenceKind, Item, PhotoRule, SourceStatus, Verification};
 use paicha_core::{Checklist, Verdict};
 use uuid::Uuid;
 
@@ -21,17 +22,51 @@ fn verdict_class(v: Verdict) -> &'static str {
 }
 
 fn verification_note(v: Verification) -> Option<&'static str> {
-    match v {
-        Verification::Verbatim => None,
-        Verification::Fragment => Some(t(
-            "条文片段（出处推定）",
-            "Verbatim fragment, place in source inferred",
+    v.note().map(|(zh, en)| t(zh, en))
+}
+
+/// What proves a finding on this item, and whether photos may be taken there.
+fn evidence_line(item: &Item) -> Option<String> {
+    let e = &item.evidence;
+    let what = if e.what.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", e.what)
+    };
+    let kind = match e.kind {
+        EvidenceKind::None => None,
+        EvidenceKind::Photo => Some(
+            t(
+                "照片：判为隐患时须拍照",
+                "Photo: required when recorded as a hazard",
+            )
+            .to_string(),
+        ),
+        EvidenceKind::Document => Some(format!(
+            "{}{what}",
+            t(
+                "文件：在描述中写明查阅的文件",
+                "Document: name it in the description"
+            )
         )),
-        Verification::Paraphrase => Some(t(
-            "转述，非法规原文，待核实",
-            "Paraphrase: not the official wording, to be checked",
+        EvidenceKind::Measurement => Some(format!(
+            "{} {}{what}",
+            t(
+                "测量：在描述中写明实测值和单位",
+                "Measurement: state the measured value in",
+            ),
+            e.unit
         )),
-    }
+    };
+    let no_photo = (e.photos == PhotoRule::NotAllowed).then(|| {
+        t(
+            "此处禁止拍照，不要求照片",
+            "Photos not allowed here: none required",
+        )
+        .to_string()
+    });
+    let parts: Vec<String> = kind.into_iter().chain(no_photo).collect();
+    (!parts.is_empty()).then(|| format!("{}{}", t("证据：", "Evidence: "), parts.join("；")))
 }
 
 #[component]
@@ -59,8 +94,8 @@ pub(super) fn ItemCard(
             }
         });
     };
-    let basis = checklist
-        .source(&item.basis.source)
+    let source = checklist.source_of(item);
+    let basis = source
         .map(|s| {
             format!(
                 "{}{} {}",
@@ -73,15 +108,51 @@ pub(super) fn ItemCard(
             )
         })
         .unwrap_or_default();
+    // A superseded source is never shown as current: the card says so, and what replaced it.
+    let status_note = source.and_then(|s| match s.status {
+        SourceStatus::InForce => None,
+        SourceStatus::Superseded => Some(format!(
+            "{}{}",
+            t(
+                "依据已被代替，本条仅供对照，不作为现行判定依据；现行：",
+                "Superseded basis: for reference only, not a current criterion; now: ",
+            ),
+            s.replaced_by.as_deref().unwrap_or("?")
+        )),
+        SourceStatus::Unverified => {
+            Some(t("依据状态待核实", "Status of the basis not verified").to_string())
+        }
+    });
+    let superseded = checklist.is_superseded(item);
+    let scope: Vec<String> = item
+        .conditions
+        .iter()
+        .map(|c| text_of(&c.zh, &c.en).to_string())
+        .collect();
+    let scope_line = (!scope.is_empty()).then(|| {
+        format!(
+            "{}{}{}",
+            t("适用条件：", "Applies only to: "),
+            scope.join("；"),
+            t(
+                "。不满足时选“不适用”。",
+                ". Where it does not hold, answer “not applicable”."
+            )
+        )
+    });
     let group = format!("item-{}", item.id);
     let description_id = format!("desc-{}", item.id);
     view! {
         <fieldset class="item" class:major=item.major id=format!("card-{}", item.id) hidden=move || !shown.get()>
             <legend class="item-id">{item.id.clone()}</legend>
             {item.major.then(|| view! { <p class="badge major">{t("重大隐患判定项", "Major-hazard criterion")}</p> })}
+            {superseded.then(|| view! { <p class="badge">{t("已被代替", "Superseded")}</p> })}
             <p class="item-text">{text_of(&item.zh, &item.en).to_string()}</p>
+            {scope_line.map(|line| view! { <p class="scope"><strong>{line}</strong></p> })}
             <p class="basis"><small>{t("依据：", "Basis: ")} {basis}</small></p>
+            {status_note.map(|note| view! { <p class="warn"><small>{note}</small></p> })}
             {verification_note(item.verification).map(|note| view! { <p class="paraphrase"><small>{note}</small></p> })}
+            {evidence_line(item).map(|line| view! { <p class="evidence"><small>{line}</small></p> })}
             {(!item.guidance.is_empty()).then(|| view! { <p class="guidance"><small>{t("检查方法：", "How to check: ")} {item.guidance.clone()}</small></p> })}
             <div class="verdicts" role="radiogroup" aria-label=format!("{} {}", item.id, t("检查结果", "result"))>
                 {Verdict::ALL.into_iter().map(|v| view! {
@@ -104,7 +175,7 @@ pub(super) fn ItemCard(
             </Show>
             // Photos belong to findings; kept visible while any is attached (so it can be removed).
             <Show when=move || verdict().is_some_and(Verdict::is_hazard) || answer().is_some_and(|a| !a.photos.is_empty())>
-                <PhotoField id item_id=item.id.as_str() required=item.evidence == EvidenceRule::PhotoIfHazard />
+                <PhotoField id item_id=item.id.as_str() required=item.evidence.photo_required() />
             </Show>
         </fieldset>
     }

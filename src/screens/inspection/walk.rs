@@ -85,10 +85,7 @@ pub(super) fn ChecklistWalk(id: Uuid, checklist: &'static Checklist) -> impl Int
             .map(|i| i.applicable_keys())
             .unwrap_or_default()
     });
-    let applicable: Vec<&'static Item> = checklist
-        .items()
-        .filter(|i| i.applies_if.iter().all(|k| yes.contains(k)))
-        .collect();
+    let applicable: Vec<&'static Item> = checklist.items().filter(|i| i.applies(&yes)).collect();
     let applicable = StoredValue::new(applicable);
     let filter = RwSignal::new(WalkFilter::All);
     // The items shown (None: all), taken when a filter is chosen.
@@ -142,7 +139,7 @@ pub(super) fn ChecklistWalk(id: Uuid, checklist: &'static Checklist) -> impl Int
             let items: Vec<&'static Item> = section
                 .items
                 .iter()
-                .filter(|i| i.applies_if.iter().all(|k| yes.contains(k)))
+                .filter(|i| i.applies(&yes))
                 .collect();
             if items.is_empty() {
                 return None;

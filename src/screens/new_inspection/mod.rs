@@ -19,6 +19,53 @@ use paicha_core::{CreditCode, InspectionKind, Inspector, Site};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+/// What the picker says about a checklist's sources: a superseded document that items still
+/// cite (they are reference items, not current criteria) and current documents whose text could
+/// not be obtained.
+fn source_warnings(c: &paicha_core::Checklist) -> Vec<String> {
+    let name =
+        |s: &paicha_core::checklist::Source| s.number.clone().unwrap_or_else(|| s.title.clone());
+    let mut out = Vec::new();
+    for s in c.superseded_sources_cited() {
+        out.push(format!(
+            "{}{}{}{}",
+            t(
+                "⚠ 含已被代替依据的对照条目：",
+                "⚠ Reference items citing a superseded document: "
+            ),
+            name(s),
+            t("，现行：", "; now: "),
+            s.replaced_by.as_deref().unwrap_or("?")
+        ));
+    }
+    for s in c.unobtainable_sources_cited() {
+        out.push(format!(
+            "{}{}",
+            t(
+                "⚠ 现行依据原文未取得，须对照正式文本：",
+                "⚠ Official text not obtained; judge against the printed document: "
+            ),
+            name(s)
+        ));
+    }
+    out
+}
+
+/// Who signed the installed checklist pack, and when it was issued.
+fn pack_line(info: &paicha_core::signed_pack::PackInfo) -> String {
+    format!(
+        "{}{}{}{}{}（{}）",
+        t("检查表包：", "Checklist pack: "),
+        info.issuer.as_deref().unwrap_or("?"),
+        info.issued_at
+            .map(|at| format!(" {}", paicha_core::hazard_ledger::china_day(at)))
+            .unwrap_or_default(),
+        t("签发，签名密钥 ", " issued, signed with key "),
+        info.signed_by.name,
+        info.signed_by.key_id.short()
+    )
+}
+
 /// Saved sites shown at once in the picker; the search narrows the rest down.
 const SITES_SHOWN: usize = 8;
 
@@ -317,8 +364,15 @@ pub fn NewInspection(site: Option<Uuid>) -> impl IntoView {
                 <input id="checklist-search" type="search" placeholder=t("例如 烟花、yhbz、煤矿、mk", "e.g. 烟花, yhbz, 煤矿, mk")
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev)) />
+                {move || catalog.with(|c| c.refusal().map(|reason| view! {
+                    <p class="warn" role="alert">
+                        {t("检查表更新被拒绝，继续使用已安装的检查表。原因：", "Checklist update refused; the installed checklists stay. Reason: ")}
+                        {reason.to_string()}
+                    </p>
+                }))}
                 <fieldset class="checklist-picker">
                     <legend>{t("检查表", "Checklist")}</legend>
+                    {move || catalog.with(|c| c.installed().map(|i| view! { <p class="hint"><small>{pack_line(i)}</small></p> }))}
                     <p class="hint" hidden=move || site_sectors.with(Vec::is_empty)>
                         {t("该单位所属行业的检查表列在前面。", "Checklists of the enterprise's sectors come first.")}
                     </p>
@@ -329,7 +383,9 @@ pub fn NewInspection(site: Option<Uuid>) -> impl IntoView {
                             <input type="radio" name="checklist"
                                 prop:checked=move || chosen.get() == Some(i)
                                 on:change=move |_| { chosen.set(Some(i)); answers.set(BTreeMap::new()); } />
-                            <span>{text_of(&e.checklist.title.zh, &e.checklist.title.en).to_string()} " " <small>{format!("v{}", e.checklist.version)}</small></span>
+                            <span>{text_of(&e.checklist.title.zh, &e.checklist.title.en).to_string()} " " <small>{format!("v{}", e.checklist.version)}</small>
+                                {source_warnings(&e.checklist).into_iter().map(|w| view! { <br /><small class="warn">{w}</small> }).collect_view()}
+                            </span>
                         </label>
                     } />
                 </fieldset>

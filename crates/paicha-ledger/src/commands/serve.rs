@@ -1,6 +1,7 @@
 //! `paicha-ledger serve`: binds, announces the URL, serves the app and the API until Ctrl-C
 //! or SIGTERM, then lets requests and imports in progress finish.
 
+use crate::server::checklists::PackState;
 use crate::server::{AppState, app, shutdown_signal};
 use crate::store::Store;
 use anyhow::Context;
@@ -19,8 +20,9 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free port (the printed URL shows which).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// Checklist files (*.toml) served at GET /api/checklists, re-read when they change.
-    /// Without this option: ./checklists if it exists, else the pack in DIST/checklists.
+    /// Directory whose signed pack (pack.json, from the build or `checklists sign`) is served
+    /// at GET /api/checklists, re-read when it changes; its *.toml files, if any, also name
+    /// hazards. Default: DIST/checklists.
     #[arg(long, value_name = "DIR")]
     pub checklists: Option<PathBuf>,
     /// Where people open the ledger, e.g. https://ledger.example.gov.cn (behind a
@@ -32,17 +34,40 @@ pub struct ServeArgs {
     /// proxy you run sets that header; otherwise clients could pick their own address).
     #[arg(long, env = "PAICHA_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// The trust root the app embeds: a pack it would refuse is not served. Default:
+    /// DIR/trust-root.json (the build writes it there), else DIST/checklists/trust-root.json.
+    #[arg(long, value_name = "TRUST.json")]
+    pub trust_root: Option<PathBuf>,
 }
 
 pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), &args.dist)?;
-    // The repository's checklists/ when run from a checkout, else the copy the build put in dist.
-    let checklists = args.checklists.clone().or_else(|| {
-        let repo = PathBuf::from("checklists");
-        repo.is_dir().then_some(repo)
-    });
-    if let Some(dir) = checklists {
-        state = state.with_checklists(dir);
+    if args.checklists.is_some() || args.trust_root.is_some() {
+        let dir = args
+            .checklists
+            .clone()
+            .unwrap_or_else(|| state.checklists.dir().to_path_buf());
+        let trust_root = args.trust_root.clone().unwrap_or_else(|| {
+            let beside = dir.join("trust-root.json");
+            if beside.exists() {
+                beside
+            } else {
+                state.checklists.trust_root().to_path_buf()
+            }
+        });
+        state = state.with_checklists(dir, trust_root);
+    }
+    // A pack the app would refuse is not served: say so now, not at the first request.
+    let source = state.checklists.clone();
+    if let PackState::Refused { reason, .. } =
+        tokio::task::spawn_blocking(move || source.current()).await?
+    {
+        let mut stderr = std::io::stderr().lock();
+        writeln!(
+            stderr,
+            "error: 检查表包被拒绝，GET /api/checklists 不提供检查表（应用继续使用已安装或随带的检查表） / \
+             checklist pack refused, GET /api/checklists answers 503 (apps keep the checklists they have): {reason}"
+        )?;
     }
     let imports = state.imports.clone();
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))

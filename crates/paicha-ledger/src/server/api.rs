@@ -17,7 +17,6 @@ use axum::routing::{any, get, post};
 use paicha_core::wire::{
     AlreadyImported, HazardsQuery, HazardsResponse, Health, Imported, UploadResult,
 };
-use std::sync::Arc;
 
 pub fn routes(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
@@ -125,23 +124,44 @@ async fn upload_bundle(
     })
 }
 
-/// The current checklist pack, read off the async threads (it may re-read files).
+/// The state of the checklist pack, read off the async threads (it may re-read files).
 pub(super) async fn current_pack(
     state: &AppState,
-) -> Result<Arc<super::checklists::ServedPack>, ApiError> {
+) -> Result<super::checklists::PackState, ApiError> {
     let source = state.checklists.clone();
     tokio::task::spawn_blocking(move || source.current())
         .await
         .map_err(|e| ApiError::internal("read the checklists", e))
 }
 
-/// `GET /api/checklists`: the current checklist pack (`wire::ChecklistsResponse`), sent as
-/// the bytes its strong ETag is computed over; `If-None-Match` gives 304.
+/// `GET /api/checklists`: the signed checklist pack (docs/checklist-packs.md), sent as the
+/// bytes its strong ETag is computed over; `If-None-Match` gives 304. A pack the app would
+/// refuse is never served: 503 `checklist_pack_refused` with the reason (the app keeps its
+/// installed pack, or falls back to the one it shipped with).
 async fn checklists(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let pack = current_pack(&state).await?;
+    let pack = match current_pack(&state).await? {
+        super::checklists::PackState::Served(pack) => pack,
+        super::checklists::PackState::Refused {
+            last_good: Some(pack),
+            ..
+        } => pack,
+        super::checklists::PackState::Refused {
+            reason,
+            last_good: None,
+            ..
+        } => {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "checklist_pack_refused",
+                format!(
+                    "检查表包被拒绝，不提供 / the checklist pack is refused and not served: {reason}"
+                ),
+            ));
+        }
+    };
     let etag = HeaderValue::from_str(&pack.etag).expect("hex ETag");
     // The app revalidates every time; an unchanged pack costs a 304.
     let cache = HeaderValue::from_static("no-cache");
@@ -205,15 +225,11 @@ async fn hazards(
         }
     }
     let query = checked.within(reads);
-    let pack = current_pack(&state).await?;
-    let mut rows = crate::hazards::hazard_rows(
-        &state.store,
-        &query.filter,
-        query.sector.as_deref(),
-        &pack.pack,
-    )
-    .await
-    .map_err(|e| ApiError::internal("read the hazard ledger", e))?;
+    let names = current_pack(&state).await?.names();
+    let mut rows =
+        crate::hazards::hazard_rows(&state.store, &query.filter, query.sector.as_deref(), &names)
+            .await
+            .map_err(|e| ApiError::internal("read the hazard ledger", e))?;
     let truncated = rows.len() > query.limit;
     rows.truncate(query.limit);
     Ok(Json(HazardsResponse {

@@ -106,6 +106,7 @@ impl AppState {
             store,
             checklists: Arc::new(checklists::ChecklistSource::new(
                 canonical.join("checklists"),
+                canonical.join("checklists/trust-root.json"),
             )),
             dist: Arc::new(canonical),
             max_body_bytes: crate::MAX_BUNDLE_BYTES,
@@ -134,9 +135,14 @@ impl AppState {
         self
     }
 
-    /// Serves the checklist files in `dir` instead of the app's copy (`DIST/checklists`).
-    pub fn with_checklists(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.checklists = Arc::new(checklists::ChecklistSource::new(dir));
+    /// Serves the signed pack `dir/pack.json` instead of the app's copy
+    /// (`DIST/checklists/pack.json`), checked against `trust_root`.
+    pub fn with_checklists(
+        mut self,
+        dir: impl Into<PathBuf>,
+        trust_root: impl Into<PathBuf>,
+    ) -> Self {
+        self.checklists = Arc::new(checklists::ChecklistSource::new(dir, trust_root));
         self
     }
 }

@@ -35,8 +35,8 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
     let query = HazardQuery::new(&HazardsQuery::default())
         .map_err(ApiError::bad_query)?
         .within(reads.clone());
-    let pack = crate::server::api::current_pack(state).await?;
-    let mut rows = hazard_rows(&state.store, &query.filter, None, &pack.pack)
+    let names = crate::server::api::current_pack(state).await?.names();
+    let mut rows = hazard_rows(&state.store, &query.filter, None, &names)
         .await
         .map_err(ApiError::unavailable)?;
     let total = rows.len();
