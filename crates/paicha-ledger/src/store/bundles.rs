@@ -1,7 +1,7 @@
 //! Storing a verified bundle: one transaction, whole or not at all.
 
 use super::reviews::{UnmatchedReview, unmatched_reviews_of};
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::rules::ChainLink;
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
@@ -79,8 +79,49 @@ impl Store {
         envelope: &str,
         received_at: DateTime<Utc>,
     ) -> Result<InsertOutcome, StoreError> {
-        let _serialised = self.import_lock.lock().await;
+        // PostgreSQL may abort one of two transactions that wait on each other (two devices'
+        // bundles naming the same sites in another order); it rolled back whole, so run it again.
+        let mut attempt = 1;
+        loop {
+            match self.insert_bundle_once(bundle, envelope, received_at).await {
+                Err(e) if e.is_transient_conflict() && attempt < 3 => {
+                    tracing::warn!(
+                        attempt,
+                        "import rolled back by a lock conflict, retrying: {e}"
+                    );
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn insert_bundle_once(
+        &self,
+        bundle: &VerifiedBundle,
+        envelope: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<InsertOutcome, StoreError> {
+        let _serialised = match self.backend {
+            Backend::Sqlite => Some(self.import_lock.lock().await),
+            Backend::Postgres => None,
+        };
         let mut tx = self.pool().begin().await?;
+        if self.backend == Backend::Postgres {
+            // One device's bundles one after the other, across every instance of the ledger:
+            // the fork check below then sees the device's other bundles committed. Also makes
+            // a revocation wait for (or be seen by) this import.
+            let usable: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM devices WHERE key_id = $1 AND revoked_at IS NULL FOR UPDATE",
+            )
+            .bind(bundle.key_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if usable.is_none() {
+                tx.rollback().await?;
+                return Ok(InsertOutcome::Conflict(Conflict::KeyNoLongerUsable));
+            }
+        }
         let outcome = insert_in(&mut tx, bundle, envelope, received_at).await?;
         // Anything but a fresh import leaves the database as it was.
         if matches!(outcome, InsertOutcome::Imported { .. }) {
