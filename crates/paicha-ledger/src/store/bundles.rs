@@ -284,6 +284,10 @@ async fn insert_in(
     })
 }
 
+/// Rows per INSERT of findings: 6 values each, far below SQLite's 32,766 parameters and
+/// PostgreSQL's 65,535.
+const FINDINGS_PER_INSERT: usize = 200;
+
 enum InspectionOutcome {
     New { findings: usize },
     Known,
@@ -354,19 +358,41 @@ async fn insert_inspection(
     .await?;
     store_details(tx, inspection).await?;
 
+    // The findings in a few multi-row INSERTs rather than one statement each: an inspection
+    // has tens of answers, and on PostgreSQL every statement is a round trip.
+    let answers: Vec<_> = inspection.answers.iter().collect();
+    for chunk in answers.chunks(FINDINGS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            let n = row * 6;
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6
+            ));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (item_id, answer) in chunk {
+            query = query
+                .bind(id.as_str())
+                .bind(item_id.as_str())
+                .bind(verdict_code(answer.verdict))
+                .bind(hazard_level(answer.verdict))
+                .bind(answer.description.as_str())
+                .bind(to_db(answer.answered_at));
+        }
+        query.execute(&mut **tx).await?;
+    }
     for (item_id, answer) in &inspection.answers {
-        sqlx::query(
-            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id.as_str())
-        .bind(item_id.as_str())
-        .bind(verdict_code(answer.verdict))
-        .bind(hazard_level(answer.verdict))
-        .bind(answer.description.as_str())
-        .bind(to_db(answer.answered_at))
-        .execute(&mut **tx)
-        .await?;
         store_order(tx, &id, item_id, answer).await?;
         for (position, photo) in answer.photos.iter().enumerate() {
             sqlx::query(
