@@ -24,9 +24,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Fault {
     None,
-    /// SIGKILL one instance a third of the way in, start it again 2 s later.
+    /// SIGKILL one instance a quarter of the way in, start it again 2 s later.
     Kill,
-    /// Stop PostgreSQL a third of the way in, start it again 3 s later.
+    /// Stop PostgreSQL a quarter of the way in, start it again 3 s later.
     Postgres,
     /// SIGTERM each instance in turn and start it again (a rolling restart).
     Rolling,
@@ -223,13 +223,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
             }
         }));
     }
-    // The fault, a third of the way through the expected run.
+    // The fault, a quarter of the way through the expected run.
     let expected = if args.rate > 0.0 {
         bundles.len() as f64 / args.rate
     } else {
         bundles.len() as f64 / 250.0
     };
-    let fault_at = Duration::from_secs_f64((expected / 3.0).max(1.0));
+    let fault_at = Duration::from_secs_f64((expected / 4.0).max(1.0));
     let mut fault_note = String::new();
     if args.fault != Fault::None {
         tokio::time::sleep(fault_at).await;
@@ -254,13 +254,18 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 postgres.up()?;
             }
             Fault::Rolling => {
+                // As docs/deploy.md says: one at a time, the next only once the previous is
+                // ready and back in nginx's rotation.
+                let nginx_config = NginxConfig::default();
                 for ledger in &mut ledgers {
-                    let status = ledger.stop()?;
-                    anyhow::ensure!(status.success(), "{} exited with {status}", ledger.name);
-                    ledger.spawn()?;
+                    tokio::task::block_in_place(|| ledger.rolling_restart(&nginx_config))?;
                 }
+                let finished = next
+                    .load(std::sync::atomic::Ordering::SeqCst)
+                    .min(bundles.len());
                 fault_note = format!(
-                    "rolling restart of every instance (SIGTERM, start) from upload {done}"
+                    "rolling restart of every instance (SIGTERM, start, ready, nginx's \
+                     fail_timeout + 1 s) while uploads {done} to {finished} started"
                 );
             }
             Fault::None => {}
