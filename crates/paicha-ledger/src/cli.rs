@@ -1,7 +1,7 @@
 //! The command line: global options and dispatch. Each command's arguments and work are in
 //! its module under [`crate::commands`].
 
-use crate::commands::{checklists, export, gaps, import, keys, serve, verify};
+use crate::commands::{audit, checklists, export, gaps, import, keys, serve, verify};
 use crate::store::{Location, Store, StoreOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -103,6 +103,9 @@ pub enum Command {
     /// Export data from the ledger (see `export hazards --help`).
     Export(export::ExportArgs),
 
+    /// Check the stored data again (see `audit bundles --help`), e.g. after a restore.
+    Audit(audit::AuditArgs),
+
     /// Manage the registry of enrolled device keys.
     Keys(keys::KeysArgs),
 
@@ -137,7 +140,7 @@ impl Command {
     /// Commands that only read the ledger: they must find an existing database.
     pub fn reads_only(&self) -> bool {
         match self {
-            Command::Gaps | Command::Export(_) => true,
+            Command::Gaps | Command::Export(_) | Command::Audit(_) => true,
             Command::Keys(keys) => matches!(keys.command, keys::KeysCommand::List),
             _ => false,
         }
@@ -188,6 +191,7 @@ async fn run_with_store(
         Command::Import(args) => Ok(import::run(store, &args).await?.rejected == 0),
         Command::Gaps => gaps::run(store, &mut out).await,
         Command::Export(args) => export::run(store, &args).await,
+        Command::Audit(args) => audit::run(store, &args, &mut out).await,
         Command::Keys(args) => keys::run(store, args, &mut out).await,
         Command::Verify(_) | Command::Checklists(_) => {
             unreachable!("dispatched without a database")

@@ -677,3 +677,139 @@ async fn a_rolling_restart_fails_no_upload() {
     let r = c.reconcile(&bundles, &acked).await;
     assert!(r.holds(), "{}\n{}", r.summary(), c.logs());
 }
+
+/// The backup drill of docs/deploy.md: `pg_dump` of a ledger that took uploads through the
+/// cluster, restored into an empty database, `audit bundles` verifies every stored envelope
+/// again, and the hazard ledger exported from both is byte-identical. A finding lost in the
+/// copy is caught by the audit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dump_restored_into_an_empty_database_audits_clean_and_exports_the_same() {
+    let Some(c) = Cluster::start(Setup::default()) else {
+        return;
+    };
+    let (_, bundles) = c.fleet(5);
+    let done = joined(upload_all(c.nginx.addr(), &bundles, no_retry()).await).await;
+    assert!(done.iter().all(|u| u.status() == 201), "{done:?}");
+
+    let schema = c._schema.as_ref().unwrap();
+    let schema_name = schema
+        .url
+        .split("search_path%3D")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let base = common::postgres_url().unwrap();
+    let restored_db = format!("paicha_restore_{}", std::process::id());
+    let (server, _) = base.rsplit_once('/').unwrap();
+    let restored_url = format!("{server}/{restored_db}?options=-c%20search_path%3D{schema_name}");
+    let tool = |name: &str| {
+        paicha_load::cluster::find_program(name)
+            .unwrap_or_else(|| panic!("{name} (Debian's postgresql-client)"))
+    };
+    let dump = schema.dir.path().join("ledger.dump");
+    let run = |mut command: std::process::Command| {
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{command:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let mut pg_dump = std::process::Command::new(tool("pg_dump"));
+    pg_dump
+        .args([
+            "--format=custom",
+            "--no-owner",
+            "--schema",
+            &schema_name,
+            "--file",
+        ])
+        .arg(&dump)
+        .arg(&base);
+    run(pg_dump);
+    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    let create = format!("CREATE DATABASE {restored_db}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut pg_restore = std::process::Command::new(tool("pg_restore"));
+    pg_restore
+        .args(["--no-owner", "--dbname", &format!("{server}/{restored_db}")])
+        .arg(&dump);
+    run(pg_restore);
+
+    let ledger = |url: &str, args: &[&str]| {
+        let mut command = std::process::Command::new(BIN);
+        command
+            .args(["--database-url", url])
+            .args(args)
+            .env_remove("PAICHA_DATABASE_URL");
+        command.output().unwrap()
+    };
+    let audit = ledger(&restored_url, &["audit", "bundles"]);
+    let stdout = String::from_utf8_lossy(&audit.stdout).to_string();
+    assert!(
+        audit.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    assert_eq!(stdout, "audited 5 bundle(s): 5 ok, 0 failed\n");
+
+    let checklists = repo_root().join("checklists");
+    let export = |url: &str| {
+        let out = ledger(
+            url,
+            &[
+                "export",
+                "hazards",
+                "--as-of",
+                "2026-12-31",
+                "--checklists",
+                checklists.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let (before, after) = (export(&c.url), export(&restored_url));
+    assert!(
+        before.len() > 500,
+        "the export has hazards: {} bytes",
+        before.len()
+    );
+    assert_eq!(before, after, "the hazard ledger, byte for byte");
+
+    // A copy that lost a finding does not pass the audit.
+    let mut restored = sqlx::PgConnection::connect(&restored_url).await.unwrap();
+    sqlx::raw_sql(
+        "DELETE FROM findings WHERE ctid = (SELECT ctid FROM findings \
+         ORDER BY inspection_id, item_id LIMIT 1)",
+    )
+    .execute(&mut restored)
+    .await
+    .unwrap();
+    restored.close().await.unwrap();
+    let audit = ledger(&restored_url, &["audit", "bundles"]);
+    let stdout = String::from_utf8_lossy(&audit.stdout).to_string();
+    assert_eq!(audit.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("finding(s) stored, the envelope"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("audited 5 bundle(s): 4 ok, 1 failed\n"),
+        "{stdout}"
+    );
+
+    let drop = format!("DROP DATABASE {restored_db} WITH (FORCE)");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}

@@ -1,5 +1,6 @@
 //! One module per command: its arguments (clap) and its work.
 
+pub mod audit;
 pub mod checklists;
 pub mod export;
 pub mod gaps;

@@ -5,6 +5,7 @@
 //! PostgreSQL share every query and each migration file. No compile-time checked macros:
 //! CI has no database at build time; the tests run every statement on both databases instead.
 
+mod audit;
 mod backfill;
 mod bundles;
 mod devices;
@@ -12,6 +13,7 @@ mod hazards;
 mod reviews;
 pub mod sqlite;
 
+pub use audit::{StoredBundle, StoredInspection};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
