@@ -37,6 +37,7 @@ fn every_crate_of_the_workspace_is_found() {
         "crates/paicha-build/src",
         "crates/paicha-core/src",
         "crates/paicha-ledger/src",
+        "crates/paicha-load/src",
         "crates/paicha-sheets/src",
     ] {
         assert!(found.contains(&src), "{src} was not read: {found:?}");

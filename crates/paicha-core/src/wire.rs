@@ -4,6 +4,8 @@
 //! | request | answer |
 //! | --- | --- |
 //! | `GET /api/health` | [`Health`]; 503 [`ErrorBody`] when the database is unavailable |
+//! | `GET /healthz` | [`Health`]: the process answers (never touches the database) |
+//! | `GET /readyz` | [`Readiness`]: 200 when every check passed, else 503 |
 //! | `POST /api/bundles` (the envelope file) | [`UploadResult`]: 201 imported, 200 already imported |
 //! | `GET /api/checklists` | [`ChecklistsResponse`] |
 //! | `GET /api/hazards?…` ([`HazardsQuery`]), signed in | [`HazardsResponse`]: only the caller's regions |
@@ -97,6 +99,13 @@ pub struct DeviceStatus {
     pub account_name: String,
 }
 
+/// Liveness: the process answers. Never touches the database.
+pub const HEALTHZ_PATH: &str = "/healthz";
+/// Readiness: the database (and, later, the blob store) answer.
+pub const READYZ_PATH: &str = "/readyz";
+/// Prometheus text format.
+pub const METRICS_PATH: &str = "/metrics";
+
 /// The body of every error answer: `{"error": "<reason for people>", "code": "<reason for
 /// programs>"}`. On the wire the message is `error`, as installed apps read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +122,15 @@ pub struct Health {
     pub status: String,
     /// The ledger's version.
     pub version: String,
+}
+
+/// `GET /readyz`: whether this instance can take uploads. 200 with `status` `ready` when every
+/// check passed; 503 with `not_ready` (a check failed) or `draining` (shutting down).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readiness {
+    pub status: String,
+    /// Each check by name (`database`, …): `ok`, or why it failed.
+    pub checks: std::collections::BTreeMap<String, String>,
 }
 
 /// `POST /api/bundles`: what became of an accepted bundle.

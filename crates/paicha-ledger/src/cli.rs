@@ -4,7 +4,7 @@
 use crate::commands::{
     audit, checklists, export, gaps, import, keys, regions, serve, users, verify,
 };
-use crate::store::{Location, Store};
+use crate::store::{Location, Store, StoreOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +42,27 @@ pub struct Cli {
     /// exist, the ledger creates its tables).
     #[arg(long, global = true, value_name = "URL", env = "PAICHA_DATABASE_URL")]
     pub database_url: Option<String>,
+
+    /// Database connections per process (default 4 on SQLite, 8 on PostgreSQL). Several
+    /// `serve` instances on one PostgreSQL share its max_connections: keep the sum below it.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        env = "PAICHA_DB_MAX_CONNECTIONS"
+    )]
+    pub db_max_connections: Option<u32>,
+
+    /// Seconds a request waits for a database connection before it is answered 503 with
+    /// Retry-After (the database is down, restarting or saturated).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 3.0,
+        env = "PAICHA_DB_ACQUIRE_TIMEOUT"
+    )]
+    pub db_acquire_timeout: f64,
 
     #[command(subcommand)]
     pub command: Command,
@@ -96,7 +117,8 @@ pub enum Command {
     /// The 行政区划 table that scopes accounts and places inspections.
     Regions(regions::RegionsArgs),
 
-    /// The audit trail: check its hash chain, export it.
+    /// The audit trail (check its hash chain, export it), and the stored bundles checked
+    /// again, e.g. after a restore (`audit bundles`).
     Audit(audit::AuditArgs),
 
     /// Checklists for authors: convert a spreadsheet (.xlsx, .csv) into a checklist file,
@@ -108,11 +130,39 @@ impl Cli {
     pub fn location(&self) -> Location {
         Location::resolve(self.database_url.as_deref(), &self.data_dir)
     }
+
+    /// How to open the database for this command: read-only commands never create one.
+    pub fn store_options(&self) -> anyhow::Result<StoreOptions> {
+        let timeout = self.db_acquire_timeout;
+        if !(timeout.is_finite() && timeout > 0.0) {
+            anyhow::bail!("--db-acquire-timeout must be a positive number of seconds");
+        }
+        if self.db_max_connections == Some(0) {
+            anyhow::bail!("--db-max-connections must be at least 1");
+        }
+        Ok(StoreOptions {
+            max_connections: self.db_max_connections,
+            acquire_timeout: std::time::Duration::from_secs_f64(timeout),
+            must_exist: self.command.reads_only(),
+        })
+    }
+}
+
+impl Command {
+    /// Commands that only read the ledger: they must find an existing database.
+    pub fn reads_only(&self) -> bool {
+        match self {
+            Command::Gaps | Command::Export(_) | Command::Audit(_) => true,
+            Command::Keys(keys) => matches!(keys.command, keys::KeysCommand::List),
+            _ => false,
+        }
+    }
 }
 
 /// Runs a parsed command line; the exit code says whether everything succeeded.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let location = cli.location();
+    let options = cli.store_options()?;
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let ok = match cli.command {
@@ -121,7 +171,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Checklists(args) => checklists::run(args, &mut out, &mut err)?,
         command => {
             drop((out, err));
-            let store = Store::open(&location).await?;
+            let store = Store::open_with(&location, &options).await?;
+            if options.must_exist {
+                // Which ledger answered: a wrong --data-dir must not look like an empty ledger.
+                eprintln!("ledger database: {}", location.describe());
+            }
             let result = run_with_store(command, &store, &location).await;
             store.close().await;
             result?

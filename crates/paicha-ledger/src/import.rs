@@ -82,6 +82,8 @@ impl ImportError {
             | ImportError::KeyRevokedDuringImport => 403,
             ImportError::BundleIdReused(_) | ImportError::InspectionChanged(_) => 409,
             ImportError::TooLarge { .. } => 413,
+            ImportError::Store(e) if e.is_unavailable() => 503,
+            ImportError::Store(e) if e.is_storage_full() => 507,
             ImportError::Store(_) => 500,
         }
     }
@@ -97,6 +99,8 @@ impl ImportError {
             ImportError::BundleIdReused(_) => "bundle_id_reused",
             ImportError::InspectionChanged(_) => "inspection_changed",
             ImportError::TooLarge { .. } => "too_large",
+            ImportError::Store(e) if e.is_unavailable() => "unavailable",
+            ImportError::Store(e) if e.is_storage_full() => "storage_full",
             ImportError::Store(_) => "internal",
         }
     }

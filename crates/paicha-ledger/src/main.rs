@@ -31,7 +31,9 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr so that stdout carries only results (and `serve`'s URL line).
-/// `PAICHA_LOG` (or `RUST_LOG`) takes directives like `info,sqlx=warn`.
+/// `PAICHA_LOG` (or `RUST_LOG`) takes directives like `info,sqlx=warn`;
+/// `PAICHA_LOG_FORMAT=json` writes one JSON object per line (with the request's span and its
+/// `request_id`), for a log collector.
 fn init_logging(serving: bool) {
     let default = if serving { "info,sqlx=warn" } else { "warn" };
     let spec = std::env::var("PAICHA_LOG")
@@ -41,12 +43,26 @@ fn init_logging(serving: bool) {
         .ok()
         .filter(|_| !spec.trim().is_empty())
         .unwrap_or_else(|| Targets::from_str(default).expect("valid default filter"));
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::stderr().is_terminal())
-                .with_filter(filter),
-        )
-        .init();
+    let json = std::env::var("PAICHA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .with_writer(std::io::stderr)
+                    .with_filter(filter),
+            )
+            .init();
+    } else {
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_filter(filter),
+            )
+            .init();
+    }
 }

@@ -637,3 +637,132 @@ async fn the_repository_checklists_signed_with_the_development_key_are_all_serve
         fireworks.search_key
     );
 }
+
+// ---------------------------------------------------------------- operations
+
+/// A readiness check that always fails, as a blob store that cannot be reached would.
+#[derive(Debug)]
+struct Unreachable;
+
+impl paicha_ledger::server::ReadinessCheck for Unreachable {
+    fn name(&self) -> &str {
+        "blobs"
+    }
+    fn check(&self) -> paicha_ledger::server::ops::CheckFuture<'_> {
+        Box::pin(async { Err("the blob store does not answer".to_string()) })
+    }
+}
+
+#[tokio::test]
+async fn healthz_readyz_and_metrics_answer_with_a_request_id() {
+    use paicha_ledger::server::{AppState, app};
+    let s = server(Db::Sqlite, false).await.unwrap();
+    let (status, headers, bytes) = send(&s.app, get("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&bytes)["status"], "ok");
+    let id = headers["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+
+    // The proxy's request id is kept and echoed.
+    let request = axum::http::Request::get("/readyz")
+        .header("x-request-id", "from-nginx-42")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, bytes) = send(&s.app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-request-id"], "from-nginx-42");
+    let ready: paicha_core::wire::Readiness = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(ready.status, "ready");
+    assert_eq!(ready.checks["database"], "ok");
+
+    // A check of another store joins the list; when it fails, the instance is not ready.
+    let dist = s.tdb.dir.path().join("dist");
+    let state = AppState::new(s.store.clone(), &dist)
+        .unwrap()
+        .with_readiness_check(std::sync::Arc::new(Unreachable));
+    let (status, headers, bytes) = send(&app(state), get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers[header::RETRY_AFTER], "5");
+    let ready: paicha_core::wire::Readiness = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(ready.status, "not_ready");
+    assert_eq!(ready.checks["database"], "ok");
+    assert_eq!(ready.checks["blobs"], "the blob store does not answer");
+
+    // An upload is counted by outcome (the recorder is process-wide: compare before/after).
+    let uploads = |text: &str, outcome: &str| -> f64 {
+        let prefix = format!("paicha_uploads_total{{outcome=\"{outcome}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map_or(0.0, |v| v.trim().parse().unwrap())
+    };
+    let (_, _, before) = send(&s.app, get("/metrics")).await;
+    let before = String::from_utf8(before).unwrap();
+    let (status, _, _) = send(&s.app, post_bundle("not json")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, headers, after) = send(&s.app, get("/metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let after = String::from_utf8(after).unwrap();
+    assert!(
+        uploads(&after, "rejected") >= uploads(&before, "rejected") + 1.0,
+        "{after}"
+    );
+    for name in [
+        "paicha_db_pool_connections{state=\"max\"} 4",
+        "paicha_imports_in_flight ",
+        "paicha_http_requests_in_flight ",
+        "paicha_import_duration_seconds_bucket",
+    ] {
+        assert!(after.contains(name), "{name} in:\n{after}");
+    }
+}
+
+/// A client that sends half a body and stops: 408 after the body timeout, the connection
+/// closed, nothing stored.
+#[tokio::test]
+async fn a_stalled_upload_gets_408_and_stores_nothing() {
+    use paicha_ledger::server::{AppState, app};
+    let s = server(Db::Sqlite, true).await.unwrap();
+    let before = s.store.counts().await.unwrap();
+    let dist = s.tdb.dir.path().join("dist");
+    let state = AppState::new(s.store.clone(), &dist)
+        .unwrap()
+        .with_body_timeout(std::time::Duration::from_millis(200));
+    let bundle = good_bundle().into_bytes();
+    let half = axum::body::Bytes::from(bundle[..bundle.len() / 2].to_vec());
+    let stalled = futures_stream(half);
+    let started = std::time::Instant::now();
+    let (status, headers, bytes) = send(&app(state), post_bundle(Body::from_stream(stalled))).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(headers[header::CONNECTION], "close");
+    let error: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(error.code, "body_timeout");
+    assert!(error.message.contains("stalled"), "{}", error.message);
+    assert_eq!(s.store.counts().await.unwrap(), before);
+}
+
+/// One chunk, then nothing, ever: a client that hangs half-way through its upload.
+struct OnceThenPending(Option<axum::body::Bytes>);
+
+fn futures_stream(first: axum::body::Bytes) -> OnceThenPending {
+    OnceThenPending(Some(first))
+}
+
+impl futures_core::Stream for OnceThenPending {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.0.take() {
+            Some(bytes) => std::task::Poll::Ready(Some(Ok(bytes))),
+            None => std::task::Poll::Pending,
+        }
+    }
+}

@@ -642,6 +642,73 @@ fn followup_statuses_through_import_export_and_gaps(db: Db) {
     assert!(stdout.contains(&lost.id.to_string()), "{stdout}");
 }
 
+/// `keys list`, `gaps` and `export` in a directory without a ledger: an error naming the
+/// database they looked for, and no database (nor data directory) created.
+#[test]
+fn read_only_commands_never_create_a_database() {
+    let ws = Workspace::new();
+    let data = ws.dir.path().join("data");
+    for args in [
+        &["keys", "list"][..],
+        &["gaps"][..],
+        &["export", "hazards", "--format", "csv"][..],
+    ] {
+        let out = ws.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("there is no ledger database at SQLite")
+                && stderr.contains("ledger.sqlite3")
+                && stderr.contains("read-only commands never create one"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!data.exists(), "{args:?} created {}", data.display());
+    }
+    // Once something was stored, the same commands say which database they read.
+    let file = ws.file("b1.json", &good_bundle());
+    assert!(
+        ws.run(&["keys", "add", "--from-bundle", p(&file)])
+            .status
+            .success()
+    );
+    let out = ws.run(&["keys", "list"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let expected = format!(
+        "ledger database: SQLite {}",
+        data.join("ledger.sqlite3").display()
+    );
+    assert!(
+        text(&out.stderr).contains(&expected),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// With PostgreSQL down, a command fails within the acquire timeout, saying why once.
+#[test]
+fn an_unreachable_database_is_named_once_and_quickly() {
+    let ws = Workspace::new();
+    // Port 1 on loopback: nothing listens there.
+    let started = std::time::Instant::now();
+    let out = ws
+        .command()
+        .args([
+            "--database-url",
+            "postgres://ledger:secret@127.0.0.1:1/ledger",
+        ])
+        .args(["--db-acquire-timeout", "1", "gaps"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: cannot open the database postgres://…@127.0.0.1:1/ledger: error communicating \
+         with database: Connection refused (os error 111)",
+    );
+}
+
 /// Connects to the server `serve` announced on stdout.
 fn announced_address(child: &mut std::process::Child) -> String {
     let mut line = String::new();

@@ -12,18 +12,18 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Directory with the built app (index.html, the wasm and JS files, sw.js, ...).
-    #[arg(long, value_name = "DIR", default_value = "dist")]
+    #[arg(long, value_name = "DIR", default_value = "dist", env = "PAICHA_DIST")]
     pub dist: PathBuf,
     /// Address to listen on. Keep 127.0.0.1 unless a reverse proxy or firewall guards the port.
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, default_value = "127.0.0.1", env = "PAICHA_HOST")]
     pub host: String,
     /// Port to listen on; 0 picks a free port (the printed URL shows which).
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, default_value_t = 8080, env = "PAICHA_PORT")]
     pub port: u16,
     /// Directory whose signed pack (pack.json, from the build or `checklists sign`) is served
     /// at GET /api/checklists, re-read when it changes; its *.toml files, if any, also name
     /// hazards. Default: DIST/checklists.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "PAICHA_CHECKLISTS")]
     pub checklists: Option<PathBuf>,
     /// Where people open the ledger, e.g. https://ledger.example.gov.cn (behind a
     /// TLS-terminating proxy). Staff sign in with passkeys, which need a domain name (never an
@@ -38,10 +38,23 @@ pub struct ServeArgs {
     /// DIR/trust-root.json (the build writes it there), else DIST/checklists/trust-root.json.
     #[arg(long, value_name = "TRUST.json")]
     pub trust_root: Option<PathBuf>,
+    /// Seconds an upload may send nothing before it is answered 408 and its connection
+    /// closed (a phone that lost its network, a client that hangs).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        env = "PAICHA_BODY_TIMEOUT"
+    )]
+    pub body_timeout: f64,
 }
 
 pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
-    let mut state = AppState::new(store.clone(), &args.dist)?;
+    if !(args.body_timeout.is_finite() && args.body_timeout > 0.0) {
+        anyhow::bail!("--body-timeout must be a positive number of seconds");
+    }
+    let mut state = AppState::new(store.clone(), &args.dist)?
+        .with_body_timeout(std::time::Duration::from_secs_f64(args.body_timeout));
     if args.checklists.is_some() || args.trust_root.is_some() {
         let dir = args
             .checklists
@@ -70,6 +83,7 @@ pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
         )?;
     }
     let imports = state.imports.clone();
+    let draining = state.draining.clone();
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .with_context(|| {
@@ -105,7 +119,10 @@ pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
     // The peer's address reaches the rate limits (`server::limits`).
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+        })
         .await?;
     // Imports whose client hung up still run to completion (commit or roll back).
     if imports.running() > 0 {

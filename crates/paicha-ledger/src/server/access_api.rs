@@ -43,7 +43,7 @@ fn passkey_error(error: &PasskeyError) -> ApiError {
         PasskeyError::NoCeremony | PasskeyError::Rejected(_) | PasskeyError::UnknownPasskey => {
             StatusCode::UNAUTHORIZED
         }
-        PasskeyError::Store(e) => return ApiError::unavailable(e),
+        PasskeyError::Store(e) => return ApiError::from_store(e),
     };
     ApiError::new(status, error.code(), error.to_string())
 }
@@ -86,7 +86,7 @@ async fn me(State(state): State<AppState>, Staff(identity): Staff) -> Result<Jso
         .store
         .region_table()
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     Ok(Json(Me {
         account_id: identity.account.id.clone(),
         name: identity.account.name.clone(),
@@ -143,7 +143,7 @@ async fn sign_in(
     };
     let (token, _csrf) = sessions::start(&state.store, &account.id, now)
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     let session = state
         .cookies
         .set(state.cookies.session_name(), &token, ABSOLUTE.num_seconds());
@@ -174,7 +174,7 @@ async fn sign_out(
     check_csrf(&state, &method, &headers, Some(&identity), None).await?;
     sessions::end(&state.store, &identity, Utc::now())
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     let clear = state.cookies.clear(state.cookies.session_name());
     Ok((
         StatusCode::NO_CONTENT,

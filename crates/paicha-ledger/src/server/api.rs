@@ -4,19 +4,22 @@
 use super::AppState;
 use super::auth::{Staff, audit};
 use super::error::ApiError;
+use super::metrics as m;
 use crate::import::{ImportOutcome, import_bytes};
 use crate::store::{AuditEntry, Outcome};
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use http_body_util::BodyExt;
 use paicha_core::wire::{
     AlreadyImported, HazardsQuery, HazardsResponse, Health, Imported, UploadResult,
 };
+use std::time::Instant;
+use tracing::Instrument;
 
 pub fn routes(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
@@ -44,50 +47,121 @@ pub fn routes(max_body_bytes: usize) -> Router<AppState> {
         ))
 }
 
+/// The database answers, within the readiness checks' second: a probe never waits on the
+/// pool's acquire timeout.
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    match state.store.ping().await {
-        Ok(()) => Ok(Json(Health {
+    match tokio::time::timeout(super::ops::CHECK_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => Ok(Json(Health {
             status: "ok".into(),
             version: crate::VERSION.into(),
         })),
-        Err(e) => {
-            tracing::error!("health check: database unavailable: {e}");
-            Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the database is unavailable",
-            ))
+        Ok(Err(e)) => {
+            tracing::error!("health check: {e}");
+            Err(ApiError::unavailable())
+        }
+        Err(_) => {
+            tracing::error!("health check: the database did not answer within a second");
+            Err(ApiError::unavailable())
         }
     }
 }
 
+/// Reads the whole upload. Each piece must arrive within `state.body_timeout` of the one
+/// before (a phone on a weak network is slow, not silent; a client that stops sending gets
+/// 408 and its connection is closed), and the whole within `max_body_bytes`.
+async fn read_upload(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        let message = format!(
+            "the upload is larger than the limit of {} bytes",
+            state.max_body_bytes
+        );
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+    };
+    let mut body = body;
+    let mut buffer = Vec::new();
+    loop {
+        let frame = match tokio::time::timeout(state.body_timeout, body.frame()).await {
+            Err(_) => {
+                let message = format!(
+                    "the upload stalled: no data for {} s after {} bytes; send it again",
+                    state.body_timeout.as_secs_f64(),
+                    buffer.len()
+                );
+                return Err(
+                    ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", message)
+                        .closing_connection(),
+                );
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                // The length limit (DefaultBodyLimit) surfaces as an error of the body.
+                if is_length_limit(&e) {
+                    return Err(too_large());
+                }
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("cannot read the upload: {e}"),
+                ));
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(data) = frame.into_data() {
+            if buffer.len() + data.len() > state.max_body_bytes {
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(Bytes::from(buffer))
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 async fn upload_bundle(
     State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<(StatusCode, Json<UploadResult>), ApiError> {
-    let bytes = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            let message = format!(
-                "the upload is larger than the limit of {} bytes",
-                state.max_body_bytes
-            );
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
-        } else {
-            ApiError::new(
-                rejection.status(),
-                "bad_request",
-                format!("cannot read the upload: {}", rejection.body_text()),
-            )
+    let result = receive_and_import(&state, body).await;
+    match &result {
+        Ok((_, Json(UploadResult::Imported(i)))) => {
+            m::upload(if i.fork { "fork" } else { "imported" })
         }
-    })?;
+        Ok((_, Json(UploadResult::AlreadyImported(_)))) => m::upload("already_imported"),
+        Err(e) => m::upload(m::outcome_of_error(e.status.as_u16(), &e.body.code)),
+    }
+    result
+}
+
+async fn receive_and_import(
+    state: &AppState,
+    body: Body,
+) -> Result<(StatusCode, Json<UploadResult>), ApiError> {
+    let bytes = read_upload(state, body).await?;
     // The import runs in a task of its own: if the client hangs up, it still completes (one
     // transaction either way), and a graceful shutdown waits for it (`InFlight`).
     let guard = state.imports.start();
     let store = state.store.clone();
-    let task = tokio::spawn(async move {
-        let _guard = guard;
-        import_bytes(&store, &bytes, chrono::Utc::now()).await
-    });
+    let started = Instant::now();
+    let task = tokio::spawn(
+        async move {
+            let _guard = guard;
+            let outcome = import_bytes(&store, &bytes, chrono::Utc::now()).await;
+            metrics::histogram!(m::IMPORT_SECONDS).record(started.elapsed().as_secs_f64());
+            outcome
+        }
+        // Its log lines carry the request's id.
+        .instrument(tracing::Span::current()),
+    );
     let outcome = task
         .await
         .map_err(|e| ApiError::internal("store the bundle", e))??;
@@ -229,7 +303,7 @@ async fn hazards(
     let mut rows =
         crate::hazards::hazard_rows(&state.store, &query.filter, query.sector.as_deref(), &names)
             .await
-            .map_err(|e| ApiError::internal("read the hazard ledger", e))?;
+            .map_err(|e| ApiError::store("read the hazard ledger", e))?;
     let truncated = rows.len() > query.limit;
     rows.truncate(query.limit);
     Ok(Json(HazardsResponse {

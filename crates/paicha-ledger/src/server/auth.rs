@@ -45,7 +45,7 @@ pub async fn identify(
     };
     sessions::identify(&state.store, token, Utc::now())
         .await
-        .map_err(ApiError::unavailable)
+        .map_err(ApiError::from_store)
 }
 
 /// The answer to a request without a valid session, recorded in the audit trail.
@@ -170,7 +170,7 @@ pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
 /// The answer to a device request that does not hold, recorded in the audit trail.
 pub async fn refuse_device(state: &AppState, error: DeviceAuthError, path: &str) -> ApiError {
     if let DeviceAuthError::Store(e) = &error {
-        return ApiError::unavailable(e);
+        return ApiError::from_store(e);
     }
     audit(
         state,

@@ -92,7 +92,7 @@ async fn ask(
         .store
         .device(&key_id)
         .await
-        .map_err(ApiError::unavailable)?
+        .map_err(ApiError::from_store)?
     {
         return Ok(Json(device_status(&state, &device).await?));
     }
@@ -118,7 +118,7 @@ async fn ask(
         .store
         .put_device_request(&request, &entry)
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     Ok(Json(DeviceStatus {
         key_id: key_id.to_string(),
         state: if stored.decision == "refused" {
@@ -140,7 +140,7 @@ async fn device_status(
             .store
             .account(id)
             .await
-            .map_err(ApiError::unavailable)?
+            .map_err(ApiError::from_store)?
             .map(|a| a.name)
             .unwrap_or_default(),
         None => String::new(),

@@ -1,8 +1,9 @@
 //! The one error of the HTTP API: a status and the wire's error body, `{"error", "code"}`.
 
 use crate::import::ImportError;
+use crate::store::StoreError;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paicha_core::wire::{ErrorBody, QueryError};
 
@@ -10,6 +11,10 @@ use paicha_core::wire::{ErrorBody, QueryError};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds for the `Retry-After` header (503, 507): when a client should try again.
+    pub retry_after: Option<u64>,
+    /// `Connection: close`: the connection cannot carry another request (a stalled body).
+    pub close_connection: bool,
 }
 
 impl ApiError {
@@ -20,6 +25,52 @@ impl ApiError {
                 message: message.into(),
                 code: code.to_string(),
             },
+            retry_after: None,
+            close_connection: false,
+        }
+    }
+
+    pub fn closing_connection(mut self) -> Self {
+        self.close_connection = true;
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The database cannot be reached: one message, no internals, and when to come back.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the ledger's database is unavailable; nothing was stored, try again later",
+        )
+        .with_retry_after(super::ops::RETRY_AFTER_SECONDS)
+    }
+
+    /// The database's disk or the data directory is full.
+    pub fn storage_full() -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "storage_full",
+            "the ledger's storage is full; nothing was stored, try again later",
+        )
+        .with_retry_after(STORAGE_FULL_RETRY_AFTER_SECONDS)
+    }
+
+    /// A store failure while doing `what`: unavailable (503), full (507) or our own (500).
+    pub fn store(what: &str, error: impl std::borrow::Borrow<StoreError>) -> Self {
+        let error = error.borrow();
+        if error.is_unavailable() {
+            tracing::error!("{what}: database unavailable: {error}");
+            Self::unavailable()
+        } else if error.is_storage_full() {
+            tracing::error!("{what}: storage full: {error}");
+            Self::storage_full()
+        } else {
+            Self::internal(what, error)
         }
     }
 
@@ -33,14 +84,9 @@ impl ApiError {
         )
     }
 
-    /// The database cannot be reached: try again later (the client retries; details are logged).
-    pub fn unavailable(error: impl std::fmt::Display) -> Self {
-        tracing::error!("database unavailable: {error}");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the ledger's database is unavailable; try again later",
-        )
+    /// A store failure where naming the action adds nothing (sign-in, the console's pages).
+    pub fn from_store(error: impl std::borrow::Borrow<StoreError>) -> Self {
+        Self::store("read or write the ledger", error)
     }
 
     pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
@@ -56,8 +102,14 @@ impl ApiError {
     }
 }
 
+/// A full disk is not fixed in seconds: ask clients to come back in a minute.
+pub const STORAGE_FULL_RETRY_AFTER_SECONDS: u64 = 60;
+
 impl From<ImportError> for ApiError {
     fn from(e: ImportError) -> Self {
+        if let ImportError::Store(error) = e {
+            return Self::store("store the bundle", error);
+        }
         let status =
             StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
@@ -83,6 +135,17 @@ impl From<ImportError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.close_connection {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }

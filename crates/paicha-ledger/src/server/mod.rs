@@ -9,10 +9,13 @@ mod device_api;
 mod error;
 mod headers;
 mod limits;
+pub mod metrics;
+pub mod ops;
 mod pwa;
 
 pub use error::ApiError;
 pub use headers::CONTENT_SECURITY_POLICY;
+pub use ops::{DatabaseCheck, ReadinessCheck};
 pub use pwa::{cache_control_for, content_type_for, is_content_hashed};
 
 use crate::access::passkeys::Passkeys;
@@ -23,7 +26,12 @@ use axum::Router;
 use axum::middleware;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+/// How long an upload may go without sending anything before it is answered 408.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -45,6 +53,12 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     /// Whether `X-Forwarded-For` names the client (a trusted proxy in front): rate limits.
     pub trust_proxy: bool,
+    /// Longest pause between two pieces of an upload's body.
+    pub body_timeout: Duration,
+    /// What `/readyz` checks: the database; the blob store will join it.
+    pub readiness: Arc<Vec<Arc<dyn ReadinessCheck>>>,
+    /// Set once shutdown began: `/readyz` says `draining` so balancers stop sending.
+    pub draining: Arc<AtomicBool>,
 }
 
 /// Counts running imports. An import runs in a task of its own, so a client that hangs up
@@ -103,7 +117,6 @@ impl AppState {
         }
         let origin = url::Url::parse("http://localhost:8080/").expect("a valid URL");
         Ok(Self {
-            store,
             checklists: Arc::new(checklists::ChecklistSource::new(
                 canonical.join("checklists"),
                 canonical.join("checklists/trust-root.json"),
@@ -115,7 +128,28 @@ impl AppState {
             public_origin: Arc::new(origin),
             cookies: CookiePolicy { secure: false },
             trust_proxy: false,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            readiness: Arc::new(vec![Arc::new(DatabaseCheck(store.clone()))]),
+            draining: Arc::default(),
+            store,
         })
+    }
+
+    /// Adds a check to `/readyz` (e.g. the blob store, once photos are files).
+    pub fn with_readiness_check(mut self, check: Arc<dyn ReadinessCheck>) -> Self {
+        let mut checks = self.readiness.as_ref().clone();
+        checks.push(check);
+        self.readiness = Arc::new(checks);
+        self
+    }
+
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
     }
 
     /// Where people reach the ledger. HTTPS makes cookies `Secure`; a domain name enables
@@ -147,8 +181,11 @@ impl AppState {
     }
 }
 
-/// The whole application: API routes, the static app as fallback, headers on every response.
+/// The whole application: API routes, operations (`/healthz`, `/readyz`, `/metrics`), the
+/// static app as fallback, headers on every response. Every request gets an `x-request-id`
+/// (the proxy's, or a new UUID), echoed in the response and named by every log line.
 pub fn app(state: AppState) -> Router {
+    metrics::handle();
     let files = pwa::files(&state.dist);
     Router::new()
         .merge(api::routes(state.max_body_bytes))
@@ -158,10 +195,13 @@ pub fn app(state: AppState) -> Router {
         .merge(device_api::enrolment_routes().layer(limits::layer(state.trust_proxy, 5, 60_000)))
         .merge(device_api::routes())
         .merge(console::routes())
+        .merge(ops::routes())
         .with_state(state)
         .fallback_service(files)
         .layer(middleware::from_fn(headers::log_request))
         .layer(middleware::map_response(headers::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the signal to stop accepting connections.

@@ -1,7 +1,7 @@
 //! Storing a verified bundle: one transaction, whole or not at all.
 
 use super::reviews::{UnmatchedReview, unmatched_reviews_of};
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::rules::ChainLink;
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
@@ -79,9 +79,50 @@ impl Store {
         envelope: &str,
         received_at: DateTime<Utc>,
     ) -> Result<InsertOutcome, StoreError> {
+        // PostgreSQL may abort one of two transactions that wait on each other (two devices'
+        // bundles naming the same sites in another order); it rolled back whole, so run it again.
+        let mut attempt = 1;
+        loop {
+            match self.insert_bundle_once(bundle, envelope, received_at).await {
+                Err(e) if e.is_transient_conflict() && attempt < 3 => {
+                    tracing::warn!(
+                        attempt,
+                        "import rolled back by a lock conflict, retrying: {e}"
+                    );
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn insert_bundle_once(
+        &self,
+        bundle: &VerifiedBundle,
+        envelope: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<InsertOutcome, StoreError> {
         let regions = self.region_table().await?;
-        let _serialised = self.import_lock.lock().await;
+        let _serialised = match self.backend {
+            Backend::Sqlite => Some(self.import_lock.lock().await),
+            Backend::Postgres => None,
+        };
         let mut tx = self.pool().begin().await?;
+        if self.backend == Backend::Postgres {
+            // One device's bundles one after the other, across every instance of the ledger:
+            // the fork check below then sees the device's other bundles committed. Also makes
+            // a revocation wait for (or be seen by) this import.
+            let usable: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM devices WHERE key_id = $1 AND revoked_at IS NULL FOR UPDATE",
+            )
+            .bind(bundle.key_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if usable.is_none() {
+                tx.rollback().await?;
+                return Ok(InsertOutcome::Conflict(Conflict::KeyNoLongerUsable));
+            }
+        }
         let outcome = insert_in(&mut tx, bundle, envelope, received_at).await?;
         if matches!(outcome, InsertOutcome::Imported { .. }) {
             for inspection in &bundle.payload.inspections {
@@ -252,6 +293,10 @@ async fn insert_in(
     })
 }
 
+/// Rows per INSERT of findings: 6 values each, far below SQLite's 32,766 parameters and
+/// PostgreSQL's 65,535.
+const FINDINGS_PER_INSERT: usize = 200;
+
 enum InspectionOutcome {
     New { findings: usize },
     Known,
@@ -322,19 +367,41 @@ async fn insert_inspection(
     .await?;
     store_details(tx, inspection).await?;
 
+    // The findings in a few multi-row INSERTs rather than one statement each: an inspection
+    // has tens of answers, and on PostgreSQL every statement is a round trip.
+    let answers: Vec<_> = inspection.answers.iter().collect();
+    for chunk in answers.chunks(FINDINGS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            let n = row * 6;
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6
+            ));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (item_id, answer) in chunk {
+            query = query
+                .bind(id.as_str())
+                .bind(item_id.as_str())
+                .bind(verdict_code(answer.verdict))
+                .bind(hazard_level(answer.verdict))
+                .bind(answer.description.as_str())
+                .bind(to_db(answer.answered_at));
+        }
+        query.execute(&mut **tx).await?;
+    }
     for (item_id, answer) in &inspection.answers {
-        sqlx::query(
-            "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id.as_str())
-        .bind(item_id.as_str())
-        .bind(verdict_code(answer.verdict))
-        .bind(hazard_level(answer.verdict))
-        .bind(answer.description.as_str())
-        .bind(to_db(answer.answered_at))
-        .execute(&mut **tx)
-        .await?;
         store_order(tx, &id, item_id, answer).await?;
         for (position, photo) in answer.photos.iter().enumerate() {
             sqlx::query(

@@ -7,6 +7,7 @@
 
 mod access;
 pub mod audit;
+mod readback;
 mod backfill;
 mod bundles;
 mod devices;
@@ -17,6 +18,7 @@ pub mod sqlite;
 
 pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, SessionRow};
 pub use audit::{AuditEntry, AuditRow, Outcome};
+pub use readback::{StoredBundle, StoredInspection};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
@@ -28,6 +30,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, SqlSafeStr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 /// File name of the default SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "ledger.sqlite3";
@@ -59,17 +62,101 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the database {location}: {source}")]
-    Open {
-        location: String,
-        source: sqlx::Error,
-    },
+    // The cause is in the message, not also a `source`: `{:#}` would print it twice.
+    #[error("cannot open the database {location}: {detail}")]
+    Open { location: String, detail: String },
+    #[error(
+        "there is no ledger database at {location}: nothing was enrolled or imported there. \
+         Point --data-dir (PAICHA_DATA_DIR) or --database-url (PAICHA_DATABASE_URL) at the \
+         ledger's database; read-only commands never create one"
+    )]
+    Missing { location: String },
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("unreadable value in table {table}: {detail}")]
     Corrupt { table: &'static str, detail: String },
+}
+
+impl StoreError {
+    pub(crate) fn open(location: impl std::fmt::Display, source: sqlx::Error) -> Self {
+        StoreError::Open {
+            location: location.to_string(),
+            detail: source.to_string(),
+        }
+    }
+
+    /// The database cannot be reached right now (down, restarting, refusing connections, no
+    /// free connection within the acquire timeout): worth retrying later, nothing was stored.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Sql(e) => sql_unavailable(e),
+            StoreError::Open { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The database's disk (or the data directory) is full: nothing was stored.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(db)) => storage_full_code(db.code().as_deref()),
+            _ => false,
+        }
+    }
+
+    /// Two transactions waited on each other (PostgreSQL aborted one) or a serialisation
+    /// failure: the transaction rolled back and may simply run again.
+    pub fn is_transient_conflict(&self) -> bool {
+        matches!(self, StoreError::Sql(sqlx::Error::Database(db))
+            if matches!(db.code().as_deref(), Some("40P01" | "40001")))
+    }
+}
+
+fn sql_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Protocol(_) => true,
+        // SQLSTATE class 08 (connection exception), 57P01-03 (admin/crash shutdown, cannot
+        // connect now: PostgreSQL restarting), 53300 (too many connections); SQLite 5/6
+        // (busy, locked) after its busy timeout.
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some(code) if code.starts_with("08") => true,
+            Some("57P01" | "57P02" | "57P03" | "53300" | "5" | "6") => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// PostgreSQL 53100 (disk_full), 53200 (out of memory); SQLite 13 (SQLITE_FULL: "database or
+/// disk is full").
+fn storage_full_code(code: Option<&str>) -> bool {
+    matches!(code, Some("53100" | "53200" | "13"))
+}
+
+/// How the ledger uses its database connections: `serve` reads them from its configuration,
+/// the commands take the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Connections in the pool (per process). `None`: 4 on SQLite, 8 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a request waits for a connection before it is answered "unavailable" (503).
+    /// sqlx's default is 30 s, longer than any health probe or client waits.
+    pub acquire_timeout: Duration,
+    /// Read-only commands: never create a database, fail if there is none.
+    pub must_exist: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(3),
+            must_exist: false,
+        }
+    }
 }
 
 /// Where the database lives, resolved from `--database-url` and `--data-dir`.
@@ -85,6 +172,20 @@ impl Location {
         match database_url {
             Some(url) => Location::Url(url.to_string()),
             None => Location::SqliteFile(data_dir.join(SQLITE_FILE_NAME)),
+        }
+    }
+}
+
+impl Location {
+    /// What an operator reads to know which database a command used.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::SqliteFile(path) => {
+                let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                format!("SQLite {}", path.display())
+            }
+            Location::Url(url) if url.starts_with("sqlite:") => format!("SQLite {}", redact(url)),
+            Location::Url(url) => format!("PostgreSQL {}", redact(url)),
         }
     }
 }
@@ -112,12 +213,15 @@ pub fn redact(url: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Serialises this process's imports. SQLite has one writer anyway, and waiting here is
-    /// cheaper and clearer than waiting on SQLITE_BUSY; other processes are handled by the
-    /// database's own locking and the unique constraints.
+    /// Serialises this process's imports on SQLite, which has one writer anyway: waiting here
+    /// is cheaper and clearer than waiting on SQLITE_BUSY. On PostgreSQL imports run
+    /// concurrently, in this process and across instances: each import locks its device's
+    /// row first, so one device's bundles are stored one after the other wherever they
+    /// arrive, and the unique keys store the same bundle once.
     import_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// This process's copy of the region table (`regions`).
     regions: std::sync::Arc<regions::RegionCache>,
+    max_connections: u32,
 }
 
 /// Row counts, for summaries and for tests that prove "nothing changed".
@@ -136,19 +240,66 @@ pub struct Counts {
 impl Store {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn open(location: &Location) -> Result<Self, StoreError> {
-        sqlx::any::install_default_drivers();
-        let (options, backend) = match location {
-            Location::SqliteFile(path) => (sqlite::file_options(path)?, Backend::Sqlite),
-            Location::Url(url) => connect_options_for_url(url)?,
+        Self::open_with(location, &StoreOptions::default()).await
+    }
+
+    /// Opens an existing ledger database for a read-only command: a missing SQLite file, or a
+    /// PostgreSQL database without the ledger's tables, is an error, never created.
+    pub async fn open_existing(location: &Location) -> Result<Self, StoreError> {
+        let options = StoreOptions {
+            must_exist: true,
+            ..StoreOptions::default()
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections(backend))
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                location: location.to_string(),
-                source,
-            })?;
+        Self::open_with(location, &options).await
+    }
+
+    pub async fn open_with(location: &Location, opts: &StoreOptions) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let missing = || StoreError::Missing {
+            location: location.describe(),
+        };
+        let (options, backend) = match location {
+            Location::SqliteFile(path) if opts.must_exist => {
+                if !path.is_file() {
+                    return Err(missing());
+                }
+                (sqlite::existing_file_options(path)?, Backend::Sqlite)
+            }
+            Location::SqliteFile(path) => (sqlite::file_options(path)?, Backend::Sqlite),
+            Location::Url(url) => connect_options_for_url(url, opts.must_exist)?,
+        };
+        let max_connections = opts
+            .max_connections
+            .unwrap_or_else(|| max_connections(backend));
+        let connected = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(options.clone())
+            .await;
+        let pool = match connected {
+            Ok(pool) => pool,
+            // The pool only says it timed out; one plain connection attempt says why
+            // (connection refused, no such database, authentication failed).
+            Err(sqlx::Error::PoolTimedOut) => {
+                use sqlx::ConnectOptions;
+                let cause = match options.connect().await {
+                    Ok(_) => sqlx::Error::PoolTimedOut,
+                    Err(e) => e,
+                };
+                return Err(StoreError::open(location, cause));
+            }
+            // SQLite's "unable to open database file" for a URL with mode=rw.
+            Err(sqlx::Error::Database(db))
+                if opts.must_exist && db.code().as_deref() == Some("14") =>
+            {
+                return Err(missing());
+            }
+            Err(e) => return Err(StoreError::open(location, e)),
+        };
+        if opts.must_exist && !has_ledger_tables(&pool, backend).await? {
+            pool.close().await;
+            return Err(missing());
+        }
         if backend == Backend::Sqlite {
             sqlite::tune(&pool).await?;
         }
@@ -158,6 +309,7 @@ impl Store {
             backend,
             import_lock: Default::default(),
             regions: Default::default(),
+            max_connections,
         };
         store.complete_old_inspections().await?;
         store.seed_regions().await?;
@@ -184,6 +336,15 @@ impl Store {
         Ok(())
     }
 
+    /// The pool's connections: (open, idle, most allowed).
+    pub fn pool_usage(&self) -> (u32, u32, u32) {
+        (
+            self.pool.size(),
+            self.pool.num_idle() as u32,
+            self.max_connections,
+        )
+    }
+
     pub async fn counts(&self) -> Result<Counts, StoreError> {
         async fn count(pool: &AnyPool, sql: &'static str) -> Result<i64, StoreError> {
             Ok(sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await?)
@@ -201,19 +362,36 @@ impl Store {
     }
 }
 
-fn connect_options_for_url(url: &str) -> Result<(AnyConnectOptions, Backend), StoreError> {
+/// Whether the ledger's schema is there (a read must not create it).
+async fn has_ledger_tables(pool: &AnyPool, backend: Backend) -> Result<bool, StoreError> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'bundles'"
+        }
+        // current_schema(): the first schema of the search_path, where the ledger's tables are.
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'bundles'"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+    Ok(n > 0)
+}
+
+fn connect_options_for_url(
+    url: &str,
+    must_exist: bool,
+) -> Result<(AnyConnectOptions, Backend), StoreError> {
     let scheme = url
         .split(':')
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
     match scheme.as_str() {
-        "sqlite" => Ok((sqlite::url_options(url)?, Backend::Sqlite)),
+        "sqlite" => Ok((sqlite::url_options(url, must_exist)?, Backend::Sqlite)),
         "postgres" | "postgresql" => {
-            let options = AnyConnectOptions::from_str(url).map_err(|source| StoreError::Open {
-                location: redact(url),
-                source,
-            })?;
+            let options =
+                AnyConnectOptions::from_str(url).map_err(|e| StoreError::open(redact(url), e))?;
             Ok((options, Backend::Postgres))
         }
         _ => Err(StoreError::UnsupportedUrl(redact(url))),

@@ -25,21 +25,31 @@ pub fn file_options(path: &Path) -> Result<AnyConnectOptions, StoreError> {
         .filename(&path)
         .create_if_missing(true)
         .to_url_lossy();
-    AnyConnectOptions::from_url(&url).map_err(|source| StoreError::Open {
-        location: path.display().to_string(),
-        source,
-    })
+    AnyConnectOptions::from_url(&url).map_err(|source| StoreError::open(path.display(), source))
 }
 
-/// Options for a `sqlite:` URL. Unless the URL sets `mode=`, a missing file (and its
-/// directory) is created, as for the default database.
-pub fn url_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
-    let open_err = |source| StoreError::Open {
-        location: url.to_string(),
+/// Options for a database file that must already exist (read-only commands): neither the
+/// file nor its directory is created.
+pub fn existing_file_options(path: &Path) -> Result<AnyConnectOptions, StoreError> {
+    let path = std::path::absolute(path).map_err(|source| StoreError::DataDir {
+        path: path.to_path_buf(),
         source,
-    };
+    })?;
+    let url = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(false)
+        .to_url_lossy();
+    AnyConnectOptions::from_url(&url).map_err(|source| StoreError::open(path.display(), source))
+}
+
+/// Options for a `sqlite:` URL. Unless the URL sets `mode=` or the database `must_exist`, a
+/// missing file (and its directory) is created, as for the default database.
+pub fn url_options(url: &str, must_exist: bool) -> Result<AnyConnectOptions, StoreError> {
+    let open_err = |source| StoreError::open(url, source);
     let mut options = SqliteConnectOptions::from_str(url).map_err(open_err)?;
-    if !url.contains("mode=") {
+    if must_exist {
+        options = options.create_if_missing(false);
+    } else if !url.contains("mode=") {
         options = options.create_if_missing(true);
         let dir = options
             .get_filename()

@@ -61,8 +61,8 @@ async fn build(state: &AppState, identity: Identity) -> Result<Response, ApiErro
     let pending = store
         .pending_device_requests()
         .await
-        .map_err(ApiError::unavailable)?;
-    let accounts = store.accounts().await.map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
+    let accounts = store.accounts().await.map_err(ApiError::from_store)?;
     let choices = bindable(&identity, &accounts);
     let body = html! {
         section.card aria-labelledby="pending-title" {
@@ -124,12 +124,12 @@ pub async fn confirm(
     let request = store
         .device_request(&key_id)
         .await
-        .map_err(ApiError::unavailable)?
+        .map_err(ApiError::from_store)?
         .filter(|r| r.decision.is_empty())
         .ok_or_else(|| {
             ApiError::bad_request("unknown_request", "没有该设备的登记请求 / no such request")
         })?;
-    let accounts = store.accounts().await.map_err(ApiError::unavailable)?;
+    let accounts = store.accounts().await.map_err(ApiError::from_store)?;
     let Some(account) = bindable(&identity, &accounts)
         .into_iter()
         .find(|a| a.id == form.account)
@@ -172,7 +172,7 @@ pub async fn confirm(
     match store
         .enrol(&device, now)
         .await
-        .map_err(ApiError::unavailable)?
+        .map_err(ApiError::from_store)?
     {
         EnrolOutcome::Revoked(_) => {
             return Err(ApiError::forbidden(
@@ -188,14 +188,14 @@ pub async fn confirm(
             store
                 .bind_device(&key_id, &account.id, &entry, now)
                 .await
-                .map_err(ApiError::unavailable)?;
+                .map_err(ApiError::from_store)?;
         }
         EnrolOutcome::Enrolled(_) | EnrolOutcome::AlreadyEnrolled(_) => {}
     }
     store
         .decide_device_request(&key_id, "enrolled", now)
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     audit(
         &state,
         AuditEntry::new(identity.actor(), "device_enrolled", Outcome::Ok)

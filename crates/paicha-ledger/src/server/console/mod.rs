@@ -124,7 +124,7 @@ async fn sign_out(
     check_csrf(&state, &method, &headers, Some(&identity), Some(&form.csrf)).await?;
     sessions::end(&state.store, &identity, Utc::now())
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     let clear = state.cookies.clear(state.cookies.session_name());
     Ok((
         StatusCode::SEE_OTHER,

@@ -30,7 +30,7 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
         .store
         .region_table()
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     let reads = identity.reads();
     let query = HazardQuery::new(&HazardsQuery::default())
         .map_err(ApiError::bad_query)?
@@ -38,7 +38,7 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
     let names = crate::server::api::current_pack(state).await?.names();
     let mut rows = hazard_rows(&state.store, &query.filter, None, &names)
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(ApiError::from_store)?;
     let total = rows.len();
     rows.reverse(); // newest first
     rows.truncate(SHOWN);
