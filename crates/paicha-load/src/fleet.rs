@@ -278,14 +278,39 @@ impl Phone {
     }
 }
 
-/// Enrols phones with `paicha-ledger keys add`, `parallel` commands at a time.
+/// Enrols phones with `paicha-ledger keys add`, `parallel` commands at a time. Every key
+/// belongs to an account: the fleet's keys to one inspector account for the province (one
+/// `users add`), which is all the load needs (accounts only scope reads).
 pub fn enrol_with_cli(
     bin: &Path,
     database_url: &str,
     phones: &[Phone],
     parallel: usize,
 ) -> anyhow::Result<()> {
-    let mut args: Vec<Vec<String>> = phones.iter().map(Phone::enrol_args).collect();
+    let out = std::process::Command::new(bin)
+        .args(["--database-url", database_url])
+        .args(["users", "add", "--name", "压测检查员", "--role", "inspector@13"])
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "users add failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let account = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("account "))
+        .map(|id| id.trim().to_string())
+        .ok_or_else(|| anyhow::anyhow!("users add printed no account id: {stdout}"))?;
+    let mut args: Vec<Vec<String>> = phones
+        .iter()
+        .map(|phone| {
+            let mut args = phone.enrol_args();
+            args.extend(["--account".to_string(), account.clone()]);
+            args
+        })
+        .collect();
     while !args.is_empty() {
         let batch: Vec<_> = args.drain(..parallel.min(args.len())).collect();
         let children: Vec<_> = batch
