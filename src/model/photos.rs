@@ -114,7 +114,7 @@ mod tests {
             .answer(
                 id,
                 &checklist,
-                "FW-05",
+                "FW-21",
                 Verdict::GeneralHazard,
                 "超量",
                 Utc::now(),
@@ -126,15 +126,15 @@ mod tests {
             deadline: "2099-12-31".into(),
             ..Default::default()
         };
-        model.set_order(id, "FW-05", "一号库", order, None).unwrap();
-        // FW-05 requires a photo for a hazard: sealing is refused and names it.
+        model.set_order(id, "FW-21", "一号库", order, None).unwrap();
+        // FW-21 requires a photo for a hazard: sealing is refused and names it.
         let err = model.seal(id, &checklist, Utc::now()).unwrap_err();
-        assert_eq!(err, InspectionError::MissingEvidence(vec!["FW-05".into()]));
+        assert_eq!(err, InspectionError::MissingEvidence(vec!["FW-21".into()]));
 
         let before = model.revisions().clone();
         let photo = sha256_hex(b"jpeg bytes");
-        model.attach_photo(id, "FW-05", &photo).unwrap();
-        let key = RecordKey::Answer(id, "FW-05".into());
+        model.attach_photo(id, "FW-21", &photo).unwrap();
+        let key = RecordKey::Answer(id, "FW-21".into());
         assert!(model.revisions()[&key] > before[&key]);
         assert_eq!(
             model.revisions()[&RecordKey::Inspection(id)],
@@ -142,7 +142,7 @@ mod tests {
         );
         // A bad reference changes nothing.
         let unchanged = model.revisions().clone();
-        assert!(model.attach_photo(id, "FW-05", "not-a-hash").is_err());
+        assert!(model.attach_photo(id, "FW-21", "not-a-hash").is_err());
         assert!(
             model.attach_photo(id, "FW-06", &photo).is_err(),
             "not answered"
@@ -151,7 +151,7 @@ mod tests {
 
         model.seal(id, &checklist, Utc::now()).unwrap();
         assert_eq!(
-            model.detach_photo(id, "FW-05", &photo),
+            model.detach_photo(id, "FW-21", &photo),
             Err(InspectionError::Sealed)
         );
     }

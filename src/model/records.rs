@@ -381,7 +381,7 @@ mod tests {
         );
         assert_eq!(cell(&rows[1], "plan_target"), "消除重大事故隐患");
         assert!(cell(&rows[1], "basis").contains("安监总管三〔2017〕121号"));
-        assert!(cell(&rows[1], "basis").contains("第（五）项"));
+        assert!(cell(&rows[1], "basis").contains("第五项"));
         assert_eq!(cell(&rows[0], "inspectors"), "张三");
         assert_eq!(cell(&rows[0], "enforcement_cert_no"), "44010012345");
         assert_eq!(cell(&rows[0], "funds_yuan"), "5000");

@@ -18,7 +18,7 @@ pub fn clause_text(clause: &str) -> String {
 impl Checklist {
     /// The basis an item carries: the source's title in 《》, its document number in （）
     /// when the checklist confirms one, then the clause, e.g.
-    /// `《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）第（五）项`.
+    /// `《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）第五项` (clause `五、`).
     /// Nothing is added that the checklist does not hold: an unknown source leaves the clause.
     pub fn basis_text(&self, item: &Item) -> String {
         match self.source(&item.basis.source) {
