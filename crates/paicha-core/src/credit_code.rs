@@ -19,8 +19,10 @@ pub enum CreditCodeError {
         "第{position}位字符“{ch}”无效（不可使用 I、O、S、V、Z） / character {position} '{ch}' is not allowed"
     )]
     InvalidChar { position: usize, ch: char },
+    /// The message never names the expected digit: the mistake may be in any character, and
+    /// "correcting" the last one would turn a mistyped code into a valid-looking wrong one.
     #[error(
-        "校验码错误：末位应为“{expected}”，实为“{found}”，请核对 / check digit should be '{expected}', found '{found}'"
+        "校验码不符：有字符录入错误，请对照营业执照逐位核对 / the check digit does not match: a character is mistyped; compare each one with the business licence"
     )]
     CheckDigit { expected: char, found: char },
 }
@@ -137,6 +139,7 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("校验码"));
+        assert!(!err.to_string().contains('T'), "the expected digit is not given away");
     }
 
     #[test]
