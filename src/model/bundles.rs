@@ -38,6 +38,20 @@ impl UploadState {
         }
     }
 
+    /// The state while the ledger does not know the device's key yet: tried again every
+    /// minute (enrolment is a person's step and may come any time), without backing off.
+    pub fn awaiting_enrolment(&self, reason: &str, now: DateTime<Utc>) -> Self {
+        let attempts = match self {
+            UploadState::Retrying { attempts, .. } => attempts + 1,
+            _ => 1,
+        };
+        UploadState::Retrying {
+            attempts,
+            retry_at: now + chrono::Duration::seconds(60),
+            last_error: reason.to_string(),
+        }
+    }
+
     /// The state after a failed try that is worth repeating (network down, server error).
     pub fn after_failure(&self, error: String, now: DateTime<Utc>) -> Self {
         let attempts = match self {
@@ -98,6 +112,41 @@ impl Model {
             bundle.upload = state;
             self.touch(RecordKey::Bundle(bundle_id));
         }
+    }
+
+    /// "Upload now": every bundle waiting for a retry is due at once (the person knows the
+    /// network is back, or that the device was just enrolled). Refused ones stay refused.
+    pub fn retry_waiting_uploads(&mut self, now: DateTime<Utc>) {
+        let waiting: Vec<Uuid> = self
+            .bundles
+            .iter()
+            .filter(|b| matches!(b.upload, UploadState::Retrying { .. }) && !b.upload.is_due(now))
+            .map(|b| b.bundle_id)
+            .collect();
+        for id in waiting {
+            if let Some(UploadState::Retrying {
+                attempts,
+                last_error,
+                ..
+            }) = self.bundle_upload(id)
+            {
+                self.set_upload(
+                    id,
+                    UploadState::Retrying {
+                        attempts,
+                        retry_at: now,
+                        last_error,
+                    },
+                );
+            }
+        }
+    }
+
+    fn bundle_upload(&self, id: Uuid) -> Option<UploadState> {
+        self.bundles
+            .iter()
+            .find(|b| b.bundle_id == id)
+            .map(|b| b.upload.clone())
     }
 
     /// Whether [`Model::due_uploads`] would return anything, without copying any bundle.

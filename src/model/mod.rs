@@ -333,6 +333,47 @@ mod tests {
     }
 
     #[test]
+    fn a_device_awaiting_enrolment_is_tried_every_minute_however_long_it_waits() {
+        let now = Utc::now();
+        let mut state = UploadState::Pending;
+        for _ in 0..20 {
+            state = state.awaiting_enrolment("not enrolled", now);
+        }
+        assert!(matches!(state, UploadState::Retrying { attempts: 20, .. }));
+        assert!(!state.is_due(now + chrono::Duration::seconds(59)));
+        assert!(state.is_due(now + chrono::Duration::seconds(60)));
+
+        // "Upload now" makes it due at once, and leaves a refused bundle alone.
+        let mut model = Model::default();
+        let waiting = Uuid::from_u128(1);
+        let refused = Uuid::from_u128(2);
+        for (id, upload) in [
+            (waiting, state.clone()),
+            (
+                refused,
+                UploadState::Rejected {
+                    at: now,
+                    reason: "bad".into(),
+                },
+            ),
+        ] {
+            model.bundles.push(BundleRecord {
+                bundle_id: id,
+                sequence: id.as_u128() as u64,
+                file_name: format!("{id}.json"),
+                envelope_json: None,
+                inspection_ids: vec![],
+                created_at: now,
+                upload,
+            });
+        }
+        assert!(!model.any_upload_due(now));
+        model.retry_waiting_uploads(now);
+        let due: Vec<Uuid> = model.due_uploads(now).iter().map(|b| b.bundle_id).collect();
+        assert_eq!(due, vec![waiting]);
+    }
+
+    #[test]
     fn upload_states_keep_their_stored_json() {
         let at = "2026-11-29T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
         let cases = [

@@ -3,7 +3,7 @@
 
 use crate::model::context::{use_app, use_model};
 use crate::model::{BundleRecord, UploadState};
-use crate::platform::clock::local_time;
+use crate::platform::clock::{local_time, now};
 use crate::platform::i18n::{localize, t, t_string};
 use crate::platform::route::Route;
 use crate::services::outbox::{progress, upload_due};
@@ -139,7 +139,10 @@ pub fn OutboxScreen() -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="outbox-title">
             <h2 id="outbox-title">{t("外发箱", "Outbox")}</h2>
-            <button type="button" on:click=move |_| upload_due(app)>{t("立即上传", "Upload now")}</button>
+            <button type="button" on:click=move |_| {
+                model.update(|m| m.retry_waiting_uploads(now()));
+                upload_due(app);
+            }>{t("立即上传", "Upload now")}</button>
             {move || progress().get().map(|(sent, total)| view! {
                 <p role="status">
                     <progress max=total.to_string() value=sent.to_string() aria-label=t("上传进度", "Upload progress")></progress>

@@ -16,7 +16,14 @@ enum Outcome {
     Accepted { duplicate: bool },
     Refused(String),
     TryLater(String),
+    /// The ledger does not know this device's key yet (403 `unknown_key`): it will once a
+    /// supervisor enrols it, so the bundle waits and is sent again by itself.
+    NotEnrolled,
 }
+
+/// What the inspector reads while the device waits for enrolment: never the operator's
+/// command line or the 64-digit key id the ledger's message holds.
+const NOT_ENROLLED: &str = "本设备尚未在台账登记，登记后自动上传 / this device is not enrolled on the ledger yet; it uploads by itself once enrolled";
 
 async fn post(envelope_json: &str) -> Outcome {
     if !http::online() {
@@ -34,11 +41,11 @@ async fn post(envelope_json: &str) -> Outcome {
             // Stored, by the status; an answer we cannot read is not a refusal.
             Err(_) => Outcome::Accepted { duplicate: false },
         },
-        status @ 400..=499 => Outcome::Refused(
-            serde_json::from_str::<wire::ErrorBody>(&reply.body)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| format!("HTTP {status}")),
-        ),
+        status @ 400..=499 => match serde_json::from_str::<wire::ErrorBody>(&reply.body) {
+            Ok(e) if status == 403 && e.code == "unknown_key" => Outcome::NotEnrolled,
+            Ok(e) => Outcome::Refused(e.message),
+            Err(_) => Outcome::Refused(format!("HTTP {status}")),
+        },
         status => Outcome::TryLater(format!("HTTP {status}")),
     }
 }
@@ -98,6 +105,7 @@ on_demand! {
                     },
                     Outcome::Refused(reason) => UploadState::Rejected { at: now(), reason },
                     Outcome::TryLater(error) => bundle.upload.after_failure(error, now()),
+                    Outcome::NotEnrolled => bundle.upload.awaiting_enrolment(NOT_ENROLLED, now()),
                 };
                 let stop = matches!(next, UploadState::Retrying { .. });
                 app.model.update(|m| m.set_upload(bundle.bundle_id, next));
