@@ -156,7 +156,15 @@ test("register, inspect a fireworks site, reload, seal, export, verify and impor
   const unknown = await runLedger(["import", file], { dataDir });
   assert.notEqual(unknown.code, 0, "an unenrolled key is rejected");
   assert.match(unknown.stdout + unknown.stderr, /keys add/);
-  const enrol = await runLedger(["keys", "add", "--from-bundle", file, "--expect-key-id", keyIdText], { dataDir });
+  // A key is enrolled into an inspector's account: the operator creates 张三's first.
+  const account = await runLedger(["users", "add", "--name", "张三", "--role", "inspector@13"], { dataDir });
+  assert.equal(account.code, 0, account.stderr);
+  const accountId = account.stdout.match(/^account ([0-9a-f-]{36})$/m)?.[1];
+  assert.ok(accountId, account.stdout);
+  const enrol = await runLedger(
+    ["keys", "add", "--from-bundle", file, "--expect-key-id", keyIdText, "--account", accountId],
+    { dataDir },
+  );
   assert.equal(enrol.code, 0, enrol.stderr);
   const first = await runLedger(["import", file], { dataDir });
   assert.equal(first.code, 0, first.stderr);
