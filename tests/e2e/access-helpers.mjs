@@ -74,18 +74,29 @@ export async function pageWithAuthenticator(context) {
 /** Opens the enrolment link and registers a passkey with it, as the person would. */
 export async function registerPasskey(page, link, name) {
   await page.goto(link);
-  await page.getByRole("heading", { name: /登记通行密钥/ }).waitFor();
+  await page.getByRole("heading", { level: 2, name: /登记通行密钥/ }).waitFor();
   assert.match(await page.locator("main").textContent(), new RegExp(name));
   await page.getByRole("button", { name: /登记通行密钥/ }).click();
-  await page.getByRole("status").filter({ hasText: /通行密钥已登记/ }).waitFor();
+  await doneOrFailed(page, page.getByRole("status").filter({ hasText: /通行密钥已登记/ }), "#register-error");
+}
+
+/**
+ * Waits for `done`, or fails at once with the page's error message. The ledger limits passkey
+ * requests per client address (a burst of 10, then one per 6 s; every test client is
+ * 127.0.0.1): a test file signs in at most two people, four requests each.
+ */
+async function doneOrFailed(page, done, errorSelector) {
+  const error = page.locator(errorSelector);
+  await Promise.race([done.waitFor(), error.waitFor({ state: "visible" })]);
+  if (await error.isVisible()) assert.fail(`the console says: ${await error.textContent()}`);
 }
 
 /** Signs in at /console/sign-in with the passkey; resolves on the hazard ledger page. */
 export async function signIn(page, baseUrl) {
   await page.goto(`${baseUrl}/console/sign-in`);
   await page.getByRole("button", { name: /登录/ }).click();
-  await page.waitForURL(`${baseUrl}/console/`);
-  await page.getByRole("heading", { level: 1, name: /隐患台账/ }).waitFor();
+  await doneOrFailed(page, page.getByRole("heading", { level: 1, name: /隐患台账/ }), "#sign-in-error");
+  assert.equal(page.url(), `${baseUrl}/console/`);
 }
 
 /** The session cookie the browser holds for the ledger (its value), or undefined. */
