@@ -121,7 +121,9 @@ test("the checklist pack is served with an ETag", async () => {
   assert.equal(response.status, 200);
   const etag = response.headers.get("etag");
   assert.match(etag, /^"[0-9a-f]{32}"$/);
-  const pack = await response.json();
+  // A signed pack (docs/checklist-packs.md): the checklists are the envelope's payload.
+  const signed = await response.json();
+  const pack = JSON.parse(Buffer.from(signed.envelope.payload, "base64").toString("utf8"));
   assert.ok(pack.checklists.length > 0, "the repository's checklists are served");
   for (const c of pack.checklists) assert.match(c.content_hash, /^[0-9a-f]{64}$/);
   response = await fetch(`${env.server.url}/api/checklists`, { headers: { "if-none-match": etag } });

@@ -1,5 +1,6 @@
 // The outbox: a bundle exported offline waits, is refused while the device is not enrolled,
-// is uploaded after enrolment (into the inspector's account) and a retry, and a second upload is reported as already received.
+// is uploaded after enrolment (into the inspector's account) and a retry, and a second upload
+// is reported as already received.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
