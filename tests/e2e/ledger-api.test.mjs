@@ -1,18 +1,19 @@
-// The ledger's HTTP API as a phone's outbox will use it, against the release binary: enrol
-// the device key with the CLI, upload the reference bundle (tests/vectors/bundle-v1, signed
-// with the test seed 0x07 x 32) over HTTP, and find its hazard in `export hazards` and in
-// GET /api/hazards. Bad uploads get a 4xx and a reason. No browser needed.
+// The ledger's HTTP API as a phone's outbox will use it, against the release binary: the
+// operator creates the inspector's account and enrols the device key with the CLI, the
+// reference bundle (tests/vectors/bundle-v1, signed with the test seed 0x07 x 32) is uploaded
+// over HTTP, and its hazard is found in `export hazards` and in GET /api/hazards, which only
+// a signed-in person (passkey at /console/) reads, and only in their own regions. Bad uploads
+// get a 4xx and a reason.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, runLedger, useApp } from "./harness.mjs";
+import { runLedger, useApp } from "./harness.mjs";
+import { ENVELOPE, VECTOR, addAccount, enrolKey, importRegions, signedInPerson } from "./access-helpers.mjs";
 
-const VECTOR = path.join(ROOT, "tests", "vectors", "bundle-v1");
-const ENVELOPE = path.join(VECTOR, "envelope.json");
-
-const env = useApp({ browser: false });
+// The browser is only for signing in with a passkey.
+const env = useApp({ workDir: "paicha-ledger-api-" });
 
 const post = (body) =>
   fetch(`${env.server.url}/api/bundles`, {
@@ -21,24 +22,34 @@ const post = (body) =>
     body,
   });
 
+const hazards = (query, cookie) =>
+  fetch(`${env.server.url}/api/hazards${query}`, cookie ? { headers: { cookie } } : {});
+
 test("upload a bundle over HTTP, then export hazards shows its finding", async (t) => {
   if (!env.server.dataDir) return t.skip("PAICHA_E2E_URL: the server's data directory is not ours");
   const expected = JSON.parse(await readFile(path.join(VECTOR, "expected.json"), "utf8"));
   const envelope = await readFile(ENVELOPE);
 
-  // Not enrolled yet: 403 with a reason that says how to enrol.
+  // Not enrolled yet: 403 with a reason the inspector on the phone can act on.
   let response = await post(envelope);
   assert.equal(response.status, 403);
   let body = await response.json();
   assert.equal(body.code, "unknown_key");
-  assert.match(body.error, /keys add/);
+  assert.match(body.error, /尚未登记/);
+  assert.match(body.error, /not enrolled/);
 
-  const enrol = await runLedger(
-    ["keys", "add", "--from-bundle", ENVELOPE, "--expect-key-id", expected.key_id.slice(0, 16),
-      "--organisation", "测试县应急管理局"],
-    { dataDir: env.server.dataDir },
-  );
-  assert.equal(enrol.code, 0, enrol.stderr);
+  // The site is in Shenzhen (credit code 91440300…): the ledger ships Hebei's regions only,
+  // so the operator adds Guangdong's first, then the inspector's account, then the key.
+  await importRegions(env.server, env.work, ["44,广东省,province,", "4403,深圳市,city,44"]);
+  const inspector = await addAccount(env.server, "张三", ["inspector@4403"]);
+  // The key belongs to an account: without --account the CLI refuses.
+  const orphan = await runLedger(["keys", "add", "--from-bundle", ENVELOPE], { dataDir: env.server.dataDir });
+  assert.notEqual(orphan.code, 0);
+  assert.match(orphan.stderr, /--account/);
+  await enrolKey(env.server, ENVELOPE, inspector.id, {
+    expectKeyId: expected.key_id.slice(0, 16),
+    organisation: "测试县应急管理局",
+  });
 
   response = await post(envelope);
   body = await response.json();
@@ -74,16 +85,35 @@ test("upload a bundle over HTTP, then export hazards shows its finding", async (
   // No order, so no deadline: 整改中 (open) until a re-inspection decides it.
   assert.match(lines[1], /,整改中,/);
 
-  // The same hazard through the query API.
-  response = await fetch(`${env.server.url}/api/hazards?level=major&region=4403`);
+  // The query API answers nobody who is not signed in ...
+  response = await hazards("?level=major&region=4403");
+  assert.equal(response.status, 401);
+  assert.equal((await response.json()).code, "signed_out");
+  response = await hazards("", "paicha_session=not-a-session");
+  assert.equal(response.status, 401);
+
+  // ... a supervisor in Shenzhen finds the hazard ...
+  const shenzhen = await signedInPerson(env.browser, env.server, "深圳督查", ["supervisor@4403"]);
+  response = await hazards("?level=major&region=4403", shenzhen.cookie);
   assert.equal(response.status, 200);
   body = await response.json();
   assert.equal(body.count, 1);
   assert.equal(body.hazards[0].description, "防静电接地线断开");
   assert.equal(body.hazards[0].status, "整改中");
   assert.equal(body.hazards[0].status_code, "open");
-  response = await fetch(`${env.server.url}/api/hazards?level=general`);
+  response = await hazards("?level=general", shenzhen.cookie);
   assert.equal((await response.json()).count, 0);
+  await shenzhen.context.close();
+
+  // ... and a supervisor in Hebei neither sees it nor may ask for Shenzhen.
+  const hebei = await signedInPerson(env.browser, env.server, "河北督查", ["supervisor@13"]);
+  response = await hazards("", hebei.cookie);
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).count, 0);
+  response = await hazards("?region=4403", hebei.cookie);
+  assert.equal(response.status, 403);
+  assert.equal((await response.json()).code, "outside_region");
+  await hebei.context.close();
 });
 
 test("the checklist pack is served with an ETag", async () => {
@@ -91,7 +121,9 @@ test("the checklist pack is served with an ETag", async () => {
   assert.equal(response.status, 200);
   const etag = response.headers.get("etag");
   assert.match(etag, /^"[0-9a-f]{32}"$/);
-  const pack = await response.json();
+  // A signed pack (docs/checklist-packs.md): the checklists are the envelope's payload.
+  const signed = await response.json();
+  const pack = JSON.parse(Buffer.from(signed.envelope.payload, "base64").toString("utf8"));
   assert.ok(pack.checklists.length > 0, "the repository's checklists are served");
   for (const c of pack.checklists) assert.match(c.content_hash, /^[0-9a-f]{64}$/);
   response = await fetch(`${env.server.url}/api/checklists`, { headers: { "if-none-match": etag } });

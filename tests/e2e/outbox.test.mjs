@@ -1,11 +1,13 @@
 // The outbox: a bundle exported offline waits, is refused while the device is not enrolled,
-// is uploaded after enrolment and a retry, and a second upload is reported as already received.
+// is uploaded after enrolment (into the inspector's account) and a retry, and a second upload
+// is reported as already received.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { runLedger, useApp } from "./harness.mjs";
+import { addAccount, enrolKey } from "./access-helpers.mjs";
 import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration } from "./app-helpers.mjs";
 
 const env = useApp({ workDir: "paicha-outbox-" });
@@ -47,9 +49,10 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   await entry.getByText(/被拒绝/).waitFor();
   assert.match(await entry.textContent(), /keys add|unknown|未登记|not enrolled/i);
 
-  // The ledger operator enrols the device from the bundle file; the inspector retries.
-  const enrol = await runLedger(["keys", "add", "--from-bundle", file], { dataDir: env.server.dataDir });
-  assert.equal(enrol.code, 0, enrol.stderr);
+  // The ledger operator creates the inspector's account and enrols the device from the bundle
+  // file into it; the inspector retries.
+  const account = await addAccount(env.server, "王五", ["inspector@13"]);
+  await enrolKey(env.server, file, account.id);
   await entry.getByRole("button", { name: /重新上传/ }).click();
   await entry.getByText(/已上传/).waitFor();
 

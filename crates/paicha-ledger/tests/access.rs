@@ -275,6 +275,13 @@ async fn state_changes_need_the_ledgers_origin_and_the_csrf_token(db: Db) {
         .body(Body::empty())
         .unwrap();
     refused(&s, cross, StatusCode::FORBIDDEN, "cross_site").await;
+    // The console signs out with a plain form. Browsers send a form POST's real `Origin` only
+    // under a referrer policy that keeps it for same-origin requests; under `no-referrer` they
+    // send `Origin: null` and signing out was refused as cross-site (tests/e2e/console.test.mjs).
+    let page = Request::get("/console/sign-in").body(Body::empty()).unwrap();
+    let (status, headers, _) = send(&s.app, page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
 }
 
 async fn enrolment_links_work_once_and_not_after_they_expire(db: Db) {

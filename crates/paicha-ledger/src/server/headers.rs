@@ -23,9 +23,12 @@ pub async fn security_headers(mut response: Response) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // No referrer leaves for other sites; `same-origin` rather than `no-referrer` because
+    // under `no-referrer` browsers send `Origin: null` with a form's POST, and the console's
+    // forms (sign-out, confirming a device) are refused as cross-site (`auth::check_csrf`).
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     response
 }

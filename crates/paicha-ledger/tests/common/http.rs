@@ -111,7 +111,7 @@ pub fn assert_strict_csp(headers: &axum::http::HeaderMap, context: &str) {
         "nosniff",
         "{context}"
     );
-    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{context}");
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin", "{context}");
 }
 
 /// A signed-in person holding `roles` (ROLE@REGION): the `Cookie` header value and the CSRF
