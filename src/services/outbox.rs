@@ -13,7 +13,9 @@ use paicha_core::wire;
 use wasm_bindgen::prelude::*;
 
 enum Outcome {
-    Accepted { duplicate: bool },
+    Accepted {
+        duplicate: bool,
+    },
     Refused(String),
     TryLater(String),
     /// The ledger does not know this device's key yet (403 `unknown_key`): it will once a

@@ -139,7 +139,10 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("校验码"));
-        assert!(!err.to_string().contains('T'), "the expected digit is not given away");
+        assert!(
+            !err.to_string().contains('T'),
+            "the expected digit is not given away"
+        );
     }
 
     #[test]

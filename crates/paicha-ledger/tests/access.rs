@@ -278,7 +278,9 @@ async fn state_changes_need_the_ledgers_origin_and_the_csrf_token(db: Db) {
     // The console signs out with a plain form. Browsers send a form POST's real `Origin` only
     // under a referrer policy that keeps it for same-origin requests; under `no-referrer` they
     // send `Origin: null` and signing out was refused as cross-site (tests/e2e/console.test.mjs).
-    let page = Request::get("/console/sign-in").body(Body::empty()).unwrap();
+    let page = Request::get("/console/sign-in")
+        .body(Body::empty())
+        .unwrap();
     let (status, headers, _) = send(&s.app, page).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::REFERRER_POLICY], "same-origin");

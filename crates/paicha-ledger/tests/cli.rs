@@ -667,7 +667,14 @@ fn read_only_commands_never_create_a_database() {
     // Once something was stored, the same commands say which database they read.
     let file = ws.file("b1.json", &good_bundle());
     let account = ws.inspector_account();
-    let out = ws.run(&["keys", "add", "--from-bundle", p(&file), "--account", &account]);
+    let out = ws.run(&[
+        "keys",
+        "add",
+        "--from-bundle",
+        p(&file),
+        "--account",
+        &account,
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = ws.run(&["keys", "list"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -289,7 +289,14 @@ pub fn enrol_with_cli(
 ) -> anyhow::Result<()> {
     let out = std::process::Command::new(bin)
         .args(["--database-url", database_url])
-        .args(["users", "add", "--name", "压测检查员", "--role", "inspector@13"])
+        .args([
+            "users",
+            "add",
+            "--name",
+            "压测检查员",
+            "--role",
+            "inspector@13",
+        ])
         .output()?;
     if !out.status.success() {
         bail!(

@@ -7,22 +7,22 @@
 
 mod access;
 pub mod audit;
-mod readback;
 mod backfill;
 mod bundles;
 mod devices;
 mod hazards;
+mod readback;
 pub mod regions;
 mod reviews;
 pub mod sqlite;
 
 pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, SessionRow};
 pub use audit::{AuditEntry, AuditRow, Outcome};
-pub use readback::{StoredBundle, StoredInspection};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
 pub use paicha_core::hazard_ledger::HazardLevel;
+pub use readback::{StoredBundle, StoredInspection};
 pub use reviews::{Unmatched, UnmatchedReview};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
