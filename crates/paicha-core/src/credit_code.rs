@@ -22,7 +22,7 @@ pub enum CreditCodeError {
     /// The message never names the expected digit: the mistake may be in any character, and
     /// "correcting" the last one would turn a mistyped code into a valid-looking wrong one.
     #[error(
-        "校验码不符：有字符录入错误，请对照营业执照逐位核对 / the check digit does not match: a character is mistyped; compare each one with the business licence"
+        "校验码错误：有字符录入有误，请对照营业执照逐位核对 / the check digit does not match: a character is mistyped; compare each one with the business licence"
     )]
     CheckDigit { expected: char, found: char },
 }
