@@ -295,19 +295,12 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixtures::fireworks;
     use chrono::TimeZone;
     use paicha_core::Verdict;
     use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
     use paicha_core::reinspection::{ReviewDecision, ReviewOutcome};
     use paicha_core::{Inspector, Site};
-
-    fn fireworks() -> Checklist {
-        Checklist::from_toml(
-            "fireworks.toml",
-            include_str!("../../checklists/fireworks.toml"),
-        )
-        .unwrap()
-    }
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()

@@ -11,6 +11,8 @@ pub mod bundles;
 pub mod catalog;
 pub mod context;
 pub mod data;
+#[cfg(test)]
+mod fixtures;
 pub mod followup;
 pub mod persist;
 pub mod photos;

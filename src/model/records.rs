@@ -242,6 +242,7 @@ pub fn review_cells(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixtures::{fireworks, review};
     use chrono::{DateTime, Utc};
     use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
     use paicha_core::hazard_ledger::{COLUMNS, column, hazard_no};
@@ -250,14 +251,6 @@ mod tests {
     use uuid::Uuid;
 
     const HOSTILE: &str = "<img src=x onerror=alert(1)>";
-
-    fn fireworks() -> Checklist {
-        Checklist::from_toml(
-            "fireworks.toml",
-            include_str!("../../checklists/fireworks.toml"),
-        )
-        .unwrap()
-    }
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -574,24 +567,6 @@ mod tests {
             date_zh(NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()),
             "2026年3月5日"
         );
-    }
-
-    fn review(item: &str, outcome: ReviewOutcome) -> HazardReview {
-        HazardReview {
-            hazard: HazardRef {
-                inspection_id: Uuid::from_u128(1),
-                item_id: item.into(),
-            },
-            original_verdict: Verdict::GeneralHazard,
-            original_description: "问题".into(),
-            original_deadline: "2026-12-04".into(),
-            outcome,
-            note: String::new(),
-            photos: Vec::new(),
-            escalation: None,
-            new_deadline: String::new(),
-            reviewed_at: None,
-        }
     }
 
     #[test]

@@ -70,28 +70,9 @@ pub fn review_anchor(hazard: &HazardRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paicha_core::Verdict;
-    use paicha_core::reinspection::HazardReview;
+    use crate::model::fixtures::review;
     use paicha_core::reinspection::{Escalation, ReviewOutcome};
     use uuid::Uuid;
-
-    fn review(item: &str, outcome: ReviewOutcome) -> HazardReview {
-        HazardReview {
-            hazard: HazardRef {
-                inspection_id: Uuid::from_u128(1),
-                item_id: item.into(),
-            },
-            original_verdict: Verdict::GeneralHazard,
-            original_description: "问题".into(),
-            original_deadline: "2026-12-04".into(),
-            outcome,
-            note: String::new(),
-            photos: Vec::new(),
-            escalation: None,
-            new_deadline: String::new(),
-            reviewed_at: None,
-        }
-    }
 
     #[test]
     fn every_blocking_review_is_listed_under_its_problem() {

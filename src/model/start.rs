@@ -91,16 +91,9 @@ pub fn start<'c>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixtures::fireworks;
     use paicha_core::CreditCode;
     use paicha_core::Verdict;
-
-    fn fireworks() -> Checklist {
-        Checklist::from_toml(
-            "fireworks.toml",
-            include_str!("../../checklists/fireworks.toml"),
-        )
-        .unwrap()
-    }
 
     fn at(hour: u32) -> DateTime<Utc> {
         chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 29, hour, 0, 0).unwrap()

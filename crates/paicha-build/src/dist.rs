@@ -293,13 +293,6 @@ mod tests {
     }
 
     #[test]
-    fn pinyin_initials_are_the_first_letters() {
-        use crate::pack::pinyin_initials;
-        assert_eq!(pinyin_initials("烟花爆竹"), "yhbz");
-        assert_eq!(pinyin_initials("煤矿 (test)"), "mk");
-    }
-
-    #[test]
     fn text_and_wasm_are_precompressed_but_not_images_or_the_worker() {
         assert!(compressible("paicha-0123.wasm") && compressible("checklists/pack.json"));
         assert!(!compressible("sw.js") && !compressible("icons/icon-192.png"));

@@ -12,7 +12,7 @@
 use anyhow::{Context, Result, bail, ensure};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use paicha_core::Checklist;
-use paicha_core::pack::ChecklistPack;
+use paicha_core::pack::{ChecklistPack, pinyin_initials};
 use paicha_core::signed_pack::{KeyFile, KeyList, SignedPackFile, open_sync, sign_pack};
 use std::path::{Path, PathBuf};
 
@@ -181,15 +181,6 @@ fn issued_at(checklists: &[Checklist]) -> Result<DateTime<Utc>> {
         .single()
         .expect("fixed offsets are unambiguous")
         .with_timezone(&Utc))
-}
-
-/// First letters of the pinyin of each Chinese character ("烟花爆竹" → "yhbz").
-pub fn pinyin_initials(text: &str) -> String {
-    use pinyin::ToPinyin;
-    text.to_pinyin()
-        .flatten()
-        .map(|p| p.first_letter())
-        .collect()
 }
 
 #[cfg(test)]

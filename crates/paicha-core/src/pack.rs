@@ -125,9 +125,27 @@ pub fn matches(entry: &PackEntry, query: &str) -> bool {
     })
 }
 
+/// First letters of the pinyin of each Chinese character ("烟花爆竹" → "yhbz"): the `initials`
+/// of [`ChecklistPack::new`] wherever packs are made, so that the build and the ledger agree.
+#[cfg(feature = "pinyin")]
+pub fn pinyin_initials(text: &str) -> String {
+    use pinyin::ToPinyin;
+    text.to_pinyin()
+        .flatten()
+        .map(|p| p.first_letter())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "pinyin")]
+    #[test]
+    fn pinyin_initials_are_the_first_letters_and_skip_the_rest() {
+        assert_eq!(pinyin_initials("烟花爆竹"), "yhbz");
+        assert_eq!(pinyin_initials("煤矿 (test)"), "mk");
+    }
 
     fn minimal() -> Checklist {
         Checklist::from_toml(

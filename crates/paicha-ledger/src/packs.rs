@@ -165,7 +165,7 @@ pub fn sign(
     issued_at: DateTime<Utc>,
     key_statements: Vec<paicha_core::Envelope>,
 ) -> SignedPackFile {
-    let pack = ChecklistPack::new(checklists, crate::server::checklists::pinyin_initials)
+    let pack = ChecklistPack::new(checklists, paicha_core::pack::pinyin_initials)
         .issued(issuer, issued_at);
     SignedPackFile {
         envelope: sign_pack(&pack, &key.signing_key()),

@@ -194,23 +194,3 @@ fn load(dir: &Path, trust_root: &Path) -> Result<ServedPack, String> {
         ),
     })
 }
-
-/// First letters of the pinyin of each Chinese character ("烟花爆竹" → "yhbz"), as the build
-/// computes them for `dist/checklists/pack.json`.
-pub fn pinyin_initials(text: &str) -> String {
-    use pinyin::ToPinyin;
-    text.to_pinyin()
-        .flatten()
-        .map(|p| p.first_letter())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pinyin_initials_match_the_build() {
-        assert_eq!(pinyin_initials("烟花爆竹"), "yhbz");
-    }
-}
