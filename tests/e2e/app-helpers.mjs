@@ -89,6 +89,15 @@ export async function startFireworksInspection(page, url, siteName, { coInspecto
 }
 
 /** Answers items FW-01.. FW-n: odd ones compliant, even ones general hazards with a text. */
+/** Values measured on site, for the items whose evidence is a measurement (the description of
+ * such a hazard must state the value with its unit, or sealing is blocked). */
+const MEASURED = { "FW-04": "实测作业人员 12 人", "FW-05": "实测存药量 2000 kg", "FW-06": "实测安全距离 8 m" };
+
+/** What an inspector writes for a hazard on fireworks item `id`. */
+export function hazardDescription(id) {
+  return MEASURED[id] ? `${id} 现场发现的问题，${MEASURED[id]}` : `${id} 现场发现的问题`;
+}
+
 export async function answerItems(page, count) {
   for (let n = 1; n <= count; n++) {
     const id = `FW-${String(n).padStart(2, "0")}`;
@@ -97,7 +106,7 @@ export async function answerItems(page, count) {
       await group.getByLabel(/^符合/).check();
     } else {
       await group.getByLabel(/一般隐患/).check();
-      await page.getByLabel(`${id} 隐患描述`).fill(`${id} 现场发现的问题`);
+      await page.getByLabel(`${id} 隐患描述`).fill(hazardDescription(id));
       await fillOrder(page, id);
     }
   }

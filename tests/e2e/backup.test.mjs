@@ -38,7 +38,7 @@ test("back up, restore on a fresh device, restore again, reject a bad file", asy
   await register(pageA, env.server.url, "周九", "BK-1");
   const sealedId = await startFireworksInspection(pageA, env.server.url, "备份测试一厂");
   await answerItems(pageA, 4);
-  // Fireworks hazards need a photo before sealing (one file, stored once, for both).
+  // Photos of both hazards (one file, stored once, for both): the backup must carry them.
   for (const item of ["FW-02", "FW-04"]) await addPhoto(pageA, item);
   await completeAndSeal(pageA);
   const [bundleDownload] = await Promise.all([

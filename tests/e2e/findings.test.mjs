@@ -1,9 +1,10 @@
 // Findings with photos and the completion screen, at phone size (360×640): three hazards (one
 // major with the 五落实 fields and a photo from the camera input), sealing blocked by the
-// evidence list until the missing photo is added, a storage-full photo write that changes
-// nothing, a signature drawn with a finger, seal, export, and a bundle whose attachments match
-// the references. Screenshots of the inspection and completion screens at 360×640 and
-// 768×1024 go to target/screenshots/.
+// evidence list until the measured value of a measurement item (FW-05, in kg) is in its
+// description, photos attached where the checklist does not demand them, a storage-full photo
+// write that changes nothing, a signature drawn with a finger, seal, export, and a bundle whose
+// attachments match the references. Screenshots of the inspection and completion screens at
+// 360×640 and 768×1024 go to target/screenshots/.
 
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -123,7 +124,8 @@ test("three hazards with photos, completion blocked until the evidence is there,
   await group("FW-04").getByLabel(/不适用/).check();
 
   // 1. A major hazard with the 五落实 fields and a photo from the camera input: a 2400×1800
-  // picture, down-scaled on the device.
+  // picture, down-scaled on the device. FW-05's evidence is a measurement in kg, and this
+  // description does not state one yet.
   await group("FW-05").getByLabel(/重大隐患/).check();
   await page.getByLabel("FW-05 隐患描述").fill("成品中转库存药量超过核定药量");
   await fillOrder(page, "FW-05", { major: true });
@@ -139,42 +141,59 @@ test("three hazards with photos, completion blocked until the evidence is there,
   const shared = photoFile("共用照片.png", 320, 240, [200, 30, 30], [240, 240, 240]);
   await addPhoto(page, "FW-02", shared);
 
-  // 3. A general hazard whose photo is forgotten for now.
+  // 3. A general hazard without a photo: fireworks items do not demand photos (only the
+  // retail-point items do), so none is asked for and none blocks the seal.
   await group("FW-08").getByLabel(/一般隐患/).check();
   await page.getByLabel("FW-08 隐患描述").fill("防雷设施检测报告过期");
   await fillOrder(page, "FW-08");
   await savedShown(page);
+  const photoRule = page.locator("#card-FW-08 .photo-rule");
+  assert.equal(await photoRule.count(), 1);
+  assert.equal(await photoRule.isHidden(), true, "no photo demanded on FW-08");
   await assertTouchTargets(page);
 
-  // Completion: counts per level, unanswered items listed (not blocking), and the missing photo
-  // blocks the seal with a clear list.
+  // Completion: counts per level, unanswered items listed (not blocking), and the missing
+  // measured value blocks the seal with a clear list.
+  const unansweredIds = ["FW-06", "FW-07", ...Array.from({ length: 11 }, (_, n) => `FW-${String(n + 9).padStart(2, "0")}`)];
+  const linkIds = async (list) => (await list.getByRole("link").allTextContents()).map((t) => t.split(" ")[0]);
+  const measurements = page.getByRole("list", { name: /描述未写明实测值/ });
+  const seal = page.getByRole("button", { name: /签章封存/ });
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
   await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
   assert.match(new URL(page.url()).hash, new RegExp(`^#/complete/${id}$`));
   const summary = page.getByRole("list", { name: /检查结果汇总/ });
-  assert.match(await summary.textContent(), /符合：2.*一般隐患：2.*重大隐患：1.*不适用：1.*未检查：14/s);
+  assert.match(await summary.textContent(), /符合：2.*一般隐患：2.*重大隐患：1.*不适用：1.*未检查：13/s);
+  // FW-01…FW-19 apply here; FW-20…FW-22 only at a retail point, which this site does not have.
   const unanswered = page.getByRole("list", { name: /未检查的条目/ });
-  assert.equal(await unanswered.getByRole("link").count(), 14);
-  await unanswered.getByRole("link", { name: /^FW-20 / }).waitFor();
-  const evidence = page.getByRole("list", { name: /缺少照片证据/ });
-  assert.deepEqual(
-    (await evidence.getByRole("link").allTextContents()).map((t) => t.split(" ")[0]),
-    ["FW-08"],
-  );
+  const unansweredChips = await unanswered.getByRole("link").evaluateAll((links) => links.map((a) => a.textContent.trim()));
+  assert.deepEqual(unansweredChips, unansweredIds);
+  assert.equal(await page.getByRole("list", { name: /缺少照片证据/ }).count(), 0, "no photo is demanded");
+  assert.deepEqual(await linkIds(measurements), ["FW-05"]);
   assert.equal(await page.getByRole("list", { name: /交办信息不完整/ }).count(), 0, "orders are complete");
-  const seal = page.getByRole("button", { name: /签章封存/ });
   assert.equal(await seal.isDisabled(), true, "sealing is blocked");
   await screenshots(page, "completion-blocked");
 
-  // The link leads to the item; storage is full while its photo is added: the photo is named,
-  // nothing is claimed saved, nothing else changes.
-  await evidence.getByRole("link", { name: /FW-08/ }).click();
-  await page.getByLabel("FW-08 从相册选择").waitFor();
+  // The link leads to the item. A number without its unit is not a measured value yet.
+  await measurements.getByRole("link", { name: /FW-05/ }).click();
+  await page.getByLabel("FW-05 隐患描述").waitFor();
   const inView = await page.evaluate(() => {
-    const r = document.getElementById("card-FW-08").getBoundingClientRect();
+    const r = document.getElementById("card-FW-05").getBoundingClientRect();
     return r.top < innerHeight && r.bottom > 0;
   });
-  assert.ok(inView, "the inspection screen scrolled to FW-08");
+  assert.ok(inView, "the inspection screen scrolled to FW-05");
+  await page.getByLabel("FW-05 隐患描述").fill("成品中转库存药量 2000，超过核定药量");
+  await savedShown(page);
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
+  assert.deepEqual(await linkIds(measurements), ["FW-05"], "a value without its unit still blocks");
+  assert.equal(await seal.isDisabled(), true);
+  await measurements.getByRole("link", { name: /FW-05/ }).click();
+  await page.getByLabel("FW-05 隐患描述").fill("成品中转库实测存药量 2000 kg，超过核定药量");
+  await savedShown(page);
+
+  // Storage is full while a photo is added to FW-08 (allowed, though not demanded): the photo
+  // is named, nothing is claimed saved, nothing else changes.
+  await page.getByLabel("FW-08 从相册选择").scrollIntoViewIfNeeded();
   const photosBefore = await storedPhotoCount(page);
   const storedBefore = await storedInspection(page, id);
   await page.evaluate(() => {
@@ -213,9 +232,11 @@ test("three hazards with photos, completion blocked until the evidence is there,
   await page.getByLabel("FW-05 隐患描述").scrollIntoViewIfNeeded();
   await screenshots(page, "inspection");
 
-  // Completion again: nothing blocks. The representative signs with a finger; "清除" clears.
+  // Completion again: the measured value is there and nothing blocks. The representative
+  // signs with a finger; "清除" clears.
   await page.getByRole("button", { name: /完成检查并签章/ }).click();
   await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
+  assert.equal(await measurements.count(), 0);
   assert.equal(await page.getByRole("list", { name: /缺少照片证据/ }).count(), 0);
   assert.equal(await seal.isDisabled(), false);
   const pad = page.getByRole("img", { name: /签名板/ });
@@ -262,6 +283,7 @@ test("three hazards with photos, completion blocked until the evidence is there,
   assert.ok(inspection.sealed_at);
   const answers = inspection.answers;
   assert.equal(answers["FW-05"].verdict, "major_hazard");
+  assert.match(answers["FW-05"].description, /2000 kg/);
   assert.equal(answers["FW-05"].major_plan.suspension, "partial");
   assert.equal(answers["FW-05"].photos.length, 1);
   assert.equal(answers["FW-02"].photos.length, 1);
@@ -292,12 +314,33 @@ test("three hazards with photos, completion blocked until the evidence is there,
   await context.close();
 });
 
+/** Keys (`id@content hash`) of the checklist versions stored on the device. */
+function storedChecklistKeys(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction("checklists").objectStore("checklists").getAllKeys();
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        };
+      }),
+  );
+}
+
+// The fixture's device keeps fireworks 2026.11.1, the version its inspection was started with,
+// in its `checklists` store (as every device since schema v2 does); the app ships a newer one.
 test("an inspection stored by schema v3 opens after the upgrade to v4, and its hazard takes a photo", async () => {
   const fixture = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/storage-v3.json"), "utf8"));
   const context = await env.browser.newContext({ viewport: PHONE, acceptDownloads: true });
   const page = await context.newPage();
   await seedStorage(page, env.server.url, fixture);
   const id = Object.keys(fixture.stores.inspections)[0];
+  const started = JSON.parse(fixture.stores.inspections[id]).checklist;
+  const startedKey = `${started.id}@${started.content_hash}`;
+  assert.deepEqual(Object.keys(fixture.stores.checklists), [startedKey], "the fixture stores the version it names");
   await page.goto(`${env.server.url}/#/inspection/${id}`);
   await page.getByRole("heading", { name: "三版迁移测试烟花厂" }).waitFor();
   assert.equal(await countAnswersOnScreen(page), Object.keys(fixture.stores.answers).length);
@@ -311,6 +354,29 @@ test("an inspection stored by schema v3 opens after the upgrade to v4, and its h
   assert.equal(db.version, 6);
   assert.ok(db.stores.includes("photos"));
 
+  // The app's newer fireworks pack is installed next to it; the inspection keeps its version.
+  const newer = (keys) => keys.some((k) => k.startsWith(`${started.id}@`) && k !== startedKey);
+  for (let i = 0; i < 150 && !newer(await storedChecklistKeys(page)); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const keys = await storedChecklistKeys(page);
+  assert.ok(newer(keys), `a newer ${started.id} version is installed: ${keys}`);
+  assert.ok(keys.includes(startedKey), "the inspection's version is kept");
+  await page.reload();
+  await page.getByRole("heading", { name: "三版迁移测试烟花厂" }).waitFor();
+  await page.getByText(`v${started.version}`, { exact: false }).first().waitFor();
+  assert.equal(await countAnswersOnScreen(page), Object.keys(fixture.stores.answers).length);
+
+  // Under 2026.11.1 every fireworks hazard needs a photo: FW-07's blocks the seal until taken.
+  await page.getByRole("button", { name: /完成检查并签章/ }).click();
+  await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
+  const evidence = page.getByRole("list", { name: /缺少照片证据/ });
+  assert.deepEqual(
+    (await evidence.getByRole("link").allTextContents()).map((t) => t.split(" ")[0]),
+    ["FW-07"],
+  );
+  await evidence.getByRole("link", { name: /FW-07/ }).click();
+  await page.getByLabel("FW-07 从相册选择").waitFor();
   await addPhoto(page, "FW-07");
   await completeAndSeal(page);
   await assertAnswers(page, id, Object.keys(fixture.stores.answers).length);
@@ -320,6 +386,7 @@ test("an inspection stored by schema v3 opens after the upgrade to v4, and its h
   ]);
   const envelope = JSON.parse(await readFile(await download.path(), "utf8"));
   const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  assert.deepEqual(payload.inspections[0].checklist, started, "sealed against the version it was started with");
   assert.deepEqual(payload.attachments.map((a) => a.sha256), payload.inspections[0].answers["FW-07"].photos);
   await context.close();
 });

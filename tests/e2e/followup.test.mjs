@@ -119,12 +119,12 @@ for (const size of [PHONE, TABLET]) {
     await recordHazard(page, "FW-02", { description: "安全出口被成品堵塞", deadline: "2026-12-05", photo: photoFile("FW02.png", 96, 64) });
     await recordHazard(page, "FW-04", {
       major: true,
-      description: "中转库存药量超过核定药量",
+      description: "中转库实际作业人员 12 人，超过核定人数",
       deadline: "2026-12-10",
       photo: photoFile("FW04.png", 96, 64, [200, 0, 0], [255, 255, 255]),
     });
     await recordHazard(page, "FW-06", {
-      description: "防雷检测报告过期",
+      description: "外部安全距离仅 8 m，不足",
       deadline: "2026-12-20",
       photo: photoFile("FW06.png", 96, 64, [0, 90, 0], [240, 240, 0]),
     });

@@ -109,11 +109,12 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
     .getByRole("radiogroup", { name: /^FW-05 / })
     .getByLabel(/重大隐患/)
     .check();
-  const description = `${HOSTILE}\n第二行, "引号"`;
+  // A measured item: the description states the value with its unit, or sealing is blocked.
+  const description = `${HOSTILE}\n第二行, "引号"，实测存药量 2000 kg`;
   await page.getByLabel("FW-05 隐患描述").fill(description);
   await fillOrder(page, "FW-05", { major: true });
   await page.getByLabel("FW-05 隐患部位").fill(HOSTILE);
-  // These items require a photo of a hazard.
+  // Photos of the hazards, for the record.
   for (const item of ["FW-02", "FW-04", "FW-05"]) await addPhoto(page, item);
   await savedShown(page);
 
@@ -211,7 +212,7 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   const item = page.getByRole("region", { name: /FW-05 重大隐患/ });
   const itemText = await item.textContent();
   assert.ok(itemText.includes(description), "the description exactly as typed");
-  assert.ok(itemText.includes("安监总管三〔2017〕121号") && itemText.includes("第（五）项"), "the basis the item carries");
+  assert.ok(itemText.includes("安监总管三〔2017〕121号") && itemText.includes("第五项"), "the basis the item carries");
   assert.ok(itemText.includes("消除重大事故隐患") && itemText.includes("企业安全费用"), "the five measures");
   assert.ok(itemText.includes("局部停产停业"), "the suspension decision");
   assert.equal(await item.getByRole("cell", { name: HOSTILE, exact: true }).count(), 1, "the location cell");
@@ -256,9 +257,11 @@ test("record and notice print to A4 with hostile text literal; the hazard ledger
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 byte-order mark");
   const rows = parseCsv(bytes.subarray(3).toString("utf8"));
   const header = rows[0];
-  // The ledger's own column set (paicha_core::hazard_ledger): the same 44 columns, in the same
-  // order, as `paicha-ledger export hazards` writes.
-  assert.equal(header.length, 44);
+  // The ledger's own column set (paicha_core::hazard_ledger): the same 47 columns, in the same
+  // order, as `paicha-ledger export hazards` writes, ending with the document edition each
+  // hazard was judged by.
+  assert.equal(header.length, 47);
+  assert.deepEqual(header.slice(-3), ["依据文件", "依据文件版本", "检查表内容哈希"]);
   assert.deepEqual(header.slice(0, 6), ["隐患编号", "单位名称", "统一社会信用代码", "行政区划代码", "行业类别", "检查日期"]);
   for (const column of [
     "检查人员", "执法证号", "检查项", "检查表", "条目编号", "隐患描述", "隐患部位", "隐患等级", "判定依据",

@@ -49,24 +49,24 @@ test("section progress, the 全部/未答/隐患 filter keeps typed text, and �
   const group = (item) => page.getByRole("radiogroup", { name: new RegExp(`^${item} `) });
   const section = page.getByRole("region", { name: /重大生产安全事故隐患判定标准/ });
   const progress = section.getByRole("heading").filter({ hasText: /已答/ });
-  assert.match(await progress.textContent(), /已答 0 \/ 20$/);
+  assert.match(await progress.textContent(), /已答 0 \/ 19$/);
 
   await group("FW-01").getByLabel(/^符合/).check();
   await group("FW-02").getByLabel(/一般隐患/).check();
   await page.getByLabel("FW-02 隐患描述").fill("FW-02 安全出口堵塞");
   await page.getByLabel("FW-02 隐患部位").fill("一号仓库");
   await savedShown(page);
-  assert.match(await progress.textContent(), /已答 2 \/ 20/);
+  assert.match(await progress.textContent(), /已答 2 \/ 19/);
 
   // 未答: only unanswered items; the count is in the toggle's name.
   const filter = (name) => page.getByRole("radio", { name });
   await page.getByRole("group", { name: /显示/ }).waitFor();
-  await filter("未答 (18)").waitFor();
+  await filter("未答 (17)").waitFor();
   await filter(/^未答/).check();
   await group("FW-02").waitFor({ state: "hidden" });
   assert.equal(await group("FW-01").isVisible(), false);
   assert.equal(await group("FW-03").isVisible(), true);
-  await page.getByRole("status").filter({ hasText: /显示 18 条/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: /显示 17 条/ }).waitFor();
 
   // An item answered while 未答 is shown stays on screen with what is typed into it.
   await group("FW-03").getByLabel(/一般隐患/).check();
@@ -74,7 +74,7 @@ test("section progress, the 全部/未答/隐患 filter keeps typed text, and �
   await savedShown(page);
   assert.equal(await group("FW-03").isVisible(), true, "the answered item is still shown");
   assert.equal(await page.getByLabel("FW-03 隐患描述").inputValue(), "FW-03 防雷检测过期");
-  await filter("未答 (17)").waitFor();
+  await filter("未答 (16)").waitFor();
   await screenshots(page, "walk-unanswered");
 
   // 隐患: the two hazards, with their text intact.
@@ -91,7 +91,7 @@ test("section progress, the 全部/未答/隐患 filter keeps typed text, and �
   // scrolls to it and focuses its first verdict.
   const jump = page.getByLabel("跳转到条目");
   const options = await jump.locator("option").allTextContents();
-  assert.equal(options.length, 21, "placeholder + 20 applicable items");
+  assert.equal(options.length, 20, "placeholder + 19 applicable items (FW-20 to FW-22 are for retail points)");
   assert.match(options[15], /^FW-15 \S/);
   await jump.selectOption({ label: options[15] });
   await group("FW-15").waitFor();
@@ -121,8 +121,8 @@ test("section progress, the 全部/未答/隐患 filter keeps typed text, and �
 
   // 全部: everything is back, nothing typed was lost; after a reload too.
   await filter(/^全部/).check();
-  await group("FW-20").waitFor();
-  assert.match(await progress.textContent(), /已答 4 \/ 20/);
+  await group("FW-19").waitFor();
+  assert.match(await progress.textContent(), /已答 4 \/ 19/);
   await page.reload();
   await page.getByLabel("FW-03 隐患描述").waitFor();
   assert.equal(await page.getByLabel("FW-03 隐患描述").inputValue(), "FW-03 防雷检测过期");
