@@ -264,8 +264,9 @@ async fn the_new_inspection_screen_shows_why_an_update_was_refused() {
         .await
         .unwrap();
     }
+    // Field errors are alerts too (empty until a field is wrong): the refusal is the warning.
     let alert = root
-        .query_selector("[role=alert]")
+        .query_selector(".warn[role=alert]")
         .unwrap()
         .expect("a visible reason");
     let text = alert.text_content().unwrap();
