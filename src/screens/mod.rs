@@ -18,7 +18,7 @@ pub mod sites;
 pub mod storage;
 
 use crate::model::context::{use_catalog, use_model};
-use crate::platform::i18n::t;
+use crate::platform::i18n::{t, t_string};
 use crate::platform::lazy::{ChunkError, Task, on_demand};
 use crate::platform::route::Route;
 use crate::services::checklists::{self, LoadError};
@@ -97,8 +97,26 @@ fn inspection_with_checklist(
     });
     match found {
         Some((inspection, Some(checklist))) => Ok((inspection, checklist)),
-        _ => Err(view! {
-            <p class="error" role="alert">{t("找不到该检查或其检查表版本。", "Inspection or its checklist version not found.")}</p>
+        // The record is stored; only the checklist version it was judged by is not on this
+        // device (data from before checklists were kept per version): say which, and that
+        // nothing is lost.
+        Some((inspection, None)) => {
+            let r = &inspection.checklist;
+            let hash: String = r.content_hash.0.chars().take(12).collect();
+            Err(view! {
+                <p class="error" role="alert">
+                    {t_string(
+                        format!("该检查使用的检查表 {} v{}（{hash}）不在本机，暂不能继续填写。检查记录已保存，没有丢失。", r.id, r.version),
+                        format!("The checklist this inspection uses, {} v{} ({hash}), is not on this device, so it cannot be continued here. The record is stored; nothing is lost.", r.id, r.version),
+                    )}
+                </p>
+                <a class="button" href=Route::Record(id).href()>{t("查看现场检查记录", "View the inspection record")}</a>
+                <a class="button" href=Route::Home.href()>{t("返回", "Back")}</a>
+            }
+            .into_any())
+        }
+        None => Err(view! {
+            <p class="error" role="alert">{t("找不到该检查。", "Inspection not found.")}</p>
             <a class="button" href=Route::Home.href()>{t("返回", "Back")}</a>
         }
         .into_any()),
