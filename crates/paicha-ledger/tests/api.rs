@@ -695,11 +695,57 @@ async fn healthz_readyz_and_metrics_answer_with_a_request_id() {
             .find_map(|l| l.strip_prefix(&prefix))
             .map_or(0.0, |v| v.trim().parse().unwrap())
     };
-    let (_, _, before) = send(&s.app, get("/metrics")).await;
+    // A scraper on the same host, talking to the instance directly.
+    let from =
+        |addr: [u8; 4], forwarded: bool| {
+            let mut request = get("/metrics");
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                std::net::SocketAddr::from((addr, 40000)),
+            ));
+            if forwarded {
+                request
+                    .headers_mut()
+                    .insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+            }
+            request
+        };
+    // Not for anyone else: another host, a request relayed by a proxy on this host, or one
+    // with the wrong token (none is configured here).
+    for (request, who) in [
+        (from([10, 0, 0, 7], false), "another host"),
+        (from([127, 0, 0, 1], true), "relayed by a local proxy"),
+        (get("/metrics"), "no peer address"),
+    ] {
+        let (status, _, body) = send(&s.app, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        assert_eq!(json(&body)["code"], "metrics_forbidden", "{who}");
+    }
+    let mut guessed = from([10, 0, 0, 7], false);
+    guessed
+        .headers_mut()
+        .insert(header::AUTHORIZATION, "Bearer guess".parse().unwrap());
+    assert_eq!(send(&s.app, guessed).await.0, StatusCode::FORBIDDEN);
+    // With a token configured, a scraper elsewhere reads it with that token only.
+    let mut with_token = AppState::new(s.store.clone(), &dist).unwrap();
+    with_token.metrics_token = Some("s3cret-scrape-token".into());
+    let scraper = app(with_token);
+    let mut request = from([10, 0, 0, 7], false);
+    request.headers_mut().insert(
+        header::AUTHORIZATION,
+        "Bearer s3cret-scrape-token".parse().unwrap(),
+    );
+    assert_eq!(send(&scraper, request).await.0, StatusCode::OK);
+    let mut request = from([10, 0, 0, 7], false);
+    request
+        .headers_mut()
+        .insert(header::AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+    assert_eq!(send(&scraper, request).await.0, StatusCode::FORBIDDEN);
+
+    let (_, _, before) = send(&s.app, from([127, 0, 0, 1], false)).await;
     let before = String::from_utf8(before).unwrap();
     let (status, _, _) = send(&s.app, post_bundle("not json")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, headers, after) = send(&s.app, get("/metrics")).await;
+    let (status, headers, after) = send(&s.app, from([127, 0, 0, 1], false)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers[header::CONTENT_TYPE]

@@ -47,6 +47,15 @@ pub struct ServeArgs {
         env = "PAICHA_BODY_TIMEOUT"
     )]
     pub body_timeout: f64,
+    /// The bearer token a Prometheus on another host sends for `/metrics`; without it only
+    /// the same host, talking to the instance directly, may read `/metrics`.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "PAICHA_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
@@ -99,6 +108,7 @@ pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
     };
     state = state.with_public_url(public_url.clone());
     state.trust_proxy = args.trust_proxy;
+    state.metrics_token = args.metrics_token.as_deref().map(std::sync::Arc::from);
     tracing::info!(
         %addr,
         dist = %state.dist.display(),

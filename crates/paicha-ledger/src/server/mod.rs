@@ -59,6 +59,8 @@ pub struct AppState {
     pub readiness: Arc<Vec<Arc<dyn ReadinessCheck>>>,
     /// Set once shutdown began: `/readyz` says `draining` so balancers stop sending.
     pub draining: Arc<AtomicBool>,
+    /// The bearer token a scraper on another host sends for `/metrics` (`--metrics-token`).
+    pub metrics_token: Option<Arc<str>>,
 }
 
 /// Counts running imports. An import runs in a task of its own, so a client that hangs up
@@ -131,6 +133,7 @@ impl AppState {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             readiness: Arc::new(vec![Arc::new(DatabaseCheck(store.clone()))]),
             draining: Arc::default(),
+            metrics_token: None,
             store,
         })
     }

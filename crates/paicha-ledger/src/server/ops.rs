@@ -4,7 +4,8 @@
 use super::{AppState, metrics as m};
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -123,7 +124,43 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Who may read `/metrics`: a scraper on the same host talking to the instance directly
+/// (loopback, not relayed by a proxy), or anyone with the configured token
+/// (`serve --metrics-token`, `Authorization: Bearer …`). The figures hold no records, but they
+/// tell an outsider how busy each region's evening is, so they are not public.
+fn may_read_metrics(
+    state: &AppState,
+    peer: Option<&ConnectInfo<std::net::SocketAddr>>,
+    headers: &HeaderMap,
+) -> bool {
+    let relayed = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    if peer.is_some_and(|p| p.0.ip().is_loopback()) && !relayed {
+        return true;
+    }
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match (&state.metrics_token, sent) {
+        // Compared as hashes: equal-length digests, no early exit on the token's own bytes.
+        (Some(token), Some(sent)) => {
+            crate::access::token_hash(sent) == crate::access::token_hash(token)
+        }
+        _ => false,
+    }
+}
+
+async fn metrics(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>();
+    if !may_read_metrics(&state, peer, request.headers()) {
+        return super::ApiError::forbidden(
+            "metrics_forbidden",
+            "/metrics answers the same host, or a scraper with the metrics token / 仅本机或持有指标令牌的采集端可读取 /metrics",
+        )
+        .into_response();
+    }
     let (open, idle, max) = state.store.pool_usage();
     metrics::gauge!(m::POOL, "state" => "open").set(open as f64);
     metrics::gauge!(m::POOL, "state" => "idle").set(idle as f64);
