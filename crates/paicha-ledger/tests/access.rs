@@ -524,6 +524,21 @@ async fn a_phone_asks_to_be_enrolled_with_a_request_signed_by_its_key(db: Db) {
     .await;
     let again: DeviceStatus = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(again.short_code, asked.short_code);
+    // Once asked, the key is known: GET /api/device says it waits, with the same code.
+    let (status, _, bytes) = send(
+        &s.app,
+        signed_request(&key, "GET", "/api/device", b"", 0, "nonce-1000000006"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let standing: DeviceStatus = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(standing.state, DeviceState::Pending);
+    assert_eq!(standing.short_code, asked.short_code);
     // A body changed after signing, or signed by another key than it names: refused.
     let mut swapped = signed_request(&key, "POST", path, body.as_bytes(), 0, "nonce-1000000003");
     *swapped.body_mut() = Body::from(body.replace("王五", "赵六"));

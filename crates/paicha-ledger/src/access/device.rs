@@ -1,7 +1,7 @@
 //! Requests a device signs with its key (RFC 9421, the profile in `paicha_core::httpsig`):
 //! who sent it, refused when the signature, its time, its nonce or the key do not hold.
 
-use crate::store::{Device, Store, StoreError};
+use crate::store::{Device, DeviceRequest, Store, StoreError};
 use chrono::{DateTime, Utc};
 use paicha_core::KeyId;
 use paicha_core::httpsig::{DeviceSignature, Request, SignatureError};
@@ -66,6 +66,15 @@ async fn verified(
     Ok(())
 }
 
+/// Who signed a device request.
+pub enum Signer {
+    /// An enrolled device (possibly revoked: see [`Device::refusal`]).
+    Enrolled(Device),
+    /// A key that asked to be enrolled (`POST /api/device/enrolment`) and is not yet: its
+    /// request holds the public key that proves the signature.
+    Asking(DeviceRequest),
+}
+
 /// The enrolled, usable device that signed `request`.
 pub async fn authenticate(
     store: &Store,
@@ -73,24 +82,44 @@ pub async fn authenticate(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Device, DeviceAuthError> {
+    match authenticate_signer(store, request, body, now).await? {
+        Signer::Enrolled(device) => match device.refusal() {
+            Some(reason) => Err(DeviceAuthError::Revoked(reason)),
+            None => Ok(device),
+        },
+        Signer::Asking(asked) => Err(DeviceAuthError::UnknownKey(short(&asked.key_id))),
+    }
+}
+
+/// The key that signed `request`: an enrolled device or one that asked to be; unknown keys
+/// are refused.
+pub async fn authenticate_signer(
+    store: &Store,
+    request: &Request<'_>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Signer, DeviceAuthError> {
     let signature = DeviceSignature::read(request, body, now.timestamp())?;
     let key_id = KeyId::try_from(signature.key_id.clone())
         .map_err(|_| DeviceAuthError::UnknownKey(short(&signature.key_id)))?;
-    let device = store
-        .device(&key_id)
-        .await?
-        .ok_or_else(|| DeviceAuthError::UnknownKey(key_id.short()))?;
-    let public_key: [u8; 32] = paicha_core::dsse::b64_decode(&device.public_key)
+    let (public_key, signer) = match store.device(&key_id).await? {
+        Some(device) => (device.public_key.clone(), Signer::Enrolled(device)),
+        None => {
+            let asked = store
+                .device_request(key_id.as_str())
+                .await?
+                .ok_or_else(|| DeviceAuthError::UnknownKey(key_id.short()))?;
+            (asked.public_key.clone(), Signer::Asking(asked))
+        }
+    };
+    let public_key: [u8; 32] = paicha_core::dsse::b64_decode(&public_key)
         .ok()
         .and_then(|raw| raw.try_into().ok())
         .ok_or(DeviceAuthError::KeyMismatch)?;
     // The signature is checked before the key's state, so that an unsigned or forged request
     // learns nothing about which keys exist.
     verified(store, now, public_key, &signature).await?;
-    if let Some(reason) = device.refusal() {
-        return Err(DeviceAuthError::Revoked(reason));
-    }
-    Ok(device)
+    Ok(signer)
 }
 
 /// A request signed by a key that need not be enrolled yet (asking to be enrolled): the

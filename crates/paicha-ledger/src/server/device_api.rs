@@ -2,11 +2,10 @@
 //! and where its enrolment stands.
 
 use super::AppState;
-use super::auth::{header_pairs, refuse_device, signed_device, target_uri};
+use super::auth::{header_pairs, refuse_device, target_uri};
 use super::error::ApiError;
-use crate::access::device::authenticate_new_key;
+use crate::access::device::{DeviceAuthError, Signer, authenticate_new_key, authenticate_signer};
 use crate::store::{AuditEntry, DeviceRequest, Outcome};
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -157,12 +156,43 @@ async fn device_status(
     })
 }
 
-/// `GET /api/device`: where the signing device's enrolment stands.
+/// `GET /api/device`: where the signing device's enrolment stands: enrolled (to whom),
+/// or, for a key that asked and is not enrolled yet, pending with its code or
+/// refused. A key the ledger never heard of gets 403 `unknown_key`.
 async fn status(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<Json<DeviceStatus>, ApiError> {
     let (parts, _) = request.into_parts();
-    let device = signed_device(&state, &parts, &Bytes::new()).await?;
-    Ok(Json(device_status(&state, &device).await?))
+    let uri = target_uri(&state, &parts);
+    let headers = header_pairs(&parts.headers);
+    let view: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let signed = paicha_core::httpsig::Request {
+        method: parts.method.as_str(),
+        target_uri: &uri,
+        headers: &view,
+    };
+    match authenticate_signer(&state.store, &signed, &[], Utc::now()).await {
+        // A revoked key (or a disabled account) is refused like any request it signs.
+        Ok(Signer::Enrolled(device)) => match device.refusal() {
+            Some(reason) => {
+                Err(refuse_device(&state, DeviceAuthError::Revoked(reason), parts.uri.path()).await)
+            }
+            None => Ok(Json(device_status(&state, &device).await?)),
+        },
+        Ok(Signer::Asking(asked)) => Ok(Json(DeviceStatus {
+            key_id: asked.key_id,
+            state: if asked.decision == "refused" {
+                DeviceState::Refused
+            } else {
+                DeviceState::Pending
+            },
+            short_code: asked.short_code,
+            account_name: String::new(),
+        })),
+        Err(e) => Err(refuse_device(&state, e, parts.uri.path()).await),
+    }
 }

@@ -9,19 +9,30 @@ use crate::server::AppState;
 use crate::server::auth::{audit, check_csrf};
 use crate::server::error::ApiError;
 use crate::store::NewDevice;
-use crate::store::{Account, AuditEntry, EnrolOutcome, Outcome, Role};
+use crate::store::{Account, AuditEntry, DeviceRequest, EnrolOutcome, Outcome, Role};
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
-use paicha_core::region::RegionCode;
+use paicha_core::KeyId;
+use paicha_core::region::{RegionCode, RegionLevel};
 
 /// Who may confirm phones: supervisors and administrators, in their regions.
 fn confirmers_regions(identity: &Identity) -> Vec<RegionCode> {
     let mut regions = identity.regions_as(Role::Supervisor);
     regions.extend(identity.regions_as(Role::Admin));
     regions
+}
+
+/// Whether a phone's request is for these confirmers: the region its 所属区域 names by code
+/// lies in one of theirs. A phone naming no code (a profile from before regions were codes)
+/// is left to confirmers of a whole province, so that nobody else reads its details.
+fn requested_in(mine: &[RegionCode], request: &DeviceRequest) -> bool {
+    match RegionCode::leading(&request.region) {
+        Some(code) => mine.iter().any(|r| r.contains(&code)),
+        None => mine.iter().any(|r| r.level() == RegionLevel::Province),
+    }
 }
 
 /// The inspector accounts a person may bind phones to: active, holding an inspector role
@@ -44,13 +55,18 @@ pub async fn devices(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(identity) => identity,
         Err(response) => return response,
     };
-    match build(&state, identity).await {
+    match build(&state, identity, None).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
-async fn build(state: &AppState, identity: Identity) -> Result<Response, ApiError> {
+/// The page; `problem` is what went wrong with the last confirmation, shown above the list.
+async fn build(
+    state: &AppState,
+    identity: Identity,
+    problem: Option<String>,
+) -> Result<Response, ApiError> {
     if confirmers_regions(&identity).is_empty() {
         return Err(ApiError::forbidden(
             "forbidden",
@@ -58,15 +74,20 @@ async fn build(state: &AppState, identity: Identity) -> Result<Response, ApiErro
         ));
     }
     let store = &state.store;
-    let pending = store
+    let mine = confirmers_regions(&identity);
+    let mut pending = store
         .pending_device_requests()
         .await
         .map_err(ApiError::from_store)?;
+    pending.retain(|r| requested_in(&mine, r));
     let accounts = store.accounts().await.map_err(ApiError::from_store)?;
     let choices = bindable(&identity, &accounts);
     let body = html! {
         section.card aria-labelledby="pending-title" {
             h2 #pending-title { "等待确认的设备 " span.en lang="en" { "Phones waiting to be enrolled" } }
+            @if let Some(problem) = &problem {
+                p.error role="alert" { (problem) }
+            }
             p { "请与检查员当面核对手机上显示的设备密钥标识（前16位）和6位确认码，再选择其检查员账号。"
                 span.en lang="en" { " Compare the key id (first 16 digits) and the six-digit code the phone shows, in person, then choose the inspector's account." } }
             @if pending.is_empty() {
@@ -77,8 +98,9 @@ async fn build(state: &AppState, identity: Identity) -> Result<Response, ApiErro
                     aria-label={"确认设备 " (request.inspector_name)} {
                     input type="hidden" name="csrf" value=(identity.csrf_token);
                     p { strong { (request.inspector_name) } " · 执法证号 " (request.cert_no)
-                        @if !request.organisation.is_empty() { " · " (request.organisation) } }
-                    p.mono { "设备密钥标识 Key id: " (request.key_id.get(..16).unwrap_or(&request.key_id)) "…" }
+                        @if !request.organisation.is_empty() { " · " (request.organisation) }
+                        @if !request.region.is_empty() { " · " (request.region) } }
+                    p.mono { "设备密钥标识 Key id: " (KeyId::try_from(request.key_id.clone()).map_or_else(|_| request.key_id.clone(), |k| k.short())) "…" }
                     label for={"code-" (request.key_id)} { "手机上显示的确认码 / Code shown on the phone" }
                     input id={"code-" (request.key_id)} name="code" inputmode="numeric" autocomplete="off" required;
                     label for={"account-" (request.key_id)} { "检查员账号 / Inspector account" }
@@ -120,24 +142,44 @@ pub async fn confirm(
         Err(response) => return Ok(response),
     };
     check_csrf(&state, &method, &headers, Some(&identity), Some(&form.csrf)).await?;
+    match enrol(&state, &identity, &key_id, &form).await {
+        Ok(()) => Ok(Redirect::to("/console/devices").into_response()),
+        // The person's mistake (a wrong code, an account outside their regions): the page
+        // again, with what to correct.
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut response = build(&state, identity, Some(e.body.message)).await?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn enrol(
+    state: &AppState,
+    identity: &Identity,
+    key_id: &str,
+    form: &ConfirmForm,
+) -> Result<(), ApiError> {
     let store = &state.store;
     let request = store
-        .device_request(&key_id)
+        .device_request(key_id)
         .await
         .map_err(ApiError::from_store)?
-        .filter(|r| r.decision.is_empty())
+        .filter(|r| r.decision.is_empty() && requested_in(&confirmers_regions(identity), r))
         .ok_or_else(|| {
             ApiError::bad_request("unknown_request", "没有该设备的登记请求 / no such request")
         })?;
     let accounts = store.accounts().await.map_err(ApiError::from_store)?;
-    let Some(account) = bindable(&identity, &accounts)
+    let Some(account) = bindable(identity, &accounts)
         .into_iter()
         .find(|a| a.id == form.account)
     else {
         audit(
-            &state,
+            state,
             AuditEntry::new(identity.actor(), "device_enrolled", Outcome::Denied)
-                .target(&key_id)
+                .target(key_id)
                 .detail("the account is not an inspector of the confirmer's regions"),
         )
         .await;
@@ -148,9 +190,9 @@ pub async fn confirm(
     };
     if form.code.trim() != request.short_code {
         audit(
-            &state,
+            state,
             AuditEntry::new(identity.actor(), "device_enrolled", Outcome::Failed)
-                .target(&key_id)
+                .target(key_id)
                 .detail("the code did not match"),
         )
         .await;
@@ -183,28 +225,28 @@ pub async fn confirm(
         // Enrolled before accounts existed: bind it now.
         EnrolOutcome::AlreadyEnrolled(existing) if existing.account_id.is_none() => {
             let entry = AuditEntry::new(identity.actor(), "device_bound", Outcome::Ok)
-                .target(&key_id)
+                .target(key_id)
                 .detail(format!("account {}", account.id));
             store
-                .bind_device(&key_id, &account.id, &entry, now)
+                .bind_device(key_id, &account.id, &entry, now)
                 .await
                 .map_err(ApiError::from_store)?;
         }
         EnrolOutcome::Enrolled(_) | EnrolOutcome::AlreadyEnrolled(_) => {}
     }
     store
-        .decide_device_request(&key_id, "enrolled", now)
+        .decide_device_request(key_id, "enrolled", now)
         .await
         .map_err(ApiError::from_store)?;
     audit(
-        &state,
+        state,
         AuditEntry::new(identity.actor(), "device_enrolled", Outcome::Ok)
-            .target(&key_id)
+            .target(key_id)
             .detail(format!(
                 "bound to account {} ({})",
                 account.id, account.name
             )),
     )
     .await;
-    Ok(Redirect::to("/console/devices").into_response())
+    Ok(())
 }
