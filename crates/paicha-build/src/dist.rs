@@ -39,7 +39,7 @@ pub const BROTLI_SUFFIX: &str = ".br";
 /// Files worth precompressing: text and wasm of the shell and data. Images are already
 /// compressed; sw.js and index.html are tiny and revalidated on every load.
 fn compressible(rel: &str) -> bool {
-    [".wasm", ".js", ".css", ".json", ".webmanifest"]
+    [".wasm", ".js", ".css", ".json", ".webmanifest", ".csv"]
         .iter()
         .any(|e| rel.ends_with(e))
         && rel != "sw.js"
@@ -106,6 +106,8 @@ pub fn assemble(
     for (rel, bytes) in crate::pack::build(root, &root.join("checklists"), pack)? {
         files.insert(rel, bytes);
     }
+
+    files.insert(REGIONS_CSV.into(), regions_table(root)?);
 
     let version = build_version(&files);
     let precache: Vec<String> = files.keys().map(|p| format!("./{p}")).collect();
@@ -236,6 +238,42 @@ fn inject_precache(sw: &str, json: &str) -> Result<String> {
             .find(';')
             .context("public/sw.js: no `;` after the precache marker")?;
     Ok(format!("{}{json}{}", &sw[..start], &sw[end..]))
+}
+
+/// The region table the app offers for 所属区域 (precached, so registration works offline).
+pub const REGIONS_CSV: &str = "regions.csv";
+
+/// Every table the ledger ships (`crates/paicha-ledger/data/regions/*.csv`, one per province)
+/// as one CSV with one header: the device picks its region from what the ledger knows.
+fn regions_table(root: &Path) -> Result<Vec<u8>> {
+    let dir = root.join("crates/paicha-ledger/data/regions");
+    let mut tables: Vec<_> = fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    tables.retain(|p| p.extension().is_some_and(|e| e == "csv"));
+    tables.sort();
+    let mut out = String::new();
+    for path in &tables {
+        let text = String::from_utf8(read(path)?)
+            .with_context(|| format!("{} is not UTF-8", path.display()))?;
+        let mut lines = text.trim_start_matches('\u{feff}').lines();
+        let header = lines.next().unwrap_or_default();
+        if out.is_empty() {
+            out.push_str(header);
+            out.push('\n');
+        } else if !out.starts_with(header) {
+            bail!("{} has another header than the first table", path.display());
+        }
+        for line in lines.filter(|l| !l.trim().is_empty()) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if out.is_empty() {
+        bail!("no region table in {}", dir.display());
+    }
+    Ok(out.into_bytes())
 }
 
 fn copy_public(public: &Path, files: &mut Files) -> Result<()> {

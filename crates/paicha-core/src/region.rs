@@ -99,6 +99,18 @@ impl RegionCode {
         &self.0
     }
 
+    /// The region a 所属区域 chosen from the table names; typed text is refused.
+    pub fn chosen(text: &str) -> Result<Self, RegionNotChosen> {
+        Self::leading(text).ok_or(RegionNotChosen)
+    }
+
+    /// The region a 所属区域 names by its leading code, as the app writes it
+    /// (`130102 河北省 石家庄市 长安区`, see [`Regions::label`]). Profiles from before regions
+    /// were codes hold free text (`某镇`) and name none.
+    pub fn leading(text: &str) -> Option<Self> {
+        Self::parse(text.split_whitespace().next()?).ok()
+    }
+
     pub fn level(&self) -> RegionLevel {
         match self.0.len() {
             2 => RegionLevel::Province,
@@ -162,6 +174,14 @@ impl From<RegionCode> for String {
         code.0
     }
 }
+
+/// A 所属区域 typed rather than chosen from the table: the ledger scopes by the code the
+/// chosen entry starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "请从列表中选择所属区域（以区划代码开头） / choose the region from the list (it starts with its code)"
+)]
+pub struct RegionNotChosen;
 
 /// One division with its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -296,6 +316,12 @@ impl Regions {
         names.join(" ")
     }
 
+    /// `130102 河北省 石家庄市 长安区`: the code, then its path; what a 所属区域 holds once
+    /// chosen from the table ([`RegionCode::leading`] reads the code back).
+    pub fn label(&self, code: &RegionCode) -> String {
+        format!("{code} {}", self.path(code))
+    }
+
     /// Where an enterprise is, for scoping: the county (or city) it was registered in, made a
     /// township when the township it recorded is named exactly once inside that region. An
     /// enterprise registered outside the table (another province) is placed by its township
@@ -330,6 +356,36 @@ impl Regions {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_region_label_reads_back_as_its_code_and_free_text_names_none() {
+        let regions = Regions::from_csv(
+            "code,name,level,parent\n13,河北省,province,\n1301,石家庄市,city,13\n130102,长安区,county,1301\n",
+        )
+        .unwrap();
+        let code = RegionCode::parse("130102").unwrap();
+        let label = regions.label(&code);
+        assert_eq!(label, "130102 河北省 石家庄市 长安区");
+        assert_eq!(RegionCode::leading(&label), Some(code));
+        assert_eq!(
+            RegionCode::leading(" 1301 "),
+            RegionCode::parse("1301").ok()
+        );
+        for free in [
+            "某镇",
+            "",
+            "  ",
+            "13010 长安区",
+            "长安区 130102",
+            "130102长安区",
+        ] {
+            assert_eq!(RegionCode::leading(free), None, "{free:?}");
+            assert_eq!(RegionCode::chosen(free), Err(RegionNotChosen), "{free:?}");
+        }
+        for chosen in ["130102 河北省 石家庄市 长安区", "130102001 建北街道", "13"] {
+            assert!(RegionCode::chosen(chosen).is_ok(), "{chosen:?}");
+        }
+    }
+
     use super::*;
 
     const TABLE: &str = "code,name,level,parent\n\
