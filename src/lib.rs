@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             {move || match writer.get() {
-                writer_lock::Writer::Checking => view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any(),
+                writer_lock::Writer::Checking => loading(),
                 writer_lock::Writer::Held => view! { <Load /> }.into_any(),
                 _ => view! { <OpenElsewhere state=writer /> }.into_any(),
             }}
@@ -69,7 +69,7 @@ fn Load() -> impl IntoView {
         Ok::<_, storage::StorageError>((db, first_run, summary::read(&values[1])))
     });
     view! {
-            <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
+            <Suspense fallback=loading>
                 {move || {
                     loaded.get().map(|result| match result {
                         Ok((db, first_run, stored)) => view! { <Loaded db first_run stored /> }.into_any(),
@@ -141,6 +141,11 @@ fn Loaded(db: Db, first_run: bool, stored: Option<Summary>) -> impl IntoView {
     }
 }
 
+/// "Loading", wherever something is awaited (one view, for the app shell's size).
+fn loading() -> AnyView {
+    view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any()
+}
+
 /// Shown while the first screen cannot be chosen without the data: "loading", or why the
 /// data could not be loaded.
 #[component]
@@ -148,7 +153,7 @@ fn DataPending() -> impl IntoView {
     let shell = use_shell();
     move || match shell.data.get() {
         DataState::Failed(e) => view! { <Retry message=e.message() /> }.into_any(),
-        _ => view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }.into_any(),
+        _ => loading(),
     }
 }
 
@@ -180,7 +185,7 @@ fn OnDemand(route: Route, profile_form: RwSignal<ProfileForm>) -> impl IntoView 
         view! { <Retry message home=true /> }.into_any()
     })));
     view! {
-        <Suspense fallback=|| view! { <p role="status">{i18n::t("正在加载…", "Loading…")}</p> }>
+        <Suspense fallback=loading>
             {screen}
         </Suspense>
     }

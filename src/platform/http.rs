@@ -38,13 +38,42 @@ pub async fn get_bytes(path: &str) -> Result<Vec<u8>, StorageError> {
 
 /// `POST path` with a JSON body. An error only when no answer came (offline, connection cut).
 pub async fn post_json(path: &str, body: &str) -> Result<Reply, StorageError> {
+    send("POST", path, Some(body), &[]).await
+}
+
+/// The absolute URL of `path` as the browser requests it (what a signed request covers as its
+/// `@target-uri`): `path` relative to the page's directory. Done on the text of
+/// `location.href` rather than with `URL`, whose glue would grow the app shell.
+pub fn absolute(path: &str) -> Result<String, StorageError> {
+    let href = web_sys::window()
+        .ok_or_else(|| StorageError("no window".into()))?
+        .location()
+        .href()?;
+    let page = href.split(['#', '?']).next().unwrap_or_default();
+    let directory = &page[..page.rfind('/').map_or(page.len(), |i| i + 1)];
+    Ok(format!("{directory}{}", relative(path)))
+}
+
+/// `method path` with an optional JSON body and extra header fields. An error only when no
+/// answer came (offline, connection cut).
+pub async fn send(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    extra: &[(&str, String)],
+) -> Result<Reply, StorageError> {
     let url = relative(path);
     let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
+    init.set_method(method);
     let headers = web_sys::Headers::new()?;
-    headers.set("Content-Type", "application/json")?;
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        headers.set("Content-Type", "application/json")?;
+    }
+    for (name, value) in extra {
+        headers.set(name, value)?;
+    }
     init.set_headers(&headers);
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await?

@@ -5,6 +5,7 @@
 //! The top layer: screens use widgets, services, the model and the platform.
 
 pub mod completion;
+pub mod device;
 pub mod export;
 pub mod followup;
 pub mod home;

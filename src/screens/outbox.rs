@@ -6,7 +6,8 @@ use crate::model::{BundleRecord, UploadState};
 use crate::platform::clock::{local_time, now};
 use crate::platform::i18n::{localize, t, t_string};
 use crate::platform::route::Route;
-use crate::services::outbox::{progress, upload_due};
+use crate::screens::device::ENROLMENT_ANCHOR;
+use crate::services::outbox::{awaits_enrolment, progress, upload_due};
 use crate::services::signing::{create_bundle, download};
 use crate::widgets::field_error::error_line;
 use leptos::prelude::*;
@@ -143,6 +144,12 @@ pub fn OutboxScreen() -> impl IntoView {
                 model.update(|m| m.retry_waiting_uploads(now()));
                 upload_due(app);
             }>{t("立即上传", "Upload now")}</button>
+            <Show when=move || model.with(|m| m.bundles.iter().any(|b| awaits_enrolment(&b.upload)))>
+                <p class="hint">
+                    {t("本设备尚未登记，记录在此等待。", "This device is not enrolled yet; its records wait here. ")}
+                    <a href=format!("{}{ENROLMENT_ANCHOR}", Route::Profile.href())>{t("申请登记", "Ask to be enrolled")}</a>
+                </p>
+            </Show>
             {move || progress().get().map(|(sent, total)| view! {
                 <p role="status">
                     <progress max=total.to_string() value=sent.to_string() aria-label=t("上传进度", "Upload progress")></progress>

@@ -4,11 +4,11 @@
 use crate::model::context::{use_device_key, use_model};
 use crate::platform::i18n::t;
 use crate::platform::route::Route;
+use crate::screens::device::DeviceEnrolment;
 use crate::widgets::lang_switch::LangSwitch;
-use crate::widgets::profile_form::{ProfileForm, ProfileFormErrors, profile_fields};
+use crate::widgets::profile_form::{ProfileForm, ProfileFormErrors, checked, profile_fields};
 use crate::widgets::save_indicator::SaveIndicator;
 use leptos::prelude::*;
-use paicha_core::Inspector;
 
 /// `form` is owned by the caller (filled from the stored profile when the screen is opened),
 /// so unsaved edits survive a language switch, which rebuilds this screen.
@@ -20,9 +20,10 @@ pub fn ProfileScreen(form: RwSignal<ProfileForm>) -> impl IntoView {
     let submitted = RwSignal::new(false);
     let key_id =
         move || device_key.with(|k| k.as_ref().map(|k| k.key_id.to_string()).unwrap_or_default());
+    crate::services::regions::offer("inspector-region");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match Inspector::try_from(&form.get_untracked()) {
+        match checked(&form.get_untracked()) {
             Ok(inspector) => {
                 errors.set(ProfileFormErrors::default());
                 model.update(|m| m.set_profile(inspector));
@@ -59,5 +60,6 @@ pub fn ProfileScreen(form: RwSignal<ProfileForm>) -> impl IntoView {
                 "The signing key stays on this device and cannot be exported; a new device must be registered again.")}</small></p>
             <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </section>
+        <DeviceEnrolment />
     }
 }

@@ -6,8 +6,11 @@
 
 pub mod backup;
 pub mod checklists;
+pub mod device_requests;
+pub mod enrolment;
 pub mod ledger_export;
 pub mod outbox;
 pub mod photos;
+pub mod regions;
 pub mod session;
 pub mod signing;

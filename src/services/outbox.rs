@@ -27,6 +27,11 @@ enum Outcome {
 /// command line or the 64-digit key id the ledger's message holds.
 const NOT_ENROLLED: &str = "本设备尚未在台账登记，登记后自动上传 / this device is not enrolled on the ledger yet; it uploads by itself once enrolled";
 
+/// Whether a bundle waits because the ledger does not know this device yet.
+pub fn awaits_enrolment(state: &UploadState) -> bool {
+    matches!(state, UploadState::Retrying { last_error, .. } if last_error == NOT_ENROLLED)
+}
+
 async fn post(envelope_json: &str) -> Outcome {
     if !http::online() {
         return Outcome::TryLater("离线 / offline".into());

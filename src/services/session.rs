@@ -13,7 +13,7 @@ use crate::platform::device_key::DeviceKey;
 use crate::platform::lazy::{Task, on_demand};
 use crate::platform::storage::{self, StorageError};
 use crate::platform::{storage_info, timing};
-use crate::services::{checklists, outbox};
+use crate::services::{checklists, outbox, regions};
 use leptos::prelude::*;
 
 /// Starts loading the data; `stored` is the summary read at start-up (what storage holds).
@@ -59,6 +59,11 @@ on_demand! {
             let values = db.read(&reads).await?;
             let model = persist::load_from(&db, &values[..model_reads]).await?;
             let stored_checklists = values[model_reads..model_reads + rest].to_vec();
+            // The registration form is up: offer it the region table (from here, so that
+            // the app shell does not carry the call; see `services::regions`).
+            if model.profile.is_none() {
+                regions::offer("inspector-region");
+            }
             // The key exists once the inspector has registered; registration creates it.
             let key = if model.profile.is_some() {
                 let stored = values.get(model_reads + rest).filter(|v| !v.is_undefined());
@@ -78,19 +83,17 @@ on_demand! {
     }
 }
 
-on_demand! {
-    /// Registration: creates (or loads) the device key, then stores the profile.
-    pub fn register in screens / preload_register (app: AppContext, inspector: paicha_core::Inspector)
-        -> Task<Result<(), StorageError>>
-    {
-        Box::pin(async move {
-            // Records are evidence: ask the browser not to evict them (answer shown on the
-            // storage screen).
-            storage_info::request_persistence().await;
-            let key = DeviceKey::load_or_create(&app.db.get_value()).await?;
-            app.model.update(|m| m.set_profile(inspector));
-            app.device_key.set(Some(key));
-            Ok(())
-        })
-    }
+/// Registration: creates (or loads) the device key, then stores the profile. Called from the
+/// registration form's own on-demand step (`screens::onboarding`).
+pub async fn register(
+    app: AppContext,
+    inspector: paicha_core::Inspector,
+) -> Result<(), StorageError> {
+    // Records are evidence: ask the browser not to evict them (answer shown on the storage
+    // screen).
+    storage_info::request_persistence().await;
+    let key = DeviceKey::load_or_create(&app.db.get_value()).await?;
+    app.model.update(|m| m.set_profile(inspector));
+    app.device_key.set(Some(key));
+    Ok(())
 }

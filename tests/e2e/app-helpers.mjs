@@ -8,7 +8,7 @@ export async function register(
   url,
   name = "赵六",
   cert = "GD-0001",
-  { organisation = "某县应急管理局", region = "某镇" } = {},
+  { organisation = "某县应急管理局", region = "130102 河北省 石家庄市 长安区" } = {},
 ) {
   await page.goto(`${url}/`);
   await fillRegistration(page, { name, cert, organisation, region });
@@ -17,7 +17,7 @@ export async function register(
 }
 
 /** Fills the registration form (all four fields are required). */
-export async function fillRegistration(page, { name, cert, organisation = "某县应急管理局", region = "某镇" }) {
+export async function fillRegistration(page, { name, cert, organisation = "某县应急管理局", region = "130102 河北省 石家庄市 长安区" }) {
   await page.getByLabel("检查人员姓名").fill(name);
   await page.getByLabel("执法证号").fill(cert);
   await page.getByLabel("所属单位").fill(organisation);

@@ -56,7 +56,7 @@ test("Chinese by default, English on request, kept across a reload, data unchang
   assert.equal((await certError.textContent()).trim(), "请填写执法证号");
   await page.getByLabel("执法证号").fill("GD-7001");
   await page.getByLabel("所属单位").fill("某县应急管理局");
-  await page.getByLabel("所属区域").fill("城关镇");
+  await page.getByLabel("所属区域").fill("130102001 建北街道");
   await page.getByRole("button", { name: /登记/ }).click();
   await page.getByLabel("设备密钥标识").waitFor();
 
@@ -173,13 +173,13 @@ test("profile: unsaved edits survive a language switch; reopening the screen sho
   assert.equal(await page.getByLabel("所属单位").inputValue(), "某县应急管理局");
 
   // Edited, switched, saved: what was typed is what is stored.
-  await page.getByLabel("所属区域").fill("高新区");
+  await page.getByLabel("所属区域").fill("130105 新华区");
   await page.getByRole("button", { name: /^切换语言 English$/ }).click();
   await page.getByRole("button", { name: "Save profile", exact: true }).click();
   await page.getByRole("status").filter({ hasText: /^✓ Saved$/ }).waitFor();
   await page.reload();
   await page.getByRole("heading", { name: "Profile", exact: true }).waitFor();
-  assert.equal(await page.getByLabel(/^Region/).inputValue(), "高新区");
+  assert.equal(await page.getByLabel(/^Region/).inputValue(), "130105 新华区");
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

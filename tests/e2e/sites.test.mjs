@@ -32,6 +32,21 @@ async function storedAll(page, store) {
 }
 
 /** The message shown for a field: the text of the element its aria-describedby names. */
+/**
+ * Waits until the message named by `label`'s field matches `re` (the registration form is
+ * checked by code loaded on demand, so its messages come a moment after the click).
+ */
+async function expectMessage(page, label, re) {
+  const deadline = Date.now() + 10_000;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = await messageFor(page, label);
+    if (re.test(text)) return;
+    await page.waitForTimeout(100);
+  }
+  assert.match(text, re, `the message of ${label}`);
+}
+
 async function messageFor(page, label) {
   const field = page.getByLabel(label, { exact: false });
   const ids = (await field.getAttribute("aria-describedby")) ?? "";
@@ -245,7 +260,7 @@ test("new inspection: a new site is saved on start; type and co-inspectors are s
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
-  await register(page, env.server.url, "赵六", "GD-2001", { organisation: "浏阳市应急管理局", region: "大瑶镇" });
+  await register(page, env.server.url, "赵六", "GD-2001", { organisation: "浏阳市应急管理局", region: "130102001 建北街道" });
 
   await page.getByRole("link", { name: /新建检查/ }).click();
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
@@ -292,7 +307,7 @@ test("new inspection: a new site is saved on start; type and co-inspectors are s
   for (const expected of [
     "专项检查",
     "赵六（GD-2001）、孙七（GD-2002）",
-    "浏阳市应急管理局 大瑶镇",
+    "浏阳市应急管理局 130102001 建北街道",
     FACTORY.address,
     "第三网格",
     "王经理 0731-83123456",
@@ -369,13 +384,21 @@ test("profile: registration asks for the unit; edits persist across a reload; ol
   await page.getByLabel("检查人员姓名").fill("冯十一");
   await page.getByLabel("执法证号").fill("GD-4001");
   await page.getByRole("button", { name: /登记/ }).click();
-  assert.match(await messageFor(page, "所属单位"), /请填写所属单位/);
-  assert.match(await messageFor(page, "所属区域"), /请填写所属区域/);
+  await expectMessage(page, "所属单位", /请填写所属单位/);
+  await expectMessage(page, "所属区域", /请填写所属区域/);
   assert.equal(await page.getByLabel("检查人员姓名").inputValue(), "冯十一", "typed text stays");
-  await fillRegistration(page, { name: "冯十一", cert: "GD-4001", organisation: "某县应急管理局", region: "城关镇" });
+  // The region is chosen from the ledger's table (offered as the field's suggestions, from
+  // the app's precached files); a name typed without its code is refused.
+  await page.getByLabel("所属区域").fill("城关镇");
+  await page.getByRole("button", { name: /登记/ }).click();
+  await expectMessage(page, "所属区域", /请从列表中选择所属区域/);
+  await page.locator('#inspector-region-list option[value="130102001 河北省 石家庄市 长安区 建北街道"]').waitFor({ state: "attached" });
+  assert.equal(await page.getByLabel("所属区域").getAttribute("list"), "inspector-region-list");
+  assert.ok((await page.locator("#inspector-region-list option").count()) > 2000, "the whole province is offered");
+  await fillRegistration(page, { name: "冯十一", cert: "GD-4001", organisation: "某县应急管理局", region: "130102001 建北街道" });
   await page.getByRole("button", { name: /登记/ }).click();
   await page.getByLabel("设备密钥标识").waitFor();
-  await page.getByText("所属单位：某县应急管理局 · 城关镇").waitFor();
+  await page.getByText("所属单位：某县应急管理局 · 130102001 建北街道").waitFor();
 
   // Edit the profile; the certificate note explains it is recorded per inspection.
   await page.getByRole("link", { name: /个人信息/ }).click();
@@ -387,14 +410,14 @@ test("profile: registration asks for the unit; edits persist across a reload; ol
   await page.getByLabel("所属区域").fill("");
   await page.getByRole("button", { name: /保存个人信息/ }).click();
   assert.match(await messageFor(page, "所属区域"), /请填写所属区域/);
-  await page.getByLabel("所属区域").fill("高新区");
+  await page.getByLabel("所属区域").fill("130105 新华区");
   await page.getByLabel("执法证号").fill("GD-4009");
   await page.getByRole("button", { name: /保存个人信息/ }).click();
   await savedShown(page);
   await page.reload();
   await page.getByRole("heading", { name: /^个人信息/ }).waitFor();
   assert.equal(await page.getByLabel("所属单位").inputValue(), "某市应急管理局");
-  assert.equal(await page.getByLabel("所属区域").inputValue(), "高新区");
+  assert.equal(await page.getByLabel("所属区域").inputValue(), "130105 新华区");
   assert.equal(await page.getByLabel("执法证号").inputValue(), "GD-4009");
 
   // A profile stored before units existed (name and number only) still loads; home asks for
