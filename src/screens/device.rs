@@ -10,6 +10,7 @@ use crate::platform::route::Route;
 use crate::services::enrolment::{self, Standing, Unreachable};
 use crate::services::outbox::upload_due;
 use leptos::prelude::*;
+use paicha_core::region::RegionCode;
 use paicha_core::wire::{DeviceState, DeviceStatus};
 use std::time::Duration;
 
@@ -48,6 +49,13 @@ pub fn DeviceEnrolment() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let answer = match (ask, profile) {
+                // Supervisors confirm the phones of their regions: a region typed before
+                // regions were codes reaches none of them.
+                (true, Some(inspector)) if RegionCode::leading(&inspector.region).is_none() => {
+                    Err(Unreachable(
+                        "请先在上方个人信息中从列表选择所属区域：督查人员按区域确认设备 / first choose your region from the list in the profile above: supervisors confirm the phones of their regions".into(),
+                    ))
+                }
                 (true, Some(inspector)) => enrolment::ask(&key, &inspector).await,
                 (true, None) => Err(Unreachable(
                     "请先填写个人信息 / fill in the profile first".into(),

@@ -130,18 +130,19 @@ pub async fn check_csrf(
 
 /// The absolute URI a device signed for this request: the ledger's public origin and the
 /// request's path and query (behind a proxy the origin is configuration, not a header).
-pub fn target_uri(state: &AppState, parts: &Parts) -> String {
+fn target_uri(state: &AppState, parts: &Parts) -> String {
     let origin = state.public_origin.origin().ascii_serialization();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     format!("{origin}{path}")
 }
 
-/// The enrolled device that signed this request (RFC 9421), or the refusal, audited.
-pub async fn signed_device(
+/// Runs `check` on the request as its signature covers it (RFC 9421): the method, the target
+/// URI under the ledger's public origin, and the header fields.
+pub async fn as_signed<T>(
     state: &AppState,
     parts: &Parts,
-    body: &[u8],
-) -> Result<Device, ApiError> {
+    check: impl AsyncFnOnce(&paicha_core::httpsig::Request<'_>) -> T,
+) -> T {
     let uri = target_uri(state, parts);
     let headers = header_pairs(&parts.headers);
     let view: Vec<(&str, &str)> = headers
@@ -153,14 +154,27 @@ pub async fn signed_device(
         target_uri: &uri,
         headers: &view,
     };
-    match device::authenticate(&state.store, &request, body, Utc::now()).await {
+    check(&request).await
+}
+
+/// The enrolled device that signed this request (RFC 9421), or the refusal, audited.
+pub async fn signed_device(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<Device, ApiError> {
+    let checked = as_signed(state, parts, async |request| {
+        device::authenticate(&state.store, request, body, Utc::now()).await
+    })
+    .await;
+    match checked {
         Ok(device) => Ok(device),
         Err(error) => Err(refuse_device(state, error, parts.uri.path()).await),
     }
 }
 
 /// The header fields as (name, value) text pairs; values that are not text are skipped.
-pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))

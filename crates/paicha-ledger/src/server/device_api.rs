@@ -2,7 +2,7 @@
 //! and where its enrolment stands.
 
 use super::AppState;
-use super::auth::{header_pairs, refuse_device, target_uri};
+use super::auth::{as_signed, refuse_device};
 use super::error::ApiError;
 use crate::access::device::{DeviceAuthError, Signer, authenticate_new_key, authenticate_signer};
 use crate::store::{AuditEntry, DeviceRequest, Outcome};
@@ -70,19 +70,12 @@ async fn ask(
             "请填写姓名和执法证号 / the inspector's name and certificate number are required",
         ));
     }
-    let uri = target_uri(&state, &parts);
-    let headers = header_pairs(&parts.headers);
-    let view: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let signed = paicha_core::httpsig::Request {
-        method: parts.method.as_str(),
-        target_uri: &uri,
-        headers: &view,
-    };
     let now = Utc::now();
-    let key_id = match authenticate_new_key(&state.store, &signed, &body, public_key, now).await {
+    let checked = as_signed(&state, &parts, async |signed| {
+        authenticate_new_key(&state.store, signed, &body, public_key, now).await
+    })
+    .await;
+    let key_id = match checked {
         Ok(key_id) => key_id,
         Err(e) => return Err(refuse_device(&state, e, parts.uri.path()).await),
     };
@@ -164,18 +157,11 @@ async fn status(
     request: Request,
 ) -> Result<Json<DeviceStatus>, ApiError> {
     let (parts, _) = request.into_parts();
-    let uri = target_uri(&state, &parts);
-    let headers = header_pairs(&parts.headers);
-    let view: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let signed = paicha_core::httpsig::Request {
-        method: parts.method.as_str(),
-        target_uri: &uri,
-        headers: &view,
-    };
-    match authenticate_signer(&state.store, &signed, &[], Utc::now()).await {
+    let checked = as_signed(&state, &parts, async |signed| {
+        authenticate_signer(&state.store, signed, &[], Utc::now()).await
+    })
+    .await;
+    match checked {
         // A revoked key (or a disabled account) is refused like any request it signs.
         Ok(Signer::Enrolled(device)) => match device.refusal() {
             Some(reason) => {
