@@ -111,16 +111,21 @@ async fn ask(
         .put_device_request(&request, &entry)
         .await
         .map_err(ApiError::from_store)?;
-    Ok(Json(DeviceStatus {
-        key_id: key_id.to_string(),
-        state: if stored.decision == "refused" {
+    Ok(Json(waiting(stored)))
+}
+
+/// How a key that asked and is not enrolled stands: waiting with its code, or refused.
+fn waiting(asked: DeviceRequest) -> DeviceStatus {
+    DeviceStatus {
+        state: if asked.decision == "refused" {
             DeviceState::Refused
         } else {
             DeviceState::Pending
         },
-        short_code: stored.short_code,
+        key_id: asked.key_id,
+        short_code: asked.short_code,
         account_name: String::new(),
-    }))
+    }
 }
 
 async fn device_status(
@@ -169,16 +174,7 @@ async fn status(
             }
             None => Ok(Json(device_status(&state, &device).await?)),
         },
-        Ok(Signer::Asking(asked)) => Ok(Json(DeviceStatus {
-            key_id: asked.key_id,
-            state: if asked.decision == "refused" {
-                DeviceState::Refused
-            } else {
-                DeviceState::Pending
-            },
-            short_code: asked.short_code,
-            account_name: String::new(),
-        })),
+        Ok(Signer::Asking(asked)) => Ok(Json(waiting(asked))),
         Err(e) => Err(refuse_device(&state, e, parts.uri.path()).await),
     }
 }
