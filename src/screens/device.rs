@@ -51,7 +51,7 @@ pub fn DeviceEnrolment() -> impl IntoView {
             let answer = match (ask, profile) {
                 // Supervisors confirm the phones of their regions: a region typed before
                 // regions were codes reaches none of them.
-                (true, Some(inspector)) if RegionCode::leading(&inspector.region).is_none() => {
+                (true, Some(inspector)) if RegionCode::chosen(&inspector.region).is_err() => {
                     Err(Unreachable(
                         "请先在上方个人信息中从列表选择所属区域：督查人员按区域确认设备 / first choose your region from the list in the profile above: supervisors confirm the phones of their regions".into(),
                     ))

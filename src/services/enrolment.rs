@@ -51,33 +51,36 @@ fn read(reply: Reply) -> Result<Standing, Unreachable> {
     }
 }
 
-fn offline() -> Unreachable {
-    Unreachable(
-        t(
-            "离线：联网后再查看登记状态",
-            "Offline: the enrolment can be checked once online",
-        )
-        .into(),
-    )
-}
-
-/// Asks the ledger how this device stands (`GET /api/device`, signed).
-pub async fn standing(key: &DeviceKey) -> Result<Standing, Unreachable> {
+/// Sends a signed request and reads how the device stands from the answer.
+async fn signed(
+    key: &DeviceKey,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Result<Standing, Unreachable> {
     if !http::online() {
-        return Err(offline());
+        return Err(Unreachable(
+            t(
+                "离线：联网后再查看登记状态",
+                "Offline: the enrolment can be checked once online",
+            )
+            .into(),
+        ));
     }
-    let reply = send_signed(key, "GET", DEVICE_PATH, None)
+    let reply = send_signed(key, method, path, body)
         .await
         .map_err(|e| Unreachable(e.to_string()))?;
     read(reply)
 }
 
+/// Asks the ledger how this device stands (`GET /api/device`, signed).
+pub async fn standing(key: &DeviceKey) -> Result<Standing, Unreachable> {
+    signed(key, "GET", DEVICE_PATH, None).await
+}
+
 /// Asks to be enrolled for `inspector` (`POST /api/device/enrolment`, signed); asking again
 /// is harmless and answers how the device stands.
 pub async fn ask(key: &DeviceKey, inspector: &Inspector) -> Result<Standing, Unreachable> {
-    if !http::online() {
-        return Err(offline());
-    }
     let request = DeviceEnrolmentRequest {
         public_key: paicha_core::dsse::b64_encode(&key.public_raw),
         inspector_name: inspector.name.clone(),
@@ -86,8 +89,5 @@ pub async fn ask(key: &DeviceKey, inspector: &Inspector) -> Result<Standing, Unr
         region: inspector.region.clone(),
     };
     let body = serde_json::to_string(&request).expect("a request serialises");
-    let reply = send_signed(key, "POST", DEVICE_ENROLMENT_PATH, Some(&body))
-        .await
-        .map_err(|e| Unreachable(e.to_string()))?;
-    read(reply)
+    signed(key, "POST", DEVICE_ENROLMENT_PATH, Some(&body)).await
 }

@@ -4,7 +4,7 @@
 //! leading code is what the ledger scopes by.
 //!
 //! Never called from the app shell (registration is the first screen and must fit the
-//! app-shell budget: a call from the form cost 1.3 KiB brotli, measured): the data loader
+//! app-shell budget: the call from the form cost it 672 bytes brotli, measured): the data loader
 //! offers the table to the registration form once it runs (`session::load`, on demand) and
 //! the profile screen does itself, so this code and the table's parser come with the
 //! screens' chunk. The `<datalist>` is built with DOM calls for the same reason.

@@ -356,6 +356,8 @@ impl Regions {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_region_label_reads_back_as_its_code_and_free_text_names_none() {
         let regions = Regions::from_csv(
@@ -385,8 +387,6 @@ mod tests {
             assert!(RegionCode::chosen(chosen).is_ok(), "{chosen:?}");
         }
     }
-
-    use super::*;
 
     const TABLE: &str = "code,name,level,parent\n\
         13,河北省,province,\n\
