@@ -18,6 +18,7 @@ pub mod hazard_ledger;
 pub mod httpsig;
 pub mod inspection;
 pub mod legal_basis;
+pub mod lists;
 pub mod pack;
 pub mod region;
 pub mod reinspection;

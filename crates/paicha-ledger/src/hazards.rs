@@ -44,6 +44,7 @@ impl HazardQuery {
                 started_before: query.to.and_then(|d| d.succ_opt()).map(day_start),
                 area_prefix: query.region.clone(),
                 scope: None,
+                hazard: None,
             },
             sector: query.sector.clone(),
             limit: query.limit(),

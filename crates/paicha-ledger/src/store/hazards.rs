@@ -38,6 +38,8 @@ pub struct HazardFilter {
     /// The day statuses are judged on (deadlines before it are overdue); `None`: today, by
     /// this computer's clock and time zone (as a phone judges its follow-up list).
     pub as_of: Option<NaiveDate>,
+    /// Only this hazard (inspection id, item id): the evidence view of one.
+    pub hazard: Option<(String, String)>,
 }
 
 /// The review that decides a hazard's status: the latest one in a sealed re-inspection.
@@ -195,7 +197,8 @@ impl Store {
             .unwrap_or_else(|| "9999".to_string());
         let level = filter.level.map(HazardLevel::slug).unwrap_or("");
         let area = format!("__{}%", filter.area_prefix.as_deref().unwrap_or(""));
-        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 5);
+        let (only_inspection, only_item) = filter.hazard.clone().unwrap_or_default();
+        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 7);
         let sql = format!(
             "SELECT f.inspection_id, f.item_id, f.level, f.description, f.location, f.deadline, \
              f.measures, f.responsible, f.funds_yuan, f.suspension, f.plan_target, \
@@ -215,21 +218,29 @@ impl Store {
              {LATEST_REVIEW_JOIN} \
              WHERE f.level IS NOT NULL AND ($1 = '' OR f.level = $1) \
              AND i.started_at >= $2 AND i.started_at < $3 AND i.site_credit_code LIKE $4 \
-             {scope_sql} \
+             AND ($5 = '' OR (f.inspection_id = $5 AND f.item_id = $6)) {scope_sql} \
              ORDER BY i.started_at, f.inspection_id, f.item_id"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(level)
             .bind(from.as_str())
             .bind(before.as_str())
-            .bind(area.as_str());
+            .bind(area.as_str())
+            .bind(only_inspection.as_str())
+            .bind(only_item.as_str());
         for prefix in &scope {
             query = query.bind(prefix.as_str());
         }
         let rows = query.fetch_all(self.pool()).await?;
 
         let teams = self
-            .inspection_teams(&from, &before, &area, filter.scope.as_deref())
+            .inspection_teams(
+                &from,
+                &before,
+                &area,
+                &only_inspection,
+                filter.scope.as_deref(),
+            )
             .await?;
         let mut bundle_teams: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
@@ -310,19 +321,21 @@ impl Store {
         from: &str,
         before: &str,
         area: &str,
+        only_inspection: &str,
         scope: Option<&[paicha_core::region::RegionCode]>,
     ) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
-        let (scope_sql, scope) = scope_clause(scope, 4);
+        let (scope_sql, scope) = scope_clause(scope, 5);
         let sql = format!(
             "SELECT c.inspection_id, c.name, c.cert_no FROM inspection_co_inspectors c \
              JOIN inspections i ON i.id = c.inspection_id \
              WHERE i.started_at >= $1 AND i.started_at < $2 AND i.site_credit_code LIKE $3 \
-             {scope_sql} ORDER BY c.inspection_id, c.position"
+             AND ($4 = '' OR i.id = $4) {scope_sql} ORDER BY c.inspection_id, c.position"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(from)
             .bind(before)
-            .bind(area);
+            .bind(area)
+            .bind(only_inspection);
         for prefix in &scope {
             query = query.bind(prefix.as_str());
         }

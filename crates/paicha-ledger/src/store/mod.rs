@@ -10,7 +10,9 @@ pub mod audit;
 mod backfill;
 mod bundles;
 mod devices;
+mod evidence;
 mod hazards;
+pub mod lists;
 mod readback;
 pub mod regions;
 mod reviews;
@@ -20,6 +22,7 @@ pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, S
 pub use audit::{AuditEntry, AuditRow, Outcome};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
+pub use evidence::{PhotoRef, Provenance};
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
 pub use paicha_core::hazard_ledger::HazardLevel;
 pub use readback::{StoredBundle, StoredInspection};
@@ -444,6 +447,7 @@ fn migrator() -> Migrator {
             "access",
             include_str!("../../migrations/0005_access.sql"),
         ),
+        migration(6, "lists", include_str!("../../migrations/0006_lists.sql")),
     ])
 }
 

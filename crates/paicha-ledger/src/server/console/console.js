@@ -1,5 +1,6 @@
 // The console's passkey ceremonies: ask the ledger for WebAuthn options, hand them to the
-// browser, send its answer back. Everything else in the console works without script.
+// browser, send its answer back; and the evidence page's print button. Everything else in the
+// console works without script.
 // Uses the browser's own JSON (de)serialisers of WebAuthn options (PublicKeyCredential
 // .parseCreationOptionsFromJSON / .parseRequestOptionsFromJSON, credential.toJSON()).
 "use strict";
@@ -74,4 +75,5 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   if (button.dataset.action === "sign-in") signIn(button);
   if (button.dataset.action === "register") register(button);
+  if (button.dataset.action === "print") window.print();
 });

@@ -37,6 +37,9 @@ pub fn page(page: Page) -> Response {
                     @if let Some(identity) = &page.identity {
                         nav aria-label="主菜单 Main menu" {
                             a href="/console/" { "隐患台账 " span.en lang="en" { "Hazard ledger" } }
+                            a href="/console/cases" { "案件查办 " span.en lang="en" { "Cases" } }
+                            a href="/console/penalties" { "违法企业处罚 " span.en lang="en" { "Penalties" } }
+                            a href="/console/accountability" { "追责问责 " span.en lang="en" { "Accountability" } }
                             @if identity.has_role(Role::Supervisor) || identity.has_role(Role::Admin) {
                                 a href="/console/devices" { "设备登记 " span.en lang="en" { "Devices" } }
                             }

@@ -3,9 +3,15 @@
 //! passkey ceremonies (`console.js`). Served under `/console`; every page but sign-in and
 //! enrolment needs a session, and shows only the signed-in person's regions.
 
+mod accountability;
+mod cases;
 mod devices;
+mod export;
+mod form;
+mod hazard;
 mod layout;
 mod overview;
+mod penalties;
 
 use super::AppState;
 use super::auth::{check_csrf, identify};
@@ -31,6 +37,28 @@ pub fn routes() -> Router<AppState> {
         .route("/console/enrol/{token}", get(enrol))
         .route("/console/devices", get(devices::devices))
         .route("/console/devices/{key_id}/confirm", post(devices::confirm))
+        .route(
+            "/console/hazards/{inspection_id}/{item_id}",
+            get(hazard::evidence),
+        )
+        .route(
+            "/console/hazards/{inspection_id}/{item_id}/assign",
+            post(hazard::assign),
+        )
+        .route(
+            "/console/hazards/{inspection_id}/{item_id}/photos/{sha256}",
+            get(hazard::photo),
+        )
+        .route("/console/cases", get(cases::list).post(cases::open))
+        .route("/console/cases/{id}/close", post(cases::close))
+        .route(
+            "/console/penalties",
+            get(penalties::list).post(penalties::record),
+        )
+        .route(
+            "/console/accountability",
+            get(accountability::list).post(accountability::record),
+        )
         .route("/console/assets/console.js", get(script))
         .route("/console/assets/console.css", get(style))
 }
@@ -42,6 +70,45 @@ pub(super) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<I
         Ok(Err(_)) => Err(Redirect::to("/console/sign-in").into_response()),
         Err(e) => Err(e.into_response()),
     }
+}
+
+/// Where a person may record 交办 and the three lists: the regions where they are a
+/// supervisor (督查). Administrators manage accounts and keys, not cases.
+pub(super) fn records_in(identity: &Identity) -> Vec<paicha_core::region::RegionCode> {
+    identity.regions_as(crate::store::Role::Supervisor)
+}
+
+/// Whether a record placed in `region` (a stored region code) lies in the person's regions.
+pub(super) fn may_record(identity: &Identity, region: &str) -> bool {
+    paicha_core::region::RegionCode::parse(region)
+        .is_ok_and(|code| records_in(identity).iter().any(|r| r.contains(&code)))
+}
+
+/// Whether the person may read a record placed in `region`.
+pub(super) fn may_read(identity: &Identity, region: &str) -> bool {
+    paicha_core::region::RegionCode::parse(region).is_ok_and(|code| identity.may_read(&code))
+}
+
+/// Today in China Standard Time, the day every date in the console is judged on.
+pub(super) fn today() -> chrono::NaiveDate {
+    paicha_core::hazard_ledger::china_day(Utc::now())
+}
+
+/// A console page that says what went wrong (a hazard not found or not the person's, a right
+/// they lack) instead of the API's JSON body.
+pub(super) fn problem(identity: Identity, status: StatusCode, message: &str) -> Response {
+    let mut response = page(Page {
+        title: ("无法显示", "Cannot show this"),
+        identity: Some(identity),
+        body: html! {
+            section.card {
+                p.error role="alert" { (message) }
+                p { a href="/console/" { "返回隐患台账 / Back to the hazard ledger" } }
+            }
+        },
+    });
+    *response.status_mut() = status;
+    response
 }
 
 /// A form's CSRF field and the request's checks, for the console's own forms.

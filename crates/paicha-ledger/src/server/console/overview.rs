@@ -75,7 +75,10 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
                     tbody {
                         @for row in &rows {
                             tr {
-                                td.mono { (row.hazard_no) }
+                                td.mono { a href=(super::hazard::href(&crate::store::lists::HazardKey {
+                                    inspection_id: row.inspection_id.clone(),
+                                    item_id: row.item_id.clone(),
+                                })) { (row.hazard_no) } }
                                 td { (row.org_name) }
                                 td { (row.check_date) }
                                 td { (row.level) }

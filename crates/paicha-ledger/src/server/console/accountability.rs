@@ -1,0 +1,320 @@
+//! 追责问责: officials held accountable for hazards or cases of the person's regions — who,
+//! their post and unit, why, the measure and when — each tied to the hazard or case concerned.
+
+use super::export::{Export, csv, filter_form};
+use super::form::{Control, Field, field, summary};
+use super::layout::{Page, page};
+use super::{may_read, may_record, records_in, signed_in, today};
+use crate::access::Identity;
+use crate::server::AppState;
+use crate::server::auth::check_csrf;
+use crate::server::error::ApiError;
+use crate::store::lists::{Accountability, HazardKey, ListFilter};
+use crate::store::{AuditEntry, Outcome};
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::html;
+use paicha_core::lists::{
+    AccountabilityForm, AccountabilityMeasure, FieldError, Invalid, NewAccountability,
+};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// Person or unit contains.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    format: String,
+    /// A hazard number to fill in (the evidence page links here with it).
+    #[serde(default)]
+    hazard: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
+    show(&state, identity, &query, None)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn show(
+    state: &AppState,
+    identity: Identity,
+    query: &ListQuery,
+    attempt: Option<(&AccountabilityForm, &Invalid)>,
+) -> Result<Response, ApiError> {
+    let filter = ListFilter {
+        scope: Some(identity.reads()),
+        enterprise: Some(query.q.clone()),
+    };
+    let entries = state
+        .store
+        .accountabilities(&filter)
+        .await
+        .map_err(ApiError::from_store)?;
+    if query.format == "csv" {
+        return Ok(csv(export(&entries)));
+    }
+    let blank = AccountabilityForm {
+        decided_on: today().to_string(),
+        hazard: query.hazard.chars().take(80).collect(),
+        ..Default::default()
+    };
+    let (values, errors) = attempt.map_or((&blank, None), |(v, e)| (v, Some(e)));
+    let measures: Vec<(String, String)> = AccountabilityMeasure::ALL
+        .iter()
+        .map(|m| {
+            (
+                m.slug().to_string(),
+                format!("{} {}", m.label_zh(), m.label_en()),
+            )
+        })
+        .collect();
+    let f = |name, label, value, control, required| {
+        field(
+            Field {
+                name,
+                label,
+                value,
+                control,
+                required,
+                form: "accountability",
+            },
+            errors,
+        )
+    };
+    let body = html! {
+        (filter_form("/console/accountability", &query.q))
+        section.card aria-labelledby="accountability-title" {
+            h2 #accountability-title { "追责问责清单 " span.en lang="en" { "Accountability" } }
+            p role="status" { "共 " (entries.len()) " 人次" span.en lang="en" { " " (entries.len()) " entries" } }
+            div.scroll role="region" aria-label="追责问责表格 Accountability table" tabindex="0" {
+                table {
+                    thead { tr {
+                        th scope="col" { "被问责人" } th scope="col" { "职务" } th scope="col" { "单位" }
+                        th scope="col" { "问责事由" } th scope="col" { "问责方式" } th scope="col" { "问责日期" }
+                        th scope="col" { "所涉隐患或案件" }
+                    } }
+                    tbody {
+                        @for a in &entries {
+                            tr {
+                                td { (a.person) } td { (a.post) } td { (a.unit) } td { (a.reason) }
+                                td { (a.measure.label_zh()) } td { (a.decided_on) }
+                                td {
+                                    @if let Some(number) = &a.hazard { span.mono { (number) } br; }
+                                    @if let Some(no) = &a.case_no { (no) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !records_in(&identity).is_empty() {
+            section.card {
+                form.record.no-print method="post" action="/console/accountability" aria-label="记录问责 Record accountability" {
+                    input type="hidden" name="csrf" value=(identity.csrf_token);
+                    h3 { "记录问责 " span.en lang="en" { "Record accountability" } }
+                    (summary(errors))
+                    (f("person", ("被问责人", "Person"), &values.person, Control::Text, true))
+                    (f("post", ("职务", "Post"), &values.post, Control::Text, true))
+                    (f("unit", ("单位", "Unit"), &values.unit, Control::Text, true))
+                    (f("reason", ("问责事由", "Reason"), &values.reason, Control::TextArea, true))
+                    (f("measure", ("问责方式", "Measure"), &values.measure, Control::Select(measures), true))
+                    (f("decided_on", ("问责日期", "Decided on"), &values.decided_on, Control::Date, true))
+                    (f("hazard", ("所涉隐患编号", "Hazard number"), &values.hazard, Control::Text, false))
+                    (f("case_no", ("所涉案件编号", "Case number"), &values.case_no, Control::Text, false))
+                    button.primary type="submit" { "记录问责 / Record" }
+                }
+            }
+        }
+    };
+    Ok(page(Page {
+        title: ("追责问责", "Accountability"),
+        identity: Some(identity),
+        body,
+    }))
+}
+
+fn export(entries: &[Accountability]) -> Export {
+    Export {
+        file_name: "追责问责清单.csv",
+        header: &[
+            "被问责人",
+            "职务",
+            "单位",
+            "问责事由",
+            "问责方式",
+            "问责日期",
+            "所涉隐患编号",
+            "所涉案件编号",
+            "区域代码",
+        ],
+        rows: entries
+            .iter()
+            .map(|a| {
+                vec![
+                    a.person.clone(),
+                    a.post.clone(),
+                    a.unit.clone(),
+                    a.reason.clone(),
+                    a.measure.label_zh().to_string(),
+                    a.decided_on.to_string(),
+                    a.hazard.clone().unwrap_or_default(),
+                    a.case_no.clone().unwrap_or_default(),
+                    a.region_code.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RecordRequest {
+    csrf: String,
+    #[serde(flatten)]
+    form: AccountabilityForm,
+}
+
+fn problem_at(field: &str, message: impl Into<String>) -> Invalid {
+    Invalid(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }])
+}
+
+/// The hazard and case an entry concerns (each readable by the person) and its region: the
+/// hazard's, else the case's — one the person supervises.
+async fn place(
+    state: &AppState,
+    identity: &Identity,
+    new: &NewAccountability,
+) -> Result<Result<(String, Option<HazardKey>, Option<String>), Invalid>, ApiError> {
+    let mut region = None;
+    let mut hazard = None;
+    if let Some(number) = &new.hazard {
+        let found = state
+            .store
+            .find_hazard(number)
+            .await
+            .map_err(ApiError::from_store)?;
+        match found
+            .into_iter()
+            .find(|h| may_read(identity, &h.region_code))
+        {
+            Some(h) => {
+                region = Some(h.region_code);
+                hazard = Some(h.key);
+            }
+            None => {
+                return Ok(Err(problem_at(
+                    "hazard",
+                    format!("您的辖区没有隐患 {number} / no hazard {number} in your regions"),
+                )));
+            }
+        }
+    }
+    let mut case_id = None;
+    if let Some(no) = &new.case_no {
+        let case = state
+            .store
+            .case_by_no(no)
+            .await
+            .map_err(ApiError::from_store)?;
+        match case.filter(|c| may_read(identity, &c.region_code)) {
+            Some(case) => {
+                region.get_or_insert(case.region_code);
+                case_id = Some(case.id);
+            }
+            None => {
+                return Ok(Err(problem_at(
+                    "case_no",
+                    "您的辖区没有该案件编号 / no case with that number in your regions",
+                )));
+            }
+        }
+    }
+    let region = region.unwrap_or_default();
+    if !may_record(identity, &region) {
+        return Ok(Err(problem_at(
+            if hazard.is_some() {
+                "hazard"
+            } else {
+                "case_no"
+            },
+            "该隐患或案件不在您督查的辖区 / the hazard or case is outside the regions you supervise",
+        )));
+    }
+    Ok(Ok((region, hazard, case_id)))
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Form(request): Form<RecordRequest>,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    check_csrf(
+        &state,
+        &method,
+        &headers,
+        Some(&identity),
+        Some(&request.csrf),
+    )
+    .await?;
+    let form = request.form;
+    let placed = match form.check(today()) {
+        Ok(new) => place(&state, &identity, &new).await?.map(|p| (new, p)),
+        Err(errors) => Err(errors),
+    };
+    let (new, (region, hazard, case_id)) = match placed {
+        Ok(done) => done,
+        Err(errors) => {
+            let query = ListQuery::default();
+            let mut response = show(&state, identity, &query, Some((&form, &errors))).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+    };
+    let entry = Accountability {
+        id: uuid::Uuid::new_v4().to_string(),
+        person: new.person,
+        post: new.post,
+        unit: new.unit,
+        reason: new.reason,
+        measure: new.measure,
+        decided_on: new.decided_on,
+        hazard: new.hazard.map(|h| h.to_string()),
+        case_no: new.case_no,
+        region_code: region.clone(),
+        created_by: identity.account.id.clone(),
+        created_at: Utc::now(),
+    };
+    let audit = AuditEntry::new(identity.actor(), "accountability_recorded", Outcome::Ok)
+        .target(&entry.id)
+        .detail(format!(
+            "{} ({}) {} region {region}",
+            entry.person,
+            entry.unit,
+            entry.measure.slug()
+        ));
+    state
+        .store
+        .record_accountability(&entry, hazard.as_ref(), case_id.as_deref(), &audit)
+        .await
+        .map_err(ApiError::from_store)?;
+    Ok(Redirect::to("/console/accountability").into_response())
+}

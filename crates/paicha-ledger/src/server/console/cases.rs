@@ -1,0 +1,477 @@
+//! 案件查办: the cases of the person's regions, opening one (from here or from a hazard's
+//! evidence), closing it, and the escalations devices proposed (立案查处, 提请挂牌督办) that
+//! no case answers yet.
+
+use super::export::{Export, csv};
+use super::form::{Control, Field, field, summary};
+use super::hazard::{href as hazard_href, segment};
+use super::layout::{Page, page};
+use super::{may_read, may_record, problem, records_in, signed_in, today};
+use crate::access::Identity;
+use crate::server::AppState;
+use crate::server::auth::{audit, check_csrf};
+use crate::server::error::ApiError;
+use crate::store::lists::{Case, FoundHazard, HazardKey, ListFilter, Recorded};
+use crate::store::{AuditEntry, HazardFilter, HazardStatus, Outcome};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use paicha_core::lists::{CaseForm, CaseStatus, CloseCaseForm, FieldError, Invalid, NewCase};
+use paicha_core::region::RegionCode;
+use paicha_core::reinspection::Escalation;
+
+/// The list's filters, from the query string.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// Enterprise name or credit code contains.
+    #[serde(default)]
+    pub q: String,
+    /// `csv` for the export.
+    #[serde(default)]
+    pub format: String,
+}
+
+/// The new-case form's values for a hazard: its enterprise, its number and today.
+pub fn prefill(found: &FoundHazard) -> CaseForm {
+    CaseForm {
+        org_name: found.org_name.clone(),
+        credit_code: found.credit_code.clone(),
+        hazards: found.number.clone(),
+        opened_on: today().to_string(),
+        ..Default::default()
+    }
+}
+
+/// The form that opens a case; `form_id` keeps its element ids apart from other forms.
+pub fn new_case_form(
+    identity: &Identity,
+    values: &CaseForm,
+    errors: Option<&Invalid>,
+    form_id: &str,
+) -> Markup {
+    let f = |name, label, value, control, required| {
+        field(
+            Field {
+                name,
+                label,
+                value,
+                control,
+                required,
+                form: form_id,
+            },
+            errors,
+        )
+    };
+    html! {
+        form.record.no-print method="post" action="/console/cases" aria-label="立案 Open a case" {
+            input type="hidden" name="csrf" value=(identity.csrf_token);
+            h3 { "立案 " span.en lang="en" { "Open a case" } }
+            (summary(errors))
+            (f("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, true))
+            (f("cause", ("案由", "Cause"), &values.cause, Control::TextArea, true))
+            (f("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
+            (f("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
+            (f("opened_on", ("立案日期", "Opened on"), &values.opened_on, Control::Date, true))
+            (f("hazards", ("关联隐患编号", "Hazard numbers"), &values.hazards, Control::TextArea, false))
+            button.primary type="submit" { "立案 / Open case" }
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
+    show(&state, identity, &query, None)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn show(
+    state: &AppState,
+    identity: Identity,
+    query: &ListQuery,
+    attempt: Option<(&CaseForm, &Invalid)>,
+) -> Result<Response, ApiError> {
+    let filter = ListFilter {
+        scope: Some(identity.reads()),
+        enterprise: Some(query.q.clone()),
+    };
+    let cases = state
+        .store
+        .cases(&filter)
+        .await
+        .map_err(ApiError::from_store)?;
+    if query.format == "csv" {
+        return Ok(csv(export(&cases)));
+    }
+    let proposals = proposals(state, &identity).await?;
+    let recorder = !records_in(&identity).is_empty();
+    let blank = CaseForm {
+        opened_on: today().to_string(),
+        ..Default::default()
+    };
+    let (values, errors) = attempt.map_or((&blank, None), |(v, e)| (v, Some(e)));
+    let body = html! {
+        @if !proposals.is_empty() {
+            section.card aria-labelledby="proposed-title" {
+                h2 #proposed-title { "待确认的立案建议 " span.en lang="en" { "Proposed by re-inspections" } }
+                p { "复查时提出立案查处或挂牌督办、尚未立案的隐患。" span.en lang="en" { " Hazards a re-inspection escalated that no case answers yet." } }
+                ul {
+                    @for (found, escalation) in &proposals {
+                        li { a href=(hazard_href(&found.key)) { (found.number) } " · " (found.org_name) " · " (escalation) }
+                    }
+                }
+            }
+        }
+        (super::export::filter_form("/console/cases", &query.q))
+        section.card aria-labelledby="cases-title" {
+            h2 #cases-title { "案件查办清单 " span.en lang="en" { "Cases" } }
+            p role="status" { "共 " (cases.len()) " 件" span.en lang="en" { " " (cases.len()) " cases" } }
+            div.scroll role="region" aria-label="案件查办表格 Cases table" tabindex="0" {
+                table {
+                    thead { tr {
+                        th scope="col" { "案件编号" } th scope="col" { "案由" } th scope="col" { "单位名称" }
+                        th scope="col" { "立案日期" } th scope="col" { "状态" } th scope="col" { "结案日期" }
+                        th scope="col" { "关联隐患" } th scope="col" { "操作" }
+                    } }
+                    tbody {
+                        @for case in &cases {
+                            tr {
+                                td { (case.case_no) }
+                                td { (case.cause) }
+                                td { (case.org_name) br; span.mono { (case.credit_code) } }
+                                td { (case.opened_on) }
+                                td { (case.status.label_zh()) " " span.en lang="en" { (case.status.label_en()) } }
+                                td { @if let Some(day) = case.closed_on { (day) } }
+                                td { @for number in &case.hazards { span.mono { (number) } br; } }
+                                td {
+                                    @if case.status == CaseStatus::Open && may_record(&identity, &case.region_code) {
+                                        form.inline method="post" action={"/console/cases/" (segment(&case.id)) "/close"}
+                                            aria-label={"结案 " (case.case_no)} {
+                                            input type="hidden" name="csrf" value=(identity.csrf_token);
+                                            label for={"close-" (case.id)} { "结案日期 / Closed on" }
+                                            input id={"close-" (case.id)} name="closed_on" type="date" value=(today()) required;
+                                            button type="submit" { "结案 / Close" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if recorder {
+            section.card { (new_case_form(&identity, values, errors, "case")) }
+        }
+    };
+    Ok(page(Page {
+        title: ("案件查办", "Cases"),
+        identity: Some(identity),
+        body,
+    }))
+}
+
+fn export(cases: &[Case]) -> Export {
+    Export {
+        file_name: "案件查办清单.csv",
+        header: &[
+            "案件编号",
+            "案由",
+            "单位名称",
+            "统一社会信用代码",
+            "区域代码",
+            "立案日期",
+            "状态",
+            "结案日期",
+            "关联隐患编号",
+        ],
+        rows: cases
+            .iter()
+            .map(|c| {
+                vec![
+                    c.case_no.clone(),
+                    c.cause.clone(),
+                    c.org_name.clone(),
+                    c.credit_code.clone(),
+                    c.region_code.clone(),
+                    c.opened_on.to_string(),
+                    c.status.label_zh().to_string(),
+                    c.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+                    c.hazards.join(" "),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Hazards of the person's regions that a re-inspection escalated to a case (立案查处) or to
+/// listed supervision (挂牌督办) and that no case names yet, with the escalation's label.
+async fn proposals(
+    state: &AppState,
+    identity: &Identity,
+) -> Result<Vec<(FoundHazard, String)>, ApiError> {
+    let filter = HazardFilter {
+        scope: Some(identity.reads()),
+        statuses: vec![HazardStatus::Escalated],
+        ..Default::default()
+    };
+    let rows = state
+        .store
+        .hazards(&filter)
+        .await
+        .map_err(ApiError::from_store)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(escalation) = row.review.as_ref().and_then(|r| r.escalation) else {
+            continue;
+        };
+        if !matches!(
+            escalation,
+            Escalation::PenaltyCase | Escalation::ListedSupervision
+        ) {
+            continue;
+        }
+        let key = HazardKey {
+            inspection_id: row.inspection_id.clone(),
+            item_id: row.item_id.clone(),
+        };
+        if !state
+            .store
+            .cases_of(&key)
+            .await
+            .map_err(ApiError::from_store)?
+            .is_empty()
+        {
+            continue;
+        }
+        if let Some(found) = state
+            .store
+            .hazard(&key)
+            .await
+            .map_err(ApiError::from_store)?
+        {
+            out.push((
+                found,
+                format!("{} {}", escalation.label_zh(), escalation.label_en()),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct OpenRequest {
+    csrf: String,
+    #[serde(flatten)]
+    form: CaseForm,
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Form(request): Form<OpenRequest>,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    check_csrf(
+        &state,
+        &method,
+        &headers,
+        Some(&identity),
+        Some(&request.csrf),
+    )
+    .await?;
+    let form = request.form;
+    let placed = match form.check(today()) {
+        Ok(new) => place(&state, &identity, &new).await?.map(|p| (new, p)),
+        Err(errors) => Err(errors),
+    };
+    let (new, (region, hazards)) = match placed {
+        Ok(done) => done,
+        Err(errors) => return again(&state, identity, &form, &errors).await,
+    };
+    let now = Utc::now();
+    let case = Case {
+        id: uuid::Uuid::new_v4().to_string(),
+        case_no: new.case_no.clone(),
+        cause: new.cause,
+        org_name: new.org_name,
+        credit_code: new.credit_code.to_string(),
+        region_code: region.clone(),
+        opened_on: new.opened_on,
+        status: CaseStatus::Open,
+        closed_on: None,
+        created_by: identity.account.id.clone(),
+        created_at: now,
+        hazards: Vec::new(),
+    };
+    let entry = AuditEntry::new(identity.actor(), "case_opened", Outcome::Ok)
+        .target(&case.case_no)
+        .detail(format!("region {region}, {} hazard(s)", hazards.len()));
+    match state
+        .store
+        .open_case(&case, &hazards, &entry)
+        .await
+        .map_err(ApiError::from_store)?
+    {
+        Recorded::Recorded => Ok(Redirect::to("/console/cases").into_response()),
+        Recorded::Duplicate => {
+            let errors = Invalid(vec![FieldError {
+                field: "case_no".into(),
+                message: "该案件编号已登记 / this case number is already recorded".into(),
+            }]);
+            again(&state, identity, &form, &errors).await
+        }
+    }
+}
+
+/// The list again with the form as it was sent and what to correct (422).
+async fn again(
+    state: &AppState,
+    identity: Identity,
+    form: &CaseForm,
+    errors: &Invalid,
+) -> Result<Response, ApiError> {
+    let mut response = show(state, identity, &ListQuery::default(), Some((form, errors))).await?;
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
+}
+
+fn outside(field: &str) -> Invalid {
+    Invalid(vec![FieldError {
+        field: field.into(),
+        message: "该单位或隐患不在您督查的辖区 / the enterprise or hazard is outside the regions you supervise".into(),
+    }])
+}
+
+/// Where a new case belongs and the hazards it names: its first hazard's region, or, without
+/// hazards, the region its enterprise was registered in — one the person supervises.
+async fn place(
+    state: &AppState,
+    identity: &Identity,
+    new: &NewCase,
+) -> Result<Result<(String, Vec<HazardKey>), Invalid>, ApiError> {
+    let mut found = Vec::new();
+    for number in &new.hazards {
+        let matches = state
+            .store
+            .find_hazard(number)
+            .await
+            .map_err(ApiError::from_store)?;
+        match matches
+            .into_iter()
+            .find(|h| may_read(identity, &h.region_code))
+        {
+            Some(hazard) => found.push(hazard),
+            None => {
+                return Ok(Err(Invalid(vec![FieldError {
+                    field: "hazards".into(),
+                    message: format!(
+                        "您的辖区没有隐患 {number} / no hazard {number} in your regions"
+                    ),
+                }])));
+            }
+        }
+    }
+    let region = match found.first() {
+        Some(hazard) => hazard.region_code.clone(),
+        None => match RegionCode::of_registration(&new.credit_code) {
+            Some(code) => code.to_string(),
+            None => return Ok(Err(outside("credit_code"))),
+        },
+    };
+    if !may_record(identity, &region) {
+        return Ok(Err(outside(if found.is_empty() {
+            "credit_code"
+        } else {
+            "hazards"
+        })));
+    }
+    Ok(Ok((region, found.into_iter().map(|h| h.key).collect())))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    Form(request): Form<CloseRequest>,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    check_csrf(
+        &state,
+        &method,
+        &headers,
+        Some(&identity),
+        Some(&request.csrf),
+    )
+    .await?;
+    let case = state
+        .store
+        .case_by_id(&id)
+        .await
+        .map_err(ApiError::from_store)?;
+    let Some(case) = case.filter(|c| may_read(&identity, &c.region_code)) else {
+        return Ok(problem(
+            identity,
+            StatusCode::NOT_FOUND,
+            "没有该案件 / no such case",
+        ));
+    };
+    if !may_record(&identity, &case.region_code) {
+        audit(
+            &state,
+            AuditEntry::new(identity.actor(), "case_closed", Outcome::Denied).target(&case.case_no),
+        )
+        .await;
+        return Ok(problem(
+            identity,
+            StatusCode::FORBIDDEN,
+            "只有该案件所在辖区的督查可以结案 / only supervisors of the case's region close it",
+        ));
+    }
+    let form = CloseCaseForm {
+        closed_on: request.closed_on,
+    };
+    let closed_on = match form.check(case.opened_on, today()) {
+        Ok(day) => day,
+        Err(errors) => {
+            return Ok(problem(
+                identity,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors.to_string(),
+            ));
+        }
+    };
+    let entry = AuditEntry::new(identity.actor(), "case_closed", Outcome::Ok)
+        .target(&case.case_no)
+        .detail(format!("closed on {closed_on}"));
+    state
+        .store
+        .close_case(&case.id, closed_on, &entry, Utc::now())
+        .await
+        .map_err(ApiError::from_store)?;
+    Ok(Redirect::to("/console/cases").into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CloseRequest {
+    csrf: String,
+    #[serde(default)]
+    closed_on: String,
+}

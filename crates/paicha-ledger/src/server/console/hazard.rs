@@ -1,0 +1,523 @@
+//! The evidence view of one hazard — what a court or an accountability review asks for: the
+//! item and its legal basis, the finding, the order, the photos, who signed it with which
+//! device key and where that bundle sits in the device's chain, the re-inspection, every
+//! 交办, and the cases opened for it. A supervisor of the hazard's region assigns it here and
+//! opens a case for it. Printable (the print style drops the forms and navigation).
+
+use super::form::{Control, Field, field, summary};
+use super::layout::{Page, page};
+use super::{may_read, may_record, problem, signed_in, today};
+use crate::access::Identity;
+use crate::hazards::hazard_rows;
+use crate::server::AppState;
+use crate::server::api::current_pack;
+use crate::server::auth::{audit, check_csrf};
+use crate::server::error::ApiError;
+use crate::store::lists::{Assignment, FoundHazard, HazardKey};
+use crate::store::{Account, AuditEntry, HazardFilter, Outcome, Role};
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use paicha_core::hazard_ledger::{HazardLedgerRow, china_day};
+use paicha_core::lists::{Assignee, AssignmentForm, FieldError, Invalid};
+use paicha_core::region::{RegionCode, RegionLevel, Regions};
+
+const NOT_FOUND: &str = "没有该隐患，或它不在您的辖区 / no such hazard in your regions";
+
+fn key(inspection_id: String, item_id: String) -> HazardKey {
+    HazardKey {
+        inspection_id,
+        item_id,
+    }
+}
+
+/// The console's address of a hazard's evidence.
+pub fn href(key: &HazardKey) -> String {
+    format!(
+        "/console/hazards/{}/{}",
+        segment(&key.inspection_id),
+        segment(&key.item_id)
+    )
+}
+
+/// Everything but RFC 3986's unreserved characters is escaped.
+const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Text as one URL path segment or query value.
+pub fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, ESCAPED).to_string()
+}
+
+/// The hazard, if it exists and the person may read it (else they learn nothing of it).
+async fn readable(
+    state: &AppState,
+    identity: &Identity,
+    key: &HazardKey,
+) -> Result<Option<FoundHazard>, ApiError> {
+    let found = state
+        .store
+        .hazard(key)
+        .await
+        .map_err(ApiError::from_store)?;
+    Ok(found.filter(|h| may_read(identity, &h.region_code)))
+}
+
+pub async fn evidence(
+    State(state): State<AppState>,
+    Path((inspection_id, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
+    let key = key(inspection_id, item_id);
+    show(&state, identity, &key, None)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The page; `attempt` is an assignment that could not be saved, with what to correct.
+async fn show(
+    state: &AppState,
+    identity: Identity,
+    key: &HazardKey,
+    attempt: Option<(&AssignmentForm, &Invalid)>,
+) -> Result<Response, ApiError> {
+    let Some(found) = readable(state, &identity, key).await? else {
+        return Ok(problem(identity, StatusCode::NOT_FOUND, NOT_FOUND));
+    };
+    let store = &state.store;
+    let pack = current_pack(state).await?.names();
+    let filter = HazardFilter {
+        hazard: Some((key.inspection_id.clone(), key.item_id.clone())),
+        scope: Some(identity.reads()),
+        ..Default::default()
+    };
+    let rows = hazard_rows(store, &filter, None, &pack)
+        .await
+        .map_err(ApiError::from_store)?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(problem(identity, StatusCode::NOT_FOUND, NOT_FOUND));
+    };
+    let provenance = store.provenance(key).await.map_err(ApiError::from_store)?;
+    let photos = store
+        .hazard_photos(key)
+        .await
+        .map_err(ApiError::from_store)?;
+    let assignments = store
+        .assignments_of(key)
+        .await
+        .map_err(ApiError::from_store)?;
+    let cases = store.cases_of(key).await.map_err(ApiError::from_store)?;
+    let regions = store.region_table().await.map_err(ApiError::from_store)?;
+    let accounts = store.accounts().await.map_err(ApiError::from_store)?;
+    let recorder = may_record(&identity, &found.region_code);
+    let href = href(key);
+    let body = html! {
+        p.actions { button type="button" data-action="print" { "打印 / Print" } }
+        (facts(&row))
+        (order(&row))
+        (signing(&row, provenance.as_ref()))
+        section.card aria-labelledby="photos-title" {
+            h2 #photos-title { "隐患照片 " span.en lang="en" { "Photos" } }
+            @if photos.is_empty() { p { "没有照片。" span.en lang="en" { " No photos." } } }
+            div.photos {
+                @for (n, photo) in photos.iter().enumerate() {
+                    figure {
+                        img src={(href) "/photos/" (photo.sha256)} alt={"隐患照片 " (n + 1) " / Photo " (n + 1)} loading="lazy";
+                        figcaption.mono { "SHA-256 " (photo.sha256) " · " (photo.size) " B" }
+                    }
+                }
+            }
+        }
+        (review(&row))
+        section.card aria-labelledby="assign-title" {
+            h2 #assign-title { "交办 " span.en lang="en" { "Assignment" } }
+            (assignment_history(&assignments))
+            @if recorder {
+                (assign_form(&identity, &href, &found, &regions, &accounts, attempt))
+            }
+        }
+        section.card aria-labelledby="cases-title" {
+            h2 #cases-title { "案件查办 " span.en lang="en" { "Cases" } }
+            @if cases.is_empty() { p { "尚未立案。" span.en lang="en" { " No case opened." } } }
+            ul {
+                @for case in &cases {
+                    li { (case.case_no) " · " (case.cause) " · " (case.status.label_zh()) " " span.en lang="en" { (case.status.label_en()) } }
+                }
+            }
+            @if recorder {
+                (super::cases::new_case_form(&identity, &super::cases::prefill(&found), None, "hazard-case"))
+                p.no-print { a href={"/console/accountability?hazard=" (segment(&found.number))} {
+                    "对此隐患记录问责 " span.en lang="en" { "Record accountability for this hazard" } } }
+            }
+        }
+    };
+    Ok(page(Page {
+        title: ("隐患证据", "Hazard evidence"),
+        identity: Some(identity),
+        body,
+    }))
+}
+
+/// A definition list of (Chinese label, value) pairs, empty values shown as "—".
+fn facts_list(items: &[(&str, &str)]) -> Markup {
+    html! {
+        dl.facts {
+            @for (label, value) in items {
+                dt { (label) }
+                dd { @if value.is_empty() { "—" } @else { (value) } }
+            }
+        }
+    }
+}
+
+fn facts(row: &HazardLedgerRow) -> Markup {
+    html! {
+        section.card aria-labelledby="hazard-title" {
+            h2 #hazard-title { "隐患 " span.mono { (row.hazard_no) } }
+            (facts_list(&[
+                ("单位名称", &row.org_name),
+                ("统一社会信用代码", &row.uscc),
+                ("隐患等级", &row.level),
+                ("状态", &row.status),
+                ("整改期限", &row.deadline),
+                ("检查项", &row.item),
+                ("隐患描述", &row.description),
+                ("隐患部位", &row.location),
+                ("判定依据", &row.basis),
+                ("依据文件", &row.basis_document),
+                ("依据文件版本", &row.basis_edition),
+                ("单位地址", &row.site_address),
+                ("乡镇（街道）", &row.site_township),
+                ("联系人", &row.contact_name),
+                ("联系电话", &row.contact_phone),
+            ]))
+        }
+    }
+}
+
+fn order(row: &HazardLedgerRow) -> Markup {
+    html! {
+        section.card aria-labelledby="order-title" {
+            h2 #order-title { "整改指令 " span.en lang="en" { "Rectification order" } }
+            (facts_list(&[
+                ("整改措施", &row.measures),
+                ("整改责任人", &row.responsible),
+                ("预计资金（元）", &row.funds_yuan),
+                ("是否停产停业", &row.suspension),
+                ("治理目标和任务", &row.plan_target),
+                ("治理机构和人员", &row.plan_organisation),
+                ("安全措施和应急预案", &row.plan_safety_measures),
+                ("经费和物资", &row.plan_funds_materials),
+                ("治理时限", &row.plan_time_limit),
+            ]))
+        }
+    }
+}
+
+fn signing(row: &HazardLedgerRow, provenance: Option<&crate::store::Provenance>) -> Markup {
+    let chain = provenance.map(|p| {
+        let mut text = format!("第 {} 号批次 / bundle no. {}", p.sequence, p.sequence);
+        if p.missing_before > 0 {
+            text.push_str(&format!(
+                "；此前缺少 {} 个批次（尚未收到） / {} earlier bundle(s) not received",
+                p.missing_before, p.missing_before
+            ));
+        }
+        if p.is_fork {
+            text.push_str("；同一序号另有批次（分叉） / another bundle holds this number (fork)");
+        }
+        text
+    });
+    let received = provenance.map(|p| p.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+    html! {
+        section.card aria-labelledby="signing-title" {
+            h2 #signing-title { "检查与签名 " span.en lang="en" { "Inspection and signature" } }
+            (facts_list(&[
+                ("检查日期", &row.check_date),
+                ("检查类型", &row.inspection_kind),
+                ("检查人员", &row.inspectors),
+                ("执法证号", &row.enforcement_cert_no),
+                ("执法单位", &row.inspector_organisation),
+                ("签章状态", &row.record_state),
+                ("检查记录编号", &row.inspection_id),
+                ("批次编号", &row.bundle_id),
+                ("设备密钥标识", provenance.map_or("", |p| p.key_id.as_str())),
+                ("密钥登记人", provenance.map_or("", |p| p.device_inspector.as_str())),
+                ("设备批次链", chain.as_deref().unwrap_or("")),
+                ("平台收到时间", received.as_deref().unwrap_or("")),
+                ("批次载荷 SHA-256", provenance.map_or("", |p| p.payload_sha256.as_str())),
+                ("检查表内容哈希", &row.checklist_content_hash),
+            ]))
+        }
+    }
+}
+
+fn review(row: &HazardLedgerRow) -> Markup {
+    html! {
+        section.card aria-labelledby="review-title" {
+            h2 #review-title { "复查 " span.en lang="en" { "Re-inspection" } }
+            @if row.review_inspection_id.is_empty() {
+                p { "尚未复查。" span.en lang="en" { " Not re-inspected yet." } }
+            } @else {
+                (facts_list(&[
+                    ("复查结论", &row.review_outcome),
+                    ("复查日期", &row.review_day),
+                    ("复查意见", &row.review_note),
+                    ("处理措施", &row.escalation),
+                    ("验收日期", &row.review_date),
+                    ("复查记录编号", &row.review_inspection_id),
+                ]))
+            }
+        }
+    }
+}
+
+fn assignment_history(assignments: &[Assignment]) -> Markup {
+    html! {
+        @if assignments.is_empty() {
+            p { "尚未交办。" span.en lang="en" { " Not assigned yet." } }
+        } @else {
+            div.scroll role="region" aria-label="交办记录 Assignments" tabindex="0" {
+                table {
+                    thead { tr {
+                        th scope="col" { "交办对象" }
+                        th scope="col" { "办理期限" }
+                        th scope="col" { "交办说明" }
+                        th scope="col" { "交办时间" }
+                        th scope="col" { "状态" }
+                    } }
+                    tbody {
+                        @for a in assignments {
+                            tr {
+                                td { (a.assignee_name) }
+                                td { (a.deadline) }
+                                td { (a.note) }
+                                td { (china_day(a.assigned_at)) }
+                                td { @if a.superseded_at.is_some() { "已改派 Reassigned" } @else { "当前 Current" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The townships a hazard can go to (those of its county) and the inspectors who work there.
+fn assignees(
+    found: &FoundHazard,
+    regions: &Regions,
+    accounts: &[Account],
+) -> Vec<(String, String)> {
+    let Ok(region) = RegionCode::parse(&found.region_code) else {
+        return Vec::new();
+    };
+    let county = match region.level() {
+        RegionLevel::Township => region.parent(),
+        RegionLevel::County => Some(region.clone()),
+        _ => None,
+    };
+    let mut out: Vec<(String, String)> = county
+        .iter()
+        .flat_map(|c| regions.children(Some(c)))
+        .map(|t| {
+            (
+                Assignee::Township(t.code.clone()).form_value(),
+                format!("乡镇 {}", t.name),
+            )
+        })
+        .collect();
+    for account in accounts.iter().filter(|a| a.is_active()) {
+        let works_there = account.grants.iter().any(|g| {
+            g.role == Role::Inspector && (g.region.contains(&region) || region.contains(&g.region))
+        });
+        if works_there {
+            out.push((
+                Assignee::Inspector(account.id.clone()).form_value(),
+                format!("检查员 {}", account.name),
+            ));
+        }
+    }
+    out
+}
+
+fn assign_form(
+    identity: &Identity,
+    href: &str,
+    found: &FoundHazard,
+    regions: &Regions,
+    accounts: &[Account],
+    attempt: Option<(&AssignmentForm, &Invalid)>,
+) -> Markup {
+    let empty = AssignmentForm::default();
+    let (values, errors) = match attempt {
+        Some((form, errors)) => (form, Some(errors)),
+        None => (&empty, None),
+    };
+    html! {
+        form.record.no-print method="post" action={(href) "/assign"} aria-label="交办此隐患 Assign this hazard" {
+            input type="hidden" name="csrf" value=(identity.csrf_token);
+            (summary(errors))
+            (field(Field { name: "assignee", label: ("交办给", "Assign to"), value: &values.assignee,
+                control: Control::Select(assignees(found, regions, accounts)), required: true, form: "assign" }, errors))
+            (field(Field { name: "deadline", label: ("办理期限", "Deadline"), value: &values.deadline,
+                control: Control::Date, required: true, form: "assign" }, errors))
+            (field(Field { name: "note", label: ("交办说明", "Note"), value: &values.note,
+                control: Control::TextArea, required: false, form: "assign" }, errors))
+            button.primary type="submit" { "交办 / Assign" }
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct AssignRequest {
+    csrf: String,
+    #[serde(flatten)]
+    form: AssignmentForm,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    Path((inspection_id, item_id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    Form(request): Form<AssignRequest>,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    check_csrf(
+        &state,
+        &method,
+        &headers,
+        Some(&identity),
+        Some(&request.csrf),
+    )
+    .await?;
+    let key = key(inspection_id, item_id);
+    let Some(found) = readable(&state, &identity, &key).await? else {
+        return Ok(problem(identity, StatusCode::NOT_FOUND, NOT_FOUND));
+    };
+    if !may_record(&identity, &found.region_code) {
+        audit(
+            &state,
+            AuditEntry::new(identity.actor(), "hazard_assigned", Outcome::Denied)
+                .target(&found.number)
+                .detail("not a supervisor of the hazard's region"),
+        )
+        .await;
+        return Ok(problem(
+            identity,
+            StatusCode::FORBIDDEN,
+            "只有该隐患所在辖区的督查可以交办 / only supervisors of the hazard's region assign it",
+        ));
+    }
+    let form = request.form;
+    let checked = match form.check(today()) {
+        Ok(new) => assignee_name(&state, &found, &new.assignee)
+            .await?
+            .map(|name| (new, name)),
+        Err(errors) => Err(errors),
+    };
+    let (new, name) = match checked {
+        Ok(done) => done,
+        Err(errors) => {
+            let mut response = show(&state, identity, &key, Some((&form, &errors))).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+    };
+    let now = Utc::now();
+    let assignment = Assignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        hazard: key.clone(),
+        region_code: found.region_code.clone(),
+        assignee: new.assignee,
+        assignee_name: name,
+        deadline: new.deadline,
+        note: new.note,
+        assigned_by: identity.account.id.clone(),
+        assigned_at: now,
+        superseded_at: None,
+    };
+    let entry = AuditEntry::new(identity.actor(), "hazard_assigned", Outcome::Ok)
+        .target(&found.number)
+        .detail(format!(
+            "to {} ({}), deadline {}",
+            assignment.assignee.form_value(),
+            assignment.assignee_name,
+            assignment.deadline
+        ));
+    state
+        .store
+        .assign(&assignment, &entry)
+        .await
+        .map_err(ApiError::from_store)?;
+    Ok(Redirect::to(&format!("{}#assign-title", href(&key))).into_response())
+}
+
+/// The name of the chosen assignee, once it is one of those the form offered (a township of
+/// the hazard's county, an inspector working there).
+async fn assignee_name(
+    state: &AppState,
+    found: &FoundHazard,
+    assignee: &Assignee,
+) -> Result<Result<String, Invalid>, ApiError> {
+    let regions = state
+        .store
+        .region_table()
+        .await
+        .map_err(ApiError::from_store)?;
+    let accounts = state.store.accounts().await.map_err(ApiError::from_store)?;
+    let value = assignee.form_value();
+    Ok(match assignees(found, &regions, &accounts).into_iter().find(|(v, _)| *v == value) {
+        Some((_, label)) => Ok(label),
+        None => Err(Invalid(vec![FieldError {
+            field: "assignee".into(),
+            message: "只能交办给该隐患所在县区的乡镇或检查员 / assign to a township or an inspector of the hazard's county".into(),
+        }])),
+    })
+}
+
+pub async fn photo(
+    State(state): State<AppState>,
+    Path((inspection_id, item_id, sha256)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    let key = key(inspection_id, item_id);
+    let found = readable(&state, &identity, &key).await?;
+    let photo = match found {
+        Some(_) => state
+            .store
+            .hazard_photo(&key, &sha256)
+            .await
+            .map_err(ApiError::from_store)?,
+        None => None,
+    };
+    let Some((media_type, bytes)) = photo else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", NOT_FOUND));
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            // Evidence of one region: never kept by shared caches.
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

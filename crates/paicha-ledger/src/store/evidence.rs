@@ -1,0 +1,139 @@
+//! What the evidence view of one hazard adds to its hazard-ledger row: where it is (for
+//! scoping), the bundle that carried it and that bundle's place in its device's chain, and
+//! its photos.
+
+use super::lists::{FoundHazard, HazardKey};
+use super::{Store, StoreError, parse_time};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use paicha_core::hazard_ledger::hazard_no;
+use sqlx::Row;
+
+/// The bundle that first carried a hazard's inspection, as its device signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub key_id: String,
+    /// The enrolled name of the key's inspector.
+    pub device_inspector: String,
+    pub sequence: i64,
+    pub received_at: DateTime<Utc>,
+    /// Another bundle from the key already held this sequence number when it arrived.
+    pub is_fork: bool,
+    /// Sequence numbers missing below this one in the key's chain (never received).
+    pub missing_before: i64,
+    pub payload_sha256: String,
+}
+
+/// One photo of a hazard, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRef {
+    pub sha256: String,
+    pub media_type: String,
+    pub size: i64,
+}
+
+impl Store {
+    /// The stored hazard (a finding judged a hazard) with this key, wherever it is.
+    pub async fn hazard(&self, key: &HazardKey) -> Result<Option<FoundHazard>, StoreError> {
+        let row = sqlx::query(
+            "SELECT i.started_at, i.region_code, i.site_name, i.site_credit_code FROM findings f \
+             JOIN inspections i ON i.id = f.inspection_id \
+             WHERE f.inspection_id = $1 AND f.item_id = $2 AND f.level IS NOT NULL",
+        )
+        .bind(key.inspection_id.as_str())
+        .bind(key.item_id.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let started_at = parse_time("inspections", &row.try_get::<String, _>("started_at")?)?;
+        Ok(Some(FoundHazard {
+            number: hazard_no(&key.inspection_id, started_at, &key.item_id),
+            key: key.clone(),
+            region_code: row.try_get("region_code")?,
+            org_name: row.try_get("site_name")?,
+            credit_code: row.try_get("site_credit_code")?,
+        }))
+    }
+
+    /// The bundle that first carried the hazard's inspection, and its chain position.
+    pub async fn provenance(&self, key: &HazardKey) -> Result<Option<Provenance>, StoreError> {
+        let row = sqlx::query(
+            "SELECT b.key_id, b.sequence, b.received_at, b.is_fork, b.payload_sha256, d.inspector_name \
+             FROM inspections i JOIN bundles b ON b.payload_sha256 = i.bundle_payload_sha256 \
+             JOIN devices d ON d.key_id = b.key_id WHERE i.id = $1",
+        )
+        .bind(key.inspection_id.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let key_id: String = row.try_get("key_id")?;
+        let sequence: i64 = row.try_get("sequence")?;
+        let held: i64 = sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT sequence) FROM bundles WHERE key_id = $1 AND sequence < $2",
+        )
+        .bind(key_id.as_str())
+        .bind(sequence)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Some(Provenance {
+            device_inspector: row.try_get("inspector_name")?,
+            // Sequences start at 1.
+            missing_before: (sequence - 1 - held).max(0),
+            sequence,
+            received_at: parse_time("bundles", &row.try_get::<String, _>("received_at")?)?,
+            is_fork: row.try_get::<i64, _>("is_fork")? != 0,
+            payload_sha256: row.try_get("payload_sha256")?,
+            key_id,
+        }))
+    }
+
+    /// The hazard's photos in the order attached.
+    pub async fn hazard_photos(&self, key: &HazardKey) -> Result<Vec<PhotoRef>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.sha256, a.media_type, a.size FROM finding_photos p \
+             JOIN attachments a ON a.sha256 = p.sha256 \
+             WHERE p.inspection_id = $1 AND p.item_id = $2 ORDER BY p.position",
+        )
+        .bind(key.inspection_id.as_str())
+        .bind(key.item_id.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PhotoRef {
+                    sha256: r.try_get("sha256")?,
+                    media_type: r.try_get("media_type")?,
+                    size: r.try_get("size")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One photo's media type and bytes, only if it is a photo of this hazard.
+    pub async fn hazard_photo(
+        &self,
+        key: &HazardKey,
+        sha256: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.media_type, a.data_base64 FROM finding_photos p \
+             JOIN attachments a ON a.sha256 = p.sha256 \
+             WHERE p.inspection_id = $1 AND p.item_id = $2 AND p.sha256 = $3",
+        )
+        .bind(key.inspection_id.as_str())
+        .bind(key.item_id.as_str())
+        .bind(sha256)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("data_base64")?;
+        let bytes = STANDARD
+            .decode(data.as_bytes())
+            .map_err(|e| StoreError::Corrupt {
+                table: "attachments",
+                detail: e.to_string(),
+            })?;
+        Ok(Some((row.try_get("media_type")?, bytes)))
+    }
+}

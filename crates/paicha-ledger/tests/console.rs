@@ -1,0 +1,592 @@
+//! The supervisors' console through the HTTP router on both databases (the browser journey is
+//! tests/e2e/lists.test.mjs): the evidence view of a hazard and its photo, 交办, the three
+//! lists recorded with validation, scoped to the person's regions, exported, audited.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::http::*;
+use common::*;
+use paicha_core::attachment::Attachment;
+use paicha_core::bundle::sign_with;
+use paicha_core::finding::{MajorHazardPlan, RectificationOrder, Suspension};
+use paicha_core::{Inspection, InspectionKind, Verdict};
+use paicha_ledger::store::audit::verify_chain;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use uuid::Uuid;
+
+/// A sealed inspection (Shenzhen, region 4403) with a major hazard `fw-01` that has a photo
+/// and a general one `fw-02`, signed in the phone's chain with the photo's bytes.
+fn bundle_with_photo(phone: &mut Phone) -> (String, Inspection) {
+    let checklist = checklist();
+    let mut inspection = Inspection::start(
+        Uuid::from_u128(0x51),
+        detailed_site(),
+        &checklist,
+        phone.inspector.clone(),
+        t(0),
+    );
+    inspection
+        .set_team(InspectionKind::Special, vec![co_inspector()])
+        .unwrap();
+    for (item, verdict) in [
+        ("fw-01", Verdict::MajorHazard),
+        ("fw-02", Verdict::GeneralHazard),
+    ] {
+        inspection
+            .answer(
+                &checklist,
+                item,
+                verdict,
+                &format!("{item} 防火门损坏"),
+                t(5),
+            )
+            .unwrap();
+        let order = RectificationOrder {
+            measures: "更换防火门".into(),
+            responsible: "厂长".into(),
+            deadline: "2026-03-10".into(),
+            funds_yuan: "8000".into(),
+        };
+        let plan = (verdict == Verdict::MajorHazard).then(|| MajorHazardPlan {
+            target: "消除隐患".into(),
+            organisation: "安全科".into(),
+            safety_measures: "停用仓库".into(),
+            funds_materials: "安全费用".into(),
+            time_limit: "2026-03-10".into(),
+            suspension: Suspension::Full,
+        });
+        inspection.set_order(item, "二号仓库", order, plan).unwrap();
+    }
+    inspection
+        .attach_photo("fw-01", &paicha_core::sha256_hex(REVIEW_PHOTO))
+        .unwrap();
+    inspection.seal(&checklist, t(10)).unwrap();
+    let payload = phone
+        .payload(100, vec![inspection.clone()])
+        .with_attachments(vec![Attachment::new("image/png", REVIEW_PHOTO).unwrap()])
+        .unwrap();
+    let bytes = payload.to_bytes();
+    phone.chain = phone.chain.after(&bytes);
+    (sign_with(&phone.key, &bytes).to_json(), inspection)
+}
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
+}
+
+/// A console form as a browser posts it: same origin, the session cookie, the CSRF field.
+fn form(path: &str, cookie: &str, csrf: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let mut body = format!("csrf={}", encode(csrf));
+    for (name, value) in fields {
+        body.push_str(&format!("&{name}={}", encode(value)));
+    }
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn page(s: &Server, path: &str, cookie: &str) -> (StatusCode, String) {
+    let (status, _, bytes) = send(&s.app, get_as(path, cookie)).await;
+    (status, String::from_utf8(bytes).unwrap())
+}
+
+/// Every `href` in `html` that starts with `prefix`.
+fn links(html: &str, prefix: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+        .filter(|href| href.starts_with(prefix))
+        .collect()
+}
+
+/// The `href` of the first link starting with `prefix` in `html`.
+fn first_link(html: &str, prefix: &str) -> String {
+    links(html, prefix)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no link to {prefix}…"))
+}
+
+/// `query_one` takes the SQL for the life of the test run.
+fn sql(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+async fn audited(s: &Server, action: &str, outcome: &str) -> i64 {
+    s.tdb
+        .query_one(sql(format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND outcome = '{outcome}'"
+        )))
+        .await
+}
+
+async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let (status, _, body) = send(&s.app, post_bundle(bundle_with_photo(&mut phone).0)).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (cookie, csrf, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
+    let (other, other_csrf, _) = signed_in(&s.store, "河北督查", &["supervisor@13"]).await;
+    let (township, township_csrf, _) = signed_in(&s.store, "深圳乡镇", &["township@4403"]).await;
+    let (_, _, inspector_id) = signed_in(&s.store, "李检查", &["inspector@4403"]).await;
+
+    // The ledger page links each hazard to its evidence.
+    let (status, ledger) = page(&s, "/console/", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let evidence = links(&ledger, "/console/hazards/")
+        .into_iter()
+        .find(|href| href.ends_with("/fw-01"))
+        .expect("the major hazard's link");
+    let (status, html) = page(&s, &evidence, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for expected in [
+        "fw-01 防火门损坏",
+        "更换防火门",
+        "二号仓库",
+        "消除隐患",
+        "张三",
+        "第 1 号批次",
+        "设备密钥标识",
+    ] {
+        assert!(html.contains(expected), "the evidence shows {expected}");
+    }
+    let number = html[html.find("YH-").unwrap()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let photo = first_link(
+        &html.replace("src=\"", "href=\""),
+        &format!("{evidence}/photos/"),
+    );
+    let (status, headers, bytes) = send(&s.app, get_as(&photo, &cookie)).await;
+    assert_eq!((status, bytes.as_slice()), (StatusCode::OK, REVIEW_PHOTO));
+    assert_eq!(headers[header::CONTENT_TYPE], "image/png");
+    assert!(
+        headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .starts_with("private")
+    );
+
+    // Another province's supervisor learns nothing of it: not the page, not the photo.
+    for path in [&evidence, &photo] {
+        let (status, html) = page(&s, path, &other).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            !html.contains("某某烟花爆竹") && !html.contains("防火门"),
+            "{html}"
+        );
+    }
+
+    // 交办: a deadline in the past is refused at its field, nothing stored.
+    let assign = format!("{evidence}/assign");
+    let assignee = format!("inspector:{inspector_id}");
+    let (status, _, bytes) = send(
+        &s.app,
+        form(
+            &assign,
+            &cookie,
+            &csrf,
+            &[("assignee", &assignee), ("deadline", "2020-01-01")],
+        ),
+    )
+    .await;
+    let html = String::from_utf8(bytes).unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("办理期限不能早于今天") && html.contains("aria-invalid=\"true\""));
+    assert_eq!(
+        s.tdb
+            .query_one::<i64>("SELECT COUNT(*) FROM assignments")
+            .await,
+        0
+    );
+    // Someone not offered (an account id made up) is refused too.
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &assign,
+            &cookie,
+            &csrf,
+            &[("assignee", "inspector:nobody"), ("deadline", "2099-01-01")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for note in ["请于月底前复查", "改派：原检查员休假"] {
+        let (status, headers, _) = send(
+            &s.app,
+            form(
+                &assign,
+                &cookie,
+                &csrf,
+                &[
+                    ("assignee", &assignee),
+                    ("deadline", "2099-01-01"),
+                    ("note", note),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(
+            headers[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .starts_with(&evidence)
+        );
+    }
+    let (_, html) = page(&s, &evidence, &cookie).await;
+    assert!(html.contains("检查员 李检查") && html.contains("已改派") && html.contains("当前"));
+    // Reading is not supervising: a township account reads the hazard but may not assign it;
+    // the other province's supervisor cannot even find it.
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &assign,
+            &township,
+            &township_csrf,
+            &[("assignee", &assignee), ("deadline", "2099-01-01")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(audited(&s, "hazard_assigned", "denied").await, 1);
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &assign,
+            &other,
+            &other_csrf,
+            &[("assignee", &assignee), ("deadline", "2099-01-01")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Without the CSRF token nothing happens.
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &assign,
+            &cookie,
+            "forged",
+            &[("assignee", &assignee), ("deadline", "2099-01-01")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.tdb
+            .query_one::<i64>("SELECT COUNT(*) FROM assignments")
+            .await,
+        2
+    );
+    assert_eq!(
+        s.tdb
+            .query_one::<i64>("SELECT COUNT(*) FROM assignments WHERE superseded_at IS NULL")
+            .await,
+        1
+    );
+
+    // 立案 for the hazard, by its printed number.
+    let case = [
+        ("case_no", "深应急罚立〔2026〕12号"),
+        ("cause", "重大事故隐患未按期整改"),
+        ("org_name", "某某烟花爆竹有限公司"),
+        ("credit_code", CREDIT_CODE),
+        ("opened_on", "2026-03-20"),
+        ("hazards", number.as_str()),
+    ];
+    let (status, _, bytes) = send(&s.app, form("/console/cases", &cookie, &csrf, &case)).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    // The same number again is refused at its field.
+    let (status, _, bytes) = send(&s.app, form("/console/cases", &cookie, &csrf, &case)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("该案件编号已登记")
+    );
+    // A hazard number that is not in one's regions cannot be linked (nor learnt of).
+    let mut foreign = case;
+    foreign[0].1 = "冀应急罚立〔2026〕1号";
+    let (status, _, bytes) = send(
+        &s.app,
+        form("/console/cases", &other, &other_csrf, &foreign),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("您的辖区没有隐患")
+    );
+
+    // 处罚 linked to the case; a fine needs its amount.
+    let mut penalty = vec![
+        ("decision_no", "（深）应急罚〔2026〕8号"),
+        ("org_name", "某某烟花爆竹有限公司"),
+        ("credit_code", CREDIT_CODE),
+        ("legal_basis", "《中华人民共和国安全生产法》第一百零二条"),
+        ("kind", "fine"),
+        ("amount_yuan", ""),
+        ("decided_on", "2026-03-25"),
+        ("case_no", "深应急罚立〔2026〕12号"),
+    ];
+    let (status, _, bytes) =
+        send(&s.app, form("/console/penalties", &cookie, &csrf, &penalty)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8(bytes).unwrap().contains("请填写金额"));
+    penalty[5].1 = "50,000";
+    let (status, _, bytes) =
+        send(&s.app, form("/console/penalties", &cookie, &csrf, &penalty)).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+
+    // 问责 for the hazard.
+    let accountability = [
+        ("person", "赵六"),
+        ("post", "安全监管科科长"),
+        ("unit", "测试区应急管理局"),
+        ("reason", "重大事故隐患逾期未整改，督促不力"),
+        ("measure", "admonition"),
+        ("decided_on", "2026-03-26"),
+        ("hazard", number.as_str()),
+    ];
+    let (status, _, bytes) = send(
+        &s.app,
+        form("/console/accountability", &cookie, &csrf, &accountability),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+
+    // The lists show them to the region, with the links between them, and to nobody else.
+    let (_, cases) = page(&s, "/console/cases", &cookie).await;
+    assert!(cases.contains("深应急罚立〔2026〕12号") && cases.contains(&number));
+    let (_, penalties) = page(&s, "/console/penalties", &cookie).await;
+    assert!(penalties.contains("50000.00") && penalties.contains("深应急罚立〔2026〕12号"));
+    let (_, entries) = page(&s, "/console/accountability", &cookie).await;
+    assert!(entries.contains("赵六") && entries.contains("诫勉") && entries.contains(&number));
+    let (_, html) = page(&s, &evidence, &cookie).await;
+    assert!(
+        html.contains("深应急罚立〔2026〕12号"),
+        "the evidence names its case"
+    );
+    for path in [
+        "/console/cases",
+        "/console/penalties",
+        "/console/accountability",
+    ] {
+        let (status, html) = page(&s, path, &other).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !html.contains("某某烟花爆竹") && !html.contains("赵六"),
+            "{path}"
+        );
+        let (_, csv) = page(&s, &format!("{path}?format=csv"), &other).await;
+        assert_eq!(csv.lines().count(), 1, "{path}: the header only");
+    }
+    let (status, headers, bytes) =
+        send(&s.app, get_as("/console/penalties?format=csv", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "Excel reads UTF-8 with its mark"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("决定书文号,") && text.contains(",50000.00,2026-03-25,"),
+        "{text}"
+    );
+    let (_, filtered) = page(&s, "/console/cases?q=nothing-like-it", &cookie).await;
+    assert!(!filtered.contains("深应急罚立〔2026〕12号"));
+
+    // 结案: not before it was opened; then it reads closed.
+    let close = first_link(&cases.replace("action=\"", "href=\""), "/console/cases/");
+    let (status, _, _) = send(
+        &s.app,
+        form(&close, &cookie, &csrf, &[("closed_on", "2026-03-01")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = send(
+        &s.app,
+        form(&close, &other, &other_csrf, &[("closed_on", "2026-03-28")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(
+        &s.app,
+        form(&close, &cookie, &csrf, &[("closed_on", "2026-03-28")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, cases) = page(&s, "/console/cases", &cookie).await;
+    assert!(cases.contains("已结案") && cases.contains("2026-03-28"));
+
+    // Every change is in the audit trail, whose chain holds.
+    for action in [
+        "hazard_assigned",
+        "case_opened",
+        "penalty_recorded",
+        "accountability_recorded",
+        "case_closed",
+    ] {
+        assert!(audited(&s, action, "ok").await >= 1, "{action} audited");
+    }
+    let rows = s.store.audit_all().await.unwrap();
+    let (seq, hash) = s.store.audit_head().await.unwrap();
+    assert!(verify_chain(&rows, (seq, &hash)).is_ok());
+}
+
+async fn proposals_and_bad_input_on_the_lists(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let (bundle, original) = bundle_with_photo(&mut phone);
+    let (status, _, _) = send(&s.app, post_bundle(bundle)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (cookie, csrf, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
+    // A re-inspection escalates fw-02 to a case (立案查处): proposed on the cases page until a
+    // case names it.
+    let re = phone.reinspection(
+        0x52,
+        &original,
+        t(50),
+        &[(
+            "fw-02",
+            Decision::Escalate(paicha_core::reinspection::Escalation::PenaltyCase),
+        )],
+    );
+    let (status, _, _) = send(&s.app, post_bundle(phone.export(101, vec![re]).to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, html) = page(&s, "/console/cases", &cookie).await;
+    assert!(
+        html.contains("待确认的立案建议") && html.contains("立案查处"),
+        "{html}"
+    );
+    let proposed = first_link(&html, "/console/hazards/");
+    assert!(proposed.ends_with("/fw-02"), "{proposed}");
+    let (_, evidence) = page(&s, &proposed, &cookie).await;
+    let number = evidence[evidence.find("YH-").unwrap()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let case = [
+        ("case_no", "深应急罚立〔2026〕13号"),
+        ("cause", "复查仍未整改"),
+        ("org_name", "某某烟花爆竹有限公司"),
+        ("credit_code", CREDIT_CODE),
+        ("opened_on", "2026-03-20"),
+        ("hazards", number.as_str()),
+    ];
+    let (status, _, _) = send(&s.app, form("/console/cases", &cookie, &csrf, &case)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&s, "/console/cases", &cookie).await;
+    assert!(
+        !html.contains("待确认的立案建议"),
+        "a case answers the proposal"
+    );
+    // Hostile and malformed text: a clear 422 with the field named, never a 500.
+    for (path, fields) in [
+        (
+            "/console/cases",
+            vec![
+                ("case_no", "x"),
+                ("credit_code", "<script>"),
+                ("opened_on", "2026-02-30"),
+            ],
+        ),
+        (
+            "/console/penalties",
+            vec![("kind", "detention"), ("amount_yuan", "1e9")],
+        ),
+        (
+            "/console/accountability",
+            vec![("hazard", "YH-'; DROP TABLE cases; --")],
+        ),
+    ] {
+        let (status, _, bytes) = send(&s.app, form(path, &cookie, &csrf, &fields)).await;
+        let html = String::from_utf8(bytes).unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(
+            html.contains("role=\"alert\"") && !html.contains("<script>"),
+            "{path}"
+        );
+    }
+    // A penalty on an enterprise registered outside one's regions.
+    let code = paicha_core::CreditCode::with_check_digit("91130102708461136").unwrap();
+    let (status, _, bytes) = send(
+        &s.app,
+        form(
+            "/console/penalties",
+            &cookie,
+            &csrf,
+            &[
+                ("decision_no", "冀罚1号"),
+                ("org_name", "外省单位"),
+                ("credit_code", code.as_str()),
+                ("legal_basis", "安全生产法"),
+                ("kind", "warning"),
+                ("decided_on", "2026-03-25"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("不在您督查的辖区")
+    );
+    for (table, recorded) in [("cases", 1), ("penalties", 0), ("accountabilities", 0)] {
+        let count: i64 = s
+            .tdb
+            .query_one(sql(format!("SELECT COUNT(*) FROM {table}")))
+            .await;
+        assert_eq!(count, recorded, "{table}: nothing of the refused forms");
+    }
+    // Not signed in: sent to sign in.
+    let (status, headers, _) = send(&s.app, get("/console/cases")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/console/sign-in");
+}
+
+on_both_databases!(
+    a_supervisor_assigns_a_hazard_and_records_the_three_lists,
+    proposals_and_bad_input_on_the_lists,
+);
