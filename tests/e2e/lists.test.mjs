@@ -24,13 +24,23 @@ const CHANGAN = {
   description: "长安区仓库防火门损坏",
   deadline: "2026-12-01",
 };
+// Two more hazards in 长安区, general ones: one due far ahead, one with no deadline.
+const CHANGAN_LATER = { region: "130102", name: "长安区某加油站", description: "灭火器过期", deadline: "2099-12-31", verdict: "general_hazard" };
+const CHANGAN_OPEN = { region: "130102", name: "长安区某仓库", description: "疏散通道堆放杂物", verdict: "general_hazard" };
 const QIAOXI = { region: "130104", name: "桥西区某烟花爆竹零售店", description: "桥西区零售点超量储存" };
+const SEEDED = [CHANGAN, QIAOXI, CHANGAN_LATER, CHANGAN_OPEN];
 const CASE_NO = "石长应急罚立〔2026〕12号";
 const DECISION_NO = "（石长）应急罚〔2026〕8号";
+
+/** The day `n` days after `day` (YYYY-MM-DD). */
+function addDays(day, n) {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
 
 async function screenshot(page, name) {
   for (const size of [DESK, TABLET]) {
     await page.setViewportSize(size);
+    await page.evaluate(() => scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow} px at ${size.width} px`);
@@ -49,7 +59,7 @@ test("a county supervisor assigns an overdue major hazard, opens a case and reco
   if (!env.server.dataDir) return t.skip("PAICHA_E2E_URL: the server's data directory is not ours");
   const inspector = await addAccount(env.server, "张三", ["inspector@1301"]);
   await enrolKey(env.server, ENVELOPE, inspector.id);
-  for (const body of [await readFile(ENVELOPE, "utf8"), ...continueReferenceChain([CHANGAN, QIAOXI])]) {
+  for (const body of [await readFile(ENVELOPE, "utf8"), ...continueReferenceChain(SEEDED)]) {
     const result = await upload(env.server, body);
     assert.equal(result.status, 201, JSON.stringify(result.body));
   }
@@ -59,16 +69,37 @@ test("a county supervisor assigns an overdue major hazard, opens a case and reco
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
 
-  // The ledger: 长安区's major hazard, overdue since 1 December.
+  // The overview's figures, against counts made here from what was seeded in 长安区.
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10); // China Standard Time
+  const mine = SEEDED.filter((s) => s.region === "130102");
+  const expected = {
+    逾期未整改: mine.filter((s) => s.deadline && s.deadline < today).length,
+    整改中: mine.filter((s) => !s.deadline || s.deadline > addDays(today, 3)).length,
+    重大隐患: mine.filter((s) => !s.verdict).length,
+    一般隐患: mine.filter((s) => s.verdict === "general_hazard").length,
+  };
+  for (const [label, count] of Object.entries(expected)) {
+    const figure = page.getByRole("figure", { name: label.endsWith("隐患") ? /按等级/ : /按状态/ });
+    const cell = figure.getByRole("row", { name: new RegExp(`^${label}`) }).getByRole("cell");
+    assert.equal(Number(await cell.textContent()), count, `${label} on the overview`);
+  }
+  assert.equal(await page.getByRole("figure", { name: /按状态/ }).locator("svg[role=img]").count(), 1);
+  // Its overdue figure is a link to the ledger filtered to it.
+  await page.getByRole("figure", { name: /按状态/ }).getByRole("row", { name: /^逾期未整改/ }).getByRole("link").click();
+  await page.waitForURL(/status=overdue/);
+
+  // The ledger, filtered: 长安区's major hazard, overdue since 1 December.
   const rows = await tableRows(page, /隐患台账表格/);
-  assert.equal(rows.length, 1, rows.join("\n"));
+  assert.equal(rows.length, expected.逾期未整改, rows.join("\n"));
   assert.match(rows[0], /重大隐患/);
   assert.match(rows[0], /逾期/);
   const hazardNo = (await page.getByRole("region", { name: /隐患台账表格/ }).getByRole("link").first().textContent()).trim();
+  await screenshot(page, "console-overview");
   assert.match(hazardNo, /^YH-\d{8}-[0-9a-f]{12}-A-01$/);
 
-  // Its evidence: the finding, the order, the signature, the photo.
-  await page.getByRole("link", { name: hazardNo }).click();
+  // Its evidence, from the overview's list of the oldest overdue majors: the finding, the
+  // order, the signature, the photo.
+  await page.getByRole("list", { name: /逾期最久的重大隐患/ }).getByRole("link", { name: hazardNo }).click();
   await page.getByRole("heading", { level: 1, name: /隐患证据/ }).waitFor();
   const evidenceUrl = page.url();
   const main = page.getByRole("main");

@@ -19,6 +19,7 @@ pub mod httpsig;
 pub mod inspection;
 pub mod legal_basis;
 pub mod lists;
+pub mod overview;
 pub mod pack;
 pub mod region;
 pub mod reinspection;

@@ -586,7 +586,100 @@ async fn proposals_and_bad_input_on_the_lists(db: Db) {
     assert_eq!(headers[header::LOCATION], "/console/sign-in");
 }
 
+/// The figure in the overview's data table for `label` (a row header), as the page shows it.
+fn table_figure(html: &str, label: &str) -> usize {
+    let start = html
+        .find(&format!("<th scope=\"row\">{label}</th>"))
+        .unwrap_or_else(|| panic!("no row {label}"));
+    let cell = &html[start..];
+    let value = &cell[cell.find("\">").unwrap() + 2..];
+    let value = &value[value.find("\">").unwrap() + 2..];
+    value[..value.find('<').unwrap()].parse().unwrap()
+}
+
+async fn the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_exports(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    // Three hazards due in March 2026 (overdue now), one of them then verified by a
+    // re-inspection: 2 overdue, 1 verified; 1 major, 2 general.
+    let mut phone = Phone::new(7);
+    let original = phone.inspection_with_three_hazards(1);
+    let re = phone.reinspection(2, &original, t(50), &[("fw-03", Decision::Rectified)]);
+    for envelope in [
+        phone.export(100, vec![original]),
+        phone.export_with_photos(101, vec![re]),
+    ] {
+        let (status, _, body) = send(&s.app, post_bundle(envelope.to_json())).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (cookie, _, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
+    let (status, html) = page(&s, "/console/", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let expected = [
+        ("逾期未整改 Overdue", 2),
+        ("已验收销号 Verified", 1),
+        ("即将到期 Due soon", 0),
+        ("升级处理 Escalated", 0),
+        ("重大隐患 Major hazard", 1),
+        ("一般隐患 General hazard", 2),
+    ];
+    for (label, n) in expected {
+        assert_eq!(table_figure(&html, label), n, "{label}");
+    }
+    assert!(html.contains("<svg"), "the charts are drawn");
+    // Each number links to the ledger filtered to it, which lists as many.
+    let (_, overdue) = page(&s, "/console/?status=overdue", &cookie).await;
+    assert!(overdue.contains("共 2 项隐患"), "the filtered ledger");
+    let (_, major) = page(&s, "/console/?level=major&status=overdue", &cookie).await;
+    assert!(major.contains("共 1 项隐患"));
+    // Bad filters are a clear 400 page, a region outside one's own a 403.
+    let (status, html) = page(&s, "/console/?level=huge", &cookie).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("level must be general or major"));
+    let (status, _) = page(&s, "/console/?in=4404", &cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = page(&s, "/console/?page=0", &cookie).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The export has exactly the columns of `export hazards`, filtered like the page.
+    let (status, headers, bytes) = send(
+        &s.app,
+        get_as("/console/?status=overdue&format=csv", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut lines = text.lines();
+    let labels: Vec<&str> = paicha_core::hazard_ledger::COLUMNS
+        .iter()
+        .map(|c| c.label)
+        .collect();
+    assert_eq!(lines.next().unwrap(), labels.join(","));
+    assert_eq!(lines.count(), 2);
+    let (status, headers, bytes) = send(&s.app, get_as("/console/?format=xlsx", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
+}
+
 on_both_databases!(
     a_supervisor_assigns_a_hazard_and_records_the_three_lists,
     proposals_and_bad_input_on_the_lists,
+    the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_exports,
 );

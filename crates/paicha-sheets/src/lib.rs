@@ -12,6 +12,7 @@ pub mod export;
 pub mod layout;
 pub mod read;
 pub mod rows;
+pub mod table;
 
 pub use export::{Exported, export};
 pub use read::Workbook;

@@ -85,6 +85,8 @@ pub struct HazardRow {
     pub location: String,
     pub site_name: String,
     pub credit_code: String,
+    /// Where the inspection is placed (`inspections.region_code`), for scoping and counting.
+    pub region_code: String,
     /// The site as the inspection recorded it (address, township, grid, sectors, contact).
     pub site: SiteDetails,
     pub kind: InspectionKind,
@@ -204,7 +206,7 @@ impl Store {
              f.measures, f.responsible, f.funds_yuan, f.suspension, f.plan_target, \
              f.plan_organisation, f.plan_safety_measures, f.plan_funds_materials, \
              f.plan_time_limit, \
-             i.site_name, i.site_credit_code, i.site_address, i.site_township, i.site_grid, \
+             i.site_name, i.site_credit_code, i.region_code, i.site_address, i.site_township, i.site_grid, \
              i.site_sectors, i.site_contact_name, i.site_contact_phone, i.kind, \
              i.checklist_id, i.checklist_version, i.checklist_content_hash, \
              i.inspector_name, i.inspector_cert_no, i.inspector_organisation, i.started_at, \
@@ -280,6 +282,7 @@ impl Store {
                 location: row.try_get("location")?,
                 site_name: row.try_get("site_name")?,
                 credit_code: row.try_get("site_credit_code")?,
+                region_code: row.try_get("region_code")?,
                 site: SiteDetails {
                     address: row.try_get("site_address")?,
                     township: row.try_get("site_township")?,

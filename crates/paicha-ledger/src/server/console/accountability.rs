@@ -1,7 +1,7 @@
 //! 追责问责: officials held accountable for hazards or cases of the person's regions — who,
 //! their post and unit, why, the measure and when — each tied to the hazard or case concerned.
 
-use super::export::{Export, csv, filter_form};
+use super::export::{Export, Format, download, filter_form};
 use super::form::{Control, Field, field, summary};
 use super::layout::{Page, page};
 use super::{may_read, may_record, records_in, signed_in, today};
@@ -61,8 +61,8 @@ async fn show(
         .accountabilities(&filter)
         .await
         .map_err(ApiError::from_store)?;
-    if query.format == "csv" {
-        return Ok(csv(export(&entries)));
+    if let Some(format) = Format::parse(&query.format) {
+        return Ok(download(export(&entries), format));
     }
     let blank = AccountabilityForm {
         decided_on: today().to_string(),
@@ -147,8 +147,8 @@ async fn show(
 
 fn export(entries: &[Accountability]) -> Export {
     Export {
-        file_name: "追责问责清单.csv",
-        header: &[
+        file_stem: "追责问责清单",
+        header: vec![
             "被问责人",
             "职务",
             "单位",

@@ -2,7 +2,7 @@
 //! evidence), closing it, and the escalations devices proposed (立案查处, 提请挂牌督办) that
 //! no case answers yet.
 
-use super::export::{Export, csv};
+use super::export::{Export, Format, download};
 use super::form::{Control, Field, field, summary};
 use super::hazard::{href as hazard_href, segment};
 use super::layout::{Page, page};
@@ -109,8 +109,8 @@ async fn show(
         .cases(&filter)
         .await
         .map_err(ApiError::from_store)?;
-    if query.format == "csv" {
-        return Ok(csv(export(&cases)));
+    if let Some(format) = Format::parse(&query.format) {
+        return Ok(download(export(&cases), format));
     }
     let proposals = proposals(state, &identity).await?;
     let recorder = !records_in(&identity).is_empty();
@@ -182,8 +182,8 @@ async fn show(
 
 fn export(cases: &[Case]) -> Export {
     Export {
-        file_name: "案件查办清单.csv",
-        header: &[
+        file_stem: "案件查办清单",
+        header: vec![
             "案件编号",
             "案由",
             "单位名称",

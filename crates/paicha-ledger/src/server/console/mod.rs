@@ -5,6 +5,7 @@
 
 mod accountability;
 mod cases;
+mod chart;
 mod devices;
 mod export;
 mod form;

@@ -1,47 +1,203 @@
-//! The hazard ledger of the signed-in person's regions.
+//! 督查 at a glance, and the hazard ledger (隐患台账) of the signed-in person's regions.
+//!
+//! The overview counts every hazard the person reads (by status, level, sector and the
+//! sub-regions one level down), draws the weekly trend of found, closed and overdue hazards and
+//! lists the oldest overdue majors — each chart an SVG with its data table, each number a link
+//! to the ledger filtered to it. The ledger below takes the filters of `GET /api/hazards`
+//! (plus `in`, a sub-region), pages on the server and exports CSV and .xlsx with exactly the
+//! columns of `export hazards`.
 
+use super::chart::{Bar, bar_chart, trend_chart};
+use super::export::{Export, Format, download};
+use super::hazard::{href as hazard_href, segment};
 use super::layout::{Page, page, role_label};
 use super::signed_in;
+use crate::access::Identity;
 use crate::hazards::{HazardQuery, hazard_rows};
 use crate::server::AppState;
+use crate::server::api::current_pack;
+use crate::server::auth::audit;
 use crate::server::error::ApiError;
-use axum::extract::State;
-use axum::http::HeaderMap;
+use crate::store::lists::{HazardKey, ListFilter};
+use crate::store::{AuditEntry, HazardFilter, HazardLevel, HazardRow, HazardStatus, Outcome};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
+use paicha_core::checklist::SECTORS;
+use paicha_core::hazard_ledger::{COLUMNS, china_day};
+use paicha_core::lists::{CaseStatus, format_yuan};
+use paicha_core::overview::{HazardFact, Overview};
+use paicha_core::region::{RegionCode, Regions};
 use paicha_core::wire::HazardsQuery;
 
-/// The most rows the page lists (the export has them all).
-const SHOWN: usize = 200;
+/// Rows per page of the ledger.
+const PAGE_SIZE: usize = 50;
+/// Weeks of trend.
+const WEEKS: usize = 8;
+/// The oldest overdue majors listed.
+const OLDEST: usize = 5;
 
-pub async fn overview(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// The page's own parameters beside the hazard filters.
+#[derive(Debug, Default)]
+struct Extra {
+    format: Option<Format>,
+    page: usize,
+    /// A sub-region to narrow the ledger to.
+    within: Option<RegionCode>,
+}
+
+fn split(pairs: &[(String, String)]) -> Result<(HazardsQuery, Extra), String> {
+    let mut extra = Extra {
+        page: 1,
+        ..Default::default()
+    };
+    let mut rest = Vec::new();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "format" => extra.format = Format::parse(value),
+            "page" => {
+                extra.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                    format!("页码应为正整数 / page must be a positive number, got {value:?}")
+                })?
+            }
+            "in" if !value.trim().is_empty() => {
+                extra.within = Some(RegionCode::parse(value).map_err(|e| e.to_string())?)
+            }
+            "in" => {}
+            _ => rest.push((name.as_str(), value.as_str())),
+        }
+    }
+    let query = HazardsQuery::from_pairs(rest).map_err(|e| e.0)?;
+    query.validate().map_err(|e| e.0)?;
+    Ok((query, extra))
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
     let identity = match signed_in(&state, &headers).await {
         Ok(identity) => identity,
         Err(response) => return response,
     };
-    match build(&state, identity).await {
+    match build(&state, identity, &pairs).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
-async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Response, ApiError> {
-    let regions = state
-        .store
-        .region_table()
-        .await
-        .map_err(ApiError::from_store)?;
+/// The sector's Chinese name, or the id.
+fn sector_name(id: &str) -> String {
+    if id.is_empty() {
+        return "未知检查表 Unknown checklist".to_string();
+    }
+    SECTORS
+        .iter()
+        .find(|s| s.0 == id)
+        .map_or_else(|| id.to_string(), |s| format!("{} {}", s.1, s.2))
+}
+
+async fn build(
+    state: &AppState,
+    identity: Identity,
+    pairs: &[(String, String)],
+) -> Result<Response, ApiError> {
     let reads = identity.reads();
-    let query = HazardQuery::new(&HazardsQuery::default())
+    let (query, extra) = match split(pairs) {
+        Ok(parsed) => parsed,
+        Err(message) => return Ok(bad_filter(identity, &message)),
+    };
+    // A sub-region must lie inside what the person reads.
+    let scope = match &extra.within {
+        Some(code) if reads.iter().any(|r| r.contains(code)) => vec![code.clone()],
+        Some(code) => {
+            audit(
+                state,
+                AuditEntry::new(identity.actor(), "hazards_read", Outcome::Denied)
+                    .detail(format!("region {code} outside the account's regions")),
+            )
+            .await;
+            return Ok(super::problem(
+                identity,
+                StatusCode::FORBIDDEN,
+                &format!("区域 {code} 不在您的辖区内 / region {code} is outside your regions"),
+            ));
+        }
+        None => reads.clone(),
+    };
+    let store = &state.store;
+    let pack = current_pack(state).await?.names();
+    let checked = HazardQuery::new(&query)
         .map_err(ApiError::bad_query)?
-        .within(reads.clone());
-    let names = crate::server::api::current_pack(state).await?.names();
-    let mut rows = hazard_rows(&state.store, &query.filter, None, &names)
+        .within(scope);
+    let mut rows = hazard_rows(store, &checked.filter, checked.sector.as_deref(), &pack)
         .await
         .map_err(ApiError::from_store)?;
-    let total = rows.len();
     rows.reverse(); // newest first
-    rows.truncate(SHOWN);
+    if let Some(format) = extra.format {
+        let export = Export {
+            file_stem: "隐患台账",
+            header: COLUMNS.iter().map(|c| c.label).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.cells().iter().map(|c| c.to_string()).collect())
+                .collect(),
+        };
+        return Ok(download(export, format));
+    }
+    // The overview counts everything the person reads, whatever the ledger is filtered to.
+    let everything = store
+        .hazards(&HazardFilter {
+            scope: Some(reads.clone()),
+            ..Default::default()
+        })
+        .await
+        .map_err(ApiError::from_store)?;
+    let sectors: Vec<String> = everything
+        .iter()
+        .map(|row| {
+            pack.find_noting_exact(&row.checklist_id, &row.checklist_content_hash)
+                .map_or_else(String::new, |(c, _)| c.sector.clone())
+        })
+        .collect();
+    let today = china_day(chrono::Utc::now());
+    let facts: Vec<HazardFact<'_>> = everything
+        .iter()
+        .zip(&sectors)
+        .map(|(row, sector)| HazardFact {
+            status: row.status,
+            level: row.level,
+            sector,
+            region: &row.region_code,
+            found_on: china_day(row.started_at),
+            deadline: row.deadline,
+            verified_on: row.verified_at().map(china_day),
+        })
+        .collect();
+    let summary = Overview::of(&facts, &reads, today, WEEKS);
+    let regions = store.region_table().await.map_err(ApiError::from_store)?;
+    let lists = list_counts(state, &identity).await?;
+
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page_no = extra.page.min(pages);
+    let shown = &rows[(page_no - 1) * PAGE_SIZE..(page_no * PAGE_SIZE).min(total)];
+    let here = |page: usize| {
+        let mut q = query.to_query_string();
+        if let Some(code) = &extra.within {
+            q = format!("{q}&in={code}");
+        }
+        format!("/console/?{}&page={page}", q.trim_start_matches('&'))
+    };
+    let export_link = |format: &str| {
+        let mut q = query.to_query_string();
+        if let Some(code) = &extra.within {
+            q = format!("{q}&in={code}");
+        }
+        format!("/console/?{}&format={format}", q.trim_start_matches('&'))
+    };
     let body = html! {
         section.card aria-labelledby="scope-title" {
             h2 #scope-title { "您的权限 " span.en lang="en" { "What you may see" } }
@@ -54,12 +210,20 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
                 p { "您的角色不能查看隐患台账。" span.en lang="en" { " Your roles do not read the hazard ledger." } }
             }
         }
+        @if !reads.is_empty() {
+            (at_a_glance(&summary, &everything, &regions, &lists))
+        }
+        (filters(&query, extra.within.as_ref()))
         section.card aria-labelledby="ledger-title" {
             h2 #ledger-title { "隐患台账 " span.en lang="en" { "Hazard ledger" } }
             p role="status" {
                 "共 " (total) " 项隐患"
-                @if total > SHOWN { "，显示最新 " (SHOWN) " 项" }
-                span.en lang="en" { " " (total) " hazards" @if total > SHOWN { ", newest " (SHOWN) " shown" } }
+                @if pages > 1 { "，第 " (page_no) "/" (pages) " 页" }
+                span.en lang="en" { " " (total) " hazards" @if pages > 1 { ", page " (page_no) " of " (pages) } }
+            }
+            p.no-print {
+                a.button href=(export_link("csv")) { "导出 CSV / Export CSV" } " "
+                a.button href=(export_link("xlsx")) { "导出 Excel / Export .xlsx" }
             }
             div.scroll role="region" aria-label="隐患台账表格 Hazard ledger table" tabindex="0" {
                 table {
@@ -73,9 +237,9 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
                         th scope="col" { "检查项" }
                     } }
                     tbody {
-                        @for row in &rows {
+                        @for row in shown {
                             tr {
-                                td.mono { a href=(super::hazard::href(&crate::store::lists::HazardKey {
+                                td.mono { a href=(hazard_href(&HazardKey {
                                     inspection_id: row.inspection_id.clone(),
                                     item_id: row.item_id.clone(),
                                 })) { (row.hazard_no) } }
@@ -90,6 +254,13 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
                     }
                 }
             }
+            @if pages > 1 {
+                nav.pages aria-label="翻页 Pages" {
+                    @if page_no > 1 { a href=(here(page_no - 1)) rel="prev" { "上一页 / Previous" } }
+                    " "
+                    @if page_no < pages { a href=(here(page_no + 1)) rel="next" { "下一页 / Next" } }
+                }
+            }
         }
     };
     Ok(page(Page {
@@ -97,4 +268,222 @@ async fn build(state: &AppState, identity: crate::access::Identity) -> Result<Re
         identity: Some(identity),
         body,
     }))
+}
+
+fn bad_filter(identity: Identity, message: &str) -> Response {
+    super::problem(identity, StatusCode::BAD_REQUEST, message)
+}
+
+/// The three lists' counts for the overview.
+struct ListCounts {
+    cases_open: usize,
+    cases_closed: usize,
+    penalties: usize,
+    penalty_fen: i64,
+    accountability: usize,
+}
+
+async fn list_counts(state: &AppState, identity: &Identity) -> Result<ListCounts, ApiError> {
+    let filter = ListFilter {
+        scope: Some(identity.reads()),
+        enterprise: None,
+    };
+    let store = &state.store;
+    let cases = store.cases(&filter).await.map_err(ApiError::from_store)?;
+    let penalties = store
+        .penalties(&filter)
+        .await
+        .map_err(ApiError::from_store)?;
+    let accountability = store
+        .accountabilities(&filter)
+        .await
+        .map_err(ApiError::from_store)?;
+    Ok(ListCounts {
+        cases_open: cases
+            .iter()
+            .filter(|c| c.status == CaseStatus::Open)
+            .count(),
+        cases_closed: cases
+            .iter()
+            .filter(|c| c.status == CaseStatus::Closed)
+            .count(),
+        penalties: penalties.len(),
+        penalty_fen: penalties.iter().filter_map(|p| p.amount_fen).sum(),
+        accountability: accountability.len(),
+    })
+}
+
+/// The CSS class of a status's bar (red for overdue, amber for escalated or due soon…).
+fn status_class(status: HazardStatus) -> &'static str {
+    match status {
+        HazardStatus::Overdue => "bar-red",
+        HazardStatus::Escalated => "bar-purple",
+        HazardStatus::DueSoon => "bar-amber",
+        HazardStatus::Open | HazardStatus::Rectified => "bar-blue",
+        HazardStatus::Verified => "bar-green",
+    }
+}
+
+fn at_a_glance(
+    summary: &Overview,
+    everything: &[HazardRow],
+    regions: &Regions,
+    lists: &ListCounts,
+) -> Markup {
+    let statuses: Vec<Bar> = summary
+        .by_status
+        .iter()
+        .map(|(status, n)| Bar {
+            label: format!("{} {}", status.label_zh(), status.label_en()),
+            value: *n,
+            href: format!("/console/?status={}#ledger-title", status.slug()),
+            class: status_class(*status),
+        })
+        .collect();
+    let levels: Vec<Bar> = summary
+        .by_level
+        .iter()
+        .map(|(level, n)| Bar {
+            label: format!("{} {}", level.label_zh(), level.label_en()),
+            value: *n,
+            href: format!("/console/?level={}#ledger-title", level.slug()),
+            class: if *level == HazardLevel::Major {
+                "bar-red"
+            } else {
+                "bar-blue"
+            },
+        })
+        .collect();
+    let sectors: Vec<Bar> = summary
+        .by_sector
+        .iter()
+        .map(|(sector, n)| Bar {
+            label: sector_name(sector),
+            value: *n,
+            href: if sector.is_empty() {
+                "/console/#ledger-title".to_string()
+            } else {
+                format!("/console/?sector={}#ledger-title", segment(sector))
+            },
+            class: "bar-blue",
+        })
+        .collect();
+    let mut oldest: Vec<&HazardRow> = everything
+        .iter()
+        .filter(|r| r.status == HazardStatus::Overdue && r.level == HazardLevel::Major)
+        .collect();
+    oldest.sort_by_key(|r| (r.deadline, r.started_at));
+    oldest.truncate(OLDEST);
+    let today = china_day(chrono::Utc::now());
+    html! {
+        section.card aria-labelledby="glance-title" {
+            h2 #glance-title { "督查一览 " span.en lang="en" { "At a glance" } }
+            p {
+                "辖区内隐患 " (summary.total) " 项：逾期未整改 "
+                a href="/console/?status=overdue#ledger-title" { (summary.status(HazardStatus::Overdue)) }
+                " 项，重大隐患 "
+                a href="/console/?level=major#ledger-title" { (summary.by_level.iter().find(|(l, _)| *l == HazardLevel::Major).map_or(0, |(_, n)| *n)) }
+                " 项。"
+                span.en lang="en" { " " (summary.total) " hazards in your regions." }
+            }
+            div.charts {
+                (bar_chart("chart-status", ("按状态", "By status"), &statuses))
+                (bar_chart("chart-level", ("按等级", "By level"), &levels))
+                (bar_chart("chart-sector", ("按行业", "By sector"), &sectors))
+            }
+            (trend_chart("chart-trend", &summary.weeks))
+            h3 #regions-title { "下级区域 " span.en lang="en" { "Sub-regions" } }
+            div.scroll role="region" aria-labelledby="regions-title" tabindex="0" {
+                table {
+                    thead { tr { th scope="col" { "区域" } th scope="col" { "隐患" } th scope="col" { "重大隐患" } th scope="col" { "逾期未整改" } } }
+                    tbody {
+                        @for r in &summary.by_region {
+                            @let link = format!("/console/?in={}", r.code);
+                            @let name = RegionCode::parse(&r.code).map_or_else(|_| r.code.clone(), |c| regions.path(&c));
+                            tr {
+                                th scope="row" { a href={(link) "#ledger-title"} { (name) } }
+                                td { a href={(link) "#ledger-title"} { (r.total) } }
+                                td { a href={(link) "&level=major#ledger-title"} { (r.major) } }
+                                td { a href={(link) "&status=overdue#ledger-title"} { (r.overdue) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 #oldest-title { "逾期最久的重大隐患 " span.en lang="en" { "Oldest overdue major hazards" } }
+            @if oldest.is_empty() {
+                p { "没有逾期的重大隐患。" span.en lang="en" { " No overdue major hazard." } }
+            } @else {
+                ol aria-labelledby="oldest-title" {
+                    @for row in &oldest {
+                        @let number = paicha_core::hazard_ledger::hazard_no(&row.inspection_id, row.started_at, &row.item_id);
+                        li {
+                            a href=(hazard_href(&HazardKey { inspection_id: row.inspection_id.clone(), item_id: row.item_id.clone() })) { (number) }
+                            " · " (row.site_name) " · " (row.description)
+                            @if let Some(deadline) = row.deadline {
+                                " · 逾期 " ((today - deadline).num_days()) " 天"
+                                span.en lang="en" { " (" ((today - deadline).num_days()) " days overdue)" }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "四个清单 " span.en lang="en" { "The four lists" } }
+            ul.lists {
+                li { a href="/console/cases" { "案件查办：办理中 " (lists.cases_open) " 件，已结案 " (lists.cases_closed) " 件" } }
+                li { a href="/console/penalties" { "违法企业处罚：" (lists.penalties) " 项，罚没 " (format_yuan(lists.penalty_fen)) " 元" } }
+                li { a href="/console/accountability" { "追责问责：" (lists.accountability) " 人次" } }
+            }
+        }
+    }
+}
+
+/// The ledger's filters, as a plain GET form.
+fn filters(query: &HazardsQuery, within: Option<&RegionCode>) -> Markup {
+    let status = query.status.first().map(|s| s.slug()).unwrap_or("");
+    let level = query.level.map(|l| l.slug()).unwrap_or("");
+    let sector = query.sector.as_deref().unwrap_or("");
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    html! {
+        form.search.no-print method="get" action="/console/" role="search" aria-label="筛选隐患 Filter hazards" {
+            @if let Some(code) = within { input type="hidden" name="in" value=(code); }
+            div.field {
+                label for="f-status" { "状态 " span.en lang="en" { "Status" } }
+                select #f-status name="status" {
+                    option value="" { "全部 / All" }
+                    @for s in HazardStatus::ALL {
+                        option value=(s.slug()) selected[s.slug() == status] { (s.label_zh()) " " (s.label_en()) }
+                    }
+                }
+            }
+            div.field {
+                label for="f-level" { "隐患等级 " span.en lang="en" { "Level" } }
+                select #f-level name="level" {
+                    option value="" { "全部 / All" }
+                    @for l in [HazardLevel::General, HazardLevel::Major] {
+                        option value=(l.slug()) selected[l.slug() == level] { (l.label_zh()) " " (l.label_en()) }
+                    }
+                }
+            }
+            div.field {
+                label for="f-sector" { "行业 " span.en lang="en" { "Sector" } }
+                select #f-sector name="sector" {
+                    option value="" { "全部 / All" }
+                    @for s in SECTORS {
+                        option value=(s.0) selected[s.0 == sector] { (s.1) }
+                    }
+                }
+            }
+            div.field {
+                label for="f-from" { "检查日期自 " span.en lang="en" { "Inspected from" } }
+                input #f-from name="from" type="date" value=(day(query.from));
+            }
+            div.field {
+                label for="f-to" { "至 " span.en lang="en" { "to" } }
+                input #f-to name="to" type="date" value=(day(query.to));
+            }
+            button type="submit" { "筛选 / Filter" }
+            a.button href="/console/" { "清除 / Clear" }
+        }
+    }
 }

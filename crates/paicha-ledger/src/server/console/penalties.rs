@@ -2,7 +2,7 @@
 //! with their decision number, legal basis, kind and amount, linked to a case when there is one.
 
 use super::cases::ListQuery;
-use super::export::{Export, csv, filter_form};
+use super::export::{Export, Format, download, filter_form};
 use super::form::{Control, Field, field, summary};
 use super::layout::{Page, page};
 use super::{may_read, may_record, records_in, signed_in, today};
@@ -49,8 +49,8 @@ async fn show(
         .penalties(&filter)
         .await
         .map_err(ApiError::from_store)?;
-    if query.format == "csv" {
-        return Ok(csv(export(&penalties)));
+    if let Some(format) = Format::parse(&query.format) {
+        return Ok(download(export(&penalties), format));
     }
     let total_fen: i64 = penalties.iter().filter_map(|p| p.amount_fen).sum();
     let blank = PenaltyForm {
@@ -137,8 +137,8 @@ async fn show(
 
 fn export(penalties: &[Penalty]) -> Export {
     Export {
-        file_name: "违法企业处罚清单.csv",
-        header: &[
+        file_stem: "违法企业处罚清单",
+        header: vec![
             "决定书文号",
             "单位名称",
             "统一社会信用代码",
