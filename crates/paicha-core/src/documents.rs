@@ -349,17 +349,18 @@ pub fn check(checklist: &Checklist, register: &Register) -> Vec<Disagreement> {
             }
         }
         match (item.verification, criterion.verification) {
-            (Verification::Verbatim, Verification::Verbatim) => {
-                if normalise(&item.zh) != normalise(&criterion.zh) {
-                    say(
-                        &item.id,
-                        format!(
-                            "标为原文，但与 {} {} 的条文不一致 / marked verbatim but differs from the text of {} {}",
-                            doc.key, criterion.clause, doc.key, criterion.clause
-                        ),
-                    );
-                }
+            (Verification::Verbatim, Verification::Verbatim)
+                if normalise(&item.zh) != normalise(&criterion.zh) =>
+            {
+                say(
+                    &item.id,
+                    format!(
+                        "标为原文，但与 {} {} 的条文不一致 / marked verbatim but differs from the text of {} {}",
+                        doc.key, criterion.clause, doc.key, criterion.clause
+                    ),
+                );
             }
+            (Verification::Verbatim, Verification::Verbatim) => {}
             (Verification::Verbatim, theirs) => say(
                 &item.id,
                 format!(

@@ -66,20 +66,11 @@ struct Cluster {
     _dir: tempfile::TempDir,
 }
 
+#[derive(Default)]
 struct Setup<'a> {
     own_postgres: bool,
     env: &'a [(&'a str, &'a str)],
     nginx: NginxConfig,
-}
-
-impl Default for Setup<'_> {
-    fn default() -> Self {
-        Self {
-            own_postgres: false,
-            env: &[],
-            nginx: NginxConfig::default(),
-        }
-    }
 }
 
 static CLUSTERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

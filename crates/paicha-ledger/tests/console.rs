@@ -678,7 +678,82 @@ async fn the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_ex
     assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
 }
 
+async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_key_check(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let phone = Phone::new(7);
+    let key_id = phone.device_info().key_id;
+    let (_, _, inspector) = signed_in(&s.store, "张三", &["inspector@4403"]).await;
+    let bind = paicha_ledger::store::AuditEntry::new(
+        "test",
+        "device_bound",
+        paicha_ledger::store::Outcome::Ok,
+    );
+    assert!(
+        s.store
+            .bind_device(key_id.as_str(), &inspector, &bind, chrono::Utc::now())
+            .await
+            .unwrap()
+    );
+    let mut uploading = Phone::new(7);
+    let (status, _, _) = send(&s.app, post_bundle(bundle_with_photo(&mut uploading).0)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (cookie, csrf, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
+    let (other, _, _) = signed_in(&s.store, "河北督查", &["supervisor@13"]).await;
+    let (admin, _, _) = signed_in(&s.store, "管理员", &["admin@44"]).await;
+    let (_, html) = page(&s, "/console/devices", &cookie).await;
+    assert!(
+        html.contains("张三") && html.contains(&key_id.short()) && html.contains("完整"),
+        "{html}"
+    );
+    let (_, html) = page(&s, "/console/devices", &other).await;
+    assert!(
+        !html.contains(&key_id.short()),
+        "another province's supervisor sees no device of 4403"
+    );
+    let (_, html) = page(&s, "/console/devices", &admin).await;
+    assert!(html.contains("辖区账号") && html.contains("深圳督查") && !html.contains("河北督查"));
+    // The wrong digits: refused, audited, the key still works.
+    let revoke = format!("/console/devices/{key_id}/revoke");
+    let (status, _, bytes) = send(
+        &s.app,
+        form(
+            &revoke,
+            &cookie,
+            &csrf,
+            &[("key_check", "00000000"), ("reason", "手机丢失")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(bytes).unwrap().contains("前8位不符"));
+    assert_eq!(audited(&s, "device_revoked", "failed").await, 1);
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &revoke,
+            &cookie,
+            &csrf,
+            &[("key_check", &key_id.as_str()[..8]), ("reason", "手机丢失")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(audited(&s, "device_revoked", "ok").await, 1);
+    let (_, html) = page(&s, "/console/devices", &cookie).await;
+    assert!(html.contains("已停用 Revoked：手机丢失"));
+    let next = uploading.export(101, vec![uploading.inspection(9)]);
+    let (status, _, _) = send(&s.app, post_bundle(next.to_json())).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a revoked key uploads nothing more"
+    );
+}
+
 on_both_databases!(
+    a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_key_check,
     a_supervisor_assigns_a_hazard_and_records_the_three_lists,
     proposals_and_bad_input_on_the_lists,
     the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_exports,

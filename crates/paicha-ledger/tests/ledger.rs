@@ -506,7 +506,7 @@ async fn gaps_finds_missing_sequences_and_forks(db: Db) {
             .unwrap();
     }
 
-    let report = paicha_ledger::commands::gaps::analyse(store.chain_links().await.unwrap());
+    let report = paicha_ledger::rules::analyse(store.chain_links().await.unwrap());
     let chain = &report[phone.device_info().key_id.as_str()];
     assert_eq!(chain.bundles, 4);
     assert_eq!(chain.highest_sequence, 5);

@@ -1,76 +1,10 @@
 //! `paicha-ledger gaps`: per device, the sequence numbers never received, forks and chain
 //! breaks among the stored bundles.
 
-use crate::rules::{ChainLink, ChainNote, chain_notes};
+use crate::rules::{ChainNote, analyse, show_ranges};
 use crate::store::Store;
 use paicha_core::KeyId;
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::ops::RangeInclusive;
-
-/// What the stored bundles of one device show.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DeviceChain {
-    pub bundles: usize,
-    pub highest_sequence: u64,
-    /// Sequence numbers below the highest one that no stored bundle has.
-    pub missing: Vec<RangeInclusive<u64>>,
-    pub notes: Vec<ChainNote>,
-}
-
-/// Groups links by key id and finds missing sequences, forks and breaks.
-pub fn analyse(links: Vec<ChainLink>) -> BTreeMap<String, DeviceChain> {
-    let mut out: BTreeMap<String, DeviceChain> = BTreeMap::new();
-    let mut sequences: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-    for link in &links {
-        let chain = out.entry(link.key_id.clone()).or_default();
-        chain.bundles += 1;
-        chain.highest_sequence = chain.highest_sequence.max(link.sequence);
-        sequences
-            .entry(link.key_id.clone())
-            .or_default()
-            .insert(link.sequence);
-    }
-    for (key_id, present) in &sequences {
-        if let Some(chain) = out.get_mut(key_id) {
-            chain.missing = missing_ranges(present);
-        }
-    }
-    for note in chain_notes(links) {
-        let key_id = match &note {
-            ChainNote::Fork { key_id, .. } | ChainNote::Break { key_id, .. } => key_id.clone(),
-        };
-        out.entry(key_id).or_default().notes.push(note);
-    }
-    out
-}
-
-/// The numbers in 1..=max(present) that are not present, as ranges.
-pub fn missing_ranges(present: &BTreeSet<u64>) -> Vec<RangeInclusive<u64>> {
-    let mut ranges = Vec::new();
-    let mut next = 1u64;
-    for &n in present {
-        if n > next {
-            ranges.push(next..=n - 1);
-        }
-        next = next.max(n.saturating_add(1));
-    }
-    ranges
-}
-
-fn show_ranges(ranges: &[RangeInclusive<u64>]) -> String {
-    let parts: Vec<String> = ranges
-        .iter()
-        .map(|r| {
-            if r.start() == r.end() {
-                r.start().to_string()
-            } else {
-                format!("{}–{}", r.start(), r.end())
-            }
-        })
-        .collect();
-    parts.join(", ")
-}
 
 pub async fn run(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
     let devices = store.devices().await?;
@@ -163,23 +97,4 @@ pub async fn run(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
         "note: bundles after a device's highest received sequence show up once a later one arrives."
     )?;
     Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn missing_ranges_are_compressed_and_start_at_one() {
-        let set = |v: &[u64]| v.iter().copied().collect::<BTreeSet<u64>>();
-        assert_eq!(missing_ranges(&set(&[1, 2, 3])), vec![]);
-        assert_eq!(
-            missing_ranges(&set(&[3, 4, 7, 9])),
-            vec![1..=2, 5..=6, 8..=8]
-        );
-        assert_eq!(
-            show_ranges(&missing_ranges(&set(&[3, 4, 7, 9]))),
-            "1–2, 5–6, 8"
-        );
-    }
 }

@@ -4,8 +4,8 @@
 
 use super::export::{Export, Format, download};
 use super::form::{Control, Field, field, summary};
-use super::hazard::{href as hazard_href, segment};
 use super::layout::{Page, page};
+use super::links::{href as hazard_href, segment};
 use super::{may_read, may_record, problem, records_in, signed_in, today};
 use crate::access::Identity;
 use crate::server::AppState;

@@ -2,14 +2,14 @@
 //! with its key) and shows its key id and a six-digit code; a supervisor or an administrator
 //! compares both here and binds the key to an inspector's account in their region.
 
-use super::layout::{Page, page};
+use super::layout::{Page, page, role_label};
 use super::signed_in;
 use crate::access::Identity;
 use crate::server::AppState;
 use crate::server::auth::{audit, check_csrf};
 use crate::server::error::ApiError;
-use crate::store::NewDevice;
 use crate::store::{Account, AuditEntry, DeviceRequest, EnrolOutcome, Outcome, Role};
+use crate::store::{Device, NewDevice, RevokeOutcome};
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -50,6 +50,21 @@ fn bindable<'a>(identity: &Identity, accounts: &'a [Account]) -> Vec<&'a Account
         .collect()
 }
 
+/// Whether an enrolled device is for these confirmers: its account is an inspector of one of
+/// their regions; a key without an account (enrolled before accounts) for province-wide ones.
+fn device_in(mine: &[RegionCode], device: &Device, accounts: &[Account]) -> bool {
+    match accounts
+        .iter()
+        .find(|a| Some(&a.id) == device.account_id.as_ref())
+    {
+        Some(account) => account
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Inspector && mine.iter().any(|r| r.contains(&g.region))),
+        None => mine.iter().any(|r| r.level() == RegionLevel::Province),
+    }
+}
+
 pub async fn devices(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let identity = match signed_in(&state, &headers).await {
         Ok(identity) => identity,
@@ -82,6 +97,24 @@ async fn build(
     pending.retain(|r| requested_in(&mine, r));
     let accounts = store.accounts().await.map_err(ApiError::from_store)?;
     let choices = bindable(&identity, &accounts);
+    let devices: Vec<Device> = store
+        .devices()
+        .await
+        .map_err(ApiError::from_store)?
+        .into_iter()
+        .filter(|d| device_in(&mine, d, &accounts))
+        .collect();
+    let chains = crate::rules::analyse(store.chain_links().await.map_err(ApiError::from_store)?);
+    let admin_regions = identity.regions_as(Role::Admin);
+    let people: Vec<&Account> = accounts
+        .iter()
+        .filter(|a| {
+            a.grants
+                .iter()
+                .any(|g| admin_regions.iter().any(|r| r.contains(&g.region)))
+        })
+        .collect();
+    let regions = store.region_table().await.map_err(ApiError::from_store)?;
     let body = html! {
         section.card aria-labelledby="pending-title" {
             h2 #pending-title { "等待确认的设备 " span.en lang="en" { "Phones waiting to be enrolled" } }
@@ -111,6 +144,78 @@ async fn build(
                         }
                     }
                     button.primary type="submit" { "确认登记 / Enrol" }
+                }
+            }
+        }
+        section.card aria-labelledby="enrolled-title" {
+            h2 #enrolled-title { "已登记设备 " span.en lang="en" { "Enrolled devices" } }
+            @if devices.is_empty() { p { "您的辖区没有已登记的设备。" span.en lang="en" { " No enrolled device in your regions." } } }
+            div.scroll role="region" aria-label="已登记设备表格 Enrolled devices table" tabindex="0" {
+                table {
+                    thead { tr {
+                        th scope="col" { "检查员" } th scope="col" { "设备密钥标识" } th scope="col" { "登记时间" }
+                        th scope="col" { "批次" } th scope="col" { "批次链" } th scope="col" { "状态" }
+                    } }
+                    tbody {
+                        @for device in &devices {
+                            @let chain = chains.get(device.key_id.as_str()).cloned().unwrap_or_default();
+                            tr {
+                                td { (device.inspector_name) br; "执法证号 " (device.cert_no) }
+                                td.mono { (device.key_id.short()) "…" }
+                                td { (paicha_core::hazard_ledger::china_day(device.enrolled_at)) }
+                                td { (chain.bundles) @if chain.bundles > 0 { "（最高序号 " (chain.highest_sequence) "）" } }
+                                td {
+                                    @if chain.missing.is_empty() && chain.notes.is_empty() {
+                                        "完整 Complete"
+                                    } @else {
+                                        @if !chain.missing.is_empty() {
+                                            "缺少序号 Missing: " (crate::rules::show_ranges(&chain.missing)) br;
+                                        }
+                                        @for note in &chain.notes { (note) br; }
+                                    }
+                                }
+                                td {
+                                    @if let Some(why) = device.refusal() {
+                                        "已停用 Revoked"
+                                        @if !why.is_empty() { "：" (why) }
+                                    } @else {
+                                        "有效 Active"
+                                        form.inline method="post" action={"/console/devices/" (device.key_id) "/revoke"}
+                                            aria-label={"停用设备 " (device.inspector_name) " " (device.key_id.short())} {
+                                            input type="hidden" name="csrf" value=(identity.csrf_token);
+                                            label for={"check-" (device.key_id)} { "密钥标识前8位 / First 8 digits" }
+                                            input id={"check-" (device.key_id)} name="key_check" autocomplete="off" required;
+                                            label for={"reason-" (device.key_id)} { "停用原因 / Reason" }
+                                            input id={"reason-" (device.key_id)} name="reason" required;
+                                            button type="submit" { "停用 / Revoke" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !admin_regions.is_empty() {
+            section.card aria-labelledby="accounts-title" {
+                h2 #accounts-title { "辖区账号 " span.en lang="en" { "Accounts of your regions" } }
+                p { "账号的创建、授权和停用使用命令行 " code { "paicha-ledger users" } "。"
+                    span.en lang="en" { " Accounts are created, granted and disabled with the command line." } }
+                div.scroll role="region" aria-label="账号表格 Accounts table" tabindex="0" {
+                    table {
+                        thead { tr { th scope="col" { "姓名" } th scope="col" { "角色" } th scope="col" { "创建时间" } th scope="col" { "状态" } } }
+                        tbody {
+                            @for account in &people {
+                                tr {
+                                    td { (account.name) }
+                                    td { @for grant in &account.grants { (role_label(grant.role)) " · " (regions.path(&grant.region)) br; } }
+                                    td { (paicha_core::hazard_ledger::china_day(account.created_at)) }
+                                    td { @if account.is_active() { "有效 Active" } @else { "已停用 Disabled" } }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -248,5 +353,104 @@ async fn enrol(
             )),
     )
     .await;
+    Ok(())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RevokeForm {
+    csrf: String,
+    #[serde(default)]
+    key_check: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Revokes a device of the confirmer's regions once its key id's first 8 digits are typed back
+/// (so that the wrong phone of a person with several is not cut off).
+pub async fn revoke(
+    State(state): State<AppState>,
+    Path(key_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    Form(form): Form<RevokeForm>,
+) -> Result<Response, ApiError> {
+    let identity = match signed_in(&state, &headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    check_csrf(&state, &method, &headers, Some(&identity), Some(&form.csrf)).await?;
+    let outcome = revoke_device(&state, &identity, &key_id, &form).await;
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/console/devices").into_response()),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut response = build(&state, identity, Some(e.body.message)).await?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn revoke_device(
+    state: &AppState,
+    identity: &Identity,
+    key_id: &str,
+    form: &RevokeForm,
+) -> Result<(), ApiError> {
+    let store = &state.store;
+    let unknown = || {
+        ApiError::bad_request(
+            "unknown_key",
+            "您的辖区没有该设备 / no such device in your regions",
+        )
+    };
+    let key = KeyId::try_from(key_id.to_string()).map_err(|_| unknown())?;
+    let accounts = store.accounts().await.map_err(ApiError::from_store)?;
+    let device = store
+        .device(&key)
+        .await
+        .map_err(ApiError::from_store)?
+        .filter(|d| device_in(&confirmers_regions(identity), d, &accounts))
+        .ok_or_else(unknown)?;
+    let typed: String = form
+        .key_check
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if typed.len() < 8 || !key.as_str().starts_with(&typed) {
+        audit(
+            state,
+            AuditEntry::new(identity.actor(), "device_revoked", Outcome::Failed)
+                .target(key.as_str())
+                .detail("the key id check did not match"),
+        )
+        .await;
+        return Err(ApiError::bad_request(
+            "wrong_key",
+            "密钥标识前8位不符，请与设备上显示的核对 / the first 8 digits do not match the device's key id",
+        ));
+    }
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "bad_reason",
+            "请填写停用原因（200字以内） / give a reason (at most 200 characters)",
+        ));
+    }
+    if let RevokeOutcome::Revoked(_) = store
+        .revoke(device.key_id.as_str(), reason, Utc::now())
+        .await
+        .map_err(ApiError::from_store)?
+    {
+        audit(
+            state,
+            AuditEntry::new(identity.actor(), "device_revoked", Outcome::Ok)
+                .target(key.as_str())
+                .detail(reason.to_string()),
+        )
+        .await;
+    }
     Ok(())
 }

@@ -62,7 +62,7 @@ fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
                 header::CONTENT_DISPOSITION,
                 format!(
                     "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                    super::hazard::segment(file_name)
+                    super::links::segment(file_name)
                 ),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
@@ -98,7 +98,7 @@ pub fn filter_form(action: &str, q: &str) -> Markup {
         if q.is_empty() {
             format!("{action}?format={format}")
         } else {
-            format!("{action}?format={format}&q={}", super::hazard::segment(q))
+            format!("{action}?format={format}&q={}", super::links::segment(q))
         }
     };
     html! {

@@ -6,6 +6,7 @@
 
 use super::form::{Control, Field, field, summary};
 use super::layout::{Page, page};
+use super::links::{href, segment};
 use super::{may_read, may_record, problem, signed_in, today};
 use crate::access::Identity;
 use crate::hazards::hazard_rows;
@@ -31,27 +32,6 @@ fn key(inspection_id: String, item_id: String) -> HazardKey {
         inspection_id,
         item_id,
     }
-}
-
-/// The console's address of a hazard's evidence.
-pub fn href(key: &HazardKey) -> String {
-    format!(
-        "/console/hazards/{}/{}",
-        segment(&key.inspection_id),
-        segment(&key.item_id)
-    )
-}
-
-/// Everything but RFC 3986's unreserved characters is escaped.
-const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Text as one URL path segment or query value.
-pub fn segment(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, ESCAPED).to_string()
 }
 
 /// The hazard, if it exists and the person may read it (else they learn nothing of it).

@@ -11,6 +11,7 @@ mod export;
 mod form;
 mod hazard;
 mod layout;
+mod links;
 mod overview;
 mod penalties;
 
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/enrol/{token}", get(enrol))
         .route("/console/devices", get(devices::devices))
         .route("/console/devices/{key_id}/confirm", post(devices::confirm))
+        .route("/console/devices/{key_id}/revoke", post(devices::revoke))
         .route(
             "/console/hazards/{inspection_id}/{item_id}",
             get(hazard::evidence),

@@ -9,8 +9,8 @@
 
 use super::chart::{Bar, bar_chart, trend_chart};
 use super::export::{Export, Format, download};
-use super::hazard::{href as hazard_href, segment};
 use super::layout::{Page, page, role_label};
+use super::links::{href as hazard_href, segment};
 use super::signed_in;
 use crate::access::Identity;
 use crate::hazards::{HazardQuery, hazard_rows};
