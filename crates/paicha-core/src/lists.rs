@@ -236,6 +236,11 @@ macro_rules! vocabulary {
             pub fn label_en(self) -> &'static str {
                 match self { $($name::$variant => $en,)* }
             }
+
+            /// Chinese, then English: `罚款 Fine`.
+            pub fn label(self) -> String {
+                format!("{} {}", self.label_zh(), self.label_en())
+            }
         }
     };
 }

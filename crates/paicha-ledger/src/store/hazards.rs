@@ -371,12 +371,21 @@ pub(super) fn scope_clause(
     scope: Option<&[paicha_core::region::RegionCode]>,
     first: usize,
 ) -> (String, Vec<String>) {
+    scope_clause_on("i.region_code", scope, first)
+}
+
+/// [`scope_clause`] on another region column (the console's lists carry their own).
+pub(super) fn scope_clause_on(
+    column: &str,
+    scope: Option<&[paicha_core::region::RegionCode]>,
+    first: usize,
+) -> (String, Vec<String>) {
     match scope {
         None => (String::new(), Vec::new()),
         Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
         Some(regions) => {
             let alternatives: Vec<String> = (0..regions.len())
-                .map(|n| format!("i.region_code LIKE ${}", first + n))
+                .map(|n| format!("{column} LIKE ${}", first + n))
                 .collect();
             let patterns = regions.iter().map(|r| format!("{r}%")).collect();
             (format!("AND ({})", alternatives.join(" OR ")), patterns)

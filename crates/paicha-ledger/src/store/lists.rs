@@ -5,6 +5,7 @@
 //! whether the person may record there is the console's. This module only stores and reads.
 
 use super::audit::append;
+use super::hazards::scope_clause_on;
 use super::{AuditEntry, Store, StoreError, parse_time};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -113,25 +114,6 @@ pub struct ListFilter {
     pub enterprise: Option<String>,
 }
 
-/// `AND (<column> LIKE $n OR …)` for a scope, its parameters numbered from `first`.
-fn region_clause(
-    column: &str,
-    scope: Option<&[RegionCode]>,
-    first: usize,
-) -> (String, Vec<String>) {
-    match scope {
-        None => (String::new(), Vec::new()),
-        Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
-        Some(regions) => {
-            let alternatives: Vec<String> = (0..regions.len())
-                .map(|n| format!("{column} LIKE ${}", first + n))
-                .collect();
-            let patterns = regions.iter().map(|r| format!("{r}%")).collect();
-            (format!("AND ({})", alternatives.join(" OR ")), patterns)
-        }
-    }
-}
-
 fn day(table: &'static str, text: &str) -> Result<NaiveDate, StoreError> {
     paicha_core::finding::parse_date(text).ok_or_else(|| StoreError::Corrupt {
         table,
@@ -168,6 +150,33 @@ fn number_of(row: &AnyRow, table: &'static str) -> Result<Option<String>, StoreE
 }
 
 impl Store {
+    /// Runs `sql` with `params` bound in order (`$1`, `$2`, …).
+    async fn rows(&self, sql: String, params: &[String]) -> Result<Vec<AnyRow>, StoreError> {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in params {
+            query = query.bind(p.as_str());
+        }
+        Ok(query.fetch_all(self.pool()).await?)
+    }
+
+    /// A list's rows: `select` names its table as `t` and has `{where}` where the conditions
+    /// go: the enterprise (or person) filter on `searched` columns and the reader's scope.
+    async fn list_rows(
+        &self,
+        select: &str,
+        searched: [&str; 2],
+        filter: &ListFilter,
+    ) -> Result<Vec<AnyRow>, StoreError> {
+        let (scope, mut params) = scope_clause_on("t.region_code", filter.scope.as_deref(), 2);
+        let conditions = format!(
+            "($1 = '' OR t.{} LIKE $1 OR t.{} LIKE $1) {scope}",
+            searched[0], searched[1]
+        );
+        params.insert(0, enterprise_pattern(filter));
+        self.rows(select.replace("{where}", &conditions), &params)
+            .await
+    }
+
     /// The stored hazards a printed number names (normally one), wherever they are: the
     /// caller keeps those the person may read.
     pub async fn find_hazard(&self, number: &HazardNumber) -> Result<Vec<FoundHazard>, StoreError> {
@@ -265,15 +274,11 @@ impl Store {
         &self,
         scope: Option<&[RegionCode]>,
     ) -> Result<Vec<Assignment>, StoreError> {
-        let (clause, patterns) = region_clause("region_code", scope, 1);
+        let (clause, patterns) = scope_clause_on("region_code", scope, 1);
         let sql = format!(
             "SELECT * FROM assignments WHERE superseded_at IS NULL {clause} ORDER BY assigned_at, id"
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for p in &patterns {
-            query = query.bind(p.as_str());
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let rows = self.rows(sql, &patterns).await?;
         rows.iter().map(assignment).collect()
     }
 
@@ -348,20 +353,21 @@ impl Store {
 
     /// Cases, the newest first, each with its hazards' numbers.
     pub async fn cases(&self, filter: &ListFilter) -> Result<Vec<Case>, StoreError> {
-        let (clause, mut params) = region_clause("c.region_code", filter.scope.as_deref(), 2);
-        let sql = format!(
-            "SELECT c.* FROM cases c WHERE ($1 = '' OR c.org_name LIKE $1 OR c.credit_code LIKE $1) \
-             {clause} ORDER BY c.opened_on DESC, c.created_at DESC"
-        );
-        params.insert(0, enterprise_pattern(filter));
-        self.read_cases(sql, &params).await
+        let rows = self
+            .list_rows(
+                "SELECT t.* FROM cases t WHERE {where} ORDER BY t.opened_on DESC, t.created_at DESC",
+                ["org_name", "credit_code"],
+                filter,
+            )
+            .await?;
+        self.cases_from(rows).await
     }
 
     /// The case with this number, wherever it is: the caller checks the person may read it.
     pub async fn case_by_no(&self, case_no: &str) -> Result<Option<Case>, StoreError> {
         let mut found = self
             .read_cases(
-                "SELECT c.* FROM cases c WHERE c.case_no = $1".to_string(),
+                "SELECT c.* FROM cases c WHERE c.case_no = $1",
                 &[case_no.to_string()],
             )
             .await?;
@@ -370,10 +376,7 @@ impl Store {
 
     pub async fn case_by_id(&self, id: &str) -> Result<Option<Case>, StoreError> {
         let mut found = self
-            .read_cases(
-                "SELECT c.* FROM cases c WHERE c.id = $1".to_string(),
-                &[id.to_string()],
-            )
+            .read_cases("SELECT c.* FROM cases c WHERE c.id = $1", &[id.to_string()])
             .await?;
         Ok(found.pop())
     }
@@ -382,19 +385,18 @@ impl Store {
     pub async fn cases_of(&self, hazard: &HazardKey) -> Result<Vec<Case>, StoreError> {
         self.read_cases(
             "SELECT c.* FROM cases c JOIN case_hazards h ON h.case_id = c.id \
-             WHERE h.inspection_id = $1 AND h.item_id = $2 ORDER BY c.opened_on, c.case_no"
-                .to_string(),
+             WHERE h.inspection_id = $1 AND h.item_id = $2 ORDER BY c.opened_on, c.case_no",
             &[hazard.inspection_id.clone(), hazard.item_id.clone()],
         )
         .await
     }
 
-    async fn read_cases(&self, sql: String, params: &[String]) -> Result<Vec<Case>, StoreError> {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for p in params {
-            query = query.bind(p.as_str());
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+    async fn read_cases(&self, sql: &str, params: &[String]) -> Result<Vec<Case>, StoreError> {
+        let rows = self.rows(sql.to_string(), params).await?;
+        self.cases_from(rows).await
+    }
+
+    async fn cases_from(&self, rows: Vec<AnyRow>) -> Result<Vec<Case>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let id: String = row.try_get("id")?;
@@ -467,18 +469,14 @@ impl Store {
     }
 
     pub async fn penalties(&self, filter: &ListFilter) -> Result<Vec<Penalty>, StoreError> {
-        let (clause, patterns) = region_clause("p.region_code", filter.scope.as_deref(), 2);
-        let sql = format!(
-            "SELECT p.*, c.case_no FROM penalties p LEFT JOIN cases c ON c.id = p.case_id \
-             WHERE ($1 = '' OR p.org_name LIKE $1 OR p.credit_code LIKE $1) {clause} \
-             ORDER BY p.decided_on DESC, p.created_at DESC"
-        );
-        let pattern = enterprise_pattern(filter);
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern.as_str());
-        for p in &patterns {
-            query = query.bind(p.as_str());
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let rows = self
+            .list_rows(
+                "SELECT t.*, c.case_no FROM penalties t LEFT JOIN cases c ON c.id = t.case_id \
+                 WHERE {where} ORDER BY t.decided_on DESC, t.created_at DESC",
+                ["org_name", "credit_code"],
+                filter,
+            )
+            .await?;
         rows.iter()
             .map(|row| {
                 let kind: String = row.try_get("kind")?;
@@ -540,19 +538,15 @@ impl Store {
         &self,
         filter: &ListFilter,
     ) -> Result<Vec<Accountability>, StoreError> {
-        let (clause, patterns) = region_clause("a.region_code", filter.scope.as_deref(), 2);
-        let sql = format!(
-            "SELECT a.*, c.case_no, i.started_at FROM accountabilities a \
-             LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN inspections i ON i.id = a.inspection_id \
-             WHERE ($1 = '' OR a.unit LIKE $1 OR a.person LIKE $1) {clause} \
-             ORDER BY a.decided_on DESC, a.created_at DESC"
-        );
-        let pattern = enterprise_pattern(filter);
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern.as_str());
-        for p in &patterns {
-            query = query.bind(p.as_str());
-        }
-        let rows = query.fetch_all(self.pool()).await?;
+        let rows = self
+            .list_rows(
+                "SELECT t.*, c.case_no, i.started_at FROM accountabilities t \
+                 LEFT JOIN cases c ON c.id = t.case_id LEFT JOIN inspections i ON i.id = t.inspection_id \
+                 WHERE {where} ORDER BY t.decided_on DESC, t.created_at DESC",
+                ["unit", "person"],
+                filter,
+            )
+            .await?;
         rows.iter()
             .map(|row| {
                 let measure: String = row.try_get("measure")?;

@@ -2,17 +2,16 @@
 //! their post and unit, why, the measure and when — each tied to the hazard or case concerned.
 
 use super::export::{Export, Format, download, filter_form};
-use super::form::{Control, Field, field, summary};
+use super::form::{Control, Fields, options, record_form};
 use super::layout::{Page, page};
-use super::{may_read, may_record, records_in, signed_in, today};
+use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
 use crate::server::AppState;
-use crate::server::auth::check_csrf;
 use crate::server::error::ApiError;
 use crate::store::lists::{Accountability, HazardKey, ListFilter};
 use crate::store::{AuditEntry, Outcome};
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
@@ -37,13 +36,10 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let identity = match signed_in(&state, &headers).await {
-        Ok(identity) => identity,
-        Err(response) => return response,
-    };
-    show(&state, identity, &query, None)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+    signed_page(&state, &headers, |identity| {
+        show(&state, identity, &query, None)
+    })
+    .await
 }
 
 async fn show(
@@ -70,27 +66,14 @@ async fn show(
         ..Default::default()
     };
     let (values, errors) = attempt.map_or((&blank, None), |(v, e)| (v, Some(e)));
-    let measures: Vec<(String, String)> = AccountabilityMeasure::ALL
-        .iter()
-        .map(|m| {
-            (
-                m.slug().to_string(),
-                format!("{} {}", m.label_zh(), m.label_en()),
-            )
-        })
-        .collect();
-    let f = |name, label, value, control, required| {
-        field(
-            Field {
-                name,
-                label,
-                value,
-                control,
-                required,
-                form: "accountability",
-            },
-            errors,
-        )
+    let measures = options(
+        AccountabilityMeasure::ALL,
+        AccountabilityMeasure::slug,
+        AccountabilityMeasure::label,
+    );
+    let fields = Fields {
+        form: "accountability",
+        errors,
     };
     let body = html! {
         (filter_form("/console/accountability", &query.q))
@@ -121,20 +104,16 @@ async fn show(
         }
         @if !records_in(&identity).is_empty() {
             section.card {
-                form.record.no-print method="post" action="/console/accountability" aria-label="记录问责 Record accountability" {
-                    input type="hidden" name="csrf" value=(identity.csrf_token);
-                    h3 { "记录问责 " span.en lang="en" { "Record accountability" } }
-                    (summary(errors))
-                    (f("person", ("被问责人", "Person"), &values.person, Control::Text, true))
-                    (f("post", ("职务", "Post"), &values.post, Control::Text, true))
-                    (f("unit", ("单位", "Unit"), &values.unit, Control::Text, true))
-                    (f("reason", ("问责事由", "Reason"), &values.reason, Control::TextArea, true))
-                    (f("measure", ("问责方式", "Measure"), &values.measure, Control::Select(measures), true))
-                    (f("decided_on", ("问责日期", "Decided on"), &values.decided_on, Control::Date, true))
-                    (f("hazard", ("所涉隐患编号", "Hazard number"), &values.hazard, Control::Text, false))
-                    (f("case_no", ("所涉案件编号", "Case number"), &values.case_no, Control::Text, false))
-                    button.primary type="submit" { "记录问责 / Record" }
-                }
+                (record_form("/console/accountability", ("记录问责", "Record accountability"), "记录问责 / Record", &identity.csrf_token, errors, html! {
+                    (fields.field("person", ("被问责人", "Person"), &values.person, Control::Text, true))
+                    (fields.field("post", ("职务", "Post"), &values.post, Control::Text, true))
+                    (fields.field("unit", ("单位", "Unit"), &values.unit, Control::Text, true))
+                    (fields.field("reason", ("问责事由", "Reason"), &values.reason, Control::TextArea, true))
+                    (fields.field("measure", ("问责方式", "Measure"), &values.measure, Control::Select(measures), true))
+                    (fields.field("decided_on", ("问责日期", "Decided on"), &values.decided_on, Control::Date, true))
+                    (fields.field("hazard", ("所涉隐患编号", "Hazard number"), &values.hazard, Control::Text, false))
+                    (fields.field("case_no", ("所涉案件编号", "Case number"), &values.case_no, Control::Text, false))
+                }))
             }
         }
     };
@@ -263,18 +242,10 @@ pub async fn record(
     headers: HeaderMap,
     Form(request): Form<RecordRequest>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(
-        &state,
-        &method,
-        &headers,
-        Some(&identity),
-        Some(&request.csrf),
-    )
-    .await?;
     let form = request.form;
     let placed = match form.check(today()) {
         Ok(new) => place(&state, &identity, &new).await?.map(|p| (new, p)),
@@ -284,9 +255,9 @@ pub async fn record(
         Ok(done) => done,
         Err(errors) => {
             let query = ListQuery::default();
-            let mut response = show(&state, identity, &query, Some((&form, &errors))).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(response);
+            return Ok(unprocessable(
+                show(&state, identity, &query, Some((&form, &errors))).await?,
+            ));
         }
     };
     let entry = Accountability {

@@ -3,13 +3,15 @@
 //! no case answers yet.
 
 use super::export::{Export, Format, download};
-use super::form::{Control, Field, field, summary};
+use super::form::{Control, Fields, record_form};
 use super::layout::{Page, page};
 use super::links::{href as hazard_href, segment};
-use super::{may_read, may_record, problem, records_in, signed_in, today};
+use super::{
+    form_sender, may_read, may_record, problem, records_in, signed_page, today, unprocessable,
+};
 use crate::access::Identity;
 use crate::server::AppState;
-use crate::server::auth::{audit, check_csrf};
+use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{Case, FoundHazard, HazardKey, ListFilter, Recorded};
 use crate::store::{AuditEntry, HazardFilter, HazardStatus, Outcome};
@@ -51,32 +53,19 @@ pub fn new_case_form(
     errors: Option<&Invalid>,
     form_id: &str,
 ) -> Markup {
-    let f = |name, label, value, control, required| {
-        field(
-            Field {
-                name,
-                label,
-                value,
-                control,
-                required,
-                form: form_id,
-            },
-            errors,
-        )
+    let fields = Fields {
+        form: form_id,
+        errors,
     };
     html! {
-        form.record.no-print method="post" action="/console/cases" aria-label="立案 Open a case" {
-            input type="hidden" name="csrf" value=(identity.csrf_token);
-            h3 { "立案 " span.en lang="en" { "Open a case" } }
-            (summary(errors))
-            (f("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, true))
-            (f("cause", ("案由", "Cause"), &values.cause, Control::TextArea, true))
-            (f("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
-            (f("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
-            (f("opened_on", ("立案日期", "Opened on"), &values.opened_on, Control::Date, true))
-            (f("hazards", ("关联隐患编号", "Hazard numbers"), &values.hazards, Control::TextArea, false))
-            button.primary type="submit" { "立案 / Open case" }
-        }
+        (record_form("/console/cases", ("立案", "Open a case"), "立案 / Open case", &identity.csrf_token, errors, html! {
+            (fields.field("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, true))
+            (fields.field("cause", ("案由", "Cause"), &values.cause, Control::TextArea, true))
+            (fields.field("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
+            (fields.field("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
+            (fields.field("opened_on", ("立案日期", "Opened on"), &values.opened_on, Control::Date, true))
+            (fields.field("hazards", ("关联隐患编号", "Hazard numbers"), &values.hazards, Control::TextArea, false))
+        }))
     }
 }
 
@@ -85,13 +74,10 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let identity = match signed_in(&state, &headers).await {
-        Ok(identity) => identity,
-        Err(response) => return response,
-    };
-    show(&state, identity, &query, None)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+    signed_page(&state, &headers, |identity| {
+        show(&state, identity, &query, None)
+    })
+    .await
 }
 
 async fn show(
@@ -281,18 +267,10 @@ pub async fn open(
     headers: HeaderMap,
     Form(request): Form<OpenRequest>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(
-        &state,
-        &method,
-        &headers,
-        Some(&identity),
-        Some(&request.csrf),
-    )
-    .await?;
     let form = request.form;
     let placed = match form.check(today()) {
         Ok(new) => place(&state, &identity, &new).await?.map(|p| (new, p)),
@@ -344,9 +322,9 @@ async fn again(
     form: &CaseForm,
     errors: &Invalid,
 ) -> Result<Response, ApiError> {
-    let mut response = show(state, identity, &ListQuery::default(), Some((form, errors))).await?;
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(response)
+    Ok(unprocessable(
+        show(state, identity, &ListQuery::default(), Some((form, errors))).await?,
+    ))
 }
 
 fn outside(field: &str) -> Invalid {
@@ -409,18 +387,10 @@ pub async fn close(
     headers: HeaderMap,
     Form(request): Form<CloseRequest>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(
-        &state,
-        &method,
-        &headers,
-        Some(&identity),
-        Some(&request.csrf),
-    )
-    .await?;
     let case = state
         .store
         .case_by_id(&id)

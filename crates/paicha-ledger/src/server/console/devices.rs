@@ -3,10 +3,10 @@
 //! compares both here and binds the key to an inspector's account in their region.
 
 use super::layout::{Page, page, role_label};
-use super::signed_in;
+use super::{form_sender, signed_in};
 use crate::access::Identity;
 use crate::server::AppState;
-use crate::server::auth::{audit, check_csrf};
+use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::{Account, AuditEntry, DeviceRequest, EnrolOutcome, Outcome, Role};
 use crate::store::{Device, NewDevice, RevokeOutcome};
@@ -242,11 +242,10 @@ pub async fn confirm(
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &form.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(&state, &method, &headers, Some(&identity), Some(&form.csrf)).await?;
     match enrol(&state, &identity, &key_id, &form).await {
         Ok(()) => Ok(Redirect::to("/console/devices").into_response()),
         // The person's mistake (a wrong code, an account outside their regions): the page
@@ -374,11 +373,10 @@ pub async fn revoke(
     headers: HeaderMap,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &form.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(&state, &method, &headers, Some(&identity), Some(&form.csrf)).await?;
     let outcome = revoke_device(&state, &identity, &key_id, &form).await;
     match outcome {
         Ok(()) => Ok(Redirect::to("/console/devices").into_response()),

@@ -26,6 +26,46 @@ pub struct Field<'a> {
     pub form: &'a str,
 }
 
+/// One form's fields: its id prefix and the problems of its last submission.
+pub struct Fields<'a> {
+    pub form: &'a str,
+    pub errors: Option<&'a Invalid>,
+}
+
+impl Fields<'_> {
+    pub fn field(
+        &self,
+        name: &str,
+        label: (&str, &str),
+        value: &str,
+        control: Control,
+        required: bool,
+    ) -> Markup {
+        field(
+            Field {
+                name,
+                label,
+                value,
+                control,
+                required,
+                form: self.form,
+            },
+            self.errors,
+        )
+    }
+}
+
+/// The options of a closed vocabulary: (slug, `中文 English`).
+pub fn options<T: Copy>(
+    all: &[T],
+    slug: fn(T) -> &'static str,
+    label: fn(T) -> String,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (slug(*v).to_string(), label(*v)))
+        .collect()
+}
+
 pub fn field(f: Field<'_>, errors: Option<&Invalid>) -> Markup {
     let id = format!("{}-{}", f.form, f.name);
     let error_id = format!("{id}-error");
@@ -56,6 +96,27 @@ pub fn field(f: Field<'_>, errors: Option<&Invalid>) -> Markup {
             @if let Some(message) = error {
                 p.error id=(error_id) { (message) }
             }
+        }
+    }
+}
+
+/// A form that records something: its accessible name and heading `title`, the CSRF field,
+/// what to correct from the last submission, the `fields`, and the submit button.
+pub fn record_form(
+    action: &str,
+    title: (&str, &str),
+    button: &str,
+    csrf: &str,
+    errors: Option<&Invalid>,
+    fields: Markup,
+) -> Markup {
+    html! {
+        form.record.no-print method="post" action=(action) aria-label={(title.0) " " (title.1)} {
+            input type="hidden" name="csrf" value=(csrf);
+            h3 { (title.0) " " span.en lang="en" { (title.1) } }
+            (summary(errors))
+            (fields)
+            button.primary type="submit" { (button) }
         }
     }
 }

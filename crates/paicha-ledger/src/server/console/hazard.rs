@@ -7,12 +7,12 @@
 use super::form::{Control, Field, field, summary};
 use super::layout::{Page, page};
 use super::links::{href, segment};
-use super::{may_read, may_record, problem, signed_in, today};
+use super::{form_sender, may_read, may_record, problem, signed_in, today, unprocessable};
 use crate::access::Identity;
 use crate::hazards::hazard_rows;
 use crate::server::AppState;
 use crate::server::api::current_pack;
-use crate::server::auth::{audit, check_csrf};
+use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{Assignment, FoundHazard, HazardKey};
 use crate::store::{Account, AuditEntry, HazardFilter, Outcome, Role};
@@ -372,18 +372,10 @@ pub async fn assign(
     headers: HeaderMap,
     Form(request): Form<AssignRequest>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(
-        &state,
-        &method,
-        &headers,
-        Some(&identity),
-        Some(&request.csrf),
-    )
-    .await?;
     let key = key(inspection_id, item_id);
     let Some(found) = readable(&state, &identity, &key).await? else {
         return Ok(problem(identity, StatusCode::NOT_FOUND, NOT_FOUND));
@@ -412,9 +404,9 @@ pub async fn assign(
     let (new, name) = match checked {
         Ok(done) => done,
         Err(errors) => {
-            let mut response = show(&state, identity, &key, Some((&form, &errors))).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(response);
+            return Ok(unprocessable(
+                show(&state, identity, &key, Some((&form, &errors))).await?,
+            ));
         }
     };
     let now = Utc::now();

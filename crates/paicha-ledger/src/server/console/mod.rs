@@ -114,6 +114,43 @@ pub(super) fn problem(identity: Identity, status: StatusCode, message: &str) -> 
     response
 }
 
+/// A page for the signed-in person, made by `build`; a failure becomes its answer, and a
+/// person not signed in is sent to sign in.
+pub(super) async fn signed_page<F, Fut>(state: &AppState, headers: &HeaderMap, build: F) -> Response
+where
+    F: FnOnce(Identity) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    match signed_in(state, headers).await {
+        Ok(identity) => build(identity)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+        Err(response) => response,
+    }
+}
+
+/// Who sent a console form, once its origin and CSRF token hold (`Err`: the answer that
+/// sends them to sign in).
+pub(super) async fn form_sender(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Result<Identity, Response>, ApiError> {
+    let identity = match signed_in(state, headers).await {
+        Ok(identity) => identity,
+        Err(response) => return Ok(Err(response)),
+    };
+    check_csrf(state, method, headers, Some(&identity), Some(csrf)).await?;
+    Ok(Ok(identity))
+}
+
+/// A page shown again because the form on it could not be saved (422).
+pub(super) fn unprocessable(mut response: Response) -> Response {
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
 /// A form's CSRF field and the request's checks, for the console's own forms.
 #[derive(Debug, serde::Deserialize)]
 pub(super) struct CsrfForm {

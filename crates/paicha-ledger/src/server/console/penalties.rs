@@ -3,17 +3,16 @@
 
 use super::cases::ListQuery;
 use super::export::{Export, Format, download, filter_form};
-use super::form::{Control, Field, field, summary};
+use super::form::{Control, Fields, options, record_form};
 use super::layout::{Page, page};
-use super::{may_read, may_record, records_in, signed_in, today};
+use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
 use crate::server::AppState;
-use crate::server::auth::check_csrf;
 use crate::server::error::ApiError;
 use crate::store::lists::{ListFilter, Penalty, Recorded};
 use crate::store::{AuditEntry, Outcome};
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
@@ -25,13 +24,10 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let identity = match signed_in(&state, &headers).await {
-        Ok(identity) => identity,
-        Err(response) => return response,
-    };
-    show(&state, identity, &query, None)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+    signed_page(&state, &headers, |identity| {
+        show(&state, identity, &query, None)
+    })
+    .await
 }
 
 async fn show(
@@ -58,27 +54,10 @@ async fn show(
         ..Default::default()
     };
     let (values, errors) = attempt.map_or((&blank, None), |(v, e)| (v, Some(e)));
-    let kinds: Vec<(String, String)> = PenaltyKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.slug().to_string(),
-                format!("{} {}", k.label_zh(), k.label_en()),
-            )
-        })
-        .collect();
-    let f = |name, label, value, control, required| {
-        field(
-            Field {
-                name,
-                label,
-                value,
-                control,
-                required,
-                form: "penalty",
-            },
-            errors,
-        )
+    let kinds = options(PenaltyKind::ALL, PenaltyKind::slug, PenaltyKind::label);
+    let fields = Fields {
+        form: "penalty",
+        errors,
     };
     let body = html! {
         (filter_form("/console/penalties", &query.q))
@@ -111,20 +90,16 @@ async fn show(
         }
         @if !records_in(&identity).is_empty() {
             section.card {
-                form.record.no-print method="post" action="/console/penalties" aria-label="记录处罚 Record a penalty" {
-                    input type="hidden" name="csrf" value=(identity.csrf_token);
-                    h3 { "记录处罚 " span.en lang="en" { "Record a penalty" } }
-                    (summary(errors))
-                    (f("decision_no", ("决定书文号", "Decision number"), &values.decision_no, Control::Text, true))
-                    (f("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
-                    (f("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
-                    (f("legal_basis", ("处罚依据", "Legal basis"), &values.legal_basis, Control::TextArea, true))
-                    (f("kind", ("处罚种类", "Kind of penalty"), &values.kind, Control::Select(kinds), true))
-                    (f("amount_yuan", ("金额（元）", "Amount (yuan)"), &values.amount_yuan, Control::Amount, false))
-                    (f("decided_on", ("决定日期", "Decided on"), &values.decided_on, Control::Date, true))
-                    (f("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, false))
-                    button.primary type="submit" { "记录处罚 / Record penalty" }
-                }
+                (record_form("/console/penalties", ("记录处罚", "Record a penalty"), "记录处罚 / Record penalty", &identity.csrf_token, errors, html! {
+                    (fields.field("decision_no", ("决定书文号", "Decision number"), &values.decision_no, Control::Text, true))
+                    (fields.field("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
+                    (fields.field("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
+                    (fields.field("legal_basis", ("处罚依据", "Legal basis"), &values.legal_basis, Control::TextArea, true))
+                    (fields.field("kind", ("处罚种类", "Kind of penalty"), &values.kind, Control::Select(kinds), true))
+                    (fields.field("amount_yuan", ("金额（元）", "Amount (yuan)"), &values.amount_yuan, Control::Amount, false))
+                    (fields.field("decided_on", ("决定日期", "Decided on"), &values.decided_on, Control::Date, true))
+                    (fields.field("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, false))
+                }))
             }
         }
     };
@@ -229,18 +204,10 @@ pub async fn record(
     headers: HeaderMap,
     Form(request): Form<RecordRequest>,
 ) -> Result<Response, ApiError> {
-    let identity = match signed_in(&state, &headers).await {
+    let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    check_csrf(
-        &state,
-        &method,
-        &headers,
-        Some(&identity),
-        Some(&request.csrf),
-    )
-    .await?;
     let form = request.form;
     let placed = match form.check(today()) {
         Ok(new) => place(&state, &identity, &new).await?.map(|p| (new, p)),
@@ -290,7 +257,7 @@ async fn again(
     form: &PenaltyForm,
     errors: &Invalid,
 ) -> Result<Response, ApiError> {
-    let mut response = show(state, identity, &ListQuery::default(), Some((form, errors))).await?;
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(response)
+    Ok(unprocessable(
+        show(state, identity, &ListQuery::default(), Some((form, errors))).await?,
+    ))
 }

@@ -1,0 +1,369 @@
+//! The console's hazard list at provincial scale (issue 17's target: p95 ≤ 100 ms with
+//! 1,000,000 findings on two cores), on SQLite and PostgreSQL.
+//!
+//!   cargo run --release -p paicha-ledger --example hazard_list_bench -- [FINDINGS] [RUNS]
+//!
+//! Seeds FINDINGS hazards (default 1,000,000) with plain multi-row INSERTs: ten per
+//! inspection, a hundred inspections per bundle, spread over 20 counties × 10 townships of
+//! 石家庄 and 2,000 enterprises, a deadline each (a third already past), and one in ten
+//! inspections re-inspected as rectified. Then times RUNS (default 5) reads of each kind the
+//! console makes, exactly as `/console/` makes them (`Store::hazards` and the ledger rows):
+//!
+//! - **province, first page** and **province, deep page**: a province-wide supervisor's ledger;
+//! - **county, overdue majors**: a county supervisor filtering to overdue major hazards;
+//! - **one hazard**: the evidence page's read.
+//!
+//! Prints p50 and p95 per read and database. PostgreSQL when `PAICHA_BENCH_POSTGRES_URL` (or
+//! `PAICHA_TEST_POSTGRES_URL`) is set, in a schema of its own dropped afterwards.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use paicha_core::CreditCode;
+use paicha_core::region::RegionCode;
+use paicha_ledger::hazards::ledger_row;
+use paicha_ledger::store::{HazardFilter, HazardLevel, HazardStatus, Location, NewDevice, Store};
+use sqlx::Connection;
+use std::time::Instant;
+
+const PER_INSPECTION: usize = 10;
+const PER_BUNDLE: usize = 100;
+const SITES: usize = 2_000;
+/// Rows per INSERT statement (SQLite allows 32,766 parameters).
+const BATCH: usize = 400;
+
+/// A value of a seeded row.
+enum Cell {
+    T(String),
+    I(i64),
+}
+
+fn t(text: impl Into<String>) -> Cell {
+    Cell::T(text.into())
+}
+
+fn ts(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn uuid(kind: u8, n: usize) -> String {
+    format!("{:08x}-0000-4000-8{:03x}-{:012x}", n, kind, n)
+}
+
+/// (region code, credit code, name) of enterprise `n`.
+fn site(n: usize) -> (String, String, String) {
+    let county = 1 + n % 20;
+    let township = 1 + (n / 20) % 10;
+    let region = format!("1301{county:02}{township:03}");
+    let prefix = format!("9113010{:01}{:09}", county % 10, n);
+    let code = CreditCode::with_check_digit(&prefix[..17]).expect("a valid prefix");
+    (region, code.as_str().to_string(), format!("基准企业{n}"))
+}
+
+/// Runs `sql` with rows of `width` parameters each, `BATCH` rows per statement.
+async fn insert_rows(conn: &mut sqlx::AnyConnection, head: &str, width: usize, rows: &[Vec<Cell>]) {
+    for chunk in rows.chunks(BATCH) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let params: Vec<String> =
+                    (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let sql = format!("{head} VALUES {}", values.join(", "));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for cell in row {
+                query = match cell {
+                    Cell::T(text) => query.bind(text.as_str()),
+                    Cell::I(n) => query.bind(*n),
+                };
+            }
+        }
+        query.execute(&mut *conn).await.expect("seed rows insert");
+    }
+}
+
+async fn seed(url: &str, findings: usize, key_id: &str) -> f64 {
+    let started = Instant::now();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let inspections = findings.div_ceil(PER_INSPECTION);
+    let bundles = inspections.div_ceil(PER_BUNDLE);
+    let now = ts(Utc::now());
+    let day0 = Utc.with_ymd_and_hms(2026, 1, 1, 1, 0, 0).unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    let sites: Vec<Vec<Cell>> = (0..SITES)
+        .map(|n| {
+            let (_, code, name) = site(n);
+            vec![t(code), t(name), t(now.clone())]
+        })
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO sites (credit_code, name, first_seen_at)",
+        3,
+        &sites,
+    )
+    .await;
+    let bundle_rows: Vec<Vec<Cell>> = (0..bundles)
+        .map(|b| {
+            vec![
+                t(format!("{b:064x}")),
+                t(uuid(1, b)),
+                t(key_id),
+                Cell::I(b as i64 + 1),
+                t(if b == 0 {
+                    "0".repeat(64)
+                } else {
+                    format!("{:064x}", b - 1)
+                }),
+                t(now.clone()),
+                t(now.clone()),
+                t("bench"),
+                t("基准"),
+                t("13010000001"),
+                t("{}"),
+            ]
+        })
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO bundles (payload_sha256, bundle_id, key_id, sequence, previous_payload_sha256, \
+         created_at, received_at, app_version, inspector_name, inspector_cert_no, envelope)",
+        11,
+        &bundle_rows,
+    )
+    .await;
+    tx.commit().await.unwrap();
+    let mut inspection_rows = Vec::with_capacity(BATCH * 10);
+    let mut finding_rows = Vec::with_capacity(BATCH * 10);
+    let mut review_rows = Vec::new();
+    for i in 0..inspections {
+        let (region, code, name) = site(i % SITES);
+        let started_at = day0 + Duration::minutes((i * 3) as i64);
+        let reinspection = i % 10 == 9;
+        inspection_rows.push(vec![
+            t(uuid(2, i)),
+            t(format!("{:064x}", i / PER_BUNDLE)),
+            t(format!("{i:064x}")),
+            t(code),
+            t(name),
+            t("bench"),
+            t("1"),
+            t("0".repeat(64)),
+            t("基准"),
+            t("13010000001"),
+            t(ts(started_at)),
+            t(ts(started_at + Duration::minutes(30))),
+            t(region),
+            t(if reinspection {
+                "reinspection"
+            } else {
+                "routine"
+            }),
+        ]);
+        if reinspection {
+            // Reviews the ten hazards of the inspection before it, as rectified.
+            for item in 0..PER_INSPECTION {
+                review_rows.push(vec![
+                    t(uuid(2, i)),
+                    Cell::I(item as i64),
+                    t(format!("{:064x}", i / PER_BUNDLE)),
+                    t(uuid(2, i - 1)),
+                    t(format!("b-{item:02}")),
+                    t("general_hazard"),
+                    t("隐患"),
+                    t("rectified"),
+                    t(ts(started_at + Duration::minutes(30))),
+                ]);
+            }
+            continue;
+        }
+        for item in 0..PER_INSPECTION {
+            let major = item == 0;
+            let deadline: NaiveDate =
+                (started_at + Duration::days(30 + (i % 400) as i64)).date_naive();
+            finding_rows.push(vec![
+                t(uuid(2, i)),
+                t(format!("b-{item:02}")),
+                t(if major {
+                    "major_hazard"
+                } else {
+                    "general_hazard"
+                }),
+                t(if major { "major" } else { "general" }),
+                t(format!("基准隐患 {i}-{item}")),
+                t(ts(started_at)),
+                t(deadline.to_string()),
+            ]);
+        }
+        if inspection_rows.len() >= BATCH * 5 || i + 1 == inspections {
+            let mut tx = conn.begin().await.unwrap();
+            insert_rows(
+                &mut tx,
+                "INSERT INTO inspections (id, bundle_payload_sha256, content_sha256, site_credit_code, \
+                 site_name, checklist_id, checklist_version, checklist_content_hash, inspector_name, \
+                 inspector_cert_no, started_at, sealed_at, region_code, kind)",
+                14,
+                &inspection_rows,
+            )
+            .await;
+            insert_rows(
+                &mut tx,
+                "INSERT INTO findings (inspection_id, item_id, verdict, level, description, answered_at, deadline)",
+                7,
+                &finding_rows,
+            )
+            .await;
+            tx.commit().await.unwrap();
+            inspection_rows.clear();
+            finding_rows.clear();
+        }
+    }
+    // Reviews last, once every reviewing inspection exists.
+    let reviews = review_rows;
+    let mut tx = conn.begin().await.unwrap();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO hazard_reviews (reviewing_inspection_id, position, bundle_payload_sha256, \
+         original_inspection_id, item_id, original_verdict, original_description, outcome, sealed_at)",
+        9,
+        &reviews,
+    )
+    .await;
+    tx.commit().await.unwrap();
+    conn.close().await.unwrap();
+    started.elapsed().as_secs_f64()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Times `runs` reads of `filter` as the console makes them: the rows, their ledger rows,
+/// then one page of 50 (`page` 1-based). Returns (p50, p95) in ms and the rows matched.
+async fn time(store: &Store, filter: &HazardFilter, page: usize, runs: usize) -> (f64, f64, usize) {
+    let mut times = Vec::with_capacity(runs);
+    let mut matched = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let rows = store.hazards(filter).await.expect("the hazard read");
+        let ledger: Vec<_> = rows.iter().rev().map(|r| ledger_row(r, None)).collect();
+        let shown = ledger.iter().skip((page - 1) * 50).take(50).count();
+        std::hint::black_box(shown);
+        matched = ledger.len();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    (percentile(&times, 50.0), percentile(&times, 95.0), matched)
+}
+
+async fn bench(name: &str, location: Location, url: &str, findings: usize, runs: usize) {
+    let store = Store::open(&location).await.expect("the database opens");
+    let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let info = paicha_core::bundle::DeviceInfo::from_public_key(&key.verifying_key().to_bytes());
+    let device = NewDevice::from_parts(
+        info.key_id.as_str(),
+        &info.public_key,
+        "基准",
+        "13010000001",
+        "",
+    )
+    .unwrap();
+    store.enrol(&device, Utc::now()).await.unwrap();
+    store.close().await;
+    let seconds = seed(url, findings, info.key_id.as_str()).await;
+    let store = Store::open(&location)
+        .await
+        .expect("the database opens again");
+    println!("{name}: {findings} findings seeded in {seconds:.1} s");
+    let province = RegionCode::parse("13").unwrap();
+    let county = RegionCode::parse("130102").unwrap();
+    let all = HazardFilter {
+        scope: Some(vec![province.clone()]),
+        ..Default::default()
+    };
+    let overdue_majors = HazardFilter {
+        scope: Some(vec![county]),
+        level: Some(HazardLevel::Major),
+        statuses: vec![HazardStatus::Overdue],
+        ..Default::default()
+    };
+    let one = HazardFilter {
+        scope: Some(vec![province]),
+        // An inspection whose number ends in 0: never a re-inspection.
+        hazard: Some((
+            uuid(
+                2,
+                (12_340 % findings.div_ceil(PER_INSPECTION).max(1)) / 10 * 10,
+            ),
+            "b-00".to_string(),
+        )),
+        ..Default::default()
+    };
+    for (what, filter, page) in [
+        ("province, first page", &all, 1),
+        ("province, deep page", &all, 10_000),
+        ("county, overdue majors", &overdue_majors, 1),
+        ("one hazard", &one, 1),
+    ] {
+        let (p50, p95, matched) = time(&store, filter, page, runs).await;
+        println!("| {name} | {what} | {matched} | {p50:.0} | {p95:.0} |");
+    }
+    store.close().await;
+}
+
+async fn postgres_exec(url: &str, sql: String) {
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    sqlx::any::install_default_drivers();
+    let mut args = std::env::args().skip(1);
+    let findings: usize = args
+        .next()
+        .map_or(1_000_000, |a| a.parse().expect("FINDINGS"));
+    let runs: usize = args.next().map_or(5, |a| a.parse().expect("RUNS"));
+    println!("| database | read | rows matched | p50 ms | p95 ms |");
+    println!("| --- | --- | ---: | ---: | ---: |");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.sqlite3");
+    bench(
+        "SQLite",
+        Location::SqliteFile(path.clone()),
+        &format!("sqlite://{}", path.display()),
+        findings,
+        runs,
+    )
+    .await;
+    let pg = std::env::var("PAICHA_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("PAICHA_TEST_POSTGRES_URL"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    let Some(base) = pg else {
+        println!("PostgreSQL skipped: set PAICHA_BENCH_POSTGRES_URL (or PAICHA_TEST_POSTGRES_URL)");
+        return;
+    };
+    let schema = format!("paicha_list_bench_{}", std::process::id());
+    postgres_exec(
+        &base,
+        format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
+    )
+    .await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    bench(
+        "PostgreSQL",
+        Location::Url(url.clone()),
+        &url,
+        findings,
+        runs,
+    )
+    .await;
+    postgres_exec(&base, format!("DROP SCHEMA {schema} CASCADE")).await;
+}
