@@ -5,7 +5,7 @@
 //!
 //! Seeds FINDINGS hazards (default 1,000,000) with plain multi-row INSERTs: ten per
 //! inspection, a hundred inspections per bundle, spread over 20 counties × 10 townships of
-//! 石家庄 and 2,000 enterprises, a deadline each (a third already past), and one in ten
+//! 石家庄 and 2,000 enterprises, a deadline each (most already past), and one in ten
 //! inspections re-inspected as rectified. Then times RUNS (default 5) reads of each kind the
 //! console makes, exactly as `/console/` makes them (`Store::hazards` and the ledger rows):
 //!
@@ -15,6 +15,7 @@
 //!
 //! Prints p50 and p95 per read and database. PostgreSQL when `PAICHA_BENCH_POSTGRES_URL` (or
 //! `PAICHA_TEST_POSTGRES_URL`) is set, in a schema of its own dropped afterwards.
+//! `PAICHA_BENCH_KEEP=DIR` keeps the SQLite database in DIR (which must exist and hold none).
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use paicha_core::CreditCode;
@@ -85,7 +86,8 @@ async fn insert_rows(conn: &mut sqlx::AnyConnection, head: &str, width: usize, r
 async fn seed(url: &str, findings: usize, key_id: &str) -> f64 {
     let started = Instant::now();
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
-    let inspections = findings.div_ceil(PER_INSPECTION);
+    // One inspection in ten is a re-inspection (no findings of its own).
+    let inspections = (findings.div_ceil(PER_INSPECTION) * 10).div_ceil(9);
     let bundles = inspections.div_ceil(PER_BUNDLE);
     let now = ts(Utc::now());
     let day0 = Utc.with_ymd_and_hms(2026, 1, 1, 1, 0, 0).unwrap();
@@ -175,25 +177,25 @@ async fn seed(url: &str, findings: usize, key_id: &str) -> f64 {
                     t(ts(started_at + Duration::minutes(30))),
                 ]);
             }
-            continue;
-        }
-        for item in 0..PER_INSPECTION {
-            let major = item == 0;
-            let deadline: NaiveDate =
-                (started_at + Duration::days(30 + (i % 400) as i64)).date_naive();
-            finding_rows.push(vec![
-                t(uuid(2, i)),
-                t(format!("b-{item:02}")),
-                t(if major {
-                    "major_hazard"
-                } else {
-                    "general_hazard"
-                }),
-                t(if major { "major" } else { "general" }),
-                t(format!("基准隐患 {i}-{item}")),
-                t(ts(started_at)),
-                t(deadline.to_string()),
-            ]);
+        } else {
+            for item in 0..PER_INSPECTION {
+                let major = item == 0;
+                let deadline: NaiveDate =
+                    (started_at + Duration::days(30 + (i % 400) as i64)).date_naive();
+                finding_rows.push(vec![
+                    t(uuid(2, i)),
+                    t(format!("b-{item:02}")),
+                    t(if major {
+                        "major_hazard"
+                    } else {
+                        "general_hazard"
+                    }),
+                    t(if major { "major" } else { "general" }),
+                    t(format!("基准隐患 {i}-{item}")),
+                    t(ts(started_at)),
+                    t(deadline.to_string()),
+                ]);
+            }
         }
         if inspection_rows.len() >= BATCH * 5 || i + 1 == inspections {
             let mut tx = conn.begin().await.unwrap();
@@ -332,7 +334,11 @@ async fn main() {
     println!("| database | read | rows matched | p50 ms | p95 ms |");
     println!("| --- | --- | ---: | ---: | ---: |");
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bench.sqlite3");
+    // PAICHA_BENCH_KEEP=DIR keeps the SQLite database there, to read its query plans.
+    let path = match std::env::var("PAICHA_BENCH_KEEP") {
+        Ok(keep) if !keep.is_empty() => std::path::Path::new(&keep).join("bench.sqlite3"),
+        _ => dir.path().join("bench.sqlite3"),
+    };
     bench(
         "SQLite",
         Location::SqliteFile(path.clone()),

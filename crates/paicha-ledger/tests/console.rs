@@ -300,6 +300,37 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         1
     );
 
+    // The enterprise's other open hazard (fw-02) goes along when asked.
+    let (_, html) = page(&s, &evidence, &cookie).await;
+    assert!(
+        html.contains("其他未销号的隐患（1 项）"),
+        "the form offers the other one"
+    );
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &assign,
+            &cookie,
+            &csrf,
+            &[
+                ("assignee", &assignee),
+                ("deadline", "2099-02-01"),
+                ("whole_enterprise", "on"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, other_hazard) = page(&s, &evidence.replace("/fw-01", "/fw-02"), &cookie).await;
+    assert!(other_hazard.contains("检查员 李检查") && other_hazard.contains("2099-02-01"));
+    assert_eq!(
+        s.tdb
+            .query_one::<i64>("SELECT COUNT(*) FROM assignments WHERE superseded_at IS NULL")
+            .await,
+        2,
+        "one current assignment per hazard"
+    );
+
     // 立案 for the hazard, by its printed number.
     let case = [
         ("case_no", "深应急罚立〔2026〕12号"),
@@ -521,6 +552,43 @@ async fn proposals_and_bad_input_on_the_lists(db: Db) {
         !html.contains("待确认的立案建议"),
         "a case answers the proposal"
     );
+    // 责令停产停业整顿 for fw-01 is proposed on the penalties page until a suspension of the
+    // enterprise is recorded.
+    let re = phone.reinspection(
+        0x53,
+        &original,
+        t(55),
+        &[(
+            "fw-01",
+            Decision::Escalate(paicha_core::reinspection::Escalation::Suspension),
+        )],
+    );
+    let (status, _, _) = send(&s.app, post_bundle(phone.export(102, vec![re]).to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, html) = page(&s, "/console/penalties", &cookie).await;
+    assert!(
+        html.contains("待确认的处罚建议") && html.contains("责令停产停业整顿"),
+        "{html}"
+    );
+    let suspension = [
+        ("decision_no", "（深）应急罚〔2026〕9号"),
+        ("org_name", "某某烟花爆竹有限公司"),
+        ("credit_code", CREDIT_CODE),
+        ("legal_basis", "《中华人民共和国安全生产法》第一百零二条"),
+        ("kind", "suspension"),
+        ("decided_on", "2026-03-25"),
+    ];
+    let (status, _, _) = send(
+        &s.app,
+        form("/console/penalties", &cookie, &csrf, &suspension),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&s, "/console/penalties", &cookie).await;
+    assert!(
+        !html.contains("待确认的处罚建议"),
+        "the suspension answers the proposal"
+    );
     // Hostile and malformed text: a clear 422 with the field named, never a 500.
     for (path, fields) in [
         (
@@ -573,7 +641,7 @@ async fn proposals_and_bad_input_on_the_lists(db: Db) {
             .unwrap()
             .contains("不在您督查的辖区")
     );
-    for (table, recorded) in [("cases", 1), ("penalties", 0), ("accountabilities", 0)] {
+    for (table, recorded) in [("cases", 1), ("penalties", 1), ("accountabilities", 0)] {
         let count: i64 = s
             .tdb
             .query_one(sql(format!("SELECT COUNT(*) FROM {table}")))
@@ -638,6 +706,16 @@ async fn the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_ex
     assert!(overdue.contains("共 2 项隐患"), "the filtered ledger");
     let (_, major) = page(&s, "/console/?level=major&status=overdue", &cookie).await;
     assert!(major.contains("共 1 项隐患"));
+    // Ordered by the deadline in force: fw-02 (4 March) first; the default is newest first.
+    let (_, by_deadline) = page(&s, "/console/?sort=deadline", &cookie).await;
+    let table = &by_deadline[by_deadline.find("隐患台账表格").unwrap()..];
+    let order: Vec<String> = links(table, "/console/hazards/");
+    assert!(
+        order[0].ends_with("/fw-02") && order[1].ends_with("/fw-01"),
+        "{order:?}"
+    );
+    let (status, _) = page(&s, "/console/?sort=sideways", &cookie).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // Bad filters are a clear 400 page, a region outside one's own a 403.
     let (status, html) = page(&s, "/console/?level=huge", &cookie).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

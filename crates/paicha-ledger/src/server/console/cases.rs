@@ -5,7 +5,8 @@
 use super::export::{Export, Format, download};
 use super::form::{Control, Fields, record_form};
 use super::layout::{Page, page};
-use super::links::{href as hazard_href, segment};
+use super::links::segment;
+use super::proposals::{escalated, proposed};
 use super::{
     form_sender, may_read, may_record, problem, records_in, signed_page, today, unprocessable,
 };
@@ -14,7 +15,7 @@ use crate::server::AppState;
 use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{Case, FoundHazard, HazardKey, ListFilter, Recorded};
-use crate::store::{AuditEntry, HazardFilter, HazardStatus, Outcome};
+use crate::store::{AuditEntry, Outcome};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -98,7 +99,25 @@ async fn show(
     if let Some(format) = Format::parse(&query.format) {
         return Ok(download(export(&cases), format));
     }
-    let proposals = proposals(state, &identity).await?;
+    let mut proposals = escalated(
+        state,
+        &identity,
+        &[Escalation::PenaltyCase, Escalation::ListedSupervision],
+    )
+    .await?;
+    // Proposed until a case names the hazard.
+    let mut open = Vec::new();
+    for (found, escalation) in proposals.drain(..) {
+        let named = !state
+            .store
+            .cases_of(&found.key)
+            .await
+            .map_err(ApiError::from_store)?
+            .is_empty();
+        if !named {
+            open.push((found, escalation));
+        }
+    }
     let recorder = !records_in(&identity).is_empty();
     let blank = CaseForm {
         opened_on: today().to_string(),
@@ -106,17 +125,11 @@ async fn show(
     };
     let (values, errors) = attempt.map_or((&blank, None), |(v, e)| (v, Some(e)));
     let body = html! {
-        @if !proposals.is_empty() {
-            section.card aria-labelledby="proposed-title" {
-                h2 #proposed-title { "待确认的立案建议 " span.en lang="en" { "Proposed by re-inspections" } }
-                p { "复查时提出立案查处或挂牌督办、尚未立案的隐患。" span.en lang="en" { " Hazards a re-inspection escalated that no case answers yet." } }
-                ul {
-                    @for (found, escalation) in &proposals {
-                        li { a href=(hazard_href(&found.key)) { (found.number) } " · " (found.org_name) " · " (escalation) }
-                    }
-                }
-            }
-        }
+        (proposed(
+            ("待确认的立案建议", "Proposed by re-inspections"),
+            "复查时提出立案查处或挂牌督办、尚未立案的隐患。 Hazards a re-inspection escalated that no case answers yet.",
+            &open,
+        ))
         (super::export::filter_form("/console/cases", &query.q))
         section.card aria-labelledby="cases-title" {
             h2 #cases-title { "案件查办清单 " span.en lang="en" { "Cases" } }
@@ -197,61 +210,6 @@ fn export(cases: &[Case]) -> Export {
             })
             .collect(),
     }
-}
-
-/// Hazards of the person's regions that a re-inspection escalated to a case (立案查处) or to
-/// listed supervision (挂牌督办) and that no case names yet, with the escalation's label.
-async fn proposals(
-    state: &AppState,
-    identity: &Identity,
-) -> Result<Vec<(FoundHazard, String)>, ApiError> {
-    let filter = HazardFilter {
-        scope: Some(identity.reads()),
-        statuses: vec![HazardStatus::Escalated],
-        ..Default::default()
-    };
-    let rows = state
-        .store
-        .hazards(&filter)
-        .await
-        .map_err(ApiError::from_store)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let Some(escalation) = row.review.as_ref().and_then(|r| r.escalation) else {
-            continue;
-        };
-        if !matches!(
-            escalation,
-            Escalation::PenaltyCase | Escalation::ListedSupervision
-        ) {
-            continue;
-        }
-        let key = HazardKey {
-            inspection_id: row.inspection_id.clone(),
-            item_id: row.item_id.clone(),
-        };
-        if !state
-            .store
-            .cases_of(&key)
-            .await
-            .map_err(ApiError::from_store)?
-            .is_empty()
-        {
-            continue;
-        }
-        if let Some(found) = state
-            .store
-            .hazard(&key)
-            .await
-            .map_err(ApiError::from_store)?
-        {
-            out.push((
-                found,
-                format!("{} {}", escalation.label_zh(), escalation.label_en()),
-            ));
-        }
-    }
-    Ok(out)
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -4,7 +4,7 @@
 //! 交办, and the cases opened for it. A supervisor of the hazard's region assigns it here and
 //! opens a case for it. Printable (the print style drops the forms and navigation).
 
-use super::form::{Control, Field, field, summary};
+use super::form::{Control, Fields, summary};
 use super::layout::{Page, page};
 use super::links::{href, segment};
 use super::{form_sender, may_read, may_record, problem, signed_in, today, unprocessable};
@@ -99,6 +99,13 @@ async fn show(
     let regions = store.region_table().await.map_err(ApiError::from_store)?;
     let accounts = store.accounts().await.map_err(ApiError::from_store)?;
     let recorder = may_record(&identity, &found.region_code);
+    let others = if recorder {
+        enterprise_open_hazards(state, &identity, &found)
+            .await?
+            .len()
+    } else {
+        0
+    };
     let href = href(key);
     let body = html! {
         p.actions { button type="button" data-action="print" { "打印 / Print" } }
@@ -122,7 +129,7 @@ async fn show(
             h2 #assign-title { "交办 " span.en lang="en" { "Assignment" } }
             (assignment_history(&assignments))
             @if recorder {
-                (assign_form(&identity, &href, &found, &regions, &accounts, attempt))
+                (assign_form(&identity, &href, assignees(&found, &regions, &accounts), others, attempt))
             }
         }
         section.card aria-labelledby="cases-title" {
@@ -292,6 +299,43 @@ fn assignment_history(assignments: &[Assignment]) -> Markup {
     }
 }
 
+/// The enterprise's other hazards not yet verified (销号) that the person may assign.
+async fn enterprise_open_hazards(
+    state: &AppState,
+    identity: &Identity,
+    found: &FoundHazard,
+) -> Result<Vec<FoundHazard>, ApiError> {
+    let filter = HazardFilter {
+        scope: Some(super::records_in(identity)),
+        ..Default::default()
+    };
+    let rows = state
+        .store
+        .hazards(&filter)
+        .await
+        .map_err(ApiError::from_store)?;
+    let mut out = Vec::new();
+    for row in rows.iter().filter(|r| {
+        r.credit_code == found.credit_code
+            && r.status != crate::store::HazardStatus::Verified
+            && (r.inspection_id != found.key.inspection_id || r.item_id != found.key.item_id)
+    }) {
+        let key = HazardKey {
+            inspection_id: row.inspection_id.clone(),
+            item_id: row.item_id.clone(),
+        };
+        if let Some(hazard) = state
+            .store
+            .hazard(&key)
+            .await
+            .map_err(ApiError::from_store)?
+        {
+            out.push(hazard);
+        }
+    }
+    Ok(out)
+}
+
 /// The townships a hazard can go to (those of its county) and the inspectors who work there.
 fn assignees(
     found: &FoundHazard,
@@ -333,9 +377,8 @@ fn assignees(
 fn assign_form(
     identity: &Identity,
     href: &str,
-    found: &FoundHazard,
-    regions: &Regions,
-    accounts: &[Account],
+    choices: Vec<(String, String)>,
+    others: usize,
     attempt: Option<(&AssignmentForm, &Invalid)>,
 ) -> Markup {
     let empty = AssignmentForm::default();
@@ -343,16 +386,24 @@ fn assign_form(
         Some((form, errors)) => (form, Some(errors)),
         None => (&empty, None),
     };
+    let fields = Fields {
+        form: "assign",
+        errors,
+    };
     html! {
         form.record.no-print method="post" action={(href) "/assign"} aria-label="交办此隐患 Assign this hazard" {
             input type="hidden" name="csrf" value=(identity.csrf_token);
             (summary(errors))
-            (field(Field { name: "assignee", label: ("交办给", "Assign to"), value: &values.assignee,
-                control: Control::Select(assignees(found, regions, accounts)), required: true, form: "assign" }, errors))
-            (field(Field { name: "deadline", label: ("办理期限", "Deadline"), value: &values.deadline,
-                control: Control::Date, required: true, form: "assign" }, errors))
-            (field(Field { name: "note", label: ("交办说明", "Note"), value: &values.note,
-                control: Control::TextArea, required: false, form: "assign" }, errors))
+            (fields.field("assignee", ("交办给", "Assign to"), &values.assignee, Control::Select(choices), true))
+            (fields.field("deadline", ("办理期限", "Deadline"), &values.deadline, Control::Date, true))
+            (fields.field("note", ("交办说明", "Note"), &values.note, Control::TextArea, false))
+            @if others > 0 {
+                div.check {
+                    input #assign-whole type="checkbox" name="whole_enterprise";
+                    label for="assign-whole" { "同时交办该单位其他未销号的隐患（" (others) " 项）"
+                        span.en lang="en" { " Also assign the enterprise's " (others) " other open hazard(s)" } }
+                }
+            }
             button.primary type="submit" { "交办 / Assign" }
         }
     }
@@ -361,6 +412,9 @@ fn assign_form(
 #[derive(Debug, serde::Deserialize)]
 pub struct AssignRequest {
     csrf: String,
+    /// `on`: assign every other open hazard of the enterprise too.
+    #[serde(default)]
+    whole_enterprise: Option<String>,
     #[serde(flatten)]
     form: AssignmentForm,
 }
@@ -410,31 +464,39 @@ pub async fn assign(
         }
     };
     let now = Utc::now();
-    let assignment = Assignment {
-        id: uuid::Uuid::new_v4().to_string(),
-        hazard: key.clone(),
-        region_code: found.region_code.clone(),
-        assignee: new.assignee,
-        assignee_name: name,
-        deadline: new.deadline,
-        note: new.note,
-        assigned_by: identity.account.id.clone(),
-        assigned_at: now,
-        superseded_at: None,
-    };
-    let entry = AuditEntry::new(identity.actor(), "hazard_assigned", Outcome::Ok)
-        .target(&found.number)
-        .detail(format!(
-            "to {} ({}), deadline {}",
-            assignment.assignee.form_value(),
-            assignment.assignee_name,
-            assignment.deadline
-        ));
-    state
-        .store
-        .assign(&assignment, &entry)
-        .await
-        .map_err(ApiError::from_store)?;
+    let mut targets = vec![found];
+    if request.whole_enterprise.is_some() {
+        for other in enterprise_open_hazards(&state, &identity, &targets[0]).await? {
+            targets.push(other);
+        }
+    }
+    for hazard in &targets {
+        let assignment = Assignment {
+            id: uuid::Uuid::new_v4().to_string(),
+            hazard: hazard.key.clone(),
+            region_code: hazard.region_code.clone(),
+            assignee: new.assignee.clone(),
+            assignee_name: name.clone(),
+            deadline: new.deadline,
+            note: new.note.clone(),
+            assigned_by: identity.account.id.clone(),
+            assigned_at: now,
+            superseded_at: None,
+        };
+        let entry = AuditEntry::new(identity.actor(), "hazard_assigned", Outcome::Ok)
+            .target(&hazard.number)
+            .detail(format!(
+                "to {} ({}), deadline {}",
+                assignment.assignee.form_value(),
+                assignment.assignee_name,
+                assignment.deadline
+            ));
+        state
+            .store
+            .assign(&assignment, &entry)
+            .await
+            .map_err(ApiError::from_store)?;
+    }
     Ok(Redirect::to(&format!("{}#assign-title", href(&key))).into_response())
 }
 

@@ -14,6 +14,7 @@ mod layout;
 mod links;
 mod overview;
 mod penalties;
+mod proposals;
 
 use super::AppState;
 use super::auth::{check_csrf, identify};

@@ -45,6 +45,44 @@ struct Extra {
     page: usize,
     /// A sub-region to narrow the ledger to.
     within: Option<RegionCode>,
+    sort: Sort,
+}
+
+/// The ledger's order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Sort {
+    /// The newest inspection first.
+    #[default]
+    Newest,
+    Oldest,
+    /// The earliest deadline in force first; hazards without one last.
+    Deadline,
+}
+
+impl Sort {
+    const ALL: [(Sort, &'static str, &'static str); 3] = [
+        (Sort::Newest, "newest", "最新检查在前 Newest first"),
+        (Sort::Oldest, "oldest", "最早检查在前 Oldest first"),
+        (
+            Sort::Deadline,
+            "deadline",
+            "整改期限最早在前 Earliest deadline first",
+        ),
+    ];
+
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, slug, _)| *slug == text)
+            .map(|(s, _, _)| *s)
+    }
+
+    fn slug(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(s, _, _)| *s == self)
+            .map_or("newest", |(_, slug, _)| slug)
+    }
 }
 
 fn split(pairs: &[(String, String)]) -> Result<(HazardsQuery, Extra), String> {
@@ -59,6 +97,11 @@ fn split(pairs: &[(String, String)]) -> Result<(HazardsQuery, Extra), String> {
             "page" => {
                 extra.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
                     format!("页码应为正整数 / page must be a positive number, got {value:?}")
+                })?
+            }
+            "sort" => {
+                extra.sort = Sort::parse(value.trim()).ok_or_else(|| {
+                    format!("排序应为 newest、oldest 或 deadline / sort must be newest, oldest or deadline, got {value:?}")
                 })?
             }
             "in" if !value.trim().is_empty() => {
@@ -135,7 +178,18 @@ async fn build(
     let mut rows = hazard_rows(store, &checked.filter, checked.sector.as_deref(), &pack)
         .await
         .map_err(ApiError::from_store)?;
-    rows.reverse(); // newest first
+    match extra.sort {
+        Sort::Newest => rows.reverse(),
+        Sort::Oldest => {}
+        // Deadlines are YYYY-MM-DD, so text order is date order; none sorts last.
+        Sort::Deadline => rows.sort_by(|a, b| {
+            (a.deadline.is_empty(), &a.deadline, &a.hazard_no).cmp(&(
+                b.deadline.is_empty(),
+                &b.deadline,
+                &b.hazard_no,
+            ))
+        }),
+    }
     if let Some(format) = extra.format {
         let export = Export {
             file_stem: "隐患台账",
@@ -184,20 +238,19 @@ async fn build(
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page_no = extra.page.min(pages);
     let shown = &rows[(page_no - 1) * PAGE_SIZE..(page_no * PAGE_SIZE).min(total)];
-    let here = |page: usize| {
+    // The query string of this view (filters, sub-region, order), for paging and exports.
+    let this_view = {
         let mut q = query.to_query_string();
         if let Some(code) = &extra.within {
             q = format!("{q}&in={code}");
         }
-        format!("/console/?{}&page={page}", q.trim_start_matches('&'))
-    };
-    let export_link = |format: &str| {
-        let mut q = query.to_query_string();
-        if let Some(code) = &extra.within {
-            q = format!("{q}&in={code}");
+        if extra.sort != Sort::Newest {
+            q = format!("{q}&sort={}", extra.sort.slug());
         }
-        format!("/console/?{}&format={format}", q.trim_start_matches('&'))
+        q.trim_start_matches('&').to_string()
     };
+    let here = |page: usize| format!("/console/?{this_view}&page={page}");
+    let export_link = |format: &str| format!("/console/?{this_view}&format={format}");
     let body = html! {
         section.card aria-labelledby="scope-title" {
             h2 #scope-title { "您的权限 " span.en lang="en" { "What you may see" } }
@@ -213,7 +266,7 @@ async fn build(
         @if !reads.is_empty() {
             (at_a_glance(&summary, &everything, &regions, &lists))
         }
-        (filters(&query, extra.within.as_ref()))
+        (filters(&query, extra.within.as_ref(), extra.sort))
         section.card aria-labelledby="ledger-title" {
             h2 #ledger-title { "隐患台账 " span.en lang="en" { "Hazard ledger" } }
             p role="status" {
@@ -439,7 +492,7 @@ fn at_a_glance(
 }
 
 /// The ledger's filters, as a plain GET form.
-fn filters(query: &HazardsQuery, within: Option<&RegionCode>) -> Markup {
+fn filters(query: &HazardsQuery, within: Option<&RegionCode>, sort: Sort) -> Markup {
     let status = query.status.first().map(|s| s.slug()).unwrap_or("");
     let level = query.level.map(|l| l.slug()).unwrap_or("");
     let sector = query.sector.as_deref().unwrap_or("");
@@ -481,6 +534,14 @@ fn filters(query: &HazardsQuery, within: Option<&RegionCode>) -> Markup {
             div.field {
                 label for="f-to" { "至 " span.en lang="en" { "to" } }
                 input #f-to name="to" type="date" value=(day(query.to));
+            }
+            div.field {
+                label for="f-sort" { "排序 " span.en lang="en" { "Order" } }
+                select #f-sort name="sort" {
+                    @for (s, slug, label) in Sort::ALL {
+                        option value=(slug) selected[s == sort] { (label) }
+                    }
+                }
             }
             button type="submit" { "筛选 / Filter" }
             a.button href="/console/" { "清除 / Clear" }

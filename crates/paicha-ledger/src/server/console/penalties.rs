@@ -5,6 +5,7 @@ use super::cases::ListQuery;
 use super::export::{Export, Format, download, filter_form};
 use super::form::{Control, Fields, options, record_form};
 use super::layout::{Page, page};
+use super::proposals::{escalated, proposed};
 use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
 use crate::server::AppState;
@@ -18,6 +19,7 @@ use chrono::Utc;
 use maud::html;
 use paicha_core::lists::{FieldError, Invalid, NewPenalty, PenaltyForm, PenaltyKind, format_yuan};
 use paicha_core::region::RegionCode;
+use paicha_core::reinspection::Escalation;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -49,6 +51,22 @@ async fn show(
         return Ok(download(export(&penalties), format));
     }
     let total_fen: i64 = penalties.iter().filter_map(|p| p.amount_fen).sum();
+    // 责令停产停业整顿 proposed by a re-inspection, until a suspension of that enterprise is
+    // recorded.
+    let suspended: Vec<String> = state
+        .store
+        .penalties(&ListFilter {
+            scope: Some(identity.reads()),
+            enterprise: None,
+        })
+        .await
+        .map_err(ApiError::from_store)?
+        .into_iter()
+        .filter(|p| p.kind == PenaltyKind::Suspension)
+        .map(|p| p.credit_code)
+        .collect();
+    let mut open = escalated(state, &identity, &[Escalation::Suspension]).await?;
+    open.retain(|(found, _)| !suspended.contains(&found.credit_code));
     let blank = PenaltyForm {
         decided_on: today().to_string(),
         ..Default::default()
@@ -60,6 +78,11 @@ async fn show(
         errors,
     };
     let body = html! {
+        (proposed(
+            ("待确认的处罚建议", "Proposed by re-inspections"),
+            "复查时提出责令停产停业整顿、尚未记录停产停业处罚的单位。 Enterprises a re-inspection proposed to suspend, with no suspension recorded yet.",
+            &open,
+        ))
         (filter_form("/console/penalties", &query.q))
         section.card aria-labelledby="penalties-title" {
             h2 #penalties-title { "违法企业处罚清单 " span.en lang="en" { "Penalties on enterprises" } }
