@@ -136,6 +136,18 @@ impl RegionCode {
         other.0.starts_with(&self.0)
     }
 
+    /// The innermost region that contains every one of `codes` (itself, for one code); none
+    /// for no codes or codes of different provinces.
+    pub fn common<'a>(codes: impl IntoIterator<Item = &'a RegionCode>) -> Option<RegionCode> {
+        let codes: Vec<&RegionCode> = codes.into_iter().collect();
+        let first = codes.first()?;
+        [9, 6, 4, 2]
+            .into_iter()
+            .filter(|len| first.0.len() >= *len)
+            .map(|len| RegionCode(first.0[..len].to_string()))
+            .find(|outer| codes.iter().all(|c| outer.contains(c)))
+    }
+
     /// The region an enterprise was registered in, from positions 3–8 of its 统一社会信用代码
     /// (the registration authority's code): a county, or the city or province when the
     /// authority was the city's or province's own (a code ending in `00` or `0000`). None when
@@ -356,6 +368,27 @@ impl Regions {
 
 #[cfg(test)]
 mod tests {
+    use super::RegionCode as Code;
+
+    #[test]
+    fn the_common_region_is_the_innermost_one_holding_all() {
+        let c = |t: &str| Code::parse(t).unwrap();
+        let common = |codes: &[&str]| {
+            let codes: Vec<Code> = codes.iter().map(|t| c(t)).collect();
+            Code::common(&codes).map(|r| r.to_string())
+        };
+        assert_eq!(common(&["130102001"]).as_deref(), Some("130102001"));
+        assert_eq!(
+            common(&["130102001", "130102002"]).as_deref(),
+            Some("130102")
+        );
+        assert_eq!(common(&["130102001", "130104"]).as_deref(), Some("1301"));
+        assert_eq!(common(&["130102", "130102001"]).as_deref(), Some("130102"));
+        assert_eq!(common(&["1301", "1302"]).as_deref(), Some("13"));
+        assert_eq!(common(&["13", "44"]), None);
+        assert_eq!(common(&[]), None);
+    }
+
     use super::*;
 
     #[test]

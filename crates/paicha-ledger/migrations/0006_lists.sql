@@ -23,6 +23,9 @@ CREATE TABLE assignments (
     superseded_at  TEXT                   -- set when the hazard is assigned again
 );
 CREATE INDEX assignments_by_hazard ON assignments (inspection_id, item_id);
+-- One current assignment per hazard, whatever two supervisors do at the same moment.
+CREATE UNIQUE INDEX assignments_current ON assignments (inspection_id, item_id)
+    WHERE superseded_at IS NULL;
 CREATE INDEX assignments_by_assignee ON assignments (assignee);
 
 CREATE TABLE cases (

@@ -174,11 +174,10 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
     let (status, headers, bytes) = send(&s.app, get_as(&photo, &cookie)).await;
     assert_eq!((status, bytes.as_slice()), (StatusCode::OK, REVIEW_PHOTO));
     assert_eq!(headers[header::CONTENT_TYPE], "image/png");
-    assert!(
-        headers[header::CACHE_CONTROL]
-            .to_str()
-            .unwrap()
-            .starts_with("private")
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "no-store",
+        "evidence stays in no cache"
     );
 
     // Another province's supervisor learns nothing of it: not the page, not the photo.
@@ -303,7 +302,7 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
     // The enterprise's other open hazard (fw-02) goes along when asked.
     let (_, html) = page(&s, &evidence, &cookie).await;
     assert!(
-        html.contains("其他未销号的隐患（1 项）"),
+        html.contains("其他未销号隐患（1 项）"),
         "the form offers the other one"
     );
     let (status, _, _) = send(
@@ -460,6 +459,13 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
     assert!(
         text.starts_with("决定书文号,") && text.contains(",50000.00,2026-03-25,"),
         "{text}"
+    );
+    // The search ignores case on both databases (a credit code typed in lower case).
+    let lower = format!("/console/cases?q={}", CREDIT_CODE.to_lowercase());
+    let (_, found) = page(&s, &lower, &cookie).await;
+    assert!(
+        found.contains("深应急罚立〔2026〕12号"),
+        "found by a lower-case credit code"
     );
     let (_, filtered) = page(&s, "/console/cases?q=nothing-like-it", &cookie).await;
     assert!(!filtered.contains("深应急罚立〔2026〕12号"));
@@ -640,6 +646,11 @@ async fn proposals_and_bad_input_on_the_lists(db: Db) {
         String::from_utf8(bytes)
             .unwrap()
             .contains("不在您督查的辖区")
+    );
+    assert_eq!(
+        audited(&s, "penalty_recorded", "denied").await,
+        1,
+        "the refusal is audited"
     );
     for (table, recorded) in [("cases", 1), ("penalties", 1), ("accountabilities", 0)] {
         let count: i64 = s

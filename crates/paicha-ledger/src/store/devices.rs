@@ -160,6 +160,33 @@ impl Store {
         })
     }
 
+    /// Revokes one key with its audit entry in the same transaction (the console's way, where
+    /// the key is known whole); false if it was revoked already.
+    pub async fn revoke_audited(
+        &self,
+        key_id: &KeyId,
+        reason: &str,
+        audit: &super::AuditEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let changed = sqlx::query(
+            "UPDATE devices SET revoked_at = $1, revoke_reason = $2 \
+             WHERE key_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(to_db(now))
+        .bind(reason)
+        .bind(key_id.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            super::audit::append(&mut tx, audit, now).await?;
+            tx.commit().await?;
+        }
+        Ok(changed == 1)
+    }
+
     /// Revokes the key whose id starts with `key_id_prefix` (lower-case hex, already validated).
     pub async fn revoke(
         &self,

@@ -169,7 +169,8 @@ impl Store {
     ) -> Result<Vec<AnyRow>, StoreError> {
         let (scope, mut params) = scope_clause_on("t.region_code", filter.scope.as_deref(), 2);
         let conditions = format!(
-            "($1 = '' OR t.{} LIKE $1 OR t.{} LIKE $1) {scope}",
+            // UPPER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
+            "($1 = '' OR UPPER(t.{}) LIKE UPPER($1) OR UPPER(t.{}) LIKE UPPER($1)) {scope}",
             searched[0], searched[1]
         );
         params.insert(0, enterprise_pattern(filter));
@@ -212,8 +213,26 @@ impl Store {
 
     // ---- 交办 ----------------------------------------------------------------------------------
 
-    /// Assigns a hazard, superseding its current assignment, with the audit entry.
+    /// Assigns a hazard, superseding its current assignment, with the audit entry. Two
+    /// supervisors assigning one hazard at the same moment: the unique index of current
+    /// assignments refuses the second insert, which then runs again and supersedes the first.
     pub async fn assign(
+        &self,
+        assignment: &Assignment,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.assign_once(assignment, audit).await {
+                Err(StoreError::Sql(e)) if attempt < 3 && is_unique_violation(&e) => continue,
+                Err(e) if attempt < 3 && e.is_transient_conflict() => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn assign_once(
         &self,
         assignment: &Assignment,
         audit: &AuditEntry,

@@ -7,6 +7,7 @@ use super::layout::{Page, page};
 use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
 use crate::server::AppState;
+use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{Accountability, HazardKey, ListFilter};
 use crate::store::{AuditEntry, Outcome};
@@ -18,6 +19,7 @@ use maud::html;
 use paicha_core::lists::{
     AccountabilityForm, AccountabilityMeasure, FieldError, Invalid, NewAccountability,
 };
+use paicha_core::region::RegionCode;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ListQuery {
@@ -76,7 +78,7 @@ async fn show(
         errors,
     };
     let body = html! {
-        (filter_form("/console/accountability", &query.q))
+        (filter_form("/console/accountability", ("被问责人或单位", "Person or unit"), &query.q))
         section.card aria-labelledby="accountability-title" {
             h2 #accountability-title { "追责问责清单 " span.en lang="en" { "Accountability" } }
             p role="status" { "共 " (entries.len()) " 人次" span.en lang="en" { " " (entries.len()) " entries" } }
@@ -178,7 +180,7 @@ async fn place(
     identity: &Identity,
     new: &NewAccountability,
 ) -> Result<Result<(String, Option<HazardKey>, Option<String>), Invalid>, ApiError> {
-    let mut region = None;
+    let mut linked: Vec<RegionCode> = Vec::new();
     let mut hazard = None;
     if let Some(number) = &new.hazard {
         let found = state
@@ -191,7 +193,7 @@ async fn place(
             .find(|h| may_read(identity, &h.region_code))
         {
             Some(h) => {
-                region = Some(h.region_code);
+                linked.extend(RegionCode::parse(&h.region_code).ok());
                 hazard = Some(h.key);
             }
             None => {
@@ -211,7 +213,7 @@ async fn place(
             .map_err(ApiError::from_store)?;
         match case.filter(|c| may_read(identity, &c.region_code)) {
             Some(case) => {
-                region.get_or_insert(case.region_code);
+                linked.extend(RegionCode::parse(&case.region_code).ok());
                 case_id = Some(case.id);
             }
             None => {
@@ -222,8 +224,21 @@ async fn place(
             }
         }
     }
-    let region = region.unwrap_or_default();
+    // The entry belongs to the innermost region holding its hazard and its case, so that its
+    // readers read both.
+    let region = RegionCode::common(&linked)
+        .map(|r| r.to_string())
+        .unwrap_or_default();
     if !may_record(identity, &region) {
+        audit(
+            state,
+            AuditEntry::new(identity.actor(), "accountability_recorded", Outcome::Denied)
+                .target(&new.person)
+                .detail(format!(
+                    "region {region:?} is not one the account supervises"
+                )),
+        )
+        .await;
         return Ok(Err(problem_at(
             if hazard.is_some() {
                 "hazard"

@@ -130,7 +130,7 @@ async fn show(
             "复查时提出立案查处或挂牌督办、尚未立案的隐患。 Hazards a re-inspection escalated that no case answers yet.",
             &open,
         ))
-        (super::export::filter_form("/console/cases", &query.q))
+        (super::export::filter_form("/console/cases", ("单位名称或信用代码", "Enterprise or credit code"), &query.q))
         section.card aria-labelledby="cases-title" {
             h2 #cases-title { "案件查办清单 " span.en lang="en" { "Cases" } }
             p role="status" { "共 " (cases.len()) " 件" span.en lang="en" { " " (cases.len()) " cases" } }
@@ -321,19 +321,37 @@ async fn place(
             }
         }
     }
-    let region = match found.first() {
-        Some(hazard) => hazard.region_code.clone(),
-        None => match RegionCode::of_registration(&new.credit_code) {
+    // The case belongs to the innermost region holding all its hazards, so that whoever reads
+    // the case reads every hazard it names (and no one reads it beside a hazard they cannot).
+    let region = if found.is_empty() {
+        match RegionCode::of_registration(&new.credit_code) {
             Some(code) => code.to_string(),
             None => return Ok(Err(outside("credit_code"))),
-        },
+        }
+    } else {
+        let codes: Vec<RegionCode> = found
+            .iter()
+            .filter_map(|h| RegionCode::parse(&h.region_code).ok())
+            .collect();
+        match RegionCode::common(&codes).filter(|_| codes.len() == found.len()) {
+            Some(code) => code.to_string(),
+            None => return Ok(Err(outside("hazards"))),
+        }
     };
     if !may_record(identity, &region) {
-        return Ok(Err(outside(if found.is_empty() {
+        let field = if found.is_empty() {
             "credit_code"
         } else {
             "hazards"
-        })));
+        };
+        audit(
+            state,
+            AuditEntry::new(identity.actor(), "case_opened", Outcome::Denied)
+                .target(&new.case_no)
+                .detail(format!("region {region} is not one the account supervises")),
+        )
+        .await;
+        return Ok(Err(outside(field)));
     }
     Ok(Ok((region, found.into_iter().map(|h| h.key).collect())))
 }

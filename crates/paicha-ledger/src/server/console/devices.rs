@@ -9,7 +9,7 @@ use crate::server::AppState;
 use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::{Account, AuditEntry, DeviceRequest, EnrolOutcome, Outcome, Role};
-use crate::store::{Device, NewDevice, RevokeOutcome};
+use crate::store::{Device, NewDevice};
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -437,18 +437,12 @@ async fn revoke_device(
             "请填写停用原因（200字以内） / give a reason (at most 200 characters)",
         ));
     }
-    if let RevokeOutcome::Revoked(_) = store
-        .revoke(device.key_id.as_str(), reason, Utc::now())
+    let entry = AuditEntry::new(identity.actor(), "device_revoked", Outcome::Ok)
+        .target(key.as_str())
+        .detail(reason.to_string());
+    store
+        .revoke_audited(&device.key_id, reason, &entry, Utc::now())
         .await
-        .map_err(ApiError::from_store)?
-    {
-        audit(
-            state,
-            AuditEntry::new(identity.actor(), "device_revoked", Outcome::Ok)
-                .target(key.as_str())
-                .detail(reason.to_string()),
-        )
-        .await;
-    }
+        .map_err(ApiError::from_store)?;
     Ok(())
 }

@@ -92,8 +92,9 @@ fn csv(export: Export) -> Response {
     }
 }
 
-/// The search box above a list, and its export links (same filter).
-pub fn filter_form(action: &str, q: &str) -> Markup {
+/// The search box above a list (`label`: what it searches), and its export links (same
+/// filter).
+pub fn filter_form(action: &str, label: (&str, &str), q: &str) -> Markup {
     let export = |format: &str| {
         if q.is_empty() {
             format!("{action}?format={format}")
@@ -103,7 +104,7 @@ pub fn filter_form(action: &str, q: &str) -> Markup {
     };
     html! {
         form.search.no-print method="get" action=(action) role="search" aria-label="筛选 Filter" {
-            label for="q" { "单位名称或信用代码 " span.en lang="en" { "Enterprise or credit code" } }
+            label for="q" { (label.0) " " span.en lang="en" { (label.1) } }
             input #q name="q" value=(q) type="search";
             button type="submit" { "筛选 / Filter" }
             a.button href=(export("csv")) { "导出 CSV / Export CSV" }

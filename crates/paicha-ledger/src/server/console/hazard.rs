@@ -95,7 +95,8 @@ async fn show(
         .assignments_of(key)
         .await
         .map_err(ApiError::from_store)?;
-    let cases = store.cases_of(key).await.map_err(ApiError::from_store)?;
+    let mut cases = store.cases_of(key).await.map_err(ApiError::from_store)?;
+    cases.retain(|c| may_read(&identity, &c.region_code));
     let regions = store.region_table().await.map_err(ApiError::from_store)?;
     let accounts = store.accounts().await.map_err(ApiError::from_store)?;
     let recorder = may_record(&identity, &found.region_code);
@@ -299,7 +300,8 @@ fn assignment_history(assignments: &[Assignment]) -> Markup {
     }
 }
 
-/// The enterprise's other hazards not yet verified (销号) that the person may assign.
+/// The enterprise's other hazards not yet verified (销号) placed where this one is (so that
+/// the same townships and inspectors can take them), which the person may assign.
 async fn enterprise_open_hazards(
     state: &AppState,
     identity: &Identity,
@@ -317,6 +319,7 @@ async fn enterprise_open_hazards(
     let mut out = Vec::new();
     for row in rows.iter().filter(|r| {
         r.credit_code == found.credit_code
+            && r.region_code == found.region_code
             && r.status != crate::store::HazardStatus::Verified
             && (r.inspection_id != found.key.inspection_id || r.item_id != found.key.item_id)
     }) {
@@ -400,8 +403,8 @@ fn assign_form(
             @if others > 0 {
                 div.check {
                     input #assign-whole type="checkbox" name="whole_enterprise";
-                    label for="assign-whole" { "同时交办该单位其他未销号的隐患（" (others) " 项）"
-                        span.en lang="en" { " Also assign the enterprise's " (others) " other open hazard(s)" } }
+                    label for="assign-whole" { "同时交办该单位在同一区域的其他未销号隐患（" (others) " 项）"
+                        span.en lang="en" { " Also assign the enterprise's " (others) " other open hazard(s) here" } }
                 }
             }
             button.primary type="submit" { "交办 / Assign" }
@@ -548,8 +551,8 @@ pub async fn photo(
     Ok((
         [
             (header::CONTENT_TYPE, media_type),
-            // Evidence of one region: never kept by shared caches.
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            // Evidence of one region: kept by no cache, not even the browser's after sign-out.
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )

@@ -182,12 +182,10 @@ async fn build(
         Sort::Newest => rows.reverse(),
         Sort::Oldest => {}
         // Deadlines are YYYY-MM-DD, so text order is date order; none sorts last.
-        Sort::Deadline => rows.sort_by(|a, b| {
-            (a.deadline.is_empty(), &a.deadline, &a.hazard_no).cmp(&(
-                b.deadline.is_empty(),
-                &b.deadline,
-                &b.hazard_no,
-            ))
+        // A deadline that is not a date (typed before dates were checked) sorts with none.
+        Sort::Deadline => rows.sort_by_cached_key(|r| {
+            let day = paicha_core::finding::parse_date(&r.deadline);
+            (day.is_none(), day, r.hazard_no.clone())
         }),
     }
     if let Some(format) = extra.format {

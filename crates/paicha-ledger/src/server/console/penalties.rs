@@ -9,6 +9,7 @@ use super::proposals::{escalated, proposed};
 use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
 use crate::server::AppState;
+use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{ListFilter, Penalty, Recorded};
 use crate::store::{AuditEntry, Outcome};
@@ -83,7 +84,7 @@ async fn show(
             "复查时提出责令停产停业整顿、尚未记录停产停业处罚的单位。 Enterprises a re-inspection proposed to suspend, with no suspension recorded yet.",
             &open,
         ))
-        (filter_form("/console/penalties", &query.q))
+        (filter_form("/console/penalties", ("单位名称或信用代码", "Enterprise or credit code"), &query.q))
         section.card aria-labelledby="penalties-title" {
             h2 #penalties-title { "违法企业处罚清单 " span.en lang="en" { "Penalties on enterprises" } }
             p role="status" { "共 " (penalties.len()) " 项，罚没金额合计 " (format_yuan(total_fen)) " 元"
@@ -216,6 +217,13 @@ async fn place(
         } else {
             "credit_code"
         };
+        audit(
+            state,
+            AuditEntry::new(identity.actor(), "penalty_recorded", Outcome::Denied)
+                .target(&new.decision_no)
+                .detail(format!("region {region} is not one the account supervises")),
+        )
+        .await;
         return Ok(Err(problem_at(field, outside)));
     }
     Ok(Ok((region, case_id)))
