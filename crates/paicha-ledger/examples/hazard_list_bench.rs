@@ -17,6 +17,8 @@
 //! `PAICHA_TEST_POSTGRES_URL`) is set, in a schema of its own dropped afterwards.
 //! `PAICHA_BENCH_KEEP=DIR` keeps the SQLite database in DIR (which must exist and hold none).
 
+#[path = "support/postgres.rs"]
+mod support;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use paicha_core::CreditCode;
 use paicha_core::region::RegionCode;
@@ -24,6 +26,7 @@ use paicha_ledger::hazards::ledger_row;
 use paicha_ledger::store::{HazardFilter, HazardLevel, HazardStatus, Location, NewDevice, Store};
 use sqlx::Connection;
 use std::time::Instant;
+use support::postgres_exec;
 
 const PER_INSPECTION: usize = 10;
 const PER_BUNDLE: usize = 100;
@@ -312,15 +315,6 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
         println!("| {name} | {what} | {matched} | {p50:.0} | {p95:.0} |");
     }
     store.close().await;
-}
-
-async fn postgres_exec(url: &str, sql: String) {
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
 }
 
 #[tokio::main]

@@ -14,6 +14,8 @@
 //! SQLite always (a file in a temporary directory); PostgreSQL when `PAICHA_BENCH_POSTGRES_URL`
 //! (or `PAICHA_TEST_POSTGRES_URL`) is set, in a schema of its own that is dropped afterwards.
 
+#[path = "support/postgres.rs"]
+mod support;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
@@ -22,6 +24,7 @@ use paicha_ledger::import::{ImportOutcome, import_bytes};
 use paicha_ledger::store::{Location, NewDevice, Store};
 use sqlx::Connection;
 use std::time::Instant;
+use support::postgres_exec;
 use uuid::Uuid;
 
 fn checklist(items: usize) -> Checklist {
@@ -275,15 +278,6 @@ fn report(name: &str, import: &Rates, raw: &Rates) {
         raw.seconds,
         100.0 * import.bundles_per_s() / raw.bundles_per_s()
     );
-}
-
-async fn postgres_exec(url: &str, sql: String) {
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
 }
 
 #[tokio::main]

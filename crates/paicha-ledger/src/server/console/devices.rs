@@ -246,13 +246,23 @@ pub async fn confirm(
         Ok(identity) => identity,
         Err(response) => return Ok(response),
     };
-    match enrol(&state, &identity, &key_id, &form).await {
+    let outcome = enrol(&state, &identity, &key_id, &form).await;
+    settle(&state, identity, outcome).await
+}
+
+/// After a confirmation or a revocation: back to the list, or — for the person's mistake (a
+/// wrong code, wrong digits, an account outside their regions) — the page again with what to
+/// correct.
+async fn settle(
+    state: &AppState,
+    identity: Identity,
+    outcome: Result<(), ApiError>,
+) -> Result<Response, ApiError> {
+    match outcome {
         Ok(()) => Ok(Redirect::to("/console/devices").into_response()),
-        // The person's mistake (a wrong code, an account outside their regions): the page
-        // again, with what to correct.
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
-            let mut response = build(&state, identity, Some(e.body.message)).await?;
+            let mut response = build(state, identity, Some(e.body.message)).await?;
             *response.status_mut() = status;
             Ok(response)
         }
@@ -378,16 +388,7 @@ pub async fn revoke(
         Err(response) => return Ok(response),
     };
     let outcome = revoke_device(&state, &identity, &key_id, &form).await;
-    match outcome {
-        Ok(()) => Ok(Redirect::to("/console/devices").into_response()),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let mut response = build(&state, identity, Some(e.body.message)).await?;
-            *response.status_mut() = status;
-            Ok(response)
-        }
-        Err(e) => Err(e),
-    }
+    settle(&state, identity, outcome).await
 }
 
 async fn revoke_device(
