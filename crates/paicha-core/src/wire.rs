@@ -12,6 +12,7 @@
 //! | `GET /api/me`, signed in | [`Me`] |
 //! | `POST /api/device/enrolment` ([`DeviceEnrolmentRequest`]), signed by the new key | [`DeviceStatus`] |
 //! | `GET /api/device`, signed by the device | [`DeviceStatus`] |
+//! | `GET /api/device/assignments`, signed by the device | [`AssignmentsResponse`] |
 //! | anything that fails | 4xx/5xx [`ErrorBody`] |
 //!
 //! "Signed in" is a staff session (a passkey sign-in); "signed" is an HTTP Message Signature of
@@ -33,6 +34,32 @@ pub const HAZARDS_PATH: &str = "/api/hazards";
 pub const ME_PATH: &str = "/api/me";
 pub const DEVICE_PATH: &str = "/api/device";
 pub const DEVICE_ENROLMENT_PATH: &str = "/api/device/enrolment";
+pub const DEVICE_ASSIGNMENTS_PATH: &str = "/api/device/assignments";
+
+/// `GET /api/device/assignments`: the hazards still open that supervisors assigned (交办) to
+/// the device's person or to a township where that person works.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentsResponse {
+    pub assignments: Vec<AssignedHazard>,
+}
+
+/// One assignment and the hazard it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignedHazard {
+    pub hazard_no: String,
+    pub inspection_id: String,
+    pub item_id: String,
+    /// Who it is assigned to, as the supervisor chose it (`乡镇 建北街道`, `检查员 张三`).
+    pub assigned_to: String,
+    /// 办理期限
+    pub deadline: NaiveDate,
+    /// 交办说明
+    pub note: String,
+    pub assigned_at: chrono::DateTime<chrono::Utc>,
+    /// The hazard as the ledger shows it: item, legal basis, description, order, deadline in
+    /// force, status, who found it and when.
+    pub hazard: HazardLedgerRow,
+}
 
 /// `GET /api/me`: the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -666,7 +666,142 @@ async fn the_audit_trail_shows_an_edited_or_deleted_row(db: Db) {
     );
 }
 
+/// GET /api/device/assignments signed by the test phone, as its typed answer.
+async fn assigned(s: &Server, nonce: &str) -> paicha_core::wire::AssignmentsResponse {
+    let request = signed_request(
+        &phone_key(),
+        "GET",
+        paicha_core::wire::DEVICE_ASSIGNMENTS_PATH,
+        b"",
+        0,
+        nonce,
+    );
+    let (status, _, bytes) = send(&s.app, request).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+async fn a_device_reads_the_hazards_assigned_to_its_person_or_township(db: Db) {
+    use paicha_core::lists::Assignee;
+    use paicha_ledger::store::lists::{Assignment, HazardKey};
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let envelope = phone.export(100, vec![phone.inspection_with_three_hazards(1)]);
+    let (status, _, _) = send(&s.app, post_bundle(envelope.to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Not bound to an account: nothing is assigned to it.
+    assert!(
+        assigned(&s, "nonce-assign-0001")
+            .await
+            .assignments
+            .is_empty()
+    );
+    let (_, _, inspector) = signed_in(&s.store, "张三", &["inspector@4403"]).await;
+    let key_id = phone.device_info().key_id;
+    let bind = AuditEntry::new("test", "device_bound", Outcome::Ok);
+    s.store
+        .bind_device(key_id.as_str(), &inspector, &bind, chrono::Utc::now())
+        .await
+        .unwrap();
+    let inspection = uuid::Uuid::from_u128(1).to_string();
+    let assign = |item: &str, assignee: Assignee, name: &str| Assignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        hazard: HazardKey {
+            inspection_id: inspection.clone(),
+            item_id: item.to_string(),
+        },
+        region_code: "4403".into(),
+        assignee,
+        assignee_name: name.into(),
+        deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
+        note: "请复查".into(),
+        assigned_by: "supervisor".into(),
+        assigned_at: chrono::Utc::now(),
+        superseded_at: None,
+    };
+    let audit = AuditEntry::new("test", "hazard_assigned", Outcome::Ok);
+    let township = paicha_core::region::RegionCode::parse("440300001").unwrap();
+    for assignment in [
+        assign(
+            "fw-01",
+            Assignee::Inspector(inspector.clone()),
+            "检查员 张三",
+        ),
+        assign(
+            "fw-02",
+            Assignee::Inspector("someone-else".into()),
+            "检查员 李四",
+        ),
+        assign("fw-03", Assignee::Township(township.clone()), "乡镇 某街道"),
+    ] {
+        s.store.assign(&assignment, &audit).await.unwrap();
+    }
+    // Its person's hazard only: not another inspector's, not a township it does not work in
+    // (a city-wide inspector role is not the township's staff).
+    let answer = assigned(&s, "nonce-assign-0002").await;
+    let items: Vec<&str> = answer
+        .assignments
+        .iter()
+        .map(|a| a.item_id.as_str())
+        .collect();
+    assert_eq!(items, ["fw-01"]);
+    let first = &answer.assignments[0];
+    assert_eq!(
+        (first.assigned_to.as_str(), first.note.as_str()),
+        ("检查员 张三", "请复查")
+    );
+    assert_eq!(first.hazard.hazard_no, first.hazard_no);
+    assert_eq!(
+        first.hazard.description, "fw-01 隐患",
+        "the hazard as the ledger shows it"
+    );
+    // Working in the township too: its assignment arrives.
+    let grant = paicha_ledger::access::parse_grant("township@440300001").unwrap();
+    let granted = AuditEntry::new("test", "role_granted", Outcome::Ok);
+    s.store
+        .set_grant(&inspector, &grant, true, &granted, chrono::Utc::now())
+        .await
+        .unwrap();
+    let answer = assigned(&s, "nonce-assign-0003").await;
+    let mut items: Vec<&str> = answer
+        .assignments
+        .iter()
+        .map(|a| a.item_id.as_str())
+        .collect();
+    items.sort();
+    assert_eq!(items, ["fw-01", "fw-03"]);
+    // Unsigned: refused; a revoked key: refused.
+    refused(
+        &s,
+        get(paicha_core::wire::DEVICE_ASSIGNMENTS_PATH),
+        StatusCode::UNAUTHORIZED,
+        "bad_signature",
+    )
+    .await;
+    s.store
+        .revoke(key_id.as_str(), "手机丢失", chrono::Utc::now())
+        .await
+        .unwrap();
+    let request = signed_request(
+        &phone_key(),
+        "GET",
+        paicha_core::wire::DEVICE_ASSIGNMENTS_PATH,
+        b"",
+        0,
+        "nonce-assign-0004",
+    );
+    refused(&s, request, StatusCode::FORBIDDEN, "revoked_key").await;
+}
+
 on_both_databases!(
+    a_device_reads_the_hazards_assigned_to_its_person_or_township,
     nobody_reads_the_ledger_without_an_identity,
     each_person_reads_only_their_regions,
     state_changes_need_the_ledgers_origin_and_the_csrf_token,

@@ -1,24 +1,30 @@
 //! What a device asks with a signed request (RFC 9421, `paicha_core::httpsig`): to be enrolled,
-//! and where its enrolment stands.
+//! where its enrolment stands, and the hazards assigned to its person (交办).
 
 use super::AppState;
-use super::auth::{as_signed, refuse_device};
+use super::api::current_pack;
+use super::auth::{as_signed, refuse_device, signed_device};
 use super::error::ApiError;
 use crate::access::device::{DeviceAuthError, Signer, authenticate_new_key, authenticate_signer};
-use crate::store::{AuditEntry, DeviceRequest, Outcome};
+use crate::hazards::hazard_rows;
+use crate::store::{AuditEntry, DeviceRequest, HazardFilter, HazardStatus, Outcome};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
+use paicha_core::lists::Assignee;
 use paicha_core::wire::{
-    DEVICE_ENROLMENT_PATH, DEVICE_PATH, DeviceEnrolmentRequest, DeviceState, DeviceStatus,
+    AssignedHazard, AssignmentsResponse, DEVICE_ASSIGNMENTS_PATH, DEVICE_ENROLMENT_PATH,
+    DEVICE_PATH, DeviceEnrolmentRequest, DeviceState, DeviceStatus,
 };
 
 /// An enrolment request is a few hundred bytes.
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(DEVICE_PATH, get(status))
+    Router::new()
+        .route(DEVICE_PATH, get(status))
+        .route(DEVICE_ASSIGNMENTS_PATH, get(assignments))
 }
 
 /// Apart from [`routes`], so that they get a rate limit of their own.
@@ -177,4 +183,70 @@ async fn status(
         Ok(Signer::Asking(asked)) => Ok(Json(waiting(asked))),
         Err(e) => Err(refuse_device(&state, e, parts.uri.path()).await),
     }
+}
+
+/// `GET /api/device/assignments`: the hazards still open that a supervisor assigned (交办) to
+/// the signing device's person, or to a township where that person works (a role granted in
+/// the township or inside it), each with the hazard as the ledger shows it. A key without an
+/// account has none; a revoked key or a disabled account is refused.
+async fn assignments(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<AssignmentsResponse>, ApiError> {
+    let (parts, _) = request.into_parts();
+    let device = signed_device(&state, &parts, &[]).await?;
+    let account = match &device.account_id {
+        Some(id) => state
+            .store
+            .account(id)
+            .await
+            .map_err(ApiError::from_store)?,
+        None => None,
+    };
+    let Some(account) = account else {
+        return Ok(Json(AssignmentsResponse::default()));
+    };
+    let current = state
+        .store
+        .current_assignments(None)
+        .await
+        .map_err(ApiError::from_store)?;
+    let pack = current_pack(&state).await?.names();
+    let mut out = Vec::new();
+    for assignment in current {
+        let mine = match &assignment.assignee {
+            Assignee::Inspector(id) => *id == account.id,
+            Assignee::Township(code) => account.grants.iter().any(|g| code.contains(&g.region)),
+        };
+        if !mine {
+            continue;
+        }
+        let filter = HazardFilter {
+            hazard: Some((
+                assignment.hazard.inspection_id.clone(),
+                assignment.hazard.item_id.clone(),
+            )),
+            ..Default::default()
+        };
+        let rows = hazard_rows(&state.store, &filter, None, &pack)
+            .await
+            .map_err(ApiError::from_store)?;
+        let Some(hazard) = rows.into_iter().next() else {
+            continue;
+        };
+        if hazard.status_code == HazardStatus::Verified.slug() {
+            continue;
+        }
+        out.push(AssignedHazard {
+            hazard_no: hazard.hazard_no.clone(),
+            inspection_id: assignment.hazard.inspection_id,
+            item_id: assignment.hazard.item_id,
+            assigned_to: assignment.assignee_name,
+            deadline: assignment.deadline,
+            note: assignment.note,
+            assigned_at: assignment.assigned_at,
+            hazard,
+        });
+    }
+    Ok(Json(AssignmentsResponse { assignments: out }))
 }
