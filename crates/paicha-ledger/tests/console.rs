@@ -790,7 +790,6 @@ async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_
     assert_eq!(status, StatusCode::CREATED);
     let (cookie, csrf, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
     let (other, _, _) = signed_in(&s.store, "河北督查", &["supervisor@13"]).await;
-    let (admin, _, _) = signed_in(&s.store, "管理员", &["admin@44"]).await;
     let (_, html) = page(&s, "/console/devices", &cookie).await;
     assert!(
         html.contains("张三") && html.contains(&key_id.short()) && html.contains("完整"),
@@ -801,8 +800,7 @@ async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_
         !html.contains(&key_id.short()),
         "another province's supervisor sees no device of 4403"
     );
-    let (_, html) = page(&s, "/console/devices", &admin).await;
-    assert!(html.contains("辖区账号") && html.contains("深圳督查") && !html.contains("河北督查"));
+
     // The wrong digits: refused, audited, the key still works.
     let revoke = format!("/console/devices/{key_id}/revoke");
     let (status, _, bytes) = send(
@@ -841,7 +839,155 @@ async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_
     );
 }
 
+async fn an_administrator_creates_disables_and_relinks_the_accounts_of_their_regions(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let (admin, admin_csrf, _) = signed_in(&s.store, "石家庄管理员", &["admin@1301"]).await;
+    let (_, _, local) = signed_in(&s.store, "长安督查", &["supervisor@130102"]).await;
+    let (_, _, foreign) = signed_in(&s.store, "唐山督查", &["supervisor@1302"]).await;
+    let (supervisor, _, _) = signed_in(&s.store, "桥西督查", &["supervisor@130104"]).await;
+    // Only administrators, and only their regions' accounts.
+    let (status, _) = page(&s, "/console/accounts", &supervisor).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, html) = page(&s, "/console/accounts", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("长安督查") && !html.contains("唐山督查"),
+        "{html}"
+    );
+    // A new supervisor of 4403, with a one-time link shown once.
+    let created = [
+        ("name", "王新人"),
+        ("role", "supervisor"),
+        ("region", "130102"),
+    ];
+    let (status, _, bytes) = send(
+        &s.app,
+        form("/console/accounts", &admin, &admin_csrf, &created),
+    )
+    .await;
+    let html = String::from_utf8(bytes).unwrap();
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains(&format!("{ORIGIN}/console/enrol/")),
+        "the link is shown"
+    );
+    let accounts = s.store.accounts().await.unwrap();
+    let new = accounts
+        .iter()
+        .find(|a| a.name == "王新人")
+        .expect("created");
+    assert_eq!(new.grants[0].region.as_str(), "130102");
+    let by_admin: i64 = s
+        .tdb
+        .query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'account_created' AND actor LIKE 'account:%'")
+        .await;
+    assert_eq!(by_admin, 1, "audited as the administrator");
+    // Outside the administrator's regions, an unknown region, no name: refused at the field.
+    for (fields, message) in [
+        (
+            [("name", "外市"), ("role", "supervisor"), ("region", "1302")],
+            "不在您管理的辖区",
+        ),
+        (
+            [
+                ("name", "未知"),
+                ("role", "supervisor"),
+                ("region", "130199"),
+            ],
+            "不在平台的行政区划表",
+        ),
+        (
+            [("name", " "), ("role", "supervisor"), ("region", "130102")],
+            "姓名应为1到100个字",
+        ),
+        (
+            [("name", "某人"), ("role", "boss"), ("region", "130102")],
+            "unknown role",
+        ),
+    ] {
+        let (status, _, bytes) = send(
+            &s.app,
+            form("/console/accounts", &admin, &admin_csrf, &fields),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(
+            String::from_utf8(bytes).unwrap().contains(message),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        s.store.accounts().await.unwrap().len(),
+        accounts.len(),
+        "nothing created"
+    );
+    // Disable and enable an account of the region; not one of another province.
+    let path = |id: &str, what: &str| format!("/console/accounts/{id}/{what}");
+    let (status, _, _) = send(
+        &s.app,
+        form(&path(&local, "disable"), &admin, &admin_csrf, &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        s.store
+            .account(&local)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at
+            .is_some()
+    );
+    let (status, _, _) = send(
+        &s.app,
+        form(&path(&local, "enable"), &admin, &admin_csrf, &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        s.store
+            .account(&local)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at
+            .is_none()
+    );
+    let (status, _, _) = send(
+        &s.app,
+        form(&path(&foreign, "disable"), &admin, &admin_csrf, &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        s.store
+            .account(&foreign)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at
+            .is_none()
+    );
+    assert_eq!(audited(&s, "account_disabled", "denied").await, 1);
+    // A new link for a lost passkey.
+    let (status, _, bytes) = send(
+        &s.app,
+        form(&path(&local, "link"), &admin, &admin_csrf, &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("/console/enrol/")
+    );
+    assert!(audited(&s, "enrolment_link_created", "ok").await >= 2);
+}
+
 on_both_databases!(
+    an_administrator_creates_disables_and_relinks_the_accounts_of_their_regions,
     a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_key_check,
     a_supervisor_assigns_a_hazard_and_records_the_three_lists,
     proposals_and_bad_input_on_the_lists,

@@ -6,6 +6,7 @@
 //!   inspector's account, and a disabled account's keys are refused like revoked ones.
 //! - Everything that changes who may do what, and every refusal, goes to the audit trail.
 
+pub mod accounts;
 pub mod device;
 pub mod passkeys;
 pub mod sessions;

@@ -3,10 +3,10 @@
 //! the actor `cli` (an operator on the server).
 
 use crate::access::passkeys::LINK_VALIDITY;
-use crate::access::{parse_grant, random_token, token_hash};
+use crate::access::{accounts, parse_grant};
 use crate::store::{Account, AuditEntry, Grant, Outcome, Store};
 use crate::time::cst_minute;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::io::Write;
 
@@ -88,13 +88,10 @@ pub async fn run(store: &Store, args: UsersArgs, out: &mut impl Write) -> anyhow
             roles,
             link_hours,
         } => {
-            let name = name.trim().to_string();
-            if name.is_empty() || name.chars().count() > 100 {
-                bail!("--name must be 1 to 100 characters");
-            }
+            let name = accounts::check_name(&name)?;
             let grants = parse_grants(&roles)?;
-            check_regions(store, &grants).await?;
-            let id = uuid::Uuid::from_bytes(random_bytes()).to_string();
+            accounts::check_regions(store, &grants).await?;
+            let id = accounts::new_account_id();
             let audit = AuditEntry::new("cli", "account_created", Outcome::Ok)
                 .target(&id)
                 .detail(format!("{name}: {}", roles.join(", ")));
@@ -174,7 +171,7 @@ async fn set_grant(
     let account = existing(store, account).await?;
     let grant = parse_grant(role).map_err(anyhow::Error::msg)?;
     if add {
-        check_regions(store, std::slice::from_ref(&grant)).await?;
+        accounts::check_regions(store, std::slice::from_ref(&grant)).await?;
     }
     let action = if add { "role_granted" } else { "role_revoked" };
     let audit = AuditEntry::new("cli", action, Outcome::Ok)
@@ -193,34 +190,11 @@ async fn set_grant(
     Ok(true)
 }
 
-fn random_bytes() -> [u8; 16] {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source works");
-    // A version-4 UUID.
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    bytes
-}
-
 fn parse_grants(roles: &[String]) -> anyhow::Result<Vec<Grant>> {
     roles
         .iter()
         .map(|r| parse_grant(r).map_err(anyhow::Error::msg))
         .collect()
-}
-
-/// Every region named must be in the ledger's table (a typo would scope a person to nothing).
-async fn check_regions(store: &Store, grants: &[Grant]) -> anyhow::Result<()> {
-    let regions = store.region_table().await?;
-    for grant in grants {
-        if regions.get(&grant.region).is_none() {
-            bail!(
-                "region {} is not in the ledger's region table; see `paicha-ledger regions list`",
-                grant.region
-            );
-        }
-    }
-    Ok(())
 }
 
 async fn existing(store: &Store, id: &str) -> anyhow::Result<Account> {
@@ -257,21 +231,9 @@ async fn link(
     public_url: &url::Url,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    if !(1..=24 * 14).contains(&hours) {
-        bail!("--link-hours must be between 1 and 336 (two weeks)");
-    }
-    let now = chrono::Utc::now();
-    let expires = now + chrono::Duration::hours(hours);
-    let token = random_token();
-    let audit = AuditEntry::new("cli", "enrolment_link_created", Outcome::Ok)
-        .target(account_id)
-        .detail(format!("valid until {}", cst_minute(expires)));
-    store
-        .create_enrolment_link(&token_hash(&token), account_id, now, expires, &audit)
-        .await?;
-    let link = public_url
-        .join(&format!("/console/enrol/{token}"))
-        .context("building the enrolment link")?;
+    let (token, expires) =
+        accounts::issue_link(store, account_id, hours, "cli", chrono::Utc::now()).await?;
+    let link = accounts::link_url(public_url, &token).context("building the enrolment link")?;
     writeln!(out, "enrolment link (once, until {}):", cst_minute(expires))?;
     writeln!(out, "  {link}")?;
     writeln!(

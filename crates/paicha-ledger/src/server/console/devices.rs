@@ -2,7 +2,7 @@
 //! with its key) and shows its key id and a six-digit code; a supervisor or an administrator
 //! compares both here and binds the key to an inspector's account in their region.
 
-use super::layout::{Page, page, role_label};
+use super::layout::{Page, page};
 use super::{form_sender, signed_in};
 use crate::access::Identity;
 use crate::server::AppState;
@@ -105,16 +105,6 @@ async fn build(
         .filter(|d| device_in(&mine, d, &accounts))
         .collect();
     let chains = crate::rules::analyse(store.chain_links().await.map_err(ApiError::from_store)?);
-    let admin_regions = identity.regions_as(Role::Admin);
-    let people: Vec<&Account> = accounts
-        .iter()
-        .filter(|a| {
-            a.grants
-                .iter()
-                .any(|g| admin_regions.iter().any(|r| r.contains(&g.region)))
-        })
-        .collect();
-    let regions = store.region_table().await.map_err(ApiError::from_store)?;
     let body = html! {
         section.card aria-labelledby="pending-title" {
             h2 #pending-title { "等待确认的设备 " span.en lang="en" { "Phones waiting to be enrolled" } }
@@ -190,28 +180,6 @@ async fn build(
                                             button type="submit" { "停用 / Revoke" }
                                         }
                                     }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        @if !admin_regions.is_empty() {
-            section.card aria-labelledby="accounts-title" {
-                h2 #accounts-title { "辖区账号 " span.en lang="en" { "Accounts of your regions" } }
-                p { "账号的创建、授权和停用使用命令行 " code { "paicha-ledger users" } "。"
-                    span.en lang="en" { " Accounts are created, granted and disabled with the command line." } }
-                div.scroll role="region" aria-label="账号表格 Accounts table" tabindex="0" {
-                    table {
-                        thead { tr { th scope="col" { "姓名" } th scope="col" { "角色" } th scope="col" { "创建时间" } th scope="col" { "状态" } } }
-                        tbody {
-                            @for account in &people {
-                                tr {
-                                    td { (account.name) }
-                                    td { @for grant in &account.grants { (role_label(grant.role)) " · " (regions.path(&grant.region)) br; } }
-                                    td { (paicha_core::hazard_ledger::china_day(account.created_at)) }
-                                    td { @if account.is_active() { "有效 Active" } @else { "已停用 Disabled" } }
                                 }
                             }
                         }

@@ -43,6 +43,9 @@ pub fn page(page: Page) -> Response {
                             @if identity.has_role(Role::Supervisor) || identity.has_role(Role::Admin) {
                                 a href="/console/devices" { "设备登记 " span.en lang="en" { "Devices" } }
                             }
+                            @if identity.has_role(Role::Admin) {
+                                a href="/console/accounts" { "账号管理 " span.en lang="en" { "Accounts" } }
+                            }
                         }
                         div.who {
                             span { (identity.account.name) }

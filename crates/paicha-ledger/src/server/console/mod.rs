@@ -4,6 +4,7 @@
 //! enrolment needs a session, and shows only the signed-in person's regions.
 
 mod accountability;
+mod accounts;
 mod cases;
 mod chart;
 mod devices;
@@ -41,6 +42,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/devices", get(devices::devices))
         .route("/console/devices/{key_id}/confirm", post(devices::confirm))
         .route("/console/devices/{key_id}/revoke", post(devices::revoke))
+        .route(
+            "/console/accounts",
+            get(accounts::list).post(accounts::create),
+        )
+        .route("/console/accounts/{id}/link", post(accounts::link))
+        .route("/console/accounts/{id}/disable", post(accounts::disable))
+        .route("/console/accounts/{id}/enable", post(accounts::enable))
         .route(
             "/console/hazards/{inspection_id}/{item_id}",
             get(hazard::evidence),
