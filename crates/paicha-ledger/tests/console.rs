@@ -299,6 +299,27 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         1
     );
 
+    // A mistake keeps the tick: correcting the date must not silently assign one hazard only.
+    let (status, _, bytes) = send(
+        &s.app,
+        form(
+            &assign,
+            &cookie,
+            &csrf,
+            &[
+                ("assignee", &assignee),
+                ("deadline", "2020-01-01"),
+                ("whole_enterprise", "on"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains("name=\"whole_enterprise\" checked")
+    );
     // The enterprise's other open hazard (fw-02) goes along when asked.
     let (_, html) = page(&s, &evidence, &cookie).await;
     assert!(

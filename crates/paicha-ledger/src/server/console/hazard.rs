@@ -63,12 +63,16 @@ pub async fn evidence(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The page; `attempt` is an assignment that could not be saved, with what to correct.
+/// An assignment that could not be saved: what was sent (the "whole enterprise" tick too) and
+/// what to correct.
+type Attempt<'a> = (&'a AssignmentForm, bool, &'a Invalid);
+
+/// The page; `attempt` is an assignment that could not be saved.
 async fn show(
     state: &AppState,
     identity: Identity,
     key: &HazardKey,
-    attempt: Option<(&AssignmentForm, &Invalid)>,
+    attempt: Option<Attempt<'_>>,
 ) -> Result<Response, ApiError> {
     let Some(found) = readable(state, &identity, key).await? else {
         return Ok(problem(identity, StatusCode::NOT_FOUND, NOT_FOUND));
@@ -382,12 +386,12 @@ fn assign_form(
     href: &str,
     choices: Vec<(String, String)>,
     others: usize,
-    attempt: Option<(&AssignmentForm, &Invalid)>,
+    attempt: Option<Attempt<'_>>,
 ) -> Markup {
     let empty = AssignmentForm::default();
-    let (values, errors) = match attempt {
-        Some((form, errors)) => (form, Some(errors)),
-        None => (&empty, None),
+    let (values, whole, errors) = match attempt {
+        Some((form, whole, errors)) => (form, whole, Some(errors)),
+        None => (&empty, false, None),
     };
     let fields = Fields {
         form: "assign",
@@ -402,7 +406,7 @@ fn assign_form(
             (fields.field("note", ("交办说明", "Note"), &values.note, Control::TextArea, false))
             @if others > 0 {
                 div.check {
-                    input #assign-whole type="checkbox" name="whole_enterprise";
+                    input #assign-whole type="checkbox" name="whole_enterprise" checked[whole];
                     label for="assign-whole" { "同时交办该单位在同一区域的其他未销号隐患（" (others) " 项）"
                         span.en lang="en" { " Also assign the enterprise's " (others) " other open hazard(s) here" } }
                 }
@@ -462,7 +466,13 @@ pub async fn assign(
         Ok(done) => done,
         Err(errors) => {
             return Ok(unprocessable(
-                show(&state, identity, &key, Some((&form, &errors))).await?,
+                show(
+                    &state,
+                    identity,
+                    &key,
+                    Some((&form, request.whole_enterprise.is_some(), &errors)),
+                )
+                .await?,
             ));
         }
     };
