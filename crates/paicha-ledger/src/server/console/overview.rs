@@ -13,7 +13,7 @@ use super::layout::{Page, page, role_label};
 use super::links::{href as hazard_href, segment};
 use super::signed_in;
 use crate::access::Identity;
-use crate::hazards::{HazardQuery, hazard_rows};
+use crate::hazards::{HazardQuery, hazard_rows, ledger_row};
 use crate::server::AppState;
 use crate::server::api::current_pack;
 use crate::server::auth::audit;
@@ -175,9 +175,37 @@ async fn build(
     let checked = HazardQuery::new(&query)
         .map_err(ApiError::bad_query)?
         .within(scope);
-    let mut rows = hazard_rows(store, &checked.filter, checked.sector.as_deref(), &pack)
-        .await
-        .map_err(ApiError::from_store)?;
+    // The overview counts everything the person reads, whatever the ledger is filtered to. On
+    // the landing page (no filter) one read serves both: at provincial scale each read of every
+    // hazard costs seconds (docs/performance.md).
+    let everything_filter = HazardFilter {
+        scope: Some(reads.clone()),
+        ..Default::default()
+    };
+    let unfiltered = checked.filter == everything_filter && checked.sector.is_none();
+    let everything = if unfiltered || extra.format.is_none() {
+        store
+            .hazards(&everything_filter)
+            .await
+            .map_err(ApiError::from_store)?
+    } else {
+        Vec::new()
+    };
+    let mut rows = if unfiltered {
+        everything
+            .iter()
+            .map(|row| {
+                ledger_row(
+                    row,
+                    pack.find_noting_exact(&row.checklist_id, &row.checklist_content_hash),
+                )
+            })
+            .collect()
+    } else {
+        hazard_rows(store, &checked.filter, checked.sector.as_deref(), &pack)
+            .await
+            .map_err(ApiError::from_store)?
+    };
     match extra.sort {
         Sort::Newest => rows.reverse(),
         Sort::Oldest => {}
@@ -199,14 +227,6 @@ async fn build(
         };
         return Ok(download(export, format));
     }
-    // The overview counts everything the person reads, whatever the ledger is filtered to.
-    let everything = store
-        .hazards(&HazardFilter {
-            scope: Some(reads.clone()),
-            ..Default::default()
-        })
-        .await
-        .map_err(ApiError::from_store)?;
     let sectors: Vec<String> = everything
         .iter()
         .map(|row| {
