@@ -45,6 +45,7 @@ impl HazardQuery {
                 area_prefix: query.region.clone(),
                 scope: None,
                 hazard: None,
+                credit_code: None,
             },
             sector: query.sector.clone(),
             limit: query.limit(),

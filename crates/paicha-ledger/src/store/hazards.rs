@@ -40,6 +40,8 @@ pub struct HazardFilter {
     pub as_of: Option<NaiveDate>,
     /// Only this hazard (inspection id, item id): the evidence view of one.
     pub hazard: Option<(String, String)>,
+    /// Only this enterprise's hazards (its 统一社会信用代码, exactly).
+    pub credit_code: Option<String>,
 }
 
 /// The review that decides a hazard's status: the latest one in a sealed re-inspection.
@@ -200,7 +202,8 @@ impl Store {
         let level = filter.level.map(HazardLevel::slug).unwrap_or("");
         let area = format!("__{}%", filter.area_prefix.as_deref().unwrap_or(""));
         let (only_inspection, only_item) = filter.hazard.clone().unwrap_or_default();
-        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 7);
+        let only_site = filter.credit_code.clone().unwrap_or_default();
+        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 8);
         let sql = format!(
             "SELECT f.inspection_id, f.item_id, f.level, f.description, f.location, f.deadline, \
              f.measures, f.responsible, f.funds_yuan, f.suspension, f.plan_target, \
@@ -220,7 +223,8 @@ impl Store {
              {LATEST_REVIEW_JOIN} \
              WHERE f.level IS NOT NULL AND ($1 = '' OR f.level = $1) \
              AND i.started_at >= $2 AND i.started_at < $3 AND i.site_credit_code LIKE $4 \
-             AND ($5 = '' OR (f.inspection_id = $5 AND f.item_id = $6)) {scope_sql} \
+             AND ($5 = '' OR (f.inspection_id = $5 AND f.item_id = $6)) \
+             AND ($7 = '' OR i.site_credit_code = $7) {scope_sql} \
              ORDER BY i.started_at, f.inspection_id, f.item_id"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -229,7 +233,8 @@ impl Store {
             .bind(before.as_str())
             .bind(area.as_str())
             .bind(only_inspection.as_str())
-            .bind(only_item.as_str());
+            .bind(only_item.as_str())
+            .bind(only_site.as_str());
         for prefix in &scope {
             query = query.bind(prefix.as_str());
         }
@@ -240,7 +245,7 @@ impl Store {
                 &from,
                 &before,
                 &area,
-                &only_inspection,
+                (&only_inspection, &only_site),
                 filter.scope.as_deref(),
             )
             .await?;
@@ -324,21 +329,23 @@ impl Store {
         from: &str,
         before: &str,
         area: &str,
-        only_inspection: &str,
+        (only_inspection, only_site): (&str, &str),
         scope: Option<&[paicha_core::region::RegionCode]>,
     ) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
-        let (scope_sql, scope) = scope_clause(scope, 5);
+        let (scope_sql, scope) = scope_clause(scope, 6);
         let sql = format!(
             "SELECT c.inspection_id, c.name, c.cert_no FROM inspection_co_inspectors c \
              JOIN inspections i ON i.id = c.inspection_id \
              WHERE i.started_at >= $1 AND i.started_at < $2 AND i.site_credit_code LIKE $3 \
-             AND ($4 = '' OR i.id = $4) {scope_sql} ORDER BY c.inspection_id, c.position"
+             AND ($4 = '' OR i.id = $4) AND ($5 = '' OR i.site_credit_code = $5) {scope_sql} \
+             ORDER BY c.inspection_id, c.position"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(from)
             .bind(before)
             .bind(area)
-            .bind(only_inspection);
+            .bind(only_inspection)
+            .bind(only_site);
         for prefix in &scope {
             query = query.bind(prefix.as_str());
         }

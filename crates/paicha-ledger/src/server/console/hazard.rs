@@ -313,6 +313,7 @@ async fn enterprise_open_hazards(
 ) -> Result<Vec<FoundHazard>, ApiError> {
     let filter = HazardFilter {
         scope: Some(super::records_in(identity)),
+        credit_code: Some(found.credit_code.clone()),
         ..Default::default()
     };
     let rows = state
