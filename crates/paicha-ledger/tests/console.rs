@@ -860,6 +860,17 @@ async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_
     );
 }
 
+/// Whether the account is disabled.
+async fn disabled(s: &Server, id: &str) -> bool {
+    let account = s
+        .store
+        .account(id)
+        .await
+        .unwrap()
+        .expect("the account exists");
+    account.disabled_at.is_some()
+}
+
 async fn an_administrator_creates_disables_and_relinks_the_accounts_of_their_regions(db: Db) {
     let Some(s) = server(db, true).await else {
         return;
@@ -952,45 +963,21 @@ async fn an_administrator_creates_disables_and_relinks_the_accounts_of_their_reg
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(
-        s.store
-            .account(&local)
-            .await
-            .unwrap()
-            .unwrap()
-            .disabled_at
-            .is_some()
-    );
+    assert!(disabled(&s, &local).await);
     let (status, _, _) = send(
         &s.app,
         form(&path(&local, "enable"), &admin, &admin_csrf, &[]),
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(
-        s.store
-            .account(&local)
-            .await
-            .unwrap()
-            .unwrap()
-            .disabled_at
-            .is_none()
-    );
+    assert!(!disabled(&s, &local).await);
     let (status, _, _) = send(
         &s.app,
         form(&path(&foreign, "disable"), &admin, &admin_csrf, &[]),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        s.store
-            .account(&foreign)
-            .await
-            .unwrap()
-            .unwrap()
-            .disabled_at
-            .is_none()
-    );
+    assert!(!disabled(&s, &foreign).await);
     assert_eq!(audited(&s, "account_disabled", "denied").await, 1);
     // A new link for a lost passkey.
     let (status, _, bytes) = send(

@@ -32,6 +32,27 @@ pub struct FoundHazard {
     pub credit_code: String,
 }
 
+impl super::HazardRow {
+    /// The hazard as the lists name it.
+    pub fn key(&self) -> HazardKey {
+        HazardKey {
+            inspection_id: self.inspection_id.clone(),
+            item_id: self.item_id.clone(),
+        }
+    }
+
+    /// The hazard as a form or a page finds it: the row already holds all of it.
+    pub fn found(&self) -> FoundHazard {
+        FoundHazard {
+            key: self.key(),
+            number: hazard_no(&self.inspection_id, self.started_at, &self.item_id),
+            region_code: self.region_code.clone(),
+            org_name: self.site_name.clone(),
+            credit_code: self.credit_code.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     pub id: String,

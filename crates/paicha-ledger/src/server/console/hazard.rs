@@ -321,27 +321,16 @@ async fn enterprise_open_hazards(
         .hazards(&filter)
         .await
         .map_err(ApiError::from_store)?;
-    let mut out = Vec::new();
-    for row in rows.iter().filter(|r| {
-        r.credit_code == found.credit_code
-            && r.region_code == found.region_code
-            && r.status != crate::store::HazardStatus::Verified
-            && (r.inspection_id != found.key.inspection_id || r.item_id != found.key.item_id)
-    }) {
-        let key = HazardKey {
-            inspection_id: row.inspection_id.clone(),
-            item_id: row.item_id.clone(),
-        };
-        if let Some(hazard) = state
-            .store
-            .hazard(&key)
-            .await
-            .map_err(ApiError::from_store)?
-        {
-            out.push(hazard);
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .iter()
+        .filter(|r| {
+            r.credit_code == found.credit_code
+                && r.region_code == found.region_code
+                && r.status != crate::store::HazardStatus::Verified
+                && r.key() != found.key
+        })
+        .map(crate::store::HazardRow::found)
+        .collect())
 }
 
 /// The townships a hazard can go to (those of its county) and the inspectors who work there.

@@ -489,7 +489,7 @@ fn at_a_glance(
                     @for row in &oldest {
                         @let number = paicha_core::hazard_ledger::hazard_no(&row.inspection_id, row.started_at, &row.item_id);
                         li {
-                            a href=(hazard_href(&HazardKey { inspection_id: row.inspection_id.clone(), item_id: row.item_id.clone() })) { (number) }
+                            a href=(hazard_href(&row.key())) { (number) }
                             " · " (row.site_name) " · " (row.description)
                             @if let Some(deadline) = row.deadline {
                                 " · 逾期 " ((today - deadline).num_days()) " 天"

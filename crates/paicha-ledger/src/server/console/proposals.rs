@@ -6,7 +6,7 @@ use super::links::href;
 use crate::access::Identity;
 use crate::server::AppState;
 use crate::server::error::ApiError;
-use crate::store::lists::{FoundHazard, HazardKey};
+use crate::store::lists::FoundHazard;
 use crate::store::{HazardFilter, HazardStatus};
 use maud::{Markup, html};
 use paicha_core::reinspection::Escalation;
@@ -35,18 +35,7 @@ pub async fn escalated(
         if !kinds.contains(&escalation) {
             continue;
         }
-        let key = HazardKey {
-            inspection_id: row.inspection_id.clone(),
-            item_id: row.item_id.clone(),
-        };
-        if let Some(found) = state
-            .store
-            .hazard(&key)
-            .await
-            .map_err(ApiError::from_store)?
-        {
-            out.push((found, escalation));
-        }
+        out.push((row.found(), escalation));
     }
     Ok(out)
 }
