@@ -108,19 +108,52 @@ pub fn status_of(
     review: Option<Decision<'_>>,
     today: NaiveDate,
 ) -> (HazardStatus, Option<NaiveDate>) {
-    let by_deadline = (status_by_deadline(order_deadline, today), order_deadline);
-    let Some(review) = review else {
-        return by_deadline;
-    };
-    match (review.outcome, review.sealed, review.escalation) {
-        (ReviewOutcome::Rectified, true, _) => (HazardStatus::Verified, order_deadline),
-        (ReviewOutcome::Rectified, false, _) => (HazardStatus::Rectified, order_deadline),
-        (ReviewOutcome::NotRectified, true, Some(Escalation::Extension)) => {
-            let new = parse_date(review.new_deadline).or(order_deadline);
-            (status_by_deadline(new, today), new)
+    let disposition = Disposition::of(order_deadline, review);
+    (disposition.on(today), disposition.deadline)
+}
+
+/// What decides a hazard's status whatever the day: a review that settled it, or else the
+/// deadline in force. A ledger keeps this per hazard, so that it can filter, count and page by
+/// status in SQL ([`Disposition::on`] is the whole rule for the day's part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disposition {
+    /// Verified, awaiting the seal (a device's draft) or escalated: the day no longer matters.
+    pub settled: Option<HazardStatus>,
+    /// The deadline in force: an extension's new deadline, else the order's.
+    pub deadline: Option<NaiveDate>,
+}
+
+impl Disposition {
+    /// From the order's deadline and the review that decides the hazard (see [`follow_up`]).
+    pub fn of(order_deadline: Option<NaiveDate>, review: Option<Decision<'_>>) -> Self {
+        let settled = |status| Disposition {
+            settled: Some(status),
+            deadline: order_deadline,
+        };
+        let by_deadline = |deadline| Disposition {
+            settled: None,
+            deadline,
+        };
+        let Some(review) = review else {
+            return by_deadline(order_deadline);
+        };
+        match (review.outcome, review.sealed, review.escalation) {
+            (ReviewOutcome::Rectified, true, _) => settled(HazardStatus::Verified),
+            (ReviewOutcome::Rectified, false, _) => settled(HazardStatus::Rectified),
+            (ReviewOutcome::NotRectified, true, Some(Escalation::Extension)) => {
+                by_deadline(parse_date(review.new_deadline).or(order_deadline))
+            }
+            (ReviewOutcome::NotRectified, true, _) => settled(HazardStatus::Escalated),
+            (ReviewOutcome::NotRectified, false, _) | (ReviewOutcome::Pending, _, _) => {
+                by_deadline(order_deadline)
+            }
         }
-        (ReviewOutcome::NotRectified, true, _) => (HazardStatus::Escalated, order_deadline),
-        (ReviewOutcome::NotRectified, false, _) | (ReviewOutcome::Pending, _, _) => by_deadline,
+    }
+
+    /// The status on `today`.
+    pub fn on(&self, today: NaiveDate) -> HazardStatus {
+        self.settled
+            .unwrap_or_else(|| status_by_deadline(self.deadline, today))
     }
 }
 

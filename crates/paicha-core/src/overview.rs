@@ -84,6 +84,64 @@ pub fn week_start(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// Hazards alike in what the counts look at, and how many they are: a ledger counts them with
+/// `GROUP BY` rather than reading each one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally<'a> {
+    pub status: HazardStatus,
+    pub level: HazardLevel,
+    /// The checklist's sector id, `""` when the ledger does not hold the checklist.
+    pub sector: &'a str,
+    /// Where the inspection is (`inspections.region_code`).
+    pub region: &'a str,
+    pub count: usize,
+}
+
+/// Hazards alike in the dates the trend looks at, and how many they are. Dates outside the
+/// trend's window may be moved to its edges first ([`TrendWindow::clip`]): the trend cannot
+/// tell them apart, and a ledger then groups a province's hazards into a few hundred rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendDates {
+    pub found_on: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub verified_on: Option<NaiveDate>,
+    pub count: usize,
+}
+
+/// The days a trend of `weeks` weeks judged on `as_of` looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendWindow {
+    /// Monday of the first week.
+    pub first: NaiveDate,
+    /// The day asked about: the last week ends there.
+    pub last: NaiveDate,
+}
+
+impl TrendWindow {
+    pub fn new(as_of: NaiveDate, weeks: usize) -> Self {
+        let back = i64::try_from(weeks.saturating_sub(1)).unwrap_or(i64::MAX / 8);
+        TrendWindow {
+            first: week_start(as_of) - Duration::weeks(back),
+            last: as_of,
+        }
+    }
+
+    /// The day before the window: every earlier day counts as it does.
+    pub fn before(&self) -> NaiveDate {
+        self.first - Duration::days(1)
+    }
+
+    /// The day after the window: every later day counts as it does.
+    pub fn after(&self) -> NaiveDate {
+        self.last + Duration::days(1)
+    }
+
+    /// `day`, or the window's edge that stands for it.
+    pub fn clip(&self, day: NaiveDate) -> NaiveDate {
+        day.clamp(self.before(), self.after())
+    }
+}
+
 impl Overview {
     /// The overview of `facts` for a reader of `within`, judged on `as_of`, with `weeks` weeks
     /// of trend.
@@ -93,37 +151,85 @@ impl Overview {
         as_of: NaiveDate,
         weeks: usize,
     ) -> Self {
-        let count =
-            |pick: &dyn Fn(&HazardFact<'_>) -> bool| facts.iter().filter(|f| pick(f)).count();
+        let tallies: Vec<Tally<'_>> = facts
+            .iter()
+            .map(|f| Tally {
+                status: f.status,
+                level: f.level,
+                sector: f.sector,
+                region: f.region,
+                count: 1,
+            })
+            .collect();
+        let dates: Vec<TrendDates> = facts
+            .iter()
+            .map(|f| TrendDates {
+                found_on: f.found_on,
+                deadline: f.deadline,
+                verified_on: f.verified_on,
+                count: 1,
+            })
+            .collect();
+        Self::of_tallies(&tallies, &dates, within, as_of, weeks)
+    }
+
+    /// The overview from hazards counted in groups: `tallies` for the counts, `dates` for the
+    /// trend (each group counted `count` times).
+    pub fn of_tallies(
+        tallies: &[Tally<'_>],
+        dates: &[TrendDates],
+        within: &[RegionCode],
+        as_of: NaiveDate,
+        weeks: usize,
+    ) -> Self {
+        let count = |pick: &dyn Fn(&Tally<'_>) -> bool| {
+            tallies
+                .iter()
+                .filter(|t| pick(t))
+                .map(|t| t.count)
+                .sum::<usize>()
+        };
         let by_status = HazardStatus::ALL
             .iter()
-            .map(|s| (*s, count(&|f| f.status == *s)))
+            .map(|s| (*s, count(&|t| t.status == *s)))
             .collect();
         let by_level = [HazardLevel::General, HazardLevel::Major]
             .iter()
-            .map(|l| (*l, count(&|f| f.level == *l)))
+            .map(|l| (*l, count(&|t| t.level == *l)))
             .collect();
         let mut sectors: BTreeMap<&str, usize> = BTreeMap::new();
         let mut regions: BTreeMap<String, RegionCount> = BTreeMap::new();
-        for fact in facts {
-            *sectors.entry(fact.sector).or_default() += 1;
-            if let Some(code) = next_level(within, fact.region) {
+        for tally in tallies {
+            *sectors.entry(tally.sector).or_default() += tally.count;
+            if let Some(code) = next_level(within, tally.region) {
                 let entry = regions.entry(code.clone()).or_insert(RegionCount {
                     code,
                     total: 0,
                     overdue: 0,
                     major: 0,
                 });
-                entry.total += 1;
-                entry.overdue += usize::from(fact.status == HazardStatus::Overdue);
-                entry.major += usize::from(fact.level == HazardLevel::Major);
+                entry.total += tally.count;
+                if tally.status == HazardStatus::Overdue {
+                    entry.overdue += tally.count;
+                }
+                if tally.level == HazardLevel::Major {
+                    entry.major += tally.count;
+                }
             }
         }
         let mut by_sector: Vec<(String, usize)> = sectors
             .into_iter()
+            .filter(|(_, n)| *n > 0)
             .map(|(s, n)| (s.to_string(), n))
             .collect();
         by_sector.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let dated = |pick: &dyn Fn(&TrendDates) -> bool| {
+            dates
+                .iter()
+                .filter(|d| pick(d))
+                .map(|d| d.count)
+                .sum::<usize>()
+        };
         let this_week = week_start(as_of);
         let weeks = (0..weeks)
             .rev()
@@ -133,9 +239,9 @@ impl Overview {
                 let within_week = |d: NaiveDate| d >= starts && d <= ends;
                 Week {
                     starts,
-                    found: count(&|f| within_week(f.found_on)),
-                    closed: count(&|f| f.verified_on.is_some_and(within_week)),
-                    overdue: count(&|f| {
+                    found: dated(&|f| within_week(f.found_on)),
+                    closed: dated(&|f| f.verified_on.is_some_and(within_week)),
+                    overdue: dated(&|f| {
                         f.found_on <= ends
                             && f.deadline.is_some_and(|d| d < ends)
                             && f.verified_on.is_none_or(|v| v > ends)
@@ -144,7 +250,7 @@ impl Overview {
             })
             .collect();
         Overview {
-            total: facts.len(),
+            total: tallies.iter().map(|t| t.count).sum(),
             by_status,
             by_level,
             by_sector,
@@ -284,5 +390,66 @@ mod tests {
                 ("130102002", 1, 1, 0)
             ]
         );
+    }
+
+    #[test]
+    fn clipping_dates_to_the_window_changes_no_figure() {
+        use HazardStatus::*;
+        let as_of = day(12, 9);
+        let window = TrendWindow::new(as_of, 3);
+        assert_eq!((window.first, window.last), (day(11, 23), as_of));
+        let days = [
+            day(1, 5),
+            day(11, 21),
+            day(11, 22),
+            day(11, 23),
+            day(11, 30),
+            day(12, 8),
+            day(12, 9),
+            day(12, 10),
+            day(12, 31),
+        ];
+        let mut facts = Vec::new();
+        for (n, found) in days.iter().enumerate() {
+            for deadline in days.iter().map(|d| Some(*d)).chain([None]) {
+                for verified in days.iter().skip(n).map(|d| Some(*d)).chain([None]) {
+                    let status = if verified.is_some() { Verified } else { Overdue };
+                    facts.push(fact("130102001", *found, deadline, verified, status));
+                }
+            }
+        }
+        let county = [RegionCode::parse("130102").unwrap()];
+        let whole = Overview::of(&facts, &county, as_of, 3);
+        let mut grouped: BTreeMap<(NaiveDate, Option<NaiveDate>, Option<NaiveDate>), usize> =
+            BTreeMap::new();
+        for f in &facts {
+            let key = (
+                window.clip(f.found_on),
+                f.deadline.map(|d| window.clip(d)),
+                f.verified_on.map(|d| window.clip(d)),
+            );
+            *grouped.entry(key).or_default() += 1;
+        }
+        assert!(grouped.len() < facts.len() / 2, "clipping merges groups");
+        let dates: Vec<TrendDates> = grouped
+            .into_iter()
+            .map(|((found_on, deadline, verified_on), count)| TrendDates {
+                found_on,
+                deadline,
+                verified_on,
+                count,
+            })
+            .collect();
+        let tallies = [Tally {
+            status: Overdue,
+            level: HazardLevel::Major,
+            sector: "",
+            region: "130102001",
+            count: facts.len(),
+        }];
+        let grouped = Overview::of_tallies(&tallies, &dates, &county, as_of, 3);
+        assert_eq!(grouped.weeks, whole.weeks);
+        assert!(whole.weeks.iter().all(|w| w.found > 0 && w.overdue > 0));
+        assert_eq!(grouped.total, facts.len());
     }
 }

@@ -778,8 +778,11 @@ async fn a_dump_restored_into_an_empty_database_audits_clean_and_exports_the_sam
 
     // A copy that lost a finding does not pass the audit.
     let mut restored = sqlx::PgConnection::connect(&restored_url).await.unwrap();
+    // (With its derived follow-up row, which refers to it.)
     sqlx::raw_sql(
-        "DELETE FROM findings WHERE ctid = (SELECT ctid FROM findings \
+        "DELETE FROM hazard_state WHERE (inspection_id, item_id) = (SELECT inspection_id, \
+         item_id FROM findings ORDER BY inspection_id, item_id LIMIT 1); \
+         DELETE FROM findings WHERE ctid = (SELECT ctid FROM findings \
          ORDER BY inspection_id, item_id LIMIT 1)",
     )
     .execute(&mut restored)

@@ -754,8 +754,9 @@ async fn the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_ex
     assert!(html.contains("level must be general or major"));
     let (status, _) = page(&s, "/console/?in=4404", &cookie).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = page(&s, "/console/?page=0", &cookie).await;
+    let (status, html) = page(&s, "/console/?after=somewhere", &cookie).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("not a page position"));
     // The export has exactly the columns of `export hazards`, filtered like the page.
     let (status, headers, bytes) = send(
         &s.app,
@@ -786,6 +787,50 @@ async fn the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_ex
             .contains(".xlsx")
     );
     assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
+
+    // 20 more inspections make 63 hazards: two pages of 50, walked by their links.
+    let more: Vec<Inspection> = (10..30)
+        .map(|id| phone.inspection_with_three_hazards(id))
+        .collect();
+    let (status, _, _) = send(&s.app, post_bundle(phone.export(102, more).to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, first) = page(&s, "/console/", &cookie).await;
+    assert!(
+        first.contains("共 63 项隐患"),
+        "the count covers every page"
+    );
+    let on_first = links(
+        &first[first.find("隐患台账表格").unwrap()..],
+        "/console/hazards/",
+    );
+    assert_eq!(on_first.len(), 50);
+    assert!(
+        !first.contains("rel=\"prev\""),
+        "no previous page before the first"
+    );
+    let next = first_link(&first, "/console/?after=").replace("&amp;", "&");
+    let (status, second) = page(&s, &next, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{next}");
+    let on_second = links(
+        &second[second.find("隐患台账表格").unwrap()..],
+        "/console/hazards/",
+    );
+    assert_eq!(on_second.len(), 13, "the rest");
+    assert!(
+        on_second.iter().all(|h| !on_first.contains(h)),
+        "no hazard twice"
+    );
+    assert!(!second.contains("rel=\"next\""), "the last page");
+    let back = first_link(&second, "/console/?before=").replace("&amp;", "&");
+    let (_, again) = page(&s, &back, &cookie).await;
+    assert_eq!(
+        links(
+            &again[again.find("隐患台账表格").unwrap()..],
+            "/console/hazards/"
+        ),
+        on_first,
+        "back to the first page"
+    );
 }
 
 async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_key_check(db: Db) {

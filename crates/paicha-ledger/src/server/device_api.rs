@@ -212,26 +212,36 @@ async fn assignments(
         .await
         .map_err(ApiError::from_store)?;
     let pack = current_pack(&state).await?.names();
-    let mut out = Vec::new();
-    for assignment in current {
-        let mine = match &assignment.assignee {
+    let mine: Vec<_> = current
+        .into_iter()
+        .filter(|assignment| match &assignment.assignee {
             Assignee::Inspector(id) => *id == account.id,
             Assignee::Township(code) => account.grants.iter().any(|g| code.contains(&g.region)),
-        };
-        if !mine {
-            continue;
-        }
-        let filter = HazardFilter {
-            hazard: Some((
-                assignment.hazard.inspection_id.clone(),
-                assignment.hazard.item_id.clone(),
-            )),
-            ..Default::default()
-        };
-        let rows = hazard_rows(&state.store, &filter, None, &pack)
+        })
+        .collect();
+    // One read for all of them.
+    let filter = HazardFilter {
+        hazards: Some(
+            mine.iter()
+                .map(|a| (a.hazard.inspection_id.clone(), a.hazard.item_id.clone()))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    let mut rows: std::collections::HashMap<(String, String), _> =
+        hazard_rows(&state.store, &filter, None, &pack)
             .await
-            .map_err(ApiError::from_store)?;
-        let Some(hazard) = rows.into_iter().next() else {
+            .map_err(ApiError::from_store)?
+            .into_iter()
+            .map(|row| ((row.inspection_id.clone(), row.item_id.clone()), row))
+            .collect();
+    let mut out = Vec::new();
+    for assignment in mine {
+        let key = (
+            assignment.hazard.inspection_id.clone(),
+            assignment.hazard.item_id.clone(),
+        );
+        let Some(hazard) = rows.remove(&key) else {
             continue;
         };
         if hazard.status_code == HazardStatus::Verified.slug() {

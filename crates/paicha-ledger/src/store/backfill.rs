@@ -9,6 +9,7 @@
 //! hazard ledger, and an old re-inspection closes its hazards.
 
 use super::bundles::{DETAILS_VERSION, insert_team_and_reviews, store_details, store_order};
+use super::hazard_state::{Which, refresh};
 use super::{Store, StoreError};
 use paicha_core::BundlePayload;
 use paicha_core::dsse::{Envelope, b64_decode};
@@ -69,6 +70,8 @@ impl Store {
                     store_order(&mut tx, &id, item_id, answer).await?;
                 }
                 insert_team_and_reviews(&mut tx, sha, inspection, sealed_at).await?;
+                refresh(&mut tx, Which::Inspection(&id)).await?;
+                refresh(&mut tx, Which::ReviewedBy(&id)).await?;
                 completed += 1;
             }
             tx.commit().await?;

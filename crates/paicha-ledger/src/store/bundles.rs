@@ -1,5 +1,6 @@
 //! Storing a verified bundle: one transaction, whole or not at all.
 
+use super::hazard_state::{Which, refresh};
 use super::reviews::{UnmatchedReview, unmatched_reviews_of};
 use super::{Backend, Store, StoreError};
 use crate::rules::ChainLink;
@@ -127,6 +128,14 @@ impl Store {
         if matches!(outcome, InsertOutcome::Imported { .. }) {
             for inspection in &bundle.payload.inspections {
                 super::regions::place(&mut tx, &regions, inspection).await?;
+            }
+            // After placing: each hazard's state row carries its region.
+            for inspection in &bundle.payload.inspections {
+                let id = inspection.id.to_string();
+                refresh(&mut tx, Which::Inspection(&id)).await?;
+                if !inspection.reviews.is_empty() {
+                    refresh(&mut tx, Which::ReviewedBy(&id)).await?;
+                }
             }
         }
         // Anything but a fresh import leaves the database as it was.

@@ -13,7 +13,7 @@ use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use paicha_core::finding::{MajorHazardPlan, RectificationOrder, parse_date};
 pub use paicha_core::followup::HazardStatus;
-use paicha_core::followup::{Decision, status_of};
+use paicha_core::followup::{Decision, Disposition};
 use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::reinspection::{Escalation, ReviewOutcome};
 use paicha_core::{InspectionKind, SiteDetails};
@@ -38,8 +38,11 @@ pub struct HazardFilter {
     /// The day statuses are judged on (deadlines before it are overdue); `None`: today, by
     /// this computer's clock and time zone (as a phone judges its follow-up list).
     pub as_of: Option<NaiveDate>,
-    /// Only this hazard (inspection id, item id): the evidence view of one.
-    pub hazard: Option<(String, String)>,
+    /// Only these hazards (inspection id, item id): the evidence view of one, a page of the
+    /// console's ledger.
+    pub hazards: Option<Vec<(String, String)>>,
+    /// Only hazards of inspections with one of these checklists (ids): a sector's.
+    pub checklists: Option<Vec<String>>,
     /// Only this enterprise's hazards (its 统一社会信用代码, exactly).
     pub credit_code: Option<String>,
 }
@@ -68,13 +71,20 @@ pub fn derive_status(
     review: Option<&LatestReview>,
     as_of: NaiveDate,
 ) -> (HazardStatus, Option<NaiveDate>) {
+    let disposition = derive_disposition(order_deadline, review);
+    (disposition.on(as_of), disposition.deadline)
+}
+
+/// What decides the hazard's status whatever the day ([`derive_status`] without the day), as
+/// `hazard_state` keeps it.
+pub fn derive_disposition(order_deadline: &str, review: Option<&LatestReview>) -> Disposition {
     let decision = review.map(|r| Decision {
         outcome: r.outcome,
         escalation: r.escalation,
         new_deadline: &r.new_deadline,
         sealed: true,
     });
-    status_of(parse_date(order_deadline), decision, as_of)
+    Disposition::of(parse_date(order_deadline), decision)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +136,7 @@ impl HazardRow {
 
 /// The latest decided review of each hazard, newest seal first; ties (one re-inspection
 /// reviewing a hazard twice) go to the later entry, as on the device.
-const LATEST_REVIEW_JOIN: &str = "LEFT JOIN hazard_reviews r ON r.original_inspection_id = f.inspection_id \
+pub(super) const LATEST_REVIEW_JOIN: &str = "LEFT JOIN hazard_reviews r ON r.original_inspection_id = f.inspection_id \
      AND r.item_id = f.item_id AND r.outcome <> 'pending' \
      AND NOT EXISTS (SELECT 1 FROM hazard_reviews n WHERE n.original_inspection_id = r.original_inspection_id \
      AND n.item_id = r.item_id AND n.outcome <> 'pending' AND (n.sealed_at > r.sealed_at \
@@ -145,7 +155,7 @@ fn parse_enum<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn latest_review(row: &AnyRow) -> Result<Option<LatestReview>, StoreError> {
+pub(super) fn latest_review(row: &AnyRow) -> Result<Option<LatestReview>, StoreError> {
     let Some(reviewing_inspection_id) = row.try_get::<Option<String>, _>("r_inspection_id")? else {
         return Ok(None);
     };
@@ -201,9 +211,11 @@ impl Store {
             .unwrap_or_else(|| "9999".to_string());
         let level = filter.level.map(HazardLevel::slug).unwrap_or("");
         let area = format!("__{}%", filter.area_prefix.as_deref().unwrap_or(""));
-        let (only_inspection, only_item) = filter.hazard.clone().unwrap_or_default();
         let only_site = filter.credit_code.clone().unwrap_or_default();
-        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 8);
+        let (scope_sql, scope) = scope_clause(filter.scope.as_deref(), 6);
+        let (keys_sql, keys) = keys_clause(filter.hazards.as_deref(), 6 + scope.len());
+        let (checklists_sql, checklists) =
+            checklists_clause(filter.checklists.as_deref(), 6 + scope.len() + keys.len());
         let sql = format!(
             "SELECT f.inspection_id, f.item_id, f.level, f.description, f.location, f.deadline, \
              f.measures, f.responsible, f.funds_yuan, f.suspension, f.plan_target, \
@@ -223,8 +235,7 @@ impl Store {
              {LATEST_REVIEW_JOIN} \
              WHERE f.level IS NOT NULL AND ($1 = '' OR f.level = $1) \
              AND i.started_at >= $2 AND i.started_at < $3 AND i.site_credit_code LIKE $4 \
-             AND ($5 = '' OR (f.inspection_id = $5 AND f.item_id = $6)) \
-             AND ($7 = '' OR i.site_credit_code = $7) {scope_sql} \
+             AND ($5 = '' OR i.site_credit_code = $5) {scope_sql} {keys_sql} {checklists_sql} \
              ORDER BY i.started_at, f.inspection_id, f.item_id"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -232,11 +243,9 @@ impl Store {
             .bind(from.as_str())
             .bind(before.as_str())
             .bind(area.as_str())
-            .bind(only_inspection.as_str())
-            .bind(only_item.as_str())
             .bind(only_site.as_str());
-        for prefix in &scope {
-            query = query.bind(prefix.as_str());
+        for value in scope.iter().chain(&keys).chain(&checklists) {
+            query = query.bind(value.as_str());
         }
         let rows = query.fetch_all(self.pool()).await?;
 
@@ -245,7 +254,7 @@ impl Store {
                 &from,
                 &before,
                 &area,
-                (&only_inspection, &only_site),
+                (filter.hazards.as_deref(), &only_site),
                 filter.scope.as_deref(),
             )
             .await?;
@@ -323,31 +332,43 @@ impl Store {
         Ok(out)
     }
 
-    /// The co-inspectors of every inspection in the time and region window, by inspection.
+    /// The co-inspectors of every inspection in the time and region window (and of the listed
+    /// hazards' inspections, if listed), by inspection.
     async fn inspection_teams(
         &self,
         from: &str,
         before: &str,
         area: &str,
-        (only_inspection, only_site): (&str, &str),
+        (only_hazards, only_site): (Option<&[(String, String)]>, &str),
         scope: Option<&[paicha_core::region::RegionCode]>,
     ) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
-        let (scope_sql, scope) = scope_clause(scope, 6);
+        let (scope_sql, scope) = scope_clause(scope, 5);
+        let inspections: Option<Vec<String>> =
+            only_hazards.map(|keys| keys.iter().map(|(i, _)| i.clone()).collect());
+        let (ids_sql, ids) = match &inspections {
+            None => (String::new(), Vec::new()),
+            Some(ids) if ids.is_empty() => ("AND 1 = 0".to_string(), Vec::new()),
+            Some(ids) => {
+                let first = 5 + scope.len();
+                let params: Vec<String> =
+                    (0..ids.len()).map(|n| format!("${}", first + n)).collect();
+                (format!("AND i.id IN ({})", params.join(", ")), ids.clone())
+            }
+        };
         let sql = format!(
             "SELECT c.inspection_id, c.name, c.cert_no FROM inspection_co_inspectors c \
              JOIN inspections i ON i.id = c.inspection_id \
              WHERE i.started_at >= $1 AND i.started_at < $2 AND i.site_credit_code LIKE $3 \
-             AND ($4 = '' OR i.id = $4) AND ($5 = '' OR i.site_credit_code = $5) {scope_sql} \
+             AND ($4 = '' OR i.site_credit_code = $4) {scope_sql} {ids_sql} \
              ORDER BY c.inspection_id, c.position"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(from)
             .bind(before)
             .bind(area)
-            .bind(only_inspection)
             .bind(only_site);
-        for prefix in &scope {
-            query = query.bind(prefix.as_str());
+        for value in scope.iter().chain(&ids) {
+            query = query.bind(value.as_str());
         }
         let rows = query.fetch_all(self.pool()).await?;
         let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
@@ -379,6 +400,43 @@ pub(super) fn scope_clause(
     first: usize,
 ) -> (String, Vec<String>) {
     scope_clause_on("i.region_code", scope, first)
+}
+
+/// The SQL that keeps only the listed hazards (parameters numbered from `first`) and the values
+/// to bind. No list: no condition; an empty list: nothing at all.
+fn keys_clause(keys: Option<&[(String, String)]>, first: usize) -> (String, Vec<String>) {
+    match keys {
+        None => (String::new(), Vec::new()),
+        Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
+        Some(keys) => {
+            let alternatives: Vec<String> = (0..keys.len())
+                .map(|n| {
+                    let p = first + 2 * n;
+                    format!("(f.inspection_id = ${p} AND f.item_id = ${})", p + 1)
+                })
+                .collect();
+            let values = keys
+                .iter()
+                .flat_map(|(i, item)| [i.clone(), item.clone()])
+                .collect();
+            (format!("AND ({})", alternatives.join(" OR ")), values)
+        }
+    }
+}
+
+/// The SQL that keeps only inspections with one of `ids` as their checklist.
+fn checklists_clause(ids: Option<&[String]>, first: usize) -> (String, Vec<String>) {
+    match ids {
+        None => (String::new(), Vec::new()),
+        Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
+        Some(ids) => {
+            let params: Vec<String> = (0..ids.len()).map(|n| format!("${}", first + n)).collect();
+            (
+                format!("AND i.checklist_id IN ({})", params.join(", ")),
+                ids.to_vec(),
+            )
+        }
+    }
 }
 
 /// [`scope_clause`] on another region column (the console's lists carry their own).

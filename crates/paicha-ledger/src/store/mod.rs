@@ -11,6 +11,8 @@ mod backfill;
 mod bundles;
 mod devices;
 mod evidence;
+mod hazard_page;
+mod hazard_state;
 mod hazards;
 pub mod lists;
 mod readback;
@@ -23,6 +25,9 @@ pub use audit::{AuditEntry, AuditRow, Outcome};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use evidence::{PhotoRef, Provenance};
+pub use hazard_page::{
+    HazardCursor, HazardOrder, HazardPage, HazardTallies, PageRequest, PageStart,
+};
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
 pub use paicha_core::hazard_ledger::HazardLevel;
 pub use readback::{StoredBundle, StoredInspection};
@@ -317,7 +322,15 @@ impl Store {
         store.complete_old_inspections().await?;
         store.seed_regions().await?;
         store.place_inspections(true).await?;
+        store.complete_hazard_states().await?;
         Ok(store)
+    }
+
+    /// Refreshes the planner's statistics (after a bulk load: the hazard list's plans depend
+    /// on how many hazards a region holds).
+    pub async fn analyse(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE").execute(self.pool()).await?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -448,6 +461,11 @@ fn migrator() -> Migrator {
             include_str!("../../migrations/0005_access.sql"),
         ),
         migration(6, "lists", include_str!("../../migrations/0006_lists.sql")),
+        migration(
+            7,
+            "hazard_state",
+            include_str!("../../migrations/0007_hazard_state.sql"),
+        ),
     ])
 }
 

@@ -39,12 +39,14 @@ pub(super) async fn place(
     regions: &Regions,
     inspection: &Inspection,
 ) -> Result<(), StoreError> {
+    let code = region_of(regions, inspection);
+    let id = inspection.id.to_string();
     sqlx::query("UPDATE inspections SET region_code = $1 WHERE id = $2")
-        .bind(region_of(regions, inspection))
-        .bind(inspection.id.to_string())
+        .bind(code.as_str())
+        .bind(id.as_str())
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    super::hazard_state::move_region(&mut **tx, &id, &code).await
 }
 
 impl Store {
@@ -121,6 +123,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            super::hazard_state::move_region(&mut *tx, id, code).await?;
         }
         tx.commit().await?;
         Ok(changes.len())

@@ -80,7 +80,7 @@ async fn show(
     let store = &state.store;
     let pack = current_pack(state).await?.names();
     let filter = HazardFilter {
-        hazard: Some((key.inspection_id.clone(), key.item_id.clone())),
+        hazards: Some(vec![(key.inspection_id.clone(), key.item_id.clone())]),
         scope: Some(identity.reads()),
         ..Default::default()
     };

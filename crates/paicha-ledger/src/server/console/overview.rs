@@ -19,7 +19,10 @@ use crate::server::api::current_pack;
 use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{HazardKey, ListFilter};
-use crate::store::{AuditEntry, HazardFilter, HazardLevel, HazardRow, HazardStatus, Outcome};
+use crate::store::{
+    AuditEntry, HazardCursor, HazardFilter, HazardLevel, HazardOrder, HazardRow, HazardStatus,
+    Outcome, PageRequest, PageStart,
+};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +30,7 @@ use maud::{Markup, html};
 use paicha_core::checklist::SECTORS;
 use paicha_core::hazard_ledger::{COLUMNS, china_day};
 use paicha_core::lists::{CaseStatus, format_yuan};
-use paicha_core::overview::{HazardFact, Overview};
+use paicha_core::overview::{Overview, Tally};
 use paicha_core::region::{RegionCode, Regions};
 use paicha_core::wire::HazardsQuery;
 
@@ -42,7 +45,9 @@ const OLDEST: usize = 5;
 #[derive(Debug, Default)]
 struct Extra {
     format: Option<Format>,
-    page: usize,
+    /// Which page: after or before a row (keyset paging; page numbers would make the
+    /// database count every row before a deep page).
+    start: PageStart,
     /// A sub-region to narrow the ledger to.
     within: Option<RegionCode>,
     sort: Sort,
@@ -60,6 +65,14 @@ enum Sort {
 }
 
 impl Sort {
+    fn order(self) -> HazardOrder {
+        match self {
+            Sort::Newest => HazardOrder::Newest,
+            Sort::Oldest => HazardOrder::Oldest,
+            Sort::Deadline => HazardOrder::Deadline,
+        }
+    }
+
     const ALL: [(Sort, &'static str, &'static str); 3] = [
         (Sort::Newest, "newest", "最新检查在前 Newest first"),
         (Sort::Oldest, "oldest", "最早检查在前 Oldest first"),
@@ -86,18 +99,20 @@ impl Sort {
 }
 
 fn split(pairs: &[(String, String)]) -> Result<(HazardsQuery, Extra), String> {
-    let mut extra = Extra {
-        page: 1,
-        ..Default::default()
-    };
+    let mut extra = Extra::default();
     let mut rest = Vec::new();
     for (name, value) in pairs {
         match name.as_str() {
             "format" => extra.format = Format::parse(value),
-            "page" => {
-                extra.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                    format!("页码应为正整数 / page must be a positive number, got {value:?}")
-                })?
+            "after" | "before" => {
+                let cursor = HazardCursor::decode(value).ok_or_else(|| {
+                    format!("翻页位置无效 / not a page position: {value:?}")
+                })?;
+                extra.start = if name == "after" {
+                    PageStart::After(cursor)
+                } else {
+                    PageStart::Before(cursor)
+                };
             }
             "sort" => {
                 extra.sort = Sort::parse(value.trim()).ok_or_else(|| {
@@ -175,48 +190,20 @@ async fn build(
     let checked = HazardQuery::new(&query)
         .map_err(ApiError::bad_query)?
         .within(scope);
-    // The overview counts everything the person reads, whatever the ledger is filtered to. On
-    // the landing page (no filter) one read serves both: at provincial scale each read of every
-    // hazard costs seconds (docs/performance.md).
-    let everything_filter = HazardFilter {
-        scope: Some(reads.clone()),
-        ..Default::default()
-    };
-    let unfiltered = checked.filter == everything_filter && checked.sector.is_none();
-    let everything = if unfiltered || extra.format.is_none() {
-        store
-            .hazards(&everything_filter)
-            .await
-            .map_err(ApiError::from_store)?
-    } else {
-        Vec::new()
-    };
-    let mut rows = if unfiltered {
-        everything
-            .iter()
-            .map(|row| {
-                ledger_row(
-                    row,
-                    pack.find_noting_exact(&row.checklist_id, &row.checklist_content_hash),
-                )
-            })
-            .collect()
-    } else {
-        hazard_rows(store, &checked.filter, checked.sector.as_deref(), &pack)
-            .await
-            .map_err(ApiError::from_store)?
-    };
-    match extra.sort {
-        Sort::Newest => rows.reverse(),
-        Sort::Oldest => {}
-        // Deadlines are YYYY-MM-DD, so text order is date order; none sorts last.
-        // A deadline that is not a date (typed before dates were checked) sorts with none.
-        Sort::Deadline => rows.sort_by_cached_key(|r| {
-            let day = paicha_core::finding::parse_date(&r.deadline);
-            (day.is_none(), day, r.hazard_no.clone())
-        }),
-    }
     if let Some(format) = extra.format {
+        // An export is every row: read in full, ordered like the page.
+        let mut rows = hazard_rows(store, &checked.filter, checked.sector.as_deref(), &pack)
+            .await
+            .map_err(ApiError::from_store)?;
+        match extra.sort {
+            Sort::Newest => rows.reverse(),
+            Sort::Oldest => {}
+            // Deadlines are YYYY-MM-DD, so text order is date order; none sorts last.
+            Sort::Deadline => rows.sort_by_cached_key(|r| {
+                let day = paicha_core::finding::parse_date(&r.deadline);
+                (day.is_none(), day, r.hazard_no.clone())
+            }),
+        }
         let export = Export {
             file_stem: "隐患台账",
             header: COLUMNS.iter().map(|c| c.label).collect(),
@@ -227,35 +214,90 @@ async fn build(
         };
         return Ok(download(export, format));
     }
-    let sectors: Vec<String> = everything
+    // The page, its count and the overview are each read in SQL (`hazard_state`): reading every
+    // hazard of a province to show fifty took seconds (docs/performance.md).
+    let mut filter = checked.filter.clone();
+    if let Some(sector) = &checked.sector {
+        filter.checklists = Some(
+            pack.checklists()
+                .iter()
+                .filter(|c| &c.sector == sector)
+                .map(|c| c.id.clone())
+                .collect(),
+        );
+    }
+    let request = PageRequest {
+        order: extra.sort.order(),
+        start: extra.start.clone(),
+        size: PAGE_SIZE,
+    };
+    let ledger = store
+        .hazard_page(&filter, &request)
+        .await
+        .map_err(ApiError::from_store)?;
+    let shown: Vec<_> = ledger
+        .rows
         .iter()
         .map(|row| {
-            pack.find_noting_exact(&row.checklist_id, &row.checklist_content_hash)
+            ledger_row(
+                row,
+                pack.find_noting_exact(&row.checklist_id, &row.checklist_content_hash),
+            )
+        })
+        .collect();
+
+    // The overview counts everything the person reads, whatever the ledger is filtered to.
+    let today = china_day(chrono::Utc::now());
+    let everything = HazardFilter {
+        scope: Some(reads.clone()),
+        as_of: Some(today),
+        ..Default::default()
+    };
+    let tallies = store
+        .hazard_tallies(&everything, WEEKS)
+        .await
+        .map_err(ApiError::from_store)?;
+    let sectors: Vec<String> = tallies
+        .counts
+        .iter()
+        .map(|(_, _, _, checklist, _)| {
+            pack.find_noting_exact(checklist, "")
                 .map_or_else(String::new, |(c, _)| c.sector.clone())
         })
         .collect();
-    let today = china_day(chrono::Utc::now());
-    let facts: Vec<HazardFact<'_>> = everything
+    let counted: Vec<Tally<'_>> = tallies
+        .counts
         .iter()
         .zip(&sectors)
-        .map(|(row, sector)| HazardFact {
-            status: row.status,
-            level: row.level,
+        .map(|((status, level, region, _, count), sector)| Tally {
+            status: *status,
+            level: *level,
             sector,
-            region: &row.region_code,
-            found_on: china_day(row.started_at),
-            deadline: row.deadline,
-            verified_on: row.verified_at().map(china_day),
+            region,
+            count: *count,
         })
         .collect();
-    let summary = Overview::of(&facts, &reads, today, WEEKS);
+    let summary = Overview::of_tallies(&counted, &tallies.dates, &reads, today, WEEKS);
+    let oldest = store
+        .hazard_page(
+            &HazardFilter {
+                level: Some(HazardLevel::Major),
+                statuses: vec![HazardStatus::Overdue],
+                ..everything.clone()
+            },
+            &PageRequest {
+                order: HazardOrder::Deadline,
+                start: PageStart::First,
+                size: OLDEST,
+            },
+        )
+        .await
+        .map_err(ApiError::from_store)?
+        .rows;
     let regions = store.region_table().await.map_err(ApiError::from_store)?;
     let lists = list_counts(state, &identity).await?;
 
-    let total = rows.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page_no = extra.page.min(pages);
-    let shown = &rows[(page_no - 1) * PAGE_SIZE..(page_no * PAGE_SIZE).min(total)];
+    let total = ledger.total;
     // The query string of this view (filters, sub-region, order), for paging and exports.
     let this_view = {
         let mut q = query.to_query_string();
@@ -267,8 +309,18 @@ async fn build(
         }
         q.trim_start_matches('&').to_string()
     };
-    let here = |page: usize| format!("/console/?{this_view}&page={page}");
-    let export_link = |format: &str| format!("/console/?{this_view}&format={format}");
+    let view_with = |param: String| {
+        if this_view.is_empty() {
+            format!("/console/?{param}")
+        } else {
+            format!("/console/?{this_view}&{param}")
+        }
+    };
+    let here = |side: &str, cursor: &HazardCursor| {
+        view_with(format!("{side}={}#ledger-title", segment(&cursor.encode())))
+    };
+    let first_page = view_with("#ledger-title".to_string()).replace("&#", "#");
+    let export_link = |format: &str| view_with(format!("format={format}"));
     let body = html! {
         section.card aria-labelledby="scope-title" {
             h2 #scope-title { "您的权限 " span.en lang="en" { "What you may see" } }
@@ -282,15 +334,15 @@ async fn build(
             }
         }
         @if !reads.is_empty() {
-            (at_a_glance(&summary, &everything, &regions, &lists))
+            (at_a_glance(&summary, &oldest, &regions, &lists))
         }
         (filters(&query, extra.within.as_ref(), extra.sort))
         section.card aria-labelledby="ledger-title" {
             h2 #ledger-title { "隐患台账 " span.en lang="en" { "Hazard ledger" } }
             p role="status" {
                 "共 " (total) " 项隐患"
-                @if pages > 1 { "，第 " (page_no) "/" (pages) " 页" }
-                span.en lang="en" { " " (total) " hazards" @if pages > 1 { ", page " (page_no) " of " (pages) } }
+                @if total > PAGE_SIZE { "，每页 " (PAGE_SIZE) " 项" }
+                span.en lang="en" { " " (total) " hazards" @if total > PAGE_SIZE { ", " (PAGE_SIZE) " a page" } }
             }
             p.no-print {
                 a.button href=(export_link("csv")) { "导出 CSV / Export CSV" } " "
@@ -325,11 +377,14 @@ async fn build(
                     }
                 }
             }
-            @if pages > 1 {
+            @if ledger.previous.is_some() || ledger.next.is_some() {
                 nav.pages aria-label="翻页 Pages" {
-                    @if page_no > 1 { a href=(here(page_no - 1)) rel="prev" { "上一页 / Previous" } }
+                    @if let Some(cursor) = &ledger.previous {
+                        a href=(first_page) { "首页 / First page" } " "
+                        a href=(here("before", cursor)) rel="prev" { "上一页 / Previous" }
+                    }
                     " "
-                    @if page_no < pages { a href=(here(page_no + 1)) rel="next" { "下一页 / Next" } }
+                    @if let Some(cursor) = &ledger.next { a href=(here("after", cursor)) rel="next" { "下一页 / Next" } }
                 }
             }
         }
@@ -397,7 +452,7 @@ fn status_class(status: HazardStatus) -> &'static str {
 
 fn at_a_glance(
     summary: &Overview,
-    everything: &[HazardRow],
+    oldest: &[HazardRow],
     regions: &Regions,
     lists: &ListCounts,
 ) -> Markup {
@@ -439,12 +494,6 @@ fn at_a_glance(
             class: "bar-blue",
         })
         .collect();
-    let mut oldest: Vec<&HazardRow> = everything
-        .iter()
-        .filter(|r| r.status == HazardStatus::Overdue && r.level == HazardLevel::Major)
-        .collect();
-    oldest.sort_by_key(|r| (r.deadline, r.started_at));
-    oldest.truncate(OLDEST);
     let today = china_day(chrono::Utc::now());
     html! {
         section.card aria-labelledby="glance-title" {
@@ -486,7 +535,7 @@ fn at_a_glance(
                 p { "没有逾期的重大隐患。" span.en lang="en" { " No overdue major hazard." } }
             } @else {
                 ol aria-labelledby="oldest-title" {
-                    @for row in &oldest {
+                    @for row in oldest {
                         @let number = paicha_core::hazard_ledger::hazard_no(&row.inspection_id, row.started_at, &row.item_id);
                         li {
                             a href=(hazard_href(&row.key())) { (number) }
