@@ -36,8 +36,11 @@ CREATE INDEX hazard_state_by_province ON hazard_state (province, started_at, ins
 CREATE INDEX hazard_state_by_city ON hazard_state (city, started_at, inspection_id, item_id);
 CREATE INDEX hazard_state_by_county ON hazard_state (county, started_at, inspection_id, item_id);
 CREATE INDEX hazard_state_by_region ON hazard_state (region_code, started_at, inspection_id, item_id);
--- Status filters (settled; overdue and due soon are ranges of due) and the deadline order.
-CREATE INDEX hazard_state_by_due ON hazard_state (settled, due, started_at);
+-- The deadline order and the status filters (overdue and due soon are ranges of due) within a
+-- province or a county: an equality then a range or order on due, which the planner cannot
+-- mistake (a city's or a township's rows are few enough to sort).
+CREATE INDEX hazard_state_by_province_due ON hazard_state (province, due, started_at, inspection_id, item_id);
+CREATE INDEX hazard_state_by_county_due ON hazard_state (county, due, started_at, inspection_id, item_id);
 
 -- Present while hazards stored before this version may lack their row: the ledger computes
 -- them when it opens (paicha_core's date rules cannot run in SQL), then deletes the marker.

@@ -126,6 +126,18 @@ pub async fn run(store: &Store, args: &ServeArgs) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
 
+    // The hazard list's query plans follow the planner's statistics: keep them current.
+    let optimising = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3 * 3600));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(e) = optimising.optimise().await {
+                tracing::warn!("refreshing the planner's statistics failed: {e}");
+            }
+        }
+    });
     // The peer's address reaches the rate limits (`server::limits`).
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)

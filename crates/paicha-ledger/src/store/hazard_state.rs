@@ -199,6 +199,7 @@ impl Store {
             return Ok(());
         }
         let computed = self.rebuild_hazard_states().await?;
+        self.analyse().await?;
         sqlx::query("DELETE FROM hazard_state_pending")
             .execute(self.pool())
             .await?;

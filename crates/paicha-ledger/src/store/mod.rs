@@ -26,7 +26,7 @@ pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use evidence::{PhotoRef, Provenance};
 pub use hazard_page::{
-    HazardCursor, HazardOrder, HazardPage, HazardTallies, PageRequest, PageStart,
+    COUNT_CAP, HazardCursor, HazardOrder, HazardPage, HazardTallies, PageRequest, PageStart, Total,
 };
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
 pub use paicha_core::hazard_ledger::HazardLevel;
@@ -323,13 +323,30 @@ impl Store {
         store.seed_regions().await?;
         store.place_inspections(true).await?;
         store.complete_hazard_states().await?;
+        store.optimise().await?;
         Ok(store)
     }
 
     /// Refreshes the planner's statistics (after a bulk load: the hazard list's plans depend
-    /// on how many hazards a region holds).
+    /// on how many hazards a region holds, e.g. whether a province walks the deadline index
+    /// or a county sorts its own).
     pub async fn analyse(&self) -> Result<(), StoreError> {
         sqlx::query("ANALYZE").execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Keeps the planner's statistics current, cheaply: on SQLite `PRAGMA optimize` (with
+    /// 0x10000, tables never analysed are analysed too, within `analysis_limit`), as SQLite
+    /// advises at open and every few hours; PostgreSQL's autovacuum does this by itself.
+    pub async fn optimise(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA analysis_limit = 1000")
+                .execute(self.pool())
+                .await?;
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(self.pool())
+                .await?;
+        }
         Ok(())
     }
 

@@ -21,7 +21,7 @@ use crate::server::error::ApiError;
 use crate::store::lists::{HazardKey, ListFilter};
 use crate::store::{
     AuditEntry, HazardCursor, HazardFilter, HazardLevel, HazardOrder, HazardRow, HazardStatus,
-    Outcome, PageRequest, PageStart,
+    Outcome, PageRequest, PageStart, Total,
 };
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -298,6 +298,7 @@ async fn build(
     let lists = list_counts(state, &identity).await?;
 
     let total = ledger.total;
+    let paged = ledger.previous.is_some() || ledger.next.is_some();
     // The query string of this view (filters, sub-region, order), for paging and exports.
     let this_view = {
         let mut q = query.to_query_string();
@@ -340,9 +341,18 @@ async fn build(
         section.card aria-labelledby="ledger-title" {
             h2 #ledger-title { "隐患台账 " span.en lang="en" { "Hazard ledger" } }
             p role="status" {
-                "共 " (total) " 项隐患"
-                @if total > PAGE_SIZE { "，每页 " (PAGE_SIZE) " 项" }
-                span.en lang="en" { " " (total) " hazards" @if total > PAGE_SIZE { ", " (PAGE_SIZE) " a page" } }
+                @match total {
+                    Total::Exact(n) => { "共 " (n) " 项隐患" }
+                    Total::AtLeast(n) => { "超过 " (n) " 项隐患（各项合计见上方督查一览）" }
+                }
+                @if paged { "，每页 " (PAGE_SIZE) " 项" }
+                span.en lang="en" {
+                    @match total {
+                        Total::Exact(n) => { " " (n) " hazards" }
+                        Total::AtLeast(n) => { " More than " (n) " hazards (the overview above has the exact figures)" }
+                    }
+                    @if paged { ", " (PAGE_SIZE) " a page" }
+                }
             }
             p.no-print {
                 a.button href=(export_link("csv")) { "导出 CSV / Export CSV" } " "
@@ -377,7 +387,7 @@ async fn build(
                     }
                 }
             }
-            @if ledger.previous.is_some() || ledger.next.is_some() {
+            @if paged {
                 nav.pages aria-label="翻页 Pages" {
                     @if let Some(cursor) = &ledger.previous {
                         a href=(first_page) { "首页 / First page" } " "
