@@ -413,7 +413,11 @@ mod tests {
         for (n, found) in days.iter().enumerate() {
             for deadline in days.iter().map(|d| Some(*d)).chain([None]) {
                 for verified in days.iter().skip(n).map(|d| Some(*d)).chain([None]) {
-                    let status = if verified.is_some() { Verified } else { Overdue };
+                    let status = if verified.is_some() {
+                        Verified
+                    } else {
+                        Overdue
+                    };
                     facts.push(fact("130102001", *found, deadline, verified, status));
                 }
             }
