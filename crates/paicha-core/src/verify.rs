@@ -229,6 +229,50 @@ pub fn parse_payload(payload: &[u8]) -> Result<BundlePayload, VerifyError> {
     Ok(parsed)
 }
 
+/// Whether `s` is spelled as the format's timestamps are (section 8 of docs/bundle-format.md):
+/// `YYYY-MM-DDThh:mm:ss`, then `.` and 1 to 9 digits or nothing, then `Z` or `±hh:mm` with ASCII
+/// signs, seconds 00-59. chrono's RFC 3339 parser also takes a space or `t` for `T`, `z`,
+/// U+2212 for `-`, leap seconds and any number of fraction digits (dropping those past the
+/// ninth); other implementations differ on each, so the format allows none of them. Ranges
+/// (months, days, hours, offsets) are left to the parser that follows.
+pub fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range.clone())
+            .is_some_and(|d| d.len() == range.len() && d.iter().all(u8::is_ascii_digit))
+    };
+    let head = digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && b.get(10) == Some(&b'T')
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19)
+        && b[17] <= b'5';
+    if !head {
+        return false;
+    }
+    let mut rest = &b[19..];
+    if let Some(after_dot) = rest.strip_prefix(b".") {
+        let fraction = after_dot.iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=9).contains(&fraction) {
+            return false;
+        }
+        rest = &after_dot[fraction..];
+    }
+    match rest {
+        b"Z" => true,
+        [sign, h1, h2, b':', m1, m2] => {
+            matches!(sign, b'+' | b'-') && [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
 /// The typed parse is lenient about how some values are spelled (it upper-cases a credit
 /// code, reads UUIDs without hyphens, timestamps with a space); the format allows exactly one
 /// spelling, the one the JSON Schema describes, so that every verifier agrees.
@@ -285,6 +329,12 @@ fn check_spelling(payload: &[u8]) -> Result<(), VerifyError> {
         }
     };
     let time = |what: &str, s: &str| {
+        if !is_timestamp(s) {
+            return Err(VerifyError::Schema(format!(
+                "{what} {s:?} must be written YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm) \
+                 (upper-case T and Z, 1 to 9 fraction digits, seconds 00-59)"
+            )));
+        }
         chrono::DateTime::parse_from_rfc3339(s)
             .map(|_| ())
             .map_err(|e| {

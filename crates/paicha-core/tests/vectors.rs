@@ -276,3 +276,33 @@ fn hex_decode(text: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
         .collect()
 }
+
+#[test]
+fn the_timestamp_spellings_section_8_allows_verify() {
+    let text = String::from_utf8(gen_vectors::payload().to_bytes()).unwrap();
+    for spelling in [
+        "2026-11-29T17:00:00+08:00",
+        "2026-11-29T09:00:00-00:00",
+        "2026-11-29T09:00:00.123456789Z",
+        "2026-11-29T09:00:00.5Z",
+        "2026-11-29T04:30:00-04:30",
+    ] {
+        let payload = text.replacen(
+            r#""created_at":"2026-11-29T09:00:00Z""#,
+            &format!(r#""created_at":"{spelling}""#),
+            1,
+        );
+        assert_ne!(payload, text);
+        let envelope = paicha_core::bundle::sign_with(&gen_vectors::key(), payload.as_bytes());
+        let verified = verify_bundle(envelope.to_json().as_bytes(), &EmbeddedKey);
+        assert!(verified.is_ok(), "{spelling}: {verified:?}");
+    }
+    for not in [
+        "2026-11-29T09:00:00",
+        "2026-11-29T09:00Z",
+        "2026-11-29T09:00:00.Z",
+        " 2026-11-29T09:00:00Z",
+    ] {
+        assert!(!paicha_core::verify::is_timestamp(not), "{not}");
+    }
+}

@@ -14,6 +14,11 @@ pub enum EnrolError {
     PublicKeyEncoding(String),
     #[error("public key must be 32 bytes (raw Ed25519), it has {0}")]
     PublicKeyLength(usize),
+    #[error(
+        "the public key is not a usable Ed25519 key (not a curve point, or one of small order \
+         that verifies forged signatures); no signature could be checked against it"
+    )]
+    WeakKey,
     #[error("the public key does not match key id {given}; its key id is {actual}")]
     KeyMismatch { given: String, actual: String },
     #[error("{0} must not be empty")]
@@ -52,6 +57,13 @@ impl NewDevice {
             .as_slice()
             .try_into()
             .map_err(|_| EnrolError::PublicKeyLength(raw.len()))?;
+        // Every enrolment path comes through here; bundles are verified strictly (section 6 of
+        // docs/bundle-format.md), so such a key could never sign one, and enrolling it would
+        // only show an unusable device as enrolled.
+        let usable = ed25519_dalek::VerifyingKey::from_bytes(&raw).is_ok_and(|k| !k.is_weak());
+        if !usable {
+            return Err(EnrolError::WeakKey);
+        }
         let actual = KeyId::from_public_key(&raw);
         if actual != key_id {
             return Err(EnrolError::KeyMismatch {
@@ -146,5 +158,49 @@ impl KeySource for EnrolledKey<'_> {
         // The payload must declare the same key (both hash to key_id, so they are equal).
         embedded_public_key(key_id, payload)?;
         Ok(enrolled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enrol(raw: &[u8; 32]) -> Result<NewDevice, EnrolError> {
+        let key_id = KeyId::from_public_key(raw);
+        NewDevice::from_parts(
+            key_id.as_str(),
+            &dsse::b64_encode(raw),
+            "张三",
+            "13010000001",
+            "",
+        )
+    }
+
+    #[test]
+    fn small_order_and_off_curve_keys_are_never_enrolled() {
+        // The identity point (small order) and the point of order 2 (y = -1).
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut order_two = [0xffu8; 32];
+        order_two[0] = 0xec;
+        order_two[31] = 0x7f;
+        for weak in [identity, order_two] {
+            assert_eq!(enrol(&weak).unwrap_err(), EnrolError::WeakKey);
+        }
+        // The first small y that is no point's y-coordinate (about half of them are not).
+        let off_curve = (2u8..100)
+            .map(|y| {
+                let mut raw = [0u8; 32];
+                raw[0] = y;
+                raw
+            })
+            .find(|raw| ed25519_dalek::VerifyingKey::from_bytes(raw).is_err())
+            .expect("an encoding that is not a curve point");
+        assert_eq!(enrol(&off_curve).unwrap_err(), EnrolError::WeakKey);
+        // A real key is enrolled.
+        let real = ed25519_dalek::SigningKey::from_bytes(&[7; 32])
+            .verifying_key()
+            .to_bytes();
+        assert!(enrol(&real).is_ok());
     }
 }

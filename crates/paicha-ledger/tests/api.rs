@@ -62,14 +62,22 @@ async fn enrol_vector_keys(s: &Server) {
         serde_json::from_slice(&vector("negative/small-order-key.json")).unwrap();
     let payload = paicha_core::dsse::b64_decode(small_order["payload"].as_str().unwrap()).unwrap();
     let payload: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-    let device = NewDevice::from_parts(
-        small_order["signatures"][0]["keyid"].as_str().unwrap(),
-        payload["device"]["public_key"].as_str().unwrap(),
-        "测试",
-        "1",
-        "",
-    )
-    .unwrap();
+    let key_id = small_order["signatures"][0]["keyid"].as_str().unwrap();
+    let public_key = payload["device"]["public_key"].as_str().unwrap();
+    // The ledger refuses to enrol such a key; one enrolled before it did (written straight to
+    // the registry here) must still never verify a bundle.
+    assert_eq!(
+        NewDevice::from_parts(key_id, public_key, "测试", "1", "").unwrap_err(),
+        paicha_ledger::registry::EnrolError::WeakKey
+    );
+    let device = NewDevice {
+        key_id: paicha_core::KeyId::try_from(key_id.to_string()).unwrap(),
+        public_key: public_key.to_string(),
+        inspector_name: "测试".into(),
+        cert_no: "1".into(),
+        organisation: String::new(),
+        account_id: None,
+    };
     s.store.enrol(&device, t(0)).await.unwrap();
 }
 

@@ -327,6 +327,115 @@ pub fn negatives() -> Vec<Negative> {
         envelope: json_text(&resign(duplicated.as_bytes())),
     });
 
+    // Timestamps have one spelling (section 8): each of these is RFC 3339 to some parser, and
+    // chrono's lenient one reads most of them, but verifiers would disagree.
+    for (name, spelling, what) in [
+        (
+            "timestamp-space",
+            "2026-11-29 09:00:00Z",
+            "a space between date and time",
+        ),
+        (
+            "timestamp-lower-case-t",
+            "2026-11-29t09:00:00Z",
+            "a lower-case t",
+        ),
+        (
+            "timestamp-lower-case-z",
+            "2026-11-29T09:00:00z",
+            "a lower-case z",
+        ),
+        (
+            "timestamp-offset-without-colon",
+            "2026-11-29T17:00:00+0800",
+            "an offset without its colon",
+        ),
+        (
+            "timestamp-unicode-minus",
+            "2026-11-29T01:00:00\u{2212}08:00",
+            "a Unicode minus sign (U+2212) in the offset",
+        ),
+        (
+            "timestamp-ten-fraction-digits",
+            "2026-11-29T09:00:00.0000000001Z",
+            "ten fraction digits (a parser that keeps nine changes the instant)",
+        ),
+        (
+            "timestamp-leap-second",
+            "2026-11-29T09:00:60Z",
+            "a leap second",
+        ),
+    ] {
+        let bad = replace_once(
+            &text,
+            r#""created_at":"2026-11-29T09:00:00Z""#,
+            &format!(r#""created_at":"{spelling}""#),
+        );
+        out.push(Negative {
+            name,
+            error: "schema",
+            step: 9,
+            description: what,
+            envelope: json_text(&resign(bad.as_bytes())),
+        });
+    }
+
+    // `null` is allowed only where a member is nullable; `location` is optional, not nullable.
+    let bad = replace_once(
+        &text,
+        r#""A-01":{"verdict""#,
+        r#""A-01":{"location":null,"verdict""#,
+    );
+    out.push(Negative {
+        name: "null-optional-member",
+        error: "schema",
+        step: 9,
+        description: "validly signed; answer A-01 has \"location\": null (optional members may be \
+                      omitted, not null)",
+        envelope: json_text(&resign(bad.as_bytes())),
+    });
+
+    let mut bad = payload();
+    let again = bad.inspections[0].clone();
+    bad.inspections.push(again);
+    out.push(Negative {
+        name: "duplicate-inspection",
+        error: "chain_duplicate_inspection",
+        step: 11,
+        description: "validly signed; the same inspection twice in inspections (a step-11 rule, \
+                      not schema)",
+        envelope: json_text(&resign(&bad.to_bytes())),
+    });
+
+    // A review's photo travels in the bundle that carries the review, like an answer's.
+    let mut bad = payload();
+    let reviewed = bad.inspections[0].clone();
+    let mut review =
+        paicha_core::reinspection::HazardReview::of(&reviewed, "A-01").expect("A-01 is a hazard");
+    review.outcome = paicha_core::reinspection::ReviewOutcome::Rectified;
+    review.photos = vec![sha256_hex(b"a photo that is not embedded")];
+    let mut re = bad.inspections[0].clone();
+    re.id = Uuid::from_u128(0x5eed);
+    re.kind = paicha_core::InspectionKind::Reinspection;
+    re.reviews = vec![review];
+    bad.inspections.push(re);
+    out.push(Negative {
+        name: "review-photo-missing",
+        error: "attachment_missing",
+        step: 10,
+        description: "validly signed; a re-inspection's review names a photo (整改后照片) that the \
+                      bundle does not embed",
+        envelope: json_text(&resign(&bad.to_bytes())),
+    });
+
+    out.push(Negative {
+        name: "byte-order-mark",
+        error: "malformed_envelope",
+        step: 1,
+        description: "the valid envelope preceded by a UTF-8 byte order mark (EF BB BF)",
+        envelope: format!("\u{feff}{}", json_text(&good)),
+    });
+
     out
 }
 
