@@ -13,6 +13,7 @@
 //! | `POST /api/device/enrolment` ([`DeviceEnrolmentRequest`]), signed by the new key | [`DeviceStatus`] |
 //! | `GET /api/device`, signed by the device | [`DeviceStatus`] |
 //! | `GET /api/device/assignments`, signed by the device | [`AssignmentsResponse`] |
+//! | `GET /api/device/pull?` [`PullQuery`], signed by the device | [`PullResponse`] |
 //! | anything that fails | 4xx/5xx [`ErrorBody`] |
 //!
 //! "Signed in" is a staff session (a passkey sign-in); "signed" is an HTTP Message Signature of
@@ -59,6 +60,74 @@ pub struct AssignedHazard {
     /// The hazard as the ledger shows it: item, legal basis, description, order, deadline in
     /// force, status, who found it and when.
     pub hazard: HazardLedgerRow,
+}
+
+pub const DEVICE_PULL_PATH: &str = "/api/device/pull";
+
+/// The most hazards one pull answers (and the default `limit`).
+pub const PULL_LIMIT_MAX: usize = 200;
+
+/// `GET /api/device/pull`'s query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// Where the last pull ended (its [`PullResponse::after`]); empty or absent: from the start.
+    #[serde(default)]
+    pub after: String,
+    /// At most this many changes (1 to [`PULL_LIMIT_MAX`]).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// `GET /api/device/pull`: what changed for the device's person since `after` — the open
+/// hazards of the regions where that person holds a role, and the hazards that left them.
+/// Pull again with [`PullResponse::after`] while [`PullResponse::more`]; storing by key makes
+/// a hazard that arrives twice (an interrupted pull, the overlap window) one hazard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Hazards new or changed (found, reviewed, assigned, reassigned), still open.
+    pub hazards: Vec<PulledHazard>,
+    /// Hazards verified (已验收销号) since: a device drops what it pulled of them (never what
+    /// it recorded itself).
+    pub closed: Vec<PulledKey>,
+    /// Where the next pull starts: send it back as `after` once this answer is stored.
+    pub after: String,
+    /// More changes are waiting: pull again at once.
+    pub more: bool,
+}
+
+/// A hazard by its inspection and item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledKey {
+    pub inspection_id: String,
+    pub item_id: String,
+}
+
+/// One hazard as a re-inspector needs it offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledHazard {
+    pub inspection_id: String,
+    pub item_id: String,
+    /// Item, legal basis, description, location, order, deadline in force, status, who found
+    /// it and when, as the ledger shows it.
+    pub hazard: HazardLedgerRow,
+    /// The SHA-256 of its photos, in order.
+    pub photos: Vec<String>,
+    /// Its current 交办, if any.
+    pub assignment: Option<PulledAssignment>,
+}
+
+/// A hazard's current 交办.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledAssignment {
+    /// As the supervisor chose it (`乡镇 建北街道`, `检查员 张三`).
+    pub assigned_to: String,
+    /// Assigned to the device's person, or to a township where that person works: 待办.
+    pub to_me: bool,
+    /// 办理期限
+    pub deadline: NaiveDate,
+    /// 交办说明
+    pub note: String,
+    pub assigned_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `GET /api/me`: the signed-in person.

@@ -26,6 +26,9 @@ CREATE TABLE hazard_state (
     -- when there is none: such a hazard is never overdue nor due soon, and sorts last.
     due                    TEXT NOT NULL,
     verified_on            TEXT NOT NULL,   -- the verifying re-inspection's seal day, or ''
+    -- When (the ledger's clock) the row last changed in what a device holds of it: its
+    -- status inputs or region, or its 交办. Devices pull what changed after a point of this.
+    changed_at             TEXT NOT NULL,
     PRIMARY KEY (inspection_id, item_id),
     FOREIGN KEY (inspection_id, item_id) REFERENCES findings (inspection_id, item_id)
 );
@@ -41,6 +44,9 @@ CREATE INDEX hazard_state_by_region ON hazard_state (region_code, started_at, in
 -- mistake (a city's or a township's rows are few enough to sort).
 CREATE INDEX hazard_state_by_province_due ON hazard_state (province, due, started_at, inspection_id, item_id);
 CREATE INDEX hazard_state_by_county_due ON hazard_state (county, due, started_at, inspection_id, item_id);
+
+-- Devices' pulls: what changed after a point, in order.
+CREATE INDEX hazard_state_by_change ON hazard_state (changed_at, inspection_id, item_id);
 
 -- Present while hazards stored before this version may lack their row: the ledger computes
 -- them when it opens (paicha_core's date rules cannot run in SQL), then deletes the marker.

@@ -800,7 +800,192 @@ async fn a_device_reads_the_hazards_assigned_to_its_person_or_township(db: Db) {
     refused(&s, request, StatusCode::FORBIDDEN, "revoked_key").await;
 }
 
+/// GET /api/device/pull signed by the test phone, as its typed answer.
+async fn pulled(
+    s: &Server,
+    after: &str,
+    limit: usize,
+    nonce: &str,
+) -> paicha_core::wire::PullResponse {
+    let path = format!(
+        "{}?after={}&limit={limit}",
+        paicha_core::wire::DEVICE_PULL_PATH,
+        url_escape(after)
+    );
+    let request = signed_request(&phone_key(), "GET", &path, b"", 0, nonce);
+    let (status, _, bytes) = send(&s.app, request).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn items(answer: &paicha_core::wire::PullResponse) -> Vec<String> {
+    let mut items: Vec<String> = answer.hazards.iter().map(|h| h.item_id.clone()).collect();
+    items.sort();
+    items
+}
+
+/// Every row as if it had changed long ago (time passing, without waiting for it).
+async fn age(s: &Server) {
+    s.tdb
+        .execute("UPDATE hazard_state SET changed_at = '2026-01-01T00:00:00.000000Z'")
+        .await;
+}
+
+async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
+    use paicha_core::lists::Assignee;
+    use paicha_ledger::store::lists::{Assignment, HazardKey};
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let original = phone.inspection_with_three_hazards(1);
+    // An enterprise registered in 长安区, outside the inspector's regions.
+    let mut elsewhere = phone.inspection(2);
+    elsewhere.site = paicha_core::Site::new(
+        "河北某公司",
+        paicha_core::CreditCode::with_check_digit("91130102000070001").unwrap(),
+    )
+    .unwrap();
+    let envelope = phone.export(100, vec![original.clone(), elsewhere]);
+    let (status, _, _) = send(&s.app, post_bundle(envelope.to_json())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Without an account a key has nothing to pull.
+    let nothing = pulled(&s, "", 50, "nonce-pull-00001").await;
+    assert!(nothing.hazards.is_empty() && nothing.closed.is_empty() && !nothing.more);
+    let (_, _, inspector) = signed_in(&s.store, "张三", &["inspector@4403"]).await;
+    let key_id = phone.device_info().key_id;
+    let bind = AuditEntry::new("test", "device_bound", Outcome::Ok);
+    s.store
+        .bind_device(key_id.as_str(), &inspector, &bind, chrono::Utc::now())
+        .await
+        .unwrap();
+    age(&s).await;
+
+    // A first pull, one at a time: each hazard of its region once, in order, then no more.
+    let mut after = String::new();
+    let mut seen = Vec::new();
+    for n in 0..4 {
+        let page = pulled(&s, &after, 1, &format!("nonce-pull-001{n:02}")).await;
+        seen.extend(page.hazards.iter().map(|h| h.item_id.clone()));
+        // A cut connection: the same cursor again gives the same page.
+        if n == 1 {
+            let again = pulled(&s, &after, 1, "nonce-pull-00199").await;
+            assert_eq!(again, page, "a pull is repeatable from its cursor");
+        }
+        after = page.after.clone();
+        if !page.more {
+            break;
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["fw-01", "fw-02", "fw-03"],
+        "its region's hazards, each once"
+    );
+    let whole = pulled(&s, "", 50, "nonce-pull-00002").await;
+    assert_eq!(items(&whole), ["fw-01", "fw-02", "fw-03"]);
+    let first = whole.hazards.iter().find(|h| h.item_id == "fw-01").unwrap();
+    assert_eq!(first.hazard.description, "fw-01 隐患");
+    assert_eq!(first.hazard.deadline, "2026-03-10", "the order's deadline");
+    assert!(first.assignment.is_none());
+    // Nothing changed since: nothing to pull.
+    let since = pulled(&s, &whole.after, 50, "nonce-pull-00003").await;
+    assert!(
+        since.hazards.is_empty() && since.closed.is_empty(),
+        "{since:?}"
+    );
+    // Recomputing every row (an upgrade) changes none of them for devices.
+    s.store.rebuild_hazard_states().await.unwrap();
+    let since = pulled(&s, &whole.after, 50, "nonce-pull-00004").await;
+    assert!(since.hazards.is_empty(), "{since:?}");
+
+    // 交办 to its person: that hazard comes again, marked 待办.
+    let assignment = Assignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        hazard: HazardKey {
+            inspection_id: original.id.to_string(),
+            item_id: "fw-02".into(),
+        },
+        region_code: "4403".into(),
+        assignee: Assignee::Inspector(inspector.clone()),
+        assignee_name: "检查员 张三".into(),
+        deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
+        note: "请复查".into(),
+        assigned_by: "supervisor".into(),
+        assigned_at: chrono::Utc::now(),
+        superseded_at: None,
+    };
+    let audit = AuditEntry::new("test", "hazard_assigned", Outcome::Ok);
+    s.store.assign(&assignment, &audit).await.unwrap();
+    let assigned = pulled(&s, &whole.after, 50, "nonce-pull-00005").await;
+    assert_eq!(items(&assigned), ["fw-02"]);
+    let to_me = assigned.hazards[0].assignment.as_ref().unwrap();
+    assert!(to_me.to_me && to_me.note == "请复查", "{to_me:?}");
+    // Within the overlap window the next pull reads it again (stored once by key).
+    let overlap = pulled(&s, &assigned.after, 50, "nonce-pull-00006").await;
+    assert_eq!(items(&overlap), ["fw-02"]);
+    age(&s).await;
+    let settled = pulled(&s, &whole.after, 50, "nonce-pull-00007").await;
+
+    // A re-inspection verifies fw-03: it leaves the device at the next pull.
+    let re = phone.reinspection(3, &original, t(50), &[("fw-03", Decision::Rectified)]);
+    let (status, _, _) = send(
+        &s.app,
+        post_bundle(phone.export_with_photos(101, vec![re]).to_json()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let verified = pulled(&s, &settled.after, 50, "nonce-pull-00008").await;
+    assert!(verified.hazards.is_empty(), "{verified:?}");
+    let closed: Vec<&str> = verified.closed.iter().map(|k| k.item_id.as_str()).collect();
+    assert_eq!(closed, ["fw-03"]);
+
+    // A cursor that is not one: 400; a revoked key: refused.
+    let request = signed_request(
+        &phone_key(),
+        "GET",
+        &format!("{}?after=yesterday", paicha_core::wire::DEVICE_PULL_PATH),
+        b"",
+        0,
+        "nonce-pull-00009",
+    );
+    let (status, _, bytes) = send(&s.app, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&bytes).contains("bad_query"));
+    s.store
+        .revoke(key_id.as_str(), "手机丢失", chrono::Utc::now())
+        .await
+        .unwrap();
+    let request = signed_request(
+        &phone_key(),
+        "GET",
+        paicha_core::wire::DEVICE_PULL_PATH,
+        b"",
+        0,
+        "nonce-pull-00010",
+    );
+    refused(&s, request, StatusCode::FORBIDDEN, "revoked_key").await;
+}
+
 on_both_databases!(
+    a_device_pulls_what_changed_in_its_regions_and_nothing_twice,
     a_device_reads_the_hazards_assigned_to_its_person_or_township,
     nobody_reads_the_ledger_without_an_identity,
     each_person_reads_only_their_regions,

@@ -33,6 +33,25 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// The regions whose hazard ledger `account` may read (a person signed in, or the person a
+/// device belongs to): those of every role that reads it, narrowed to the outermost.
+pub fn reads_of(account: &Account) -> Vec<RegionCode> {
+    outermost(
+        account
+            .grants
+            .iter()
+            .filter(|g| g.role.reads_ledger())
+            .map(|g| g.region.clone()),
+    )
+}
+
+/// The regions whose open hazards `account`'s devices pull for 复查: every region where the
+/// person holds any role. An inspector does not read the console's ledger of a region (its
+/// exports, cases, people), but re-inspects the hazards found there.
+pub fn pulls_of(account: &Account) -> Vec<RegionCode> {
+    outermost(account.grants.iter().map(|g| g.region.clone()))
+}
+
 /// A signed-in person and what they may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -57,13 +76,7 @@ impl Identity {
     /// The regions whose hazard ledger this person may read: those of every role that reads
     /// it, narrowed to the outermost (a region inside another one held is not repeated).
     pub fn reads(&self) -> Vec<RegionCode> {
-        outermost(
-            self.account
-                .grants
-                .iter()
-                .filter(|g| g.role.reads_ledger())
-                .map(|g| g.region.clone()),
-        )
+        reads_of(&self.account)
     }
 
     /// Whether `region` (or all of it) lies inside what this person may read.

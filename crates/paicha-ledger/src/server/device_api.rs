@@ -15,7 +15,8 @@ use chrono::Utc;
 use paicha_core::lists::Assignee;
 use paicha_core::wire::{
     AssignedHazard, AssignmentsResponse, DEVICE_ASSIGNMENTS_PATH, DEVICE_ENROLMENT_PATH,
-    DEVICE_PATH, DeviceEnrolmentRequest, DeviceState, DeviceStatus,
+    DEVICE_PATH, DEVICE_PULL_PATH, DeviceEnrolmentRequest, DeviceState, DeviceStatus,
+    PULL_LIMIT_MAX, PullQuery, PullResponse, PulledAssignment, PulledHazard, PulledKey,
 };
 
 /// An enrolment request is a few hundred bytes.
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(DEVICE_PATH, get(status))
         .route(DEVICE_ASSIGNMENTS_PATH, get(assignments))
+        .route(DEVICE_PULL_PATH, get(pull))
 }
 
 /// Apart from [`routes`], so that they get a rate limit of their own.
@@ -259,4 +261,147 @@ async fn assignments(
         });
     }
     Ok(Json(AssignmentsResponse { assignments: out }))
+}
+
+/// How far back a pull's cursor stays from the ledger's clock: a transaction that set a row's
+/// `changed_at` may commit after a pull that ran meanwhile, so the next pull reads this window
+/// again (a device stores what it pulls by key, so a hazard read twice is stored once).
+const PULL_OVERLAP: chrono::Duration = chrono::Duration::seconds(30);
+
+/// `GET /api/device/pull?after=CURSOR&limit=N`: what changed for the device's person since the
+/// cursor — the open hazards of the regions where that person holds a role, each as a
+/// re-inspector needs it, with its current 交办; and the hazards that left (verified). A key
+/// without an account has nothing to pull; a revoked key or a disabled account is refused.
+async fn pull(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<PullResponse>, ApiError> {
+    let (parts, _) = request.into_parts();
+    let device = signed_device(&state, &parts, &[]).await?;
+    let axum::extract::Query(query) = axum::extract::Query::<PullQuery>::try_from_uri(&parts.uri)
+        .map_err(|e| {
+        ApiError::bad_request("bad_query", format!("查询参数有误 / bad query: {e}"))
+    })?;
+    let after = crate::store::ChangeCursor::decode(&query.after).ok_or_else(|| {
+        ApiError::bad_request(
+            "bad_query",
+            format!(
+                "after 不是上次拉取给出的位置 / after is not a position a pull gave: {:?}",
+                query.after
+            ),
+        )
+    })?;
+    let limit = query
+        .limit
+        .unwrap_or(PULL_LIMIT_MAX)
+        .clamp(1, PULL_LIMIT_MAX);
+    let account = match &device.account_id {
+        Some(id) => state
+            .store
+            .account(id)
+            .await
+            .map_err(ApiError::from_store)?,
+        None => None,
+    };
+    let reads = account
+        .as_ref()
+        .map(crate::access::pulls_of)
+        .unwrap_or_default();
+    if reads.is_empty() {
+        return Ok(Json(PullResponse {
+            after: after.encode(),
+            ..PullResponse::default()
+        }));
+    }
+    let account = account.expect("an account reads some region");
+    let store = &state.store;
+    let changes = store
+        .hazard_changes(&reads, &after, limit)
+        .await
+        .map_err(ApiError::from_store)?;
+    let more = changes.len() == limit;
+    let open: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| !c.verified)
+        .map(|c| (c.inspection_id.clone(), c.item_id.clone()))
+        .collect();
+    let pack = current_pack(&state).await?.names();
+    let filter = HazardFilter {
+        hazards: Some(open.clone()),
+        scope: Some(reads.clone()),
+        ..Default::default()
+    };
+    let mut rows: std::collections::HashMap<(String, String), _> =
+        hazard_rows(store, &filter, None, &pack)
+            .await
+            .map_err(ApiError::from_store)?
+            .into_iter()
+            .map(|row| ((row.inspection_id.clone(), row.item_id.clone()), row))
+            .collect();
+    let assignments: std::collections::HashMap<(String, String), _> = store
+        .current_assignments(Some(&reads))
+        .await
+        .map_err(ApiError::from_store)?
+        .into_iter()
+        .map(|a| {
+            (
+                (a.hazard.inspection_id.clone(), a.hazard.item_id.clone()),
+                a,
+            )
+        })
+        .collect();
+    let mut hazards = Vec::new();
+    let mut closed = Vec::new();
+    for change in &changes {
+        let key = (change.inspection_id.clone(), change.item_id.clone());
+        let Some(row) = rows.remove(&key).filter(|_| !change.verified) else {
+            closed.push(PulledKey {
+                inspection_id: key.0,
+                item_id: key.1,
+            });
+            continue;
+        };
+        let photos = store
+            .hazard_photos(&crate::store::lists::HazardKey {
+                inspection_id: key.0.clone(),
+                item_id: key.1.clone(),
+            })
+            .await
+            .map_err(ApiError::from_store)?
+            .into_iter()
+            .map(|p| p.sha256)
+            .collect();
+        let assignment = assignments.get(&key).map(|a| PulledAssignment {
+            assigned_to: a.assignee_name.clone(),
+            to_me: match &a.assignee {
+                Assignee::Inspector(id) => *id == account.id,
+                Assignee::Township(code) => account.grants.iter().any(|g| code.contains(&g.region)),
+            },
+            deadline: a.deadline,
+            note: a.note.clone(),
+            assigned_at: a.assigned_at,
+        });
+        hazards.push(PulledHazard {
+            inspection_id: key.0,
+            item_id: key.1,
+            hazard: row,
+            photos,
+            assignment,
+        });
+    }
+    // The next pull starts after the last change read; once everything is read, no later than
+    // the overlap window behind the clock (mid-stream it must move on, or a window holding more
+    // than a page would be read for ever).
+    let read_to = changes.last().map_or(after.clone(), |c| c.cursor.clone());
+    let next = if more {
+        read_to
+    } else {
+        read_to.min(crate::store::ChangeCursor::at(Utc::now() - PULL_OVERLAP))
+    };
+    Ok(Json(PullResponse {
+        hazards,
+        closed,
+        after: next.encode(),
+        more,
+    }))
 }

@@ -7,7 +7,7 @@
 use super::hazards::{HazardFilter, HazardRow, HazardStatus};
 use super::{Store, StoreError};
 use crate::time::to_db;
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use paicha_core::followup::DUE_SOON_DAYS;
 use paicha_core::hazard_ledger::{HazardLevel, china_time};
 use paicha_core::overview::{TrendDates, TrendWindow};
@@ -469,6 +469,132 @@ impl Store {
             });
         }
         Ok(HazardTallies { counts, dates })
+    }
+}
+
+/// A point in the order devices pull changes in: after every row changed before `changed_at`,
+/// and after the rows changed at that time up to (inspection id, item id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeCursor {
+    changed_at: String,
+    inspection_id: String,
+    item_id: String,
+}
+
+impl ChangeCursor {
+    /// Before every row changed after `t`, whatever its key.
+    pub fn at(t: DateTime<Utc>) -> Self {
+        ChangeCursor {
+            changed_at: to_db(t),
+            ..Default::default()
+        }
+    }
+
+    /// When the last row before the cursor changed (`None` at the start).
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        crate::time::from_db(&self.changed_at).ok()
+    }
+
+    /// The cursor as text for a device to send back (`~`-separated, the item id last).
+    pub fn encode(&self) -> String {
+        format!(
+            "{}~{}~{}",
+            self.changed_at, self.inspection_id, self.item_id
+        )
+    }
+
+    /// A cursor from [`ChangeCursor::encode`]'s text (`""` is the start); `None` when it is
+    /// not one.
+    pub fn decode(text: &str) -> Option<Self> {
+        if text.is_empty() {
+            return Some(Self::default());
+        }
+        let mut parts = text.splitn(3, '~');
+        let changed_at = parts.next()?;
+        let inspection_id = parts.next()?;
+        let item_id = parts.next()?;
+        crate::time::from_db(changed_at).ok()?;
+        Some(ChangeCursor {
+            changed_at: changed_at.to_string(),
+            inspection_id: inspection_id.to_string(),
+            item_id: item_id.to_string(),
+        })
+    }
+
+    /// The earlier of two cursors.
+    pub fn min(self, other: Self) -> Self {
+        let key = |c: &Self| {
+            (
+                c.changed_at.clone(),
+                c.inspection_id.clone(),
+                c.item_id.clone(),
+            )
+        };
+        if key(&other) < key(&self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// A hazard that changed, as a pull lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HazardChange {
+    pub inspection_id: String,
+    pub item_id: String,
+    /// Whether a sealed re-inspection verified it (it leaves devices).
+    pub verified: bool,
+    /// The cursor just after this change.
+    pub cursor: ChangeCursor,
+}
+
+impl Store {
+    /// The hazards inside `scope` that changed after `after`, in the order they changed, at
+    /// most `limit` of them.
+    pub async fn hazard_changes(
+        &self,
+        scope: &[RegionCode],
+        after: &ChangeCursor,
+        limit: usize,
+    ) -> Result<Vec<HazardChange>, StoreError> {
+        let filter = HazardFilter {
+            scope: Some(scope.to_vec()),
+            ..HazardFilter::default()
+        };
+        let mut clause = conditions(&filter, as_of(&filter));
+        let t = clause.param(after.changed_at.as_str());
+        let i = clause.param(after.inspection_id.as_str());
+        let k = clause.param(after.item_id.as_str());
+        clause.and(format!(
+            "(h.changed_at, h.inspection_id, h.item_id) > ({t}, {i}, {k})"
+        ));
+        let limit = clause.param(limit.to_string());
+        let sql = format!(
+            "SELECT h.inspection_id, h.item_id, h.settled, h.changed_at FROM hazard_state h {} \
+             ORDER BY h.changed_at, h.inspection_id, h.item_id LIMIT CAST({limit} AS BIGINT)",
+            clause.sql()
+        );
+        clause
+            .query(sql)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| {
+                let inspection_id: String = row.try_get("inspection_id")?;
+                let item_id: String = row.try_get("item_id")?;
+                Ok(HazardChange {
+                    verified: row.try_get::<String, _>("settled")? == "verified",
+                    cursor: ChangeCursor {
+                        changed_at: row.try_get("changed_at")?,
+                        inspection_id: inspection_id.clone(),
+                        item_id: item_id.clone(),
+                    },
+                    inspection_id,
+                    item_id,
+                })
+            })
+            .collect()
     }
 }
 

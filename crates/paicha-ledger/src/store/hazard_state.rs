@@ -11,6 +11,8 @@
 
 use super::hazards::{LATEST_REVIEW_JOIN, derive_disposition, latest_review};
 use super::{Store, StoreError, parse_time};
+use crate::time::to_db;
+use chrono::Utc;
 use paicha_core::hazard_ledger::china_day;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -19,7 +21,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 /// nor due soon, and last in deadline order.
 pub(super) const NO_DEADLINE: &str = "9999-12-31";
 
-/// Rows per multi-row upsert: 14 values each.
+/// Rows per multi-row upsert: 15 values each.
 const ROWS_PER_UPSERT: usize = 200;
 
 /// Hazards computed per transaction when many are missing.
@@ -64,6 +66,8 @@ pub(super) async fn refresh(
 
 /// Writes the rows computed from `sources` (rows of [`SOURCE_SQL`] with the latest review).
 async fn upsert(conn: &mut AnyConnection, sources: &[AnyRow]) -> Result<usize, StoreError> {
+    // Recomputing a row that did not change keeps its changed_at: devices pull nothing again.
+    let now = to_db(Utc::now());
     let mut states = Vec::with_capacity(sources.len());
     for row in sources {
         states.push(State::of(row)?);
@@ -72,10 +76,10 @@ async fn upsert(conn: &mut AnyConnection, sources: &[AnyRow]) -> Result<usize, S
         let mut sql = String::from(
             "INSERT INTO hazard_state (inspection_id, item_id, region_code, province, city, \
              county, level, credit_code, checklist_id, started_at, found_on, settled, due, \
-             verified_on) VALUES ",
+             verified_on, changed_at) VALUES ",
         );
         for n in 0..chunk.len() {
-            let params: Vec<String> = (1..=14).map(|k| format!("${}", n * 14 + k)).collect();
+            let params: Vec<String> = (1..=15).map(|k| format!("${}", n * 15 + k)).collect();
             if n > 0 {
                 sql.push_str(", ");
             }
@@ -87,7 +91,11 @@ async fn upsert(conn: &mut AnyConnection, sources: &[AnyRow]) -> Result<usize, S
              city = excluded.city, county = excluded.county, level = excluded.level, \
              credit_code = excluded.credit_code, checklist_id = excluded.checklist_id, \
              started_at = excluded.started_at, found_on = excluded.found_on, \
-             settled = excluded.settled, due = excluded.due, verified_on = excluded.verified_on",
+             settled = excluded.settled, due = excluded.due, verified_on = excluded.verified_on, \
+             changed_at = CASE WHEN hazard_state.settled <> excluded.settled \
+             OR hazard_state.due <> excluded.due \
+             OR hazard_state.region_code <> excluded.region_code \
+             THEN excluded.changed_at ELSE hazard_state.changed_at END",
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for s in chunk {
@@ -105,7 +113,8 @@ async fn upsert(conn: &mut AnyConnection, sources: &[AnyRow]) -> Result<usize, S
                 .bind(s.found_on.as_str())
                 .bind(s.settled)
                 .bind(s.due.as_str())
-                .bind(s.verified_on.as_str());
+                .bind(s.verified_on.as_str())
+                .bind(now.as_str());
         }
         query.execute(&mut *conn).await?;
     }
@@ -125,14 +134,33 @@ pub(super) async fn move_region(
     region_code: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE hazard_state SET region_code = $1, province = $2, city = $3, county = $4 \
-         WHERE inspection_id = $5",
+        "UPDATE hazard_state SET region_code = $1, province = $2, city = $3, county = $4, \
+         changed_at = $5 WHERE inspection_id = $6 AND region_code <> $1",
     )
     .bind(region_code)
     .bind(prefix(region_code, 2))
     .bind(prefix(region_code, 4))
     .bind(prefix(region_code, 6))
+    .bind(to_db(Utc::now()))
     .bind(inspection_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a hazard as changed for devices (its 交办 changed), inside the caller's transaction.
+pub(super) async fn touch(
+    conn: &mut AnyConnection,
+    inspection_id: &str,
+    item_id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE hazard_state SET changed_at = $1 WHERE inspection_id = $2 AND item_id = $3",
+    )
+    .bind(at)
+    .bind(inspection_id)
+    .bind(item_id)
     .execute(conn)
     .await?;
     Ok(())

@@ -291,6 +291,14 @@ impl Store {
         .bind(at.as_str())
         .execute(&mut *tx)
         .await?;
+        // Devices pull what changed: the assignee's device learns of it at its next pull.
+        super::hazard_state::touch(
+            &mut *tx,
+            &assignment.hazard.inspection_id,
+            &assignment.hazard.item_id,
+            &at,
+        )
+        .await?;
         append(&mut tx, audit, assignment.assigned_at).await?;
         tx.commit().await?;
         Ok(())

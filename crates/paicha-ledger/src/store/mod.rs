@@ -26,7 +26,8 @@ pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use evidence::{PhotoRef, Provenance};
 pub use hazard_page::{
-    COUNT_CAP, HazardCursor, HazardOrder, HazardPage, HazardTallies, PageRequest, PageStart, Total,
+    COUNT_CAP, ChangeCursor, HazardChange, HazardCursor, HazardOrder, HazardPage, HazardTallies,
+    PageRequest, PageStart, Total,
 };
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
 pub use paicha_core::hazard_ledger::HazardLevel;
