@@ -14,6 +14,7 @@
 //! | `GET /api/device`, signed by the device | [`DeviceStatus`] |
 //! | `GET /api/device/assignments`, signed by the device | [`AssignmentsResponse`] |
 //! | `GET /api/device/pull?` [`PullQuery`], signed by the device | [`PullResponse`] |
+//! | `GET` [`device_photo_path`], signed by the device | the photo's bytes |
 //! | anything that fails | 4xx/5xx [`ErrorBody`] |
 //!
 //! "Signed in" is a staff session (a passkey sign-in); "signed" is an HTTP Message Signature of
@@ -63,6 +64,29 @@ pub struct AssignedHazard {
 }
 
 pub const DEVICE_PULL_PATH: &str = "/api/device/pull";
+/// One photo of a pulled hazard (axum's route syntax); [`device_photo_path`] fills it in.
+pub const DEVICE_PHOTO_ROUTE: &str =
+    "/api/device/hazards/{inspection_id}/{item_id}/photos/{sha256}";
+
+/// The path of a pulled hazard's photo (`sha256` from [`PulledHazard::photos`]).
+pub fn device_photo_path(inspection_id: &str, item_id: &str, sha256: &str) -> String {
+    let segment = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    format!(
+        "/api/device/hazards/{}/{}/photos/{}",
+        segment(inspection_id),
+        segment(item_id),
+        segment(sha256)
+    )
+}
 
 /// The most hazards one pull answers (and the default `limit`).
 pub const PULL_LIMIT_MAX: usize = 200;

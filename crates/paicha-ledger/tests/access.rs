@@ -834,8 +834,15 @@ fn url_escape(text: &str) -> String {
         .collect()
 }
 
+/// The items pulled of inspection 1 (the one with three hazards).
 fn items(answer: &paicha_core::wire::PullResponse) -> Vec<String> {
-    let mut items: Vec<String> = answer.hazards.iter().map(|h| h.item_id.clone()).collect();
+    let one = uuid::Uuid::from_u128(1).to_string();
+    let mut items: Vec<String> = answer
+        .hazards
+        .iter()
+        .filter(|h| h.inspection_id == one)
+        .map(|h| h.item_id.clone())
+        .collect();
     items.sort();
     items
 }
@@ -854,6 +861,10 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
         return;
     };
     let mut phone = Phone::new(7);
+    // Hazards with a photo (inspection 0x51), then three without and one elsewhere.
+    let (with_photo, photographed) = bundle_with_photo(&mut phone);
+    let (status, _, _) = send(&s.app, post_bundle(with_photo)).await;
+    assert_eq!(status, StatusCode::CREATED);
     let original = phone.inspection_with_three_hazards(1);
     // An enterprise registered in 长安区, outside the inspector's regions.
     let mut elsewhere = phone.inspection(2);
@@ -862,7 +873,8 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
         paicha_core::CreditCode::with_check_digit("91130102000070001").unwrap(),
     )
     .unwrap();
-    let envelope = phone.export(100, vec![original.clone(), elsewhere]);
+    let elsewhere_id = elsewhere.id.to_string();
+    let envelope = phone.export(101, vec![original.clone(), elsewhere]);
     let (status, _, _) = send(&s.app, post_bundle(envelope.to_json())).await;
     assert_eq!(status, StatusCode::CREATED);
     // Without an account a key has nothing to pull.
@@ -880,9 +892,13 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     // A first pull, one at a time: each hazard of its region once, in order, then no more.
     let mut after = String::new();
     let mut seen = Vec::new();
-    for n in 0..4 {
+    for n in 0..8 {
         let page = pulled(&s, &after, 1, &format!("nonce-pull-001{n:02}")).await;
-        seen.extend(page.hazards.iter().map(|h| h.item_id.clone()));
+        seen.extend(
+            page.hazards
+                .iter()
+                .map(|h| format!("{}/{}", h.inspection_id, h.item_id)),
+        );
         // A cut connection: the same cursor again gives the same page.
         if n == 1 {
             let again = pulled(&s, &after, 1, "nonce-pull-00199").await;
@@ -893,15 +909,61 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
             break;
         }
     }
+    let mut expected = vec![
+        format!("{}/fw-01", photographed.id),
+        format!("{}/fw-02", photographed.id),
+        format!("{}/fw-01", original.id),
+        format!("{}/fw-02", original.id),
+        format!("{}/fw-03", original.id),
+    ];
+    expected.sort();
     seen.sort();
     assert_eq!(
-        seen,
-        ["fw-01", "fw-02", "fw-03"],
-        "its region's hazards, each once"
+        seen, expected,
+        "its region's hazards, each once, none from elsewhere"
     );
     let whole = pulled(&s, "", 50, "nonce-pull-00002").await;
     assert_eq!(items(&whole), ["fw-01", "fw-02", "fw-03"]);
-    let first = whole.hazards.iter().find(|h| h.item_id == "fw-01").unwrap();
+    assert!(
+        whole
+            .hazards
+            .iter()
+            .all(|h| h.inspection_id != elsewhere_id)
+    );
+
+    // Photos for 复查 offline: the device fetches each one it was told of.
+    let shown = whole
+        .hazards
+        .iter()
+        .find(|h| h.inspection_id == photographed.id.to_string() && h.item_id == "fw-01")
+        .unwrap();
+    let sha = paicha_core::sha256_hex(REVIEW_PHOTO);
+    assert_eq!(shown.photos, [sha.clone()]);
+    let path = paicha_core::wire::device_photo_path(&shown.inspection_id, &shown.item_id, &sha);
+    let request = signed_request(&phone_key(), "GET", &path, b"", 0, "nonce-photo-00001");
+    let (status, headers, bytes) = send(&s.app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, REVIEW_PHOTO);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    // Not that hazard's photo, or a hazard outside its regions: 404 alike.
+    for (n, path) in [
+        paicha_core::wire::device_photo_path(&shown.inspection_id, "fw-02", &sha),
+        paicha_core::wire::device_photo_path(&elsewhere_id, "fw-01", &sha),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let nonce = format!("nonce-photo-0001{n}");
+        let request = signed_request(&phone_key(), "GET", path, b"", 0, &nonce);
+        let (status, _, _) = send(&s.app, request).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let one = original.id.to_string();
+    let first = whole
+        .hazards
+        .iter()
+        .find(|h| h.inspection_id == one && h.item_id == "fw-01")
+        .unwrap();
     assert_eq!(first.hazard.description, "fw-01 隐患");
     assert_eq!(first.hazard.deadline, "2026-03-10", "the order's deadline");
     assert!(first.assignment.is_none());
@@ -948,7 +1010,7 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     let re = phone.reinspection(3, &original, t(50), &[("fw-03", Decision::Rectified)]);
     let (status, _, _) = send(
         &s.app,
-        post_bundle(phone.export_with_photos(101, vec![re]).to_json()),
+        post_bundle(phone.export_with_photos(102, vec![re]).to_json()),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);

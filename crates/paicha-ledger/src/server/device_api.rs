@@ -8,15 +8,16 @@ use super::error::ApiError;
 use crate::access::device::{DeviceAuthError, Signer, authenticate_new_key, authenticate_signer};
 use crate::hazards::hazard_rows;
 use crate::store::{AuditEntry, DeviceRequest, HazardFilter, HazardStatus, Outcome};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use paicha_core::lists::Assignee;
 use paicha_core::wire::{
     AssignedHazard, AssignmentsResponse, DEVICE_ASSIGNMENTS_PATH, DEVICE_ENROLMENT_PATH,
-    DEVICE_PATH, DEVICE_PULL_PATH, DeviceEnrolmentRequest, DeviceState, DeviceStatus,
-    PULL_LIMIT_MAX, PullQuery, PullResponse, PulledAssignment, PulledHazard, PulledKey,
+    DEVICE_PATH, DEVICE_PHOTO_ROUTE, DEVICE_PULL_PATH, DeviceEnrolmentRequest, DeviceState,
+    DeviceStatus, PULL_LIMIT_MAX, PullQuery, PullResponse, PulledAssignment, PulledHazard,
+    PulledKey,
 };
 
 /// An enrolment request is a few hundred bytes.
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route(DEVICE_PATH, get(status))
         .route(DEVICE_ASSIGNMENTS_PATH, get(assignments))
         .route(DEVICE_PULL_PATH, get(pull))
+        .route(DEVICE_PHOTO_ROUTE, get(photo))
 }
 
 /// Apart from [`routes`], so that they get a rate limit of their own.
@@ -261,6 +263,67 @@ async fn assignments(
         });
     }
     Ok(Json(AssignmentsResponse { assignments: out }))
+}
+
+/// `GET /api/device/hazards/{inspection}/{item}/photos/{sha256}`: one photo of a hazard the
+/// device may pull (its person holds a role where the hazard is), for 复查 offline. Anything
+/// else is 404, whether it exists or not.
+async fn photo(
+    State(state): State<AppState>,
+    Path((inspection_id, item_id, sha256)): Path<(String, String, String)>,
+    request: Request,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (parts, _) = request.into_parts();
+    let device = signed_device(&state, &parts, &[]).await?;
+    let not_found = || {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "没有此照片 / no such photo",
+        )
+    };
+    let account = match &device.account_id {
+        Some(id) => state
+            .store
+            .account(id)
+            .await
+            .map_err(ApiError::from_store)?,
+        None => None,
+    };
+    let pulls = account
+        .as_ref()
+        .map(crate::access::pulls_of)
+        .unwrap_or_default();
+    let key = crate::store::lists::HazardKey {
+        inspection_id,
+        item_id,
+    };
+    let found = state
+        .store
+        .hazard(&key)
+        .await
+        .map_err(ApiError::from_store)?
+        .filter(|h| {
+            paicha_core::region::RegionCode::parse(&h.region_code)
+                .is_ok_and(|code| pulls.iter().any(|r| r.contains(&code)))
+        })
+        .ok_or_else(not_found)?;
+    let (media_type, bytes) = state
+        .store
+        .hazard_photo(&found.key, &sha256)
+        .await
+        .map_err(ApiError::from_store)?
+        .ok_or_else(not_found)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, media_type),
+            // Evidence of one region: the device keeps it in its own store, no HTTP cache does.
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// How far back a pull's cursor stays from the ledger's clock: a transaction that set a row's

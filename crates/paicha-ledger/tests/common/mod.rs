@@ -572,3 +572,59 @@ pub async fn enrolled_store(dir: &Path, phone: &Phone) -> Store {
     store.enrol(&phone.new_device(), t(0)).await.unwrap();
     store
 }
+
+/// A sealed inspection (Shenzhen, region 4403) with a major hazard `fw-01` that has a photo
+/// and a general one `fw-02`, signed in the phone's chain with the photo's bytes.
+pub fn bundle_with_photo(phone: &mut Phone) -> (String, Inspection) {
+    let checklist = checklist();
+    let mut inspection = Inspection::start(
+        Uuid::from_u128(0x51),
+        detailed_site(),
+        &checklist,
+        phone.inspector.clone(),
+        t(0),
+    );
+    inspection
+        .set_team(InspectionKind::Special, vec![co_inspector()])
+        .unwrap();
+    for (item, verdict) in [
+        ("fw-01", Verdict::MajorHazard),
+        ("fw-02", Verdict::GeneralHazard),
+    ] {
+        inspection
+            .answer(
+                &checklist,
+                item,
+                verdict,
+                &format!("{item} 防火门损坏"),
+                t(5),
+            )
+            .unwrap();
+        let order = RectificationOrder {
+            measures: "更换防火门".into(),
+            responsible: "厂长".into(),
+            deadline: "2026-03-10".into(),
+            funds_yuan: "8000".into(),
+        };
+        let plan = (verdict == Verdict::MajorHazard).then(|| MajorHazardPlan {
+            target: "消除隐患".into(),
+            organisation: "安全科".into(),
+            safety_measures: "停用仓库".into(),
+            funds_materials: "安全费用".into(),
+            time_limit: "2026-03-10".into(),
+            suspension: Suspension::Full,
+        });
+        inspection.set_order(item, "二号仓库", order, plan).unwrap();
+    }
+    inspection
+        .attach_photo("fw-01", &paicha_core::sha256_hex(REVIEW_PHOTO))
+        .unwrap();
+    inspection.seal(&checklist, t(10)).unwrap();
+    let payload = phone
+        .payload(100, vec![inspection.clone()])
+        .with_attachments(vec![Attachment::new("image/png", REVIEW_PHOTO).unwrap()])
+        .unwrap();
+    let bytes = payload.to_bytes();
+    phone.chain = phone.chain.after(&bytes);
+    (sign_with(&phone.key, &bytes).to_json(), inspection)
+}
