@@ -157,6 +157,37 @@ impl Disposition {
     }
 }
 
+/// One decided review of a hazard in a sealed re-inspection, as far as conflicts go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedReview<'a> {
+    /// The re-inspection holding it.
+    pub reinspection: &'a str,
+    /// When that re-inspection started and was sealed.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub sealed_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The pairs of reviews that conflict (复查冲突): two re-inspections that decided one hazard
+/// each without the other's result, because the one sealed later had started before the
+/// other was sealed (two devices, each offline, or two people on one site). Both stay; the one
+/// sealed last decides, as everywhere, and the conflict is shown rather than resolved, as ODK
+/// Central shows conflicting entity updates. Pairs are (earlier sealed, later sealed), as
+/// indices into `reviews`.
+pub fn review_conflicts(reviews: &[SealedReview<'_>]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..reviews.len()).collect();
+    order.sort_by_key(|i| (reviews[*i].sealed_at, reviews[*i].reinspection));
+    let mut out = Vec::new();
+    for (n, &first) in order.iter().enumerate() {
+        for &later in &order[n + 1..] {
+            let (a, b) = (&reviews[first], &reviews[later]);
+            if a.reinspection != b.reinspection && b.started_at < a.sealed_at {
+                out.push((first, later));
+            }
+        }
+    }
+    out
+}
+
 /// One hazard on the follow-up list.
 #[derive(Debug, Clone)]
 pub struct FollowUp<'a> {
@@ -355,5 +386,27 @@ mod tests {
             ..decision(NotRectified, Some(Extension), true)
         };
         assert_eq!(status(Some(unreadable)), (HazardStatus::Overdue, order));
+    }
+
+    #[test]
+    fn reviews_that_did_not_see_each_other_conflict() {
+        use chrono::TimeZone;
+        let at = |h: u32| chrono::Utc.with_ymd_and_hms(2026, 5, 12, h, 0, 0).unwrap();
+        let review = |id, started, sealed| SealedReview {
+            reinspection: id,
+            started_at: at(started),
+            sealed_at: at(sealed),
+        };
+        // A sealed at 10; B started at 9 (before A's seal), sealed at 11: conflict.
+        let overlapping = [review("a", 8, 10), review("b", 9, 11)];
+        assert_eq!(review_conflicts(&overlapping), [(0, 1)]);
+        // C started at 12, after A's seal: it could know A's result.
+        let after = [review("a", 8, 10), review("c", 12, 13)];
+        assert!(review_conflicts(&after).is_empty());
+        // One re-inspection reviewing twice is no conflict; order of the input does not matter.
+        let same = [review("a", 8, 10), review("a", 8, 10)];
+        assert!(review_conflicts(&same).is_empty());
+        let reversed = [review("b", 9, 11), review("a", 8, 10)];
+        assert_eq!(review_conflicts(&reversed), [(1, 0)]);
     }
 }

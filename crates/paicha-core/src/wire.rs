@@ -138,6 +138,9 @@ pub struct PulledHazard {
     pub photos: Vec<String>,
     /// Its current 交办, if any.
     pub assignment: Option<PulledAssignment>,
+    /// Two re-inspections decided it without each other's result (复查冲突): both are on the
+    /// ledger, the one sealed last decides; show it, do not resolve it.
+    pub conflict: bool,
 }
 
 /// A hazard's current 交办.

@@ -1019,6 +1019,42 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     let closed: Vec<&str> = verified.closed.iter().map(|k| k.item_id.as_str()).collect();
     assert_eq!(closed, ["fw-03"]);
 
+    // Two re-inspections of fw-02 that did not see each other (the second started before the
+    // first was sealed): both kept, the later decides (an extension: still open), and the
+    // device is told of the conflict.
+    let first = phone.reinspection(
+        4,
+        &original,
+        t(0) + chrono::Duration::days(2),
+        &[("fw-02", Decision::Extend("2026-03-20"))],
+    );
+    let second = phone.reinspection(
+        5,
+        &original,
+        t(30) + chrono::Duration::days(2),
+        &[("fw-02", Decision::Extend("2026-03-25"))],
+    );
+    let (status, _, _) = send(
+        &s.app,
+        post_bundle(phone.export_with_photos(103, vec![first, second]).to_json()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let conflicted = pulled(&s, &verified.after, 50, "nonce-pull-00011").await;
+    assert_eq!(items(&conflicted), ["fw-02"]);
+    assert!(
+        conflicted.hazards[0].conflict,
+        "the conflict is shown, not resolved"
+    );
+    assert_eq!(
+        conflicted.hazards[0].hazard.deadline, "2026-03-25",
+        "the one sealed last decides"
+    );
+    assert!(
+        !whole.hazards.iter().any(|h| h.conflict),
+        "no conflict before"
+    );
+
     // A cursor that is not one: 400; a revoked key: refused.
     let request = signed_request(
         &phone_key(),

@@ -773,6 +773,53 @@ async fn the_overview_counts_what_was_seeded_and_the_ledger_filters_pages_and_ex
     );
 }
 
+async fn conflicting_re_inspections_are_both_kept_and_shown(db: Db) {
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let original = phone.inspection_with_three_hazards(1);
+    // Started at 09:00 and 09:30, each sealed an hour later: neither saw the other's result.
+    let first = phone.reinspection(2, &original, t(0), &[("fw-01", Decision::Rectified)]);
+    let second = phone.reinspection(
+        3,
+        &original,
+        t(30),
+        &[(
+            "fw-01",
+            Decision::Escalate(paicha_core::reinspection::Escalation::PenaltyCase),
+        )],
+    );
+    for envelope in [
+        phone.export(100, vec![original.clone()]),
+        phone.export_with_photos(101, vec![first, second]),
+    ] {
+        let (status, _, _) = send(&s.app, post_bundle(envelope.to_json())).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (cookie, _, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
+    let path = format!("/console/hazards/{}/fw-01", original.id);
+    let (status, html) = page(&s, &path, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("复查冲突"), "the conflict is shown");
+    assert_eq!(
+        html.matches("冲突 Conflict").count(),
+        2,
+        "both re-inspections are listed and marked"
+    );
+    assert!(html.contains("已整改 Rectified") && html.contains("未整改 Not rectified"));
+    // The one sealed last (the penalty case) decides.
+    assert!(html.contains("升级处理"), "escalated by the later seal");
+    // A hazard reviewed once shows no conflict.
+    let (_, other) = page(
+        &s,
+        &format!("/console/hazards/{}/fw-02", original.id),
+        &cookie,
+    )
+    .await;
+    assert!(!other.contains("复查冲突"));
+}
+
 async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_key_check(db: Db) {
     let Some(s) = server(db, true).await else {
         return;
@@ -980,6 +1027,7 @@ async fn an_administrator_creates_disables_and_relinks_the_accounts_of_their_reg
 }
 
 on_both_databases!(
+    conflicting_re_inspections_are_both_kept_and_shown,
     an_administrator_creates_disables_and_relinks_the_accounts_of_their_regions,
     a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_key_check,
     a_supervisor_assigns_a_hazard_and_records_the_three_lists,

@@ -444,12 +444,22 @@ async fn pull(
             note: a.note.clone(),
             assigned_at: a.assigned_at,
         });
+        let conflict = store
+            .review_history(&crate::store::lists::HazardKey {
+                inspection_id: key.0.clone(),
+                item_id: key.1.clone(),
+            })
+            .await
+            .map_err(ApiError::from_store)?
+            .iter()
+            .any(|r| r.conflict);
         hazards.push(PulledHazard {
             inspection_id: key.0,
             item_id: key.1,
             hazard: row,
             photos,
             assignment,
+            conflict,
         });
     }
     // The next pull starts after the last change read; once everything is read, no later than

@@ -2,12 +2,15 @@
 //! scoping), the bundle that carried it and that bundle's place in its device's chain, and
 //! its photos.
 
+use super::hazards::parse_enum;
 use super::lists::{FoundHazard, HazardKey};
 use super::{Store, StoreError, parse_time};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
+use paicha_core::followup::{SealedReview, review_conflicts};
 use paicha_core::hazard_ledger::hazard_no;
+use paicha_core::reinspection::{Escalation, ReviewOutcome};
 use sqlx::Row;
 
 /// The bundle that first carried a hazard's inspection, as its device signed it.
@@ -25,6 +28,23 @@ pub struct Provenance {
     pub payload_sha256: String,
 }
 
+/// One decided review of a hazard in a sealed re-inspection (its 复查 history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewEntry {
+    pub reviewing_inspection_id: String,
+    /// The re-inspection's inspector: (name, 执法证号).
+    pub inspector: (String, String),
+    pub outcome: ReviewOutcome,
+    pub escalation: Option<Escalation>,
+    pub new_deadline: String,
+    pub note: String,
+    pub started_at: DateTime<Utc>,
+    pub sealed_at: DateTime<Utc>,
+    /// It and another review decided the hazard without seeing each other
+    /// ([`paicha_core::followup::review_conflicts`]).
+    pub conflict: bool,
+}
+
 /// One photo of a hazard, without its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhotoRef {
@@ -34,6 +54,56 @@ pub struct PhotoRef {
 }
 
 impl Store {
+    /// Every decided review of the hazard in a sealed re-inspection, the first sealed first;
+    /// the last decides its status.
+    pub async fn review_history(&self, key: &HazardKey) -> Result<Vec<ReviewEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.reviewing_inspection_id, r.outcome, r.escalation, r.new_deadline, r.note, \
+             r.sealed_at, i.started_at, i.inspector_name, i.inspector_cert_no \
+             FROM hazard_reviews r JOIN inspections i ON i.id = r.reviewing_inspection_id \
+             WHERE r.original_inspection_id = $1 AND r.item_id = $2 AND r.outcome <> 'pending' \
+             ORDER BY r.sealed_at, r.reviewing_inspection_id, r.position",
+        )
+        .bind(key.inspection_id.as_str())
+        .bind(key.item_id.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            entries.push(ReviewEntry {
+                reviewing_inspection_id: row.try_get("reviewing_inspection_id")?,
+                inspector: (
+                    row.try_get("inspector_name")?,
+                    row.try_get("inspector_cert_no")?,
+                ),
+                outcome: parse_enum("hazard_reviews", &row.try_get::<String, _>("outcome")?)?,
+                escalation: row
+                    .try_get::<Option<String>, _>("escalation")?
+                    .map(|e| parse_enum("hazard_reviews", &e))
+                    .transpose()?,
+                new_deadline: row.try_get("new_deadline")?,
+                note: row.try_get("note")?,
+                started_at: parse_time("inspections", &row.try_get::<String, _>("started_at")?)?,
+                sealed_at: parse_time("hazard_reviews", &row.try_get::<String, _>("sealed_at")?)?,
+                conflict: false,
+            });
+        }
+        let sealed: Vec<SealedReview<'_>> = entries
+            .iter()
+            .map(|e| SealedReview {
+                reinspection: &e.reviewing_inspection_id,
+                started_at: e.started_at,
+                sealed_at: e.sealed_at,
+            })
+            .collect();
+        let conflicts = review_conflicts(&sealed);
+        for (a, b) in conflicts {
+            entries[a].conflict = true;
+            entries[b].conflict = true;
+        }
+        Ok(entries)
+    }
+
     /// The stored hazard (a finding judged a hazard) with this key, wherever it is.
     pub async fn hazard(&self, key: &HazardKey) -> Result<Option<FoundHazard>, StoreError> {
         let row = sqlx::query(

@@ -143,7 +143,7 @@ pub(super) const LATEST_REVIEW_JOIN: &str = "LEFT JOIN hazard_reviews r ON r.ori
      OR (n.sealed_at = r.sealed_at AND (n.reviewing_inspection_id > r.reviewing_inspection_id \
      OR (n.reviewing_inspection_id = r.reviewing_inspection_id AND n.position > r.position)))))";
 
-fn parse_enum<T: serde::de::DeserializeOwned>(
+pub(super) fn parse_enum<T: serde::de::DeserializeOwned>(
     table: &'static str,
     text: &str,
 ) -> Result<T, StoreError> {

@@ -15,7 +15,8 @@ use crate::server::api::current_pack;
 use crate::server::auth::audit;
 use crate::server::error::ApiError;
 use crate::store::lists::{Assignment, FoundHazard, HazardKey};
-use crate::store::{Account, AuditEntry, HazardFilter, Outcome, Role};
+use crate::store::{Account, AuditEntry, HazardFilter, Outcome, ReviewEntry, Role};
+use crate::time::cst_minute;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,6 +25,7 @@ use maud::{Markup, html};
 use paicha_core::hazard_ledger::{HazardLedgerRow, china_day};
 use paicha_core::lists::{Assignee, AssignmentForm, FieldError, Invalid};
 use paicha_core::region::{RegionCode, RegionLevel, Regions};
+use paicha_core::reinspection::ReviewOutcome;
 
 const NOT_FOUND: &str = "没有该隐患，或它不在您的辖区 / no such hazard in your regions";
 
@@ -95,6 +97,10 @@ async fn show(
         .hazard_photos(key)
         .await
         .map_err(ApiError::from_store)?;
+    let history = store
+        .review_history(key)
+        .await
+        .map_err(ApiError::from_store)?;
     let assignments = store
         .assignments_of(key)
         .await
@@ -129,7 +135,7 @@ async fn show(
                 }
             }
         }
-        (review(&row))
+        (review(&row, &history))
         section.card aria-labelledby="assign-title" {
             h2 #assign-title { "交办 " span.en lang="en" { "Assignment" } }
             (assignment_history(&assignments))
@@ -253,7 +259,13 @@ fn signing(row: &HazardLedgerRow, provenance: Option<&crate::store::Provenance>)
     }
 }
 
-fn review(row: &HazardLedgerRow) -> Markup {
+fn review(row: &HazardLedgerRow, history: &[ReviewEntry]) -> Markup {
+    let outcome = |o: ReviewOutcome| match o {
+        ReviewOutcome::Rectified => "已整改 Rectified",
+        ReviewOutcome::NotRectified => "未整改 Not rectified",
+        ReviewOutcome::Pending => "未复查 Pending",
+    };
+    let conflicted = history.iter().any(|r| r.conflict);
     html! {
         section.card aria-labelledby="review-title" {
             h2 #review-title { "复查 " span.en lang="en" { "Re-inspection" } }
@@ -268,6 +280,38 @@ fn review(row: &HazardLedgerRow) -> Markup {
                     ("验收日期", &row.review_date),
                     ("复查记录编号", &row.review_inspection_id),
                 ]))
+            }
+            @if conflicted {
+                p.warning role="note" {
+                    "复查冲突：以下标注的复查彼此不知对方结论（后签章者开始时，前者尚未签章）。两者均已保存，以最后签章的为准，请核实。"
+                    span.en lang="en" { " Conflicting re-inspections: the ones marked decided this hazard without each other's result (the later one started before the earlier was sealed). Both are kept and the one sealed last decides; please check." }
+                }
+            }
+            @if history.len() > 1 || conflicted {
+                div.scroll role="region" aria-label="复查记录 Re-inspections" tabindex="0" {
+                    table {
+                        thead { tr {
+                            th scope="col" { "签章时间" }
+                            th scope="col" { "复查人" }
+                            th scope="col" { "结论" }
+                            th scope="col" { "处理措施" }
+                            th scope="col" { "复查意见" }
+                            th scope="col" { "冲突" }
+                        } }
+                        tbody {
+                            @for r in history {
+                                tr {
+                                    td { (cst_minute(r.sealed_at)) }
+                                    td { (r.inspector.0) " (" (r.inspector.1) ")" }
+                                    td { (outcome(r.outcome)) }
+                                    td { @if let Some(e) = r.escalation { (e.label_zh()) " " (e.label_en()) } @if !r.new_deadline.is_empty() { " → " (r.new_deadline) } }
+                                    td { (r.note) }
+                                    td { @if r.conflict { "冲突 Conflict" } }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
