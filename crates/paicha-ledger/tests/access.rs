@@ -666,6 +666,16 @@ async fn the_audit_trail_shows_an_edited_or_deleted_row(db: Db) {
     );
 }
 
+/// Revokes the test phone's key, then a request to `path` signed by it is refused (403).
+async fn refused_once_revoked(s: &Server, key_id: &str, path: &str, nonce: &str) {
+    s.store
+        .revoke(key_id, "手机丢失", chrono::Utc::now())
+        .await
+        .unwrap();
+    let request = signed_request(&phone_key(), "GET", path, b"", 0, nonce);
+    refused(s, request, StatusCode::FORBIDDEN, "revoked_key").await;
+}
+
 /// GET /api/device/assignments signed by the test phone, as its typed answer.
 async fn assigned(s: &Server, nonce: &str) -> paicha_core::wire::AssignmentsResponse {
     let request = signed_request(
@@ -785,19 +795,13 @@ async fn a_device_reads_the_hazards_assigned_to_its_person_or_township(db: Db) {
         "bad_signature",
     )
     .await;
-    s.store
-        .revoke(key_id.as_str(), "手机丢失", chrono::Utc::now())
-        .await
-        .unwrap();
-    let request = signed_request(
-        &phone_key(),
-        "GET",
+    refused_once_revoked(
+        &s,
+        key_id.as_str(),
         paicha_core::wire::DEVICE_ASSIGNMENTS_PATH,
-        b"",
-        0,
         "nonce-assign-0004",
-    );
-    refused(&s, request, StatusCode::FORBIDDEN, "revoked_key").await;
+    )
+    .await;
 }
 
 /// GET /api/device/pull signed by the test phone, as its typed answer.
@@ -938,7 +942,7 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
         .find(|h| h.inspection_id == photographed.id.to_string() && h.item_id == "fw-01")
         .unwrap();
     let sha = paicha_core::sha256_hex(REVIEW_PHOTO);
-    assert_eq!(shown.photos, [sha.clone()]);
+    assert_eq!(shown.photos, std::slice::from_ref(&sha));
     let path = paicha_core::wire::device_photo_path(&shown.inspection_id, &shown.item_id, &sha);
     let request = signed_request(&phone_key(), "GET", &path, b"", 0, "nonce-photo-00001");
     let (status, headers, bytes) = send(&s.app, request).await;
@@ -1067,19 +1071,13 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     let (status, _, bytes) = send(&s.app, request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&bytes).contains("bad_query"));
-    s.store
-        .revoke(key_id.as_str(), "手机丢失", chrono::Utc::now())
-        .await
-        .unwrap();
-    let request = signed_request(
-        &phone_key(),
-        "GET",
+    refused_once_revoked(
+        &s,
+        key_id.as_str(),
         paicha_core::wire::DEVICE_PULL_PATH,
-        b"",
-        0,
         "nonce-pull-00010",
-    );
-    refused(&s, request, StatusCode::FORBIDDEN, "revoked_key").await;
+    )
+    .await;
 }
 
 on_both_databases!(

@@ -199,14 +199,7 @@ async fn assignments(
 ) -> Result<Json<AssignmentsResponse>, ApiError> {
     let (parts, _) = request.into_parts();
     let device = signed_device(&state, &parts, &[]).await?;
-    let account = match &device.account_id {
-        Some(id) => state
-            .store
-            .account(id)
-            .await
-            .map_err(ApiError::from_store)?,
-        None => None,
-    };
+    let account = account_of(&state, &device).await?;
     let Some(account) = account else {
         return Ok(Json(AssignmentsResponse::default()));
     };
@@ -283,14 +276,7 @@ async fn photo(
             "没有此照片 / no such photo",
         )
     };
-    let account = match &device.account_id {
-        Some(id) => state
-            .store
-            .account(id)
-            .await
-            .map_err(ApiError::from_store)?,
-        None => None,
-    };
+    let account = account_of(&state, &device).await?;
     let pulls = account
         .as_ref()
         .map(crate::access::pulls_of)
@@ -326,6 +312,17 @@ async fn photo(
         .into_response())
 }
 
+/// The account a device key is bound to, if any.
+async fn account_of(
+    state: &AppState,
+    device: &crate::store::Device,
+) -> Result<Option<crate::store::Account>, ApiError> {
+    match &device.account_id {
+        Some(id) => state.store.account(id).await.map_err(ApiError::from_store),
+        None => Ok(None),
+    }
+}
+
 /// How far back a pull's cursor stays from the ledger's clock: a transaction that set a row's
 /// `changed_at` may commit after a pull that ran meanwhile, so the next pull reads this window
 /// again (a device stores what it pulls by key, so a hazard read twice is stored once).
@@ -358,14 +355,7 @@ async fn pull(
         .limit
         .unwrap_or(PULL_LIMIT_MAX)
         .clamp(1, PULL_LIMIT_MAX);
-    let account = match &device.account_id {
-        Some(id) => state
-            .store
-            .account(id)
-            .await
-            .map_err(ApiError::from_store)?,
-        None => None,
-    };
+    let account = account_of(&state, &device).await?;
     let reads = account
         .as_ref()
         .map(crate::access::pulls_of)

@@ -61,7 +61,7 @@ pub(super) async fn refresh(
         .bind(id)
         .fetch_all(&mut **tx)
         .await?;
-    upsert(&mut **tx, &rows).await
+    upsert(tx, &rows).await
 }
 
 /// Writes the rows computed from `sources` (rows of [`SOURCE_SQL`] with the latest review).

@@ -293,7 +293,7 @@ impl Store {
         .await?;
         // Devices pull what changed: the assignee's device learns of it at its next pull.
         super::hazard_state::touch(
-            &mut *tx,
+            &mut tx,
             &assignment.hazard.inspection_id,
             &assignment.hazard.item_id,
             &at,

@@ -46,7 +46,7 @@ pub(super) async fn place(
         .bind(id.as_str())
         .execute(&mut **tx)
         .await?;
-    super::hazard_state::move_region(&mut **tx, &id, &code).await
+    super::hazard_state::move_region(tx, &id, &code).await
 }
 
 impl Store {
@@ -123,7 +123,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            super::hazard_state::move_region(&mut *tx, id, code).await?;
+            super::hazard_state::move_region(&mut tx, id, code).await?;
         }
         tx.commit().await?;
         Ok(changes.len())
