@@ -1024,6 +1024,114 @@ async fn an_administrator_creates_disables_and_relinks_the_accounts_of_their_reg
             .contains("/console/enrol/")
     );
     assert!(audited(&s, "enrolment_link_created", "ok").await >= 2);
+
+    // Roles: a township role added to the 长安 supervisor, then removed; never a region outside
+    // the administrator's, never the last role, never another province's account.
+    let grants = |id: String| {
+        let store = s.store.clone();
+        async move {
+            let account = store.account(&id).await.unwrap().unwrap();
+            let mut grants: Vec<String> = account
+                .grants
+                .iter()
+                .map(|g| format!("{}@{}", g.role.slug(), g.region))
+                .collect();
+            grants.sort();
+            grants
+        }
+    };
+    let roles = path(&local, "roles");
+    let change = |change: &'static str, role: &'static str, region: &'static str| {
+        [("change", change), ("role", role), ("region", region)]
+    };
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &roles,
+            &admin,
+            &admin_csrf,
+            &change("add", "township", "130102001"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        grants(local.clone()).await,
+        ["supervisor@130102", "township@130102001"]
+    );
+    let (_, html) = page(&s, "/console/accounts", &admin).await;
+    assert!(
+        html.contains("移除角色 长安督查 乡镇"),
+        "each role has its remove button"
+    );
+    for (fields, status, message) in [
+        (
+            change("add", "supervisor", "1302"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside the regions you administer",
+        ),
+        (
+            change("add", "boss", "130102"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown role",
+        ),
+        (
+            change("remove", "admin", "130102"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "does not hold that role",
+        ),
+        (
+            change("promote", "admin", "130102"),
+            StatusCode::BAD_REQUEST,
+            "add or remove",
+        ),
+    ] {
+        let (got, _, bytes) = send(&s.app, form(&roles, &admin, &admin_csrf, &fields)).await;
+        assert_eq!(got, status, "{fields:?}");
+        assert!(
+            String::from_utf8(bytes).unwrap().contains(message),
+            "{message}"
+        );
+    }
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &roles,
+            &admin,
+            &admin_csrf,
+            &change("remove", "township", "130102001"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(grants(local.clone()).await, ["supervisor@130102"]);
+    let (status, _, bytes) = send(
+        &s.app,
+        form(
+            &roles,
+            &admin,
+            &admin_csrf,
+            &change("remove", "supervisor", "130102"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8(bytes).unwrap().contains("last role"));
+    let (status, _, _) = send(
+        &s.app,
+        form(
+            &path(&foreign, "roles"),
+            &admin,
+            &admin_csrf,
+            &change("add", "township", "130102001"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(grants(foreign.clone()).await, ["supervisor@1302"]);
+    assert_eq!(audited(&s, "role_granted", "ok").await, 1);
+    assert_eq!(audited(&s, "role_revoked", "ok").await, 1);
+    assert_eq!(audited(&s, "role_granted", "denied").await, 1);
 }
 
 on_both_databases!(

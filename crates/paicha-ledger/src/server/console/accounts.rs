@@ -101,7 +101,39 @@ async fn show(
                             @let base = format!("/console/accounts/{}", segment(&account.id));
                             tr {
                                 td { (account.name) }
-                                td { @for grant in &account.grants { (role_label(grant.role)) " · " (regions.path(&grant.region)) br; } }
+                                td {
+                                    @for grant in &account.grants {
+                                        (role_label(grant.role)) " · " (regions.path(&grant.region))
+                                        // The last role stays: an account without one is nobody's to manage (disable it instead).
+                                        @if account.grants.len() > 1 {
+                                            form.inline method="post" action={(base) "/roles"}
+                                                aria-label={"移除角色 " (account.name) " " (role_label(grant.role)) " " (grant.region)} {
+                                                input type="hidden" name="csrf" value=(identity.csrf_token);
+                                                input type="hidden" name="change" value="remove";
+                                                input type="hidden" name="role" value=(grant.role.slug());
+                                                input type="hidden" name="region" value=(grant.region);
+                                                button type="submit" { "移除 / Remove" }
+                                            }
+                                        }
+                                        br;
+                                    }
+                                    details {
+                                        summary { "添加角色 / Add a role" }
+                                        form.inline method="post" action={(base) "/roles"} aria-label={"添加角色 " (account.name)} {
+                                            input type="hidden" name="csrf" value=(identity.csrf_token);
+                                            input type="hidden" name="change" value="add";
+                                            @let role_id = format!("add-role-{}", account.id);
+                                            @let region_id = format!("add-region-{}", account.id);
+                                            label for=(role_id) { "角色 " span.en lang="en" { "Role" } }
+                                            select id=(role_id) name="role" required {
+                                                @for (slug, label) in &roles { option value=(slug) { (label) } }
+                                            }
+                                            label for=(region_id) { "区域代码 " span.en lang="en" { "Region code" } }
+                                            input id=(region_id) name="region" required inputmode="numeric";
+                                            button type="submit" { "添加 / Add" }
+                                        }
+                                    }
+                                }
                                 td { (china_day(account.created_at)) }
                                 td { @if account.is_active() { "有效 Active" } @else { "已停用 Disabled" } }
                                 td {
@@ -173,10 +205,23 @@ async fn checked(
         Ok(name) => name,
         Err(e) => return Ok(Err(problem_at("name", e.to_string()))),
     };
-    let grant = match parse_grant(&format!("{}@{}", form.role.trim(), form.region.trim())) {
+    Ok(checked_grant(state, admin, &form.role, &form.region)
+        .await?
+        .map(|grant| (name, grant)))
+}
+
+/// A role in a region, once it parses, names a region of the ledger's table and lies in the
+/// administrator's regions.
+async fn checked_grant(
+    state: &AppState,
+    admin: &[RegionCode],
+    role: &str,
+    region: &str,
+) -> Result<Result<Grant, Invalid>, ApiError> {
+    let grant = match parse_grant(&format!("{}@{}", role.trim(), region.trim())) {
         Ok(grant) => grant,
         Err(e) => {
-            let field = if Role::from_slug(form.role.trim()).is_none() {
+            let field = if Role::from_slug(role.trim()).is_none() {
                 "role"
             } else {
                 "region"
@@ -191,7 +236,7 @@ async fn checked(
         )));
     }
     match accounts::check_regions(&state.store, std::slice::from_ref(&grant)).await {
-        Ok(()) => Ok(Ok((name, grant))),
+        Ok(()) => Ok(Ok(grant)),
         Err(AccountError::Store(e)) => Err(ApiError::from_store(e)),
         Err(e) => Ok(Err(problem_at("region", e.to_string()))),
     }
@@ -323,6 +368,92 @@ pub async fn link(
             "您管理的辖区没有该账号 / no such account in your regions",
         )),
     }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RoleChange {
+    csrf: String,
+    /// `add` or `remove`.
+    change: String,
+    role: String,
+    region: String,
+}
+
+/// `POST /console/accounts/{id}/roles`: an administrator adds a role (in a region of theirs) to
+/// an account they manage, or removes one — never the account's last (disable it instead), nor
+/// their own administrator role (no one would be left to undo it).
+pub async fn change_role(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    Form(form): Form<RoleChange>,
+) -> Result<Response, ApiError> {
+    let identity = match form_sender(&state, &method, &headers, &form.csrf).await? {
+        Ok(identity) => identity,
+        Err(response) => return Ok(response),
+    };
+    let add = match form.change.as_str() {
+        "add" => true,
+        "remove" => false,
+        other => {
+            return Ok(super::problem(
+                identity,
+                StatusCode::BAD_REQUEST,
+                &format!("change 应为 add 或 remove / change must be add or remove, got {other:?}"),
+            ));
+        }
+    };
+    let action = if add { "role_granted" } else { "role_revoked" };
+    let Some(account) = managed(&state, &identity, &id, action).await? else {
+        return Ok(super::problem(
+            identity,
+            StatusCode::NOT_FOUND,
+            "您管理的辖区没有该账号 / no such account in your regions",
+        ));
+    };
+    let admin = identity.regions_as(Role::Admin);
+    let grant = match checked_grant(&state, &admin, &form.role, &form.region).await? {
+        Ok(grant) => grant,
+        Err(errors) => {
+            let message: Vec<String> = errors.0.iter().map(|e| e.message.clone()).collect();
+            return Ok(unprocessable(super::problem(
+                identity,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &message.join("；"),
+            )));
+        }
+    };
+    if !add {
+        let refusal = if !account.grants.contains(&grant) {
+            Some("该账号没有这个角色 / the account does not hold that role")
+        } else if account.grants.len() == 1 {
+            Some(
+                "不能移除账号的最后一个角色，请停用账号 / an account keeps its last role: disable the account instead",
+            )
+        } else if account.id == identity.account.id && grant.role == Role::Admin {
+            Some("不能移除自己的管理员角色 / you cannot remove your own administrator role")
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            return Ok(unprocessable(super::problem(
+                identity,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                message,
+            )));
+        }
+    }
+    let now = Utc::now();
+    let entry = AuditEntry::new(identity.actor(), action, Outcome::Ok)
+        .target(&account.id)
+        .detail(format!("{}@{}", grant.role.slug(), grant.region));
+    state
+        .store
+        .set_grant(&account.id, &grant, add, &entry, now)
+        .await
+        .map_err(ApiError::from_store)?;
+    Ok(Redirect::to("/console/accounts").into_response())
 }
 
 pub async fn disable(

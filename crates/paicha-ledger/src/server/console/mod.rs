@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             get(accounts::list).post(accounts::create),
         )
         .route("/console/accounts/{id}/link", post(accounts::link))
+        .route("/console/accounts/{id}/roles", post(accounts::change_role))
         .route("/console/accounts/{id}/disable", post(accounts::disable))
         .route("/console/accounts/{id}/enable", post(accounts::enable))
         .route(
