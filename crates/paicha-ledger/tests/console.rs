@@ -307,13 +307,17 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         "{}",
         String::from_utf8_lossy(&bytes)
     );
-    // The same number again is refused at its field.
-    let (status, _, bytes) = send(&s.app, form("/console/cases", &cookie, &csrf, &case)).await;
+    // The same number again is refused at its field, posted from a filtered list: the list
+    // comes back filtered as it was, its form still posting there.
+    let filtered = format!("/console/cases?q={}", encode("某某"));
+    let (status, _, bytes) = send(&s.app, form(&filtered, &cookie, &csrf, &case)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let again = String::from_utf8(bytes).unwrap();
+    assert!(again.contains("该案件编号已登记"));
+    assert!(again.contains(r#"value="某某""#), "the search term is kept");
     assert!(
-        String::from_utf8(bytes)
-            .unwrap()
-            .contains("该案件编号已登记")
+        again.contains(&format!(r#"action="{filtered}""#)),
+        "and so is the form's target"
     );
     // A hazard number that is not in one's regions cannot be linked (nor learnt of).
     let mut foreign = case;

@@ -4,6 +4,7 @@
 use super::export::{Export, Format, download, filter_form};
 use super::form::{Control, Fields, options, record_form};
 use super::layout::{Page, page};
+use super::links::with_search;
 use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
 use crate::server::AppState;
@@ -106,7 +107,7 @@ async fn show(
         }
         @if !records_in(&identity).is_empty() {
             section.card {
-                (record_form("/console/accountability", ("记录问责", "Record accountability"), "记录问责 / Record", &identity.csrf_token, errors, html! {
+                (record_form(&with_search("/console/accountability", &query.q), ("记录问责", "Record accountability"), "记录问责 / Record", &identity.csrf_token, errors, html! {
                     (fields.field("person", ("被问责人", "Person"), &values.person, Control::Text, true))
                     (fields.field("post", ("职务", "Post"), &values.post, Control::Text, true))
                     (fields.field("unit", ("单位", "Unit"), &values.unit, Control::Text, true))
@@ -255,6 +256,7 @@ pub async fn record(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    Query(query): Query<ListQuery>,
     Form(request): Form<RecordRequest>,
 ) -> Result<Response, ApiError> {
     let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
@@ -269,7 +271,6 @@ pub async fn record(
     let (new, (region, hazard, case_id)) = match placed {
         Ok(done) => done,
         Err(errors) => {
-            let query = ListQuery::default();
             return Ok(unprocessable(
                 show(&state, identity, &query, Some((&form, &errors))).await?,
             ));

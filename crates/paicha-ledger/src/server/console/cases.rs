@@ -6,6 +6,7 @@ use super::export::{Export, Format, download};
 use super::form::{Control, Fields, record_form};
 use super::layout::{Page, page};
 use super::links::segment;
+use super::links::with_search;
 use super::proposals::{escalated, proposed};
 use super::{
     form_sender, may_read, may_record, problem, records_in, signed_page, today, unprocessable,
@@ -49,6 +50,7 @@ pub fn prefill(found: &FoundHazard) -> CaseForm {
 
 /// The form that opens a case; `form_id` keeps its element ids apart from other forms.
 pub fn new_case_form(
+    action: &str,
     identity: &Identity,
     values: &CaseForm,
     errors: Option<&Invalid>,
@@ -59,7 +61,7 @@ pub fn new_case_form(
         errors,
     };
     html! {
-        (record_form("/console/cases", ("立案", "Open a case"), "立案 / Open case", &identity.csrf_token, errors, html! {
+        (record_form(action, ("立案", "Open a case"), "立案 / Open case", &identity.csrf_token, errors, html! {
             (fields.field("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, true))
             (fields.field("cause", ("案由", "Cause"), &values.cause, Control::TextArea, true))
             (fields.field("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
@@ -169,7 +171,7 @@ async fn show(
             }
         }
         @if recorder {
-            section.card { (new_case_form(&identity, values, errors, "case")) }
+            section.card { (new_case_form(&with_search("/console/cases", &query.q), &identity, values, errors, "case")) }
         }
     };
     Ok(page(Page {
@@ -223,6 +225,7 @@ pub async fn open(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    Query(query): Query<ListQuery>,
     Form(request): Form<OpenRequest>,
 ) -> Result<Response, ApiError> {
     let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
@@ -236,7 +239,7 @@ pub async fn open(
     };
     let (new, (region, hazards)) = match placed {
         Ok(done) => done,
-        Err(errors) => return again(&state, identity, &form, &errors).await,
+        Err(errors) => return again(&state, identity, &query, &form, &errors).await,
     };
     let now = Utc::now();
     let case = Case {
@@ -268,7 +271,7 @@ pub async fn open(
                 field: "case_no".into(),
                 message: "该案件编号已登记 / this case number is already recorded".into(),
             }]);
-            again(&state, identity, &form, &errors).await
+            again(&state, identity, &query, &form, &errors).await
         }
     }
 }
@@ -277,11 +280,12 @@ pub async fn open(
 async fn again(
     state: &AppState,
     identity: Identity,
+    query: &ListQuery,
     form: &CaseForm,
     errors: &Invalid,
 ) -> Result<Response, ApiError> {
     Ok(unprocessable(
-        show(state, identity, &ListQuery::default(), Some((form, errors))).await?,
+        show(state, identity, query, Some((form, errors))).await?,
     ))
 }
 

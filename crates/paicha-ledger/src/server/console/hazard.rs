@@ -152,7 +152,7 @@ async fn show(
                 }
             }
             @if recorder {
-                (super::cases::new_case_form(&identity, &super::cases::prefill(&found), None, "hazard-case"))
+                (super::cases::new_case_form("/console/cases", &identity, &super::cases::prefill(&found), None, "hazard-case"))
                 p.no-print { a href={"/console/accountability?hazard=" (segment(&found.number))} {
                     "对此隐患记录问责 " span.en lang="en" { "Record accountability for this hazard" } } }
             }

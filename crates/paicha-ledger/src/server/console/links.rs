@@ -22,3 +22,12 @@ const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 pub fn segment(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, ESCAPED).to_string()
 }
+
+/// `path`, keeping a list's search term: a form posted from a filtered list comes back to it.
+pub fn with_search(path: &str, q: &str) -> String {
+    if q.trim().is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?q={}", segment(q))
+    }
+}

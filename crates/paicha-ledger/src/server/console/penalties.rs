@@ -5,6 +5,7 @@ use super::cases::ListQuery;
 use super::export::{Export, Format, download, filter_form};
 use super::form::{Control, Fields, options, record_form};
 use super::layout::{Page, page};
+use super::links::with_search;
 use super::proposals::{escalated, proposed};
 use super::{form_sender, may_read, may_record, records_in, signed_page, today, unprocessable};
 use crate::access::Identity;
@@ -114,7 +115,7 @@ async fn show(
         }
         @if !records_in(&identity).is_empty() {
             section.card {
-                (record_form("/console/penalties", ("记录处罚", "Record a penalty"), "记录处罚 / Record penalty", &identity.csrf_token, errors, html! {
+                (record_form(&with_search("/console/penalties", &query.q), ("记录处罚", "Record a penalty"), "记录处罚 / Record penalty", &identity.csrf_token, errors, html! {
                     (fields.field("decision_no", ("决定书文号", "Decision number"), &values.decision_no, Control::Text, true))
                     (fields.field("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
                     (fields.field("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
@@ -233,6 +234,7 @@ pub async fn record(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    Query(query): Query<ListQuery>,
     Form(request): Form<RecordRequest>,
 ) -> Result<Response, ApiError> {
     let identity = match form_sender(&state, &method, &headers, &request.csrf).await? {
@@ -246,7 +248,7 @@ pub async fn record(
     };
     let (new, (region, case_id)) = match placed {
         Ok(done) => done,
-        Err(errors) => return again(&state, identity, &form, &errors).await,
+        Err(errors) => return again(&state, identity, &query, &form, &errors).await,
     };
     let penalty = Penalty {
         id: uuid::Uuid::new_v4().to_string(),
@@ -277,7 +279,7 @@ pub async fn record(
                 "decision_no",
                 "该决定书文号已登记 / this decision number is already recorded",
             );
-            again(&state, identity, &form, &errors).await
+            again(&state, identity, &query, &form, &errors).await
         }
     }
 }
@@ -285,10 +287,11 @@ pub async fn record(
 async fn again(
     state: &AppState,
     identity: Identity,
+    query: &ListQuery,
     form: &PenaltyForm,
     errors: &Invalid,
 ) -> Result<Response, ApiError> {
     Ok(unprocessable(
-        show(state, identity, &ListQuery::default(), Some((form, errors))).await?,
+        show(state, identity, query, Some((form, errors))).await?,
     ))
 }
