@@ -871,7 +871,12 @@ async fn a_supervisor_sees_the_devices_of_their_region_and_revokes_one_with_the_
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(String::from_utf8(bytes).unwrap().contains("前8位不符"));
+    let again = String::from_utf8(bytes).unwrap();
+    assert!(again.contains("前8位不符"));
+    assert!(
+        again.contains(r#"value="手机丢失""#),
+        "the reason typed is kept"
+    );
     assert_eq!(audited(&s, "device_revoked", "failed").await, 1);
     let (status, _, _) = send(
         &s.app,

@@ -70,17 +70,19 @@ pub async fn devices(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(identity) => identity,
         Err(response) => return response,
     };
-    match build(&state, identity, None).await {
+    match build(&state, identity, None, None).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
 /// The page; `problem` is what went wrong with the last confirmation, shown above the list.
+/// `typed`: a revoke form that failed, as (key id, reason typed), so that its reason is kept.
 async fn build(
     state: &AppState,
     identity: Identity,
     problem: Option<String>,
+    typed: Option<(&str, &str)>,
 ) -> Result<Response, ApiError> {
     if confirmers_regions(&identity).is_empty() {
         return Err(ApiError::forbidden(
@@ -176,7 +178,8 @@ async fn build(
                                             label for={"check-" (device.key_id)} { "密钥标识前8位 / First 8 digits" }
                                             input id={"check-" (device.key_id)} name="key_check" autocomplete="off" required;
                                             label for={"reason-" (device.key_id)} { "停用原因 / Reason" }
-                                            input id={"reason-" (device.key_id)} name="reason" required;
+                                            @let kept = typed.filter(|(k, _)| *k == device.key_id.as_str()).map_or("", |(_, r)| r);
+                                            input id={"reason-" (device.key_id)} name="reason" value=(kept) required;
                                             button type="submit" { "停用 / Revoke" }
                                         }
                                     }
@@ -215,7 +218,7 @@ pub async fn confirm(
         Err(response) => return Ok(response),
     };
     let outcome = enrol(&state, &identity, &key_id, &form).await;
-    settle(&state, identity, outcome).await
+    settle(&state, identity, outcome, None).await
 }
 
 /// After a confirmation or a revocation: back to the list, or — for the person's mistake (a
@@ -225,12 +228,13 @@ async fn settle(
     state: &AppState,
     identity: Identity,
     outcome: Result<(), ApiError>,
+    typed: Option<(&str, &str)>,
 ) -> Result<Response, ApiError> {
     match outcome {
         Ok(()) => Ok(Redirect::to("/console/devices").into_response()),
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
-            let mut response = build(state, identity, Some(e.body.message)).await?;
+            let mut response = build(state, identity, Some(e.body.message), typed).await?;
             *response.status_mut() = status;
             Ok(response)
         }
@@ -356,7 +360,7 @@ pub async fn revoke(
         Err(response) => return Ok(response),
     };
     let outcome = revoke_device(&state, &identity, &key_id, &form).await;
-    settle(&state, identity, outcome).await
+    settle(&state, identity, outcome, Some((&key_id, &form.reason))).await
 }
 
 async fn revoke_device(
