@@ -291,6 +291,39 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         "one current assignment per hazard"
     );
 
+    // 立案 from the evidence page with a mistake: the page comes back with the problem beside
+    // the field, the hazard still in view, its form still posting from there.
+    let (_, html) = page(&s, &evidence, &cookie).await;
+    let from_here = first_link(
+        &html.replace("action=\"", "href=\""),
+        "/console/cases?from_inspection=",
+    )
+    .replace("&amp;", "&");
+    let (status, _, bytes) = send(
+        &s.app,
+        form(
+            &from_here,
+            &cookie,
+            &csrf,
+            &[("case_no", ""), ("cause", "未整改")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let again = String::from_utf8(bytes).unwrap();
+    assert!(
+        again.contains("隐患证据"),
+        "the evidence page, not the cases list"
+    );
+    assert!(
+        again.contains("aria-invalid=\"true\""),
+        "the problem is at its field"
+    );
+    assert!(
+        again.contains(r#"value="未整改""#) || again.contains(">未整改<"),
+        "what was typed is kept"
+    );
+
     // 立案 for the hazard, by its printed number.
     let case = [
         ("case_no", "深应急罚立〔2026〕12号"),

@@ -35,6 +35,30 @@ pub struct ListQuery {
     /// `csv` for the export.
     #[serde(default)]
     pub format: String,
+    /// A case opened from a hazard's evidence page: that hazard, so that a mistake is shown
+    /// there, beside the hazard it was being opened for.
+    #[serde(default)]
+    pub from_inspection: String,
+    #[serde(default)]
+    pub from_item: String,
+}
+
+impl ListQuery {
+    fn opened_from(&self) -> Option<HazardKey> {
+        (!self.from_inspection.is_empty() && !self.from_item.is_empty()).then(|| HazardKey {
+            inspection_id: self.from_inspection.clone(),
+            item_id: self.from_item.clone(),
+        })
+    }
+}
+
+/// Where the evidence page's 立案 form posts.
+pub fn from_hazard(key: &HazardKey) -> String {
+    format!(
+        "/console/cases?from_inspection={}&from_item={}",
+        segment(&key.inspection_id),
+        segment(&key.item_id)
+    )
 }
 
 /// The new-case form's values for a hazard: its enterprise, its number and today.
@@ -265,6 +289,7 @@ pub async fn open(
         .await
         .map_err(ApiError::from_store)?
     {
+        // Opened from a list or from a hazard's evidence, the new case is shown among the others.
         Recorded::Recorded => Ok(Redirect::to("/console/cases").into_response()),
         Recorded::Duplicate => {
             let errors = Invalid(vec![FieldError {
@@ -284,6 +309,9 @@ async fn again(
     form: &CaseForm,
     errors: &Invalid,
 ) -> Result<Response, ApiError> {
+    if let Some(key) = query.opened_from() {
+        return super::hazard::with_case_attempt(state, identity, &key, (form, errors)).await;
+    }
     Ok(unprocessable(
         show(state, identity, query, Some((form, errors))).await?,
     ))

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use paicha_core::hazard_ledger::{HazardLedgerRow, china_day};
-use paicha_core::lists::{Assignee, AssignmentForm, FieldError, Invalid};
+use paicha_core::lists::{Assignee, AssignmentForm, CaseForm, FieldError, Invalid};
 use paicha_core::region::{RegionCode, RegionLevel, Regions};
 use paicha_core::reinspection::ReviewOutcome;
 
@@ -69,12 +69,35 @@ pub async fn evidence(
 /// what to correct.
 type Attempt<'a> = (&'a AssignmentForm, bool, &'a Invalid);
 
+/// The page again with a case (立案) opened from it that could not be saved (422).
+pub async fn with_case_attempt(
+    state: &AppState,
+    identity: Identity,
+    key: &HazardKey,
+    case: (&CaseForm, &Invalid),
+) -> Result<Response, ApiError> {
+    Ok(unprocessable(
+        show_page(state, identity, key, None, Some(case)).await?,
+    ))
+}
+
 /// The page; `attempt` is an assignment that could not be saved.
 async fn show(
     state: &AppState,
     identity: Identity,
     key: &HazardKey,
     attempt: Option<Attempt<'_>>,
+) -> Result<Response, ApiError> {
+    show_page(state, identity, key, attempt, None).await
+}
+
+/// The page with the forms as the last submission left them.
+async fn show_page(
+    state: &AppState,
+    identity: Identity,
+    key: &HazardKey,
+    attempt: Option<Attempt<'_>>,
+    case: Option<(&CaseForm, &Invalid)>,
 ) -> Result<Response, ApiError> {
     let Some(found) = readable(state, &identity, key).await? else {
         return Ok(problem(identity, StatusCode::NOT_FOUND, NOT_FOUND));
@@ -152,7 +175,9 @@ async fn show(
                 }
             }
             @if recorder {
-                (super::cases::new_case_form("/console/cases", &identity, &super::cases::prefill(&found), None, "hazard-case"))
+                @let prefilled = super::cases::prefill(&found);
+                @let (values, errors) = case.map_or((&prefilled, None), |(form, errors)| (form, Some(errors)));
+                (super::cases::new_case_form(&super::cases::from_hazard(key), &identity, values, errors, "hazard-case"))
                 p.no-print { a href={"/console/accountability?hazard=" (segment(&found.number))} {
                     "对此隐患记录问责 " span.en lang="en" { "Record accountability for this hazard" } } }
             }
