@@ -10,7 +10,7 @@ use crate::finding::{MajorHazardPlan, RectificationOrder, Suspension};
 use crate::followup::{FollowUp, HazardStatus};
 use crate::inspection::{Inspection, InspectionKind, Verdict};
 use crate::review::{Escalation, ReviewOutcome};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 /// China Standard Time (UTC+8, no daylight saving): the time zone of every day the ledger
@@ -22,6 +22,16 @@ pub fn china_time() -> FixedOffset {
 /// The China Standard Time day of an instant.
 pub fn china_day(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&china_time()).date_naive()
+}
+
+/// The instant a China Standard Time day starts, in UTC.
+pub fn china_day_start(day: NaiveDate) -> DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    china_time()
+        .from_local_datetime(&midnight)
+        .single()
+        .expect("fixed offsets are unambiguous")
+        .with_timezone(&Utc)
 }
 
 /// 隐患编号: `YH-<inspection day, yyyymmdd CST>-<last 12 hex digits of the inspection id>-<item

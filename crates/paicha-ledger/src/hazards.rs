@@ -4,22 +4,14 @@
 
 use crate::checklist_pack::ChecklistPack;
 use crate::store::{HazardFilter, HazardRow, Store, StoreError};
-use chrono::{NaiveDate, TimeZone, Utc};
 use paicha_core::Checklist;
 pub use paicha_core::hazard_ledger::{COLUMNS, HazardLedgerRow, Header, column, write_csv};
-use paicha_core::hazard_ledger::{HazardFacts, ReviewFacts, Standing, china_time};
+use paicha_core::hazard_ledger::{HazardFacts, ReviewFacts, Standing};
 use paicha_core::wire::{HazardsQuery, QueryError};
 use std::io::Write;
 
 /// The start of a China Standard Time day, in UTC.
-pub fn day_start(date: NaiveDate) -> chrono::DateTime<Utc> {
-    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    china_time()
-        .from_local_datetime(&midnight)
-        .single()
-        .expect("fixed offsets are unambiguous")
-        .with_timezone(&Utc)
-}
+pub use paicha_core::hazard_ledger::china_day_start as day_start;
 
 /// Which hazards to list, checked: the store's filter, the sector (which needs the
 /// checklist pack) and the most rows to return.
@@ -163,7 +155,7 @@ mod tests {
 
     #[test]
     fn days_are_china_standard_time() {
-        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         assert_eq!(
             crate::time::to_db(day_start(d)),
             "2026-02-28T16:00:00.000000Z"

@@ -202,11 +202,18 @@ impl Store {
     /// The stored hazards a printed number names (normally one), wherever they are: the
     /// caller keeps those the person may read.
     pub async fn find_hazard(&self, number: &HazardNumber) -> Result<Vec<FoundHazard>, StoreError> {
+        // The number's day bounds the search to one day's hazards (hazard_state's index by
+        // start time), not every finding of the item in the province.
+        let from = paicha_core::hazard_ledger::china_day_start(number.day);
+        let to = from + chrono::Duration::days(1);
         let rows = sqlx::query(
-            "SELECT f.inspection_id, f.item_id, i.started_at, i.region_code, i.site_name, \
-             i.site_credit_code FROM findings f JOIN inspections i ON i.id = f.inspection_id \
-             WHERE f.level IS NOT NULL AND f.item_id = $1 AND LOWER(f.inspection_id) LIKE $2",
+            "SELECT h.inspection_id, h.item_id, i.started_at, i.region_code, i.site_name, \
+             i.site_credit_code FROM hazard_state h JOIN inspections i ON i.id = h.inspection_id \
+             WHERE h.started_at >= $1 AND h.started_at < $2 AND h.item_id = $3 \
+             AND LOWER(h.inspection_id) LIKE $4",
         )
+        .bind(to_db(from))
+        .bind(to_db(to))
         .bind(number.item_id.as_str())
         .bind(format!("%{}", number.inspection_tail))
         .fetch_all(self.pool())
