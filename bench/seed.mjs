@@ -21,6 +21,8 @@ import { answerItems, register, savedShown, startFireworksInspection } from "../
 export const INSPECTOR = { name: "基准检查员", cert: "BENCH-0001" };
 const SEALED_NAME = "BENCH-TEMPLATE-SEALED";
 const OPEN_NAME = "BENCH-TEMPLATE-OPEN";
+// FW-01 to FW-20 of a unit with a retail point (FW-20 to FW-22 apply to retail points only,
+// and only there are photos taken, since checklist 2026.12.1).
 export const SEALED_ANSWERS = 20;
 export const OPEN_ANSWERS = 10;
 const HEX64 = /[0-9a-f]{64}/g;
@@ -273,12 +275,12 @@ export async function makeTemplates(browser, url, { onRegistered } = {}) {
       ),
       "base64",
     );
-    const sealedId = await startFireworksInspection(page, url, SEALED_NAME);
+    const sealedId = await startFireworksInspection(page, url, SEALED_NAME, { retailPoint: true });
     await answerItems(page, SEALED_ANSWERS);
     const photoFields = await attachPhotos(page, SEALED_ANSWERS, jpeg);
     await seal(page);
     const sealed = await waitForRecords(page, sealedId, SEALED_NAME, { answers: SEALED_ANSWERS, sealed: true });
-    const openId = await startFireworksInspection(page, url, OPEN_NAME);
+    const openId = await startFireworksInspection(page, url, OPEN_NAME, { retailPoint: true });
     await answerItems(page, OPEN_ANSWERS);
     const open = await waitForRecords(page, openId, OPEN_NAME, { answers: OPEN_ANSWERS, sealed: false });
     if (open.layout !== sealed.layout) throw new Error("sealed and open inspections are stored differently");

@@ -75,12 +75,15 @@ const siteCodes = new WeakMap();
  * browser context gets its own credit code (the first one 91440300708461136T); a name used
  * before is picked from the saved sites. A co-inspector is added, so the inspection can be sealed.
  */
-export async function startFireworksInspection(page, url, siteName, { coInspector } = {}) {
+export async function startFireworksInspection(page, url, siteName, { coInspector, retailPoint = false } = {}) {
   const codes = siteCodes.get(page.context()) ?? new Map();
   siteCodes.set(page.context(), codes);
   if (!codes.has(siteName)) codes.set(siteName, creditCode(codes.size));
   await page.goto(`${url}/#/new`);
   await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
+  // FW-20 to FW-22 (and their photos: a retail point is where photos may be taken) apply to
+  // units with a retail point only.
+  if (retailPoint) await page.getByRole("checkbox", { name: /零售点/ }).check();
   await chooseSite(page, siteName, codes.get(siteName));
   await fillCoInspector(page, coInspector);
   await page.getByRole("button", { name: /开始检查/ }).click();
