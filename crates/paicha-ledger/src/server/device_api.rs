@@ -403,27 +403,27 @@ async fn pull(
             )
         })
         .collect();
+    // A page's photos and conflicts in one query each, not two per hazard.
+    let mut photos = store.photos_of(&open).await.map_err(ApiError::from_store)?;
+    let conflicted = store
+        .conflicted(&open)
+        .await
+        .map_err(ApiError::from_store)?;
+    let first_pull = after == crate::store::ChangeCursor::default();
     let mut hazards = Vec::new();
     let mut closed = Vec::new();
     for change in &changes {
         let key = (change.inspection_id.clone(), change.item_id.clone());
         let Some(row) = rows.remove(&key).filter(|_| !change.verified) else {
-            closed.push(PulledKey {
-                inspection_id: key.0,
-                item_id: key.1,
-            });
+            // A first pull has nothing to drop.
+            if !first_pull {
+                closed.push(PulledKey {
+                    inspection_id: key.0,
+                    item_id: key.1,
+                });
+            }
             continue;
         };
-        let photos = store
-            .hazard_photos(&crate::store::lists::HazardKey {
-                inspection_id: key.0.clone(),
-                item_id: key.1.clone(),
-            })
-            .await
-            .map_err(ApiError::from_store)?
-            .into_iter()
-            .map(|p| p.sha256)
-            .collect();
         let assignment = assignments.get(&key).map(|a| PulledAssignment {
             assigned_to: a.assignee_name.clone(),
             to_me: match &a.assignee {
@@ -434,22 +434,13 @@ async fn pull(
             note: a.note.clone(),
             assigned_at: a.assigned_at,
         });
-        let conflict = store
-            .review_history(&crate::store::lists::HazardKey {
-                inspection_id: key.0.clone(),
-                item_id: key.1.clone(),
-            })
-            .await
-            .map_err(ApiError::from_store)?
-            .iter()
-            .any(|r| r.conflict);
         hazards.push(PulledHazard {
+            photos: photos.remove(&key).unwrap_or_default(),
+            conflict: conflicted.contains(&key),
             inspection_id: key.0,
             item_id: key.1,
             hazard: row,
-            photos,
             assignment,
-            conflict,
         });
     }
     // The next pull starts after the last change read; once everything is read, no later than

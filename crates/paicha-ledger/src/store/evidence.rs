@@ -2,7 +2,7 @@
 //! scoping), the bundle that carried it and that bundle's place in its device's chain, and
 //! its photos.
 
-use super::hazards::parse_enum;
+use super::hazards::{keys_clause, parse_enum};
 use super::lists::{FoundHazard, HazardKey};
 use super::{Store, StoreError, parse_time};
 use base64::Engine as _;
@@ -12,6 +12,7 @@ use paicha_core::followup::{SealedReview, review_conflicts};
 use paicha_core::hazard_ledger::hazard_no;
 use paicha_core::reinspection::{Escalation, ReviewOutcome};
 use sqlx::Row;
+use std::collections::{HashMap, HashSet};
 
 /// The bundle that first carried a hazard's inspection, as its device signed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +103,83 @@ impl Store {
             entries[b].conflict = true;
         }
         Ok(entries)
+    }
+
+    /// The photo hashes of each of `keys`, in order, in one query (a pull's page).
+    pub async fn photos_of(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<HashMap<(String, String), Vec<String>>, StoreError> {
+        let mut out: HashMap<(String, String), Vec<String>> = HashMap::new();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        let (condition, values) = keys_clause(Some(keys), 1);
+        let sql = format!(
+            "SELECT f.inspection_id, f.item_id, f.sha256 FROM finding_photos f \
+             WHERE 1 = 1 {condition} ORDER BY f.inspection_id, f.item_id, f.position"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in &values {
+            query = query.bind(value.as_str());
+        }
+        for row in query.fetch_all(self.pool()).await? {
+            out.entry((row.try_get("inspection_id")?, row.try_get("item_id")?))
+                .or_default()
+                .push(row.try_get("sha256")?);
+        }
+        Ok(out)
+    }
+
+    /// Which of `keys` have conflicting re-inspections ([`ReviewEntry::conflict`]), in one
+    /// query (a pull's page).
+    pub async fn conflicted(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<HashSet<(String, String)>, StoreError> {
+        let mut out = HashSet::new();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        let (condition, values) = keys_clause(Some(keys), 1);
+        // keys_clause names the hazard's columns `f.`: the decided reviews, named so, stand in.
+        let sql = format!(
+            "SELECT f.inspection_id, f.item_id, f.reviewing_inspection_id, f.sealed_at, \
+             i.started_at FROM (SELECT original_inspection_id AS inspection_id, item_id, \
+             reviewing_inspection_id, sealed_at FROM hazard_reviews WHERE outcome <> 'pending') f \
+             JOIN inspections i ON i.id = f.reviewing_inspection_id WHERE 1 = 1 {condition}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in &values {
+            query = query.bind(value.as_str());
+        }
+        // (re-inspection, started, sealed) of each hazard's decided reviews.
+        type Reviews = Vec<(String, DateTime<Utc>, DateTime<Utc>)>;
+        let mut by_hazard: HashMap<(String, String), Reviews> = HashMap::new();
+        for row in query.fetch_all(self.pool()).await? {
+            by_hazard
+                .entry((row.try_get("inspection_id")?, row.try_get("item_id")?))
+                .or_default()
+                .push((
+                    row.try_get("reviewing_inspection_id")?,
+                    parse_time("inspections", &row.try_get::<String, _>("started_at")?)?,
+                    parse_time("hazard_reviews", &row.try_get::<String, _>("sealed_at")?)?,
+                ));
+        }
+        for (key, reviews) in by_hazard {
+            let sealed: Vec<SealedReview<'_>> = reviews
+                .iter()
+                .map(|(id, started_at, sealed_at)| SealedReview {
+                    reinspection: id,
+                    started_at: *started_at,
+                    sealed_at: *sealed_at,
+                })
+                .collect();
+            if !review_conflicts(&sealed).is_empty() {
+                out.insert(key);
+            }
+        }
+        Ok(out)
     }
 
     /// The stored hazard (a finding judged a hazard) with this key, wherever it is.

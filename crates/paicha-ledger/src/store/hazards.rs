@@ -404,7 +404,10 @@ pub(super) fn scope_clause(
 
 /// The SQL that keeps only the listed hazards (parameters numbered from `first`) and the values
 /// to bind. No list: no condition; an empty list: nothing at all.
-fn keys_clause(keys: Option<&[(String, String)]>, first: usize) -> (String, Vec<String>) {
+pub(super) fn keys_clause(
+    keys: Option<&[(String, String)]>,
+    first: usize,
+) -> (String, Vec<String>) {
     match keys {
         None => (String::new(), Vec::new()),
         Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
