@@ -2,8 +2,8 @@
 //! evidence), closing it, and the escalations devices proposed (立案查处, 提请挂牌督办) that
 //! no case answers yet.
 
+use super::case_form::new_case_form;
 use super::export::{Export, Format, download};
-use super::form::{Control, Fields, record_form};
 use super::layout::{Page, page};
 use super::links::segment;
 use super::links::with_search;
@@ -15,13 +15,13 @@ use crate::access::Identity;
 use crate::server::AppState;
 use crate::server::auth::audit;
 use crate::server::error::ApiError;
-use crate::store::lists::{Case, FoundHazard, HazardKey, ListFilter, Recorded};
+use crate::store::lists::{Case, HazardKey, ListFilter, Recorded};
 use crate::store::{AuditEntry, Outcome};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use maud::{Markup, html};
+use maud::html;
 use paicha_core::lists::{CaseForm, CaseStatus, CloseCaseForm, FieldError, Invalid, NewCase};
 use paicha_core::region::RegionCode;
 use paicha_core::reinspection::Escalation;
@@ -49,50 +49,6 @@ impl ListQuery {
             inspection_id: self.from_inspection.clone(),
             item_id: self.from_item.clone(),
         })
-    }
-}
-
-/// Where the evidence page's 立案 form posts.
-pub fn from_hazard(key: &HazardKey) -> String {
-    format!(
-        "/console/cases?from_inspection={}&from_item={}",
-        segment(&key.inspection_id),
-        segment(&key.item_id)
-    )
-}
-
-/// The new-case form's values for a hazard: its enterprise, its number and today.
-pub fn prefill(found: &FoundHazard) -> CaseForm {
-    CaseForm {
-        org_name: found.org_name.clone(),
-        credit_code: found.credit_code.clone(),
-        hazards: found.number.clone(),
-        opened_on: today().to_string(),
-        ..Default::default()
-    }
-}
-
-/// The form that opens a case; `form_id` keeps its element ids apart from other forms.
-pub fn new_case_form(
-    action: &str,
-    identity: &Identity,
-    values: &CaseForm,
-    errors: Option<&Invalid>,
-    form_id: &str,
-) -> Markup {
-    let fields = Fields {
-        form: form_id,
-        errors,
-    };
-    html! {
-        (record_form(action, ("立案", "Open a case"), "立案 / Open case", &identity.csrf_token, errors, html! {
-            (fields.field("case_no", ("案件编号", "Case number"), &values.case_no, Control::Text, true))
-            (fields.field("cause", ("案由", "Cause"), &values.cause, Control::TextArea, true))
-            (fields.field("org_name", ("单位名称", "Enterprise"), &values.org_name, Control::Text, true))
-            (fields.field("credit_code", ("统一社会信用代码", "Credit code"), &values.credit_code, Control::Text, true))
-            (fields.field("opened_on", ("立案日期", "Opened on"), &values.opened_on, Control::Date, true))
-            (fields.field("hazards", ("关联隐患编号", "Hazard numbers"), &values.hazards, Control::TextArea, false))
-        }))
     }
 }
 

@@ -175,9 +175,9 @@ async fn show_page(
                 }
             }
             @if recorder {
-                @let prefilled = super::cases::prefill(&found);
+                @let prefilled = super::case_form::prefill(&found);
                 @let (values, errors) = case.map_or((&prefilled, None), |(form, errors)| (form, Some(errors)));
-                (super::cases::new_case_form(&super::cases::from_hazard(key), &identity, values, errors, "hazard-case"))
+                (super::case_form::new_case_form(&super::case_form::from_hazard(key), &identity, values, errors, "hazard-case"))
                 p.no-print { a href={"/console/accountability?hazard=" (segment(&found.number))} {
                     "对此隐患记录问责 " span.en lang="en" { "Record accountability for this hazard" } } }
             }

@@ -5,6 +5,7 @@
 
 mod accountability;
 mod accounts;
+mod case_form;
 mod cases;
 mod chart;
 mod devices;
