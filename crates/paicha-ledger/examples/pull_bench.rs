@@ -25,7 +25,7 @@ use paicha_ledger::server::{AppState, app};
 use paicha_ledger::store::{AuditEntry, Location, NewDevice, Outcome, Store};
 use seeding::seed;
 use std::time::Instant;
-use support::postgres_exec;
+use support::{bench_schema, drop_bench_schema};
 use tower::ServiceExt;
 
 /// The origin the router believes it serves (signed requests name it).
@@ -162,22 +162,9 @@ async fn main() {
         runs,
     )
     .await;
-    let pg = std::env::var("PAICHA_BENCH_POSTGRES_URL")
-        .or_else(|_| std::env::var("PAICHA_TEST_POSTGRES_URL"))
-        .ok()
-        .filter(|u| !u.is_empty());
-    let Some(base) = pg else {
-        println!("PostgreSQL skipped: set PAICHA_BENCH_POSTGRES_URL (or PAICHA_TEST_POSTGRES_URL)");
+    let Some((base, schema, url)) = bench_schema("pull_bench").await else {
         return;
     };
-    let schema = format!("paicha_pull_bench_{}", std::process::id());
-    postgres_exec(
-        &base,
-        format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
-    )
-    .await;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     bench(
         "PostgreSQL",
         Location::Url(url.clone()),
@@ -186,5 +173,5 @@ async fn main() {
         runs,
     )
     .await;
-    postgres_exec(&base, format!("DROP SCHEMA {schema} CASCADE")).await;
+    drop_bench_schema(&base, &schema).await;
 }
