@@ -70,21 +70,11 @@ pub const DEVICE_PHOTO_ROUTE: &str =
 
 /// The path of a pulled hazard's photo (`sha256` from [`PulledHazard::photos`]).
 pub fn device_photo_path(inspection_id: &str, item_id: &str, sha256: &str) -> String {
-    let segment = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
     format!(
         "/api/device/hazards/{}/{}/photos/{}",
-        segment(inspection_id),
-        segment(item_id),
-        segment(sha256)
+        percent_encode(inspection_id),
+        percent_encode(item_id),
+        percent_encode(sha256)
     )
 }
 
@@ -100,6 +90,17 @@ pub struct PullQuery {
     /// At most this many changes (1 to [`PULL_LIMIT_MAX`]).
     #[serde(default)]
     pub limit: Option<usize>,
+}
+
+impl PullQuery {
+    /// The request's path and query (`/api/device/pull?after=…`).
+    pub fn path(&self) -> String {
+        let mut path = format!("{DEVICE_PULL_PATH}?after={}", percent_encode(&self.after));
+        if let Some(limit) = self.limit {
+            path.push_str(&format!("&limit={limit}"));
+        }
+        path
+    }
 }
 
 /// `GET /api/device/pull`: what changed for the device's person since `after` — the open

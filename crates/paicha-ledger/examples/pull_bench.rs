@@ -20,7 +20,7 @@ use axum::body::Body;
 use axum::http::Request;
 use ed25519_dalek::{Signer, SigningKey};
 use paicha_core::httpsig::{device_params, signature_base, signature_headers};
-use paicha_core::wire::{DEVICE_PULL_PATH, PullResponse};
+use paicha_core::wire::{PullQuery, PullResponse};
 use paicha_ledger::server::{AppState, app};
 use paicha_ledger::store::{AuditEntry, Location, NewDevice, Outcome, Store};
 use seeding::seed;
@@ -50,17 +50,6 @@ fn signed_get(key: &SigningKey, path: &str, n: usize) -> Request<Body> {
         .header("signature", signature)
         .body(Body::empty())
         .expect("a request")
-}
-
-fn escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn bench(name: &str, location: Location, url: &str, findings: usize, runs: usize) {
@@ -115,7 +104,11 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
         let mut after = String::new();
         loop {
             n += 1;
-            let path = format!("{DEVICE_PULL_PATH}?after={}", escape(&after));
+            let path = PullQuery {
+                after: after.clone(),
+                limit: None,
+            }
+            .path();
             let response = router
                 .clone()
                 .oneshot(signed_get(&key, &path, n))

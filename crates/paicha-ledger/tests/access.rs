@@ -811,11 +811,11 @@ async fn pulled(
     limit: usize,
     nonce: &str,
 ) -> paicha_core::wire::PullResponse {
-    let path = format!(
-        "{}?after={}&limit={limit}",
-        paicha_core::wire::DEVICE_PULL_PATH,
-        url_escape(after)
-    );
+    let path = paicha_core::wire::PullQuery {
+        after: after.to_string(),
+        limit: Some(limit),
+    }
+    .path();
     let request = signed_request(&phone_key(), "GET", &path, b"", 0, nonce);
     let (status, _, bytes) = send(&s.app, request).await;
     assert_eq!(
@@ -825,17 +825,6 @@ async fn pulled(
         String::from_utf8_lossy(&bytes)
     );
     serde_json::from_slice(&bytes).unwrap()
-}
-
-fn url_escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The items pulled of inspection 1 (the one with three hazards).

@@ -211,10 +211,7 @@ async fn assignments(
     let pack = current_pack(&state).await?.names();
     let mine: Vec<_> = current
         .into_iter()
-        .filter(|assignment| match &assignment.assignee {
-            Assignee::Inspector(id) => *id == account.id,
-            Assignee::Township(code) => account.grants.iter().any(|g| code.contains(&g.region)),
-        })
+        .filter(|assignment| assigned_to(&account, &assignment.assignee))
         .collect();
     // One read for all of them.
     let filter = HazardFilter {
@@ -310,6 +307,15 @@ async fn photo(
         bytes,
     )
         .into_response())
+}
+
+/// Whether a 交办 is the person's: to them, or to a township where they hold a role (in the
+/// township or inside it).
+fn assigned_to(account: &crate::store::Account, assignee: &Assignee) -> bool {
+    match assignee {
+        Assignee::Inspector(id) => *id == account.id,
+        Assignee::Township(code) => account.grants.iter().any(|g| code.contains(&g.region)),
+    }
 }
 
 /// The account a device key is bound to, if any.
@@ -414,7 +420,8 @@ async fn pull(
     let mut closed = Vec::new();
     for change in &changes {
         let key = (change.inspection_id.clone(), change.item_id.clone());
-        let Some(row) = rows.remove(&key).filter(|_| !change.verified) else {
+        // Verified ones were not read (not in `open`); nor is one no longer readable here.
+        let Some(row) = rows.remove(&key) else {
             // A first pull has nothing to drop.
             if !first_pull {
                 closed.push(PulledKey {
@@ -426,10 +433,7 @@ async fn pull(
         };
         let assignment = assignments.get(&key).map(|a| PulledAssignment {
             assigned_to: a.assignee_name.clone(),
-            to_me: match &a.assignee {
-                Assignee::Inspector(id) => *id == account.id,
-                Assignee::Township(code) => account.grants.iter().any(|g| code.contains(&g.region)),
-            },
+            to_me: assigned_to(&account, &a.assignee),
             deadline: a.deadline,
             note: a.note.clone(),
             assigned_at: a.assigned_at,

@@ -2,7 +2,7 @@
 //! scoping), the bundle that carried it and that bundle's place in its device's chain, and
 //! its photos.
 
-use super::hazards::{keys_clause, parse_enum};
+use super::hazards::{keys_clause, keys_clause_on, parse_enum};
 use super::lists::{FoundHazard, HazardKey};
 use super::{Store, StoreError, parse_time};
 use base64::Engine as _;
@@ -141,13 +141,13 @@ impl Store {
         if keys.is_empty() {
             return Ok(out);
         }
-        let (condition, values) = keys_clause(Some(keys), 1);
-        // keys_clause names the hazard's columns `f.`: the decided reviews, named so, stand in.
+        let (condition, values) =
+            keys_clause_on("r.original_inspection_id", "r.item_id", Some(keys), 1);
         let sql = format!(
-            "SELECT f.inspection_id, f.item_id, f.reviewing_inspection_id, f.sealed_at, \
-             i.started_at FROM (SELECT original_inspection_id AS inspection_id, item_id, \
-             reviewing_inspection_id, sealed_at FROM hazard_reviews WHERE outcome <> 'pending') f \
-             JOIN inspections i ON i.id = f.reviewing_inspection_id WHERE 1 = 1 {condition}"
+            "SELECT r.original_inspection_id AS inspection_id, r.item_id, \
+             r.reviewing_inspection_id, r.sealed_at, i.started_at FROM hazard_reviews r \
+             JOIN inspections i ON i.id = r.reviewing_inspection_id \
+             WHERE r.outcome <> 'pending' {condition}"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for value in &values {

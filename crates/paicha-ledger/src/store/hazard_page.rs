@@ -4,12 +4,12 @@
 //! hazard of a province to show fifty took 20–45 s at a million hazards
 //! (docs/performance.md).
 
-use super::hazards::{HazardFilter, HazardRow, HazardStatus};
+use super::hazards::{HazardFilter, HazardRow, HazardStatus, parse_enum};
 use super::{Store, StoreError};
 use crate::time::to_db;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use paicha_core::followup::DUE_SOON_DAYS;
-use paicha_core::hazard_ledger::{HazardLevel, china_time};
+use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::overview::{TrendDates, TrendWindow};
 use paicha_core::region::{RegionCode, RegionLevel};
 use sqlx::Row;
@@ -161,13 +161,6 @@ impl Clause {
     }
 }
 
-/// The day statuses are judged on (see [`HazardFilter::as_of`]).
-pub(super) fn as_of(filter: &HazardFilter) -> NaiveDate {
-    filter
-        .as_of
-        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&china_time()).date_naive())
-}
-
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -276,16 +269,6 @@ fn status_case(today: &str, soon: &str) -> String {
     )
 }
 
-fn status_from_slug(slug: &str) -> Result<HazardStatus, StoreError> {
-    HazardStatus::ALL
-        .into_iter()
-        .find(|s| s.slug() == slug)
-        .ok_or_else(|| StoreError::Corrupt {
-            table: "hazard_state",
-            detail: format!("unknown status {slug:?}"),
-        })
-}
-
 impl Store {
     /// One page of the hazards `filter` selects, in `request`'s order, and how many there are.
     pub async fn hazard_page(
@@ -293,7 +276,7 @@ impl Store {
         filter: &HazardFilter,
         request: &PageRequest,
     ) -> Result<HazardPage, StoreError> {
-        let as_of = as_of(filter);
+        let as_of = filter.day();
         let mut clause = conditions(filter, as_of);
         // Counting a province's million rows takes 60-250 ms; counting to just past the cap
         // takes one. The overview shows the exact figures beside the list.
@@ -398,7 +381,7 @@ impl Store {
         filter: &HazardFilter,
         weeks: usize,
     ) -> Result<HazardTallies, StoreError> {
-        let as_of = as_of(filter);
+        let as_of = filter.day();
         let mut clause = conditions(filter, as_of);
         let today = clause.param(day(as_of));
         let soon = clause.param(day(as_of + Duration::days(DUE_SOON_DAYS)));
@@ -412,7 +395,8 @@ impl Store {
         for row in clause.query(sql).fetch_all(self.pool()).await? {
             let level: String = row.try_get("level")?;
             counts.push((
-                status_from_slug(&row.try_get::<String, _>("status")?)?,
+                // The stored spelling is serde's snake_case, as for every stored enum.
+                parse_enum("hazard_state", &row.try_get::<String, _>("status")?)?,
                 HazardLevel::from_slug(&level).ok_or_else(|| StoreError::Corrupt {
                     table: "hazard_state",
                     detail: format!("unknown level {level:?}"),
@@ -562,7 +546,7 @@ impl Store {
             scope: Some(scope.to_vec()),
             ..HazardFilter::default()
         };
-        let mut clause = conditions(&filter, as_of(&filter));
+        let mut clause = conditions(&filter, filter.day());
         let t = clause.param(after.changed_at.as_str());
         let i = clause.param(after.inspection_id.as_str());
         let k = clause.param(after.item_id.as_str());

@@ -47,6 +47,16 @@ pub struct HazardFilter {
     pub credit_code: Option<String>,
 }
 
+impl HazardFilter {
+    /// The day statuses are judged on: [`HazardFilter::as_of`], else today. Deadlines are dates
+    /// in China Standard Time, like every other day the ledger reports; a server running on
+    /// UTC must not call a hazard overdue 8 hours late.
+    pub fn day(&self) -> NaiveDate {
+        self.as_of
+            .unwrap_or_else(|| paicha_core::hazard_ledger::china_day(chrono::Utc::now()))
+    }
+}
+
 /// The review that decides a hazard's status: the latest one in a sealed re-inspection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LatestReview {
@@ -194,15 +204,7 @@ fn hazard_plan(row: &AnyRow) -> Result<Option<MajorHazardPlan>, StoreError> {
 
 impl Store {
     pub async fn hazards(&self, filter: &HazardFilter) -> Result<Vec<HazardRow>, StoreError> {
-        let as_of = filter
-            .as_of
-            // Deadlines are dates in China Standard Time, like every other day the ledger
-            // reports; a server running on UTC must not call a hazard overdue 8 hours late.
-            .unwrap_or_else(|| {
-                chrono::Utc::now()
-                    .with_timezone(&paicha_core::hazard_ledger::china_time())
-                    .date_naive()
-            });
+        let as_of = filter.day();
         // Open bounds are spelled as values that every stored timestamp passes.
         let from = filter.started_from.map(to_db).unwrap_or_default();
         let before = filter
@@ -408,6 +410,16 @@ pub(super) fn keys_clause(
     keys: Option<&[(String, String)]>,
     first: usize,
 ) -> (String, Vec<String>) {
+    keys_clause_on("f.inspection_id", "f.item_id", keys, first)
+}
+
+/// [`keys_clause`] on other columns (a table holding hazard keys under other names).
+pub(super) fn keys_clause_on(
+    inspection_column: &str,
+    item_column: &str,
+    keys: Option<&[(String, String)]>,
+    first: usize,
+) -> (String, Vec<String>) {
     match keys {
         None => (String::new(), Vec::new()),
         Some([]) => ("AND 1 = 0".to_string(), Vec::new()),
@@ -415,7 +427,10 @@ pub(super) fn keys_clause(
             let alternatives: Vec<String> = (0..keys.len())
                 .map(|n| {
                     let p = first + 2 * n;
-                    format!("(f.inspection_id = ${p} AND f.item_id = ${})", p + 1)
+                    format!(
+                        "({inspection_column} = ${p} AND {item_column} = ${})",
+                        p + 1
+                    )
                 })
                 .collect();
             let values = keys

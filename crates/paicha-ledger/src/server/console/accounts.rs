@@ -324,6 +324,15 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
+/// The answer to an administrator naming an account they do not manage, or none at all.
+fn no_such_account(identity: Identity) -> Response {
+    super::problem(
+        identity,
+        StatusCode::NOT_FOUND,
+        "您管理的辖区没有该账号 / no such account in your regions",
+    )
+}
+
 /// The account of `id` when the administrator manages it; their refusal (audited) otherwise.
 async fn managed(
     state: &AppState,
@@ -362,11 +371,7 @@ pub async fn link(
     };
     match managed(&state, &identity, &id, "enrolment_link_created").await? {
         Some(account) => with_link(&state, identity, &account.id, &account.name).await,
-        None => Ok(super::problem(
-            identity,
-            StatusCode::NOT_FOUND,
-            "您管理的辖区没有该账号 / no such account in your regions",
-        )),
+        None => Ok(no_such_account(identity)),
     }
 }
 
@@ -406,11 +411,7 @@ pub async fn change_role(
     };
     let action = if add { "role_granted" } else { "role_revoked" };
     let Some(account) = managed(&state, &identity, &id, action).await? else {
-        return Ok(super::problem(
-            identity,
-            StatusCode::NOT_FOUND,
-            "您管理的辖区没有该账号 / no such account in your regions",
-        ));
+        return Ok(no_such_account(identity));
     };
     let admin = identity.regions_as(Role::Admin);
     let grant = match checked_grant(&state, &admin, &form.role, &form.region).await? {
@@ -494,11 +495,7 @@ async fn set_disabled(
         "account_enabled"
     };
     let Some(account) = managed(&state, &identity, &id, action).await? else {
-        return Ok(super::problem(
-            identity,
-            StatusCode::NOT_FOUND,
-            "您管理的辖区没有该账号 / no such account in your regions",
-        ));
+        return Ok(no_such_account(identity));
     };
     if account.id == identity.account.id {
         return Ok(super::problem(
