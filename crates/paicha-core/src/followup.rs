@@ -238,7 +238,11 @@ pub fn follow_up<'a>(
                 .map(move |(item_id, answer)| (*inspection, item_id.as_str(), answer))
         })
         .map(|(inspection, item_id, answer)| {
-            let review = latest_review(&inspections, inspection, item_id);
+            let hazard = HazardRef {
+                inspection_id: inspection.id,
+                item_id: item_id.to_string(),
+            };
+            let review = latest_review_of(&inspections, &hazard);
             let original = answer
                 .rectification
                 .as_ref()
@@ -269,22 +273,18 @@ pub fn follow_up<'a>(
     out
 }
 
-/// The review that decides a hazard's status: the newest one in a sealed re-inspection, unless
-/// a re-inspection started after that one was sealed is still being written and has decided it.
-fn latest_review<'a>(
+/// The review among `inspections` that decides `hazard`'s status: the newest one in a sealed
+/// re-inspection, unless a re-inspection started after that one was sealed is still being
+/// written and has decided it.
+pub fn latest_review_of<'a>(
     inspections: &[&'a Inspection],
-    original: &Inspection,
-    item_id: &str,
+    hazard: &HazardRef,
 ) -> Option<(&'a Inspection, &'a HazardReview)> {
     let decided = || {
         inspections
             .iter()
             .flat_map(|re| re.reviews.iter().map(move |r| (*re, r)))
-            .filter(|(_, r)| {
-                r.hazard.inspection_id == original.id
-                    && r.hazard.item_id == item_id
-                    && r.outcome != ReviewOutcome::Pending
-            })
+            .filter(|(_, r)| &r.hazard == hazard && r.outcome != ReviewOutcome::Pending)
     };
     let sealed = decided()
         .filter(|(re, _)| re.is_sealed())

@@ -21,6 +21,7 @@ pub mod legal_basis;
 pub mod lists;
 pub mod overview;
 pub mod pack;
+pub mod pulled;
 pub mod region;
 pub mod reinspection;
 pub mod review;

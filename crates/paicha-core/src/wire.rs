@@ -111,20 +111,36 @@ impl PullQuery {
 pub struct PullResponse {
     /// Hazards new or changed (found, reviewed, assigned, reassigned), still open.
     pub hazards: Vec<PulledHazard>,
-    /// Hazards verified (已验收销号) since: a device drops what it pulled of them (never what
-    /// it recorded itself).
-    pub closed: Vec<PulledKey>,
+    /// Hazards that left since: verified (已验收销号), or no longer in the person's regions. A
+    /// device drops what it pulled of them, and marks its own as verified by whom.
+    pub closed: Vec<ClosedHazard>,
     /// Where the next pull starts: send it back as `after` once this answer is stored.
     pub after: String,
     /// More changes are waiting: pull again at once.
     pub more: bool,
 }
 
-/// A hazard by its inspection and item.
+/// A hazard that left the pull: verified by a sealed re-inspection, or moved out of reach.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PulledKey {
+pub struct ClosedHazard {
     pub inspection_id: String,
     pub item_id: String,
+    /// Verified: who sealed the re-inspection that decided it, and on which day (China's
+    /// calendar). Absent when the hazard left the person's regions instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Verification>,
+}
+
+/// Who verified a hazard's rectification (谁验收、谁签字), and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    /// The re-inspector's name and 执法证号.
+    pub by: String,
+    pub cert_no: String,
+    pub on: NaiveDate,
+    /// The verifying re-inspection conflicted with another (复查冲突).
+    #[serde(default)]
+    pub conflict: bool,
 }
 
 /// One hazard as a re-inspector needs it offline.

@@ -1011,6 +1011,13 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     assert!(verified.hazards.is_empty(), "{verified:?}");
     let closed: Vec<&str> = verified.closed.iter().map(|k| k.item_id.as_str()).collect();
     assert_eq!(closed, ["fw-03"]);
+    // With who verified it, so that the device that found it shows 谁验收.
+    let verification = verified.closed[0].verified.as_ref().expect("verified");
+    assert_eq!(
+        (verification.by.as_str(), verification.cert_no.as_str()),
+        ("张三", "44030012345")
+    );
+    assert!(!verification.conflict);
 
     // Two re-inspections of fw-02 that did not see each other (the second started before the
     // first was sealed): both kept, the later decides (an extension: still open), and the

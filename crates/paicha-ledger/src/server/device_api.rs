@@ -14,10 +14,10 @@ use axum::{Json, Router};
 use chrono::Utc;
 use paicha_core::lists::Assignee;
 use paicha_core::wire::{
-    AssignedHazard, AssignmentsResponse, DEVICE_ASSIGNMENTS_PATH, DEVICE_ENROLMENT_PATH,
-    DEVICE_PATH, DEVICE_PHOTO_ROUTE, DEVICE_PULL_PATH, DeviceEnrolmentRequest, DeviceState,
-    DeviceStatus, PULL_LIMIT_MAX, PullQuery, PullResponse, PulledAssignment, PulledHazard,
-    PulledKey,
+    AssignedHazard, AssignmentsResponse, ClosedHazard, DEVICE_ASSIGNMENTS_PATH,
+    DEVICE_ENROLMENT_PATH, DEVICE_PATH, DEVICE_PHOTO_ROUTE, DEVICE_PULL_PATH,
+    DeviceEnrolmentRequest, DeviceState, DeviceStatus, PULL_LIMIT_MAX, PullQuery, PullResponse,
+    PulledAssignment, PulledHazard, Verification,
 };
 
 /// An enrolment request is a few hundred bytes.
@@ -424,9 +424,15 @@ async fn pull(
         let Some(row) = rows.remove(&key) else {
             // A first pull has nothing to drop.
             if !first_pull {
-                closed.push(PulledKey {
+                let verified = if change.verified {
+                    verification(store, &key).await?
+                } else {
+                    None
+                };
+                closed.push(ClosedHazard {
                     inspection_id: key.0,
                     item_id: key.1,
+                    verified,
                 });
             }
             continue;
@@ -461,5 +467,27 @@ async fn pull(
         closed,
         after: next.encode(),
         more,
+    }))
+}
+
+/// Who verified a hazard: the re-inspector of the review that decides it (sealed last).
+async fn verification(
+    store: &crate::store::Store,
+    (inspection_id, item_id): &(String, String),
+) -> Result<Option<Verification>, ApiError> {
+    let key = crate::store::lists::HazardKey {
+        inspection_id: inspection_id.clone(),
+        item_id: item_id.clone(),
+    };
+    let history = store
+        .review_history(&key)
+        .await
+        .map_err(ApiError::from_store)?;
+    let conflict = history.iter().any(|e| e.conflict);
+    Ok(history.last().map(|last| Verification {
+        by: last.inspector.0.clone(),
+        cert_no: last.inspector.1.clone(),
+        on: paicha_core::hazard_ledger::china_day(last.sealed_at),
+        conflict,
     }))
 }
