@@ -7,10 +7,16 @@ use super::{Model, RecordKey};
 use crate::platform::i18n::{sector_name, text_of};
 use chrono::{DateTime, NaiveDate, Utc};
 use paicha_core::checklist::ChecklistRef;
-use paicha_core::followup::{FollowUp, HazardStatus, due_for_review, follow_up};
+use super::pulled::Pulled;
+use paicha_core::followup::{FollowUp, HazardStatus, due_for_review, follow_up, sort_by_urgency};
 use paicha_core::hazard_ledger::HazardLevel;
+use paicha_core::hazard_ledger::china_day_start;
+use paicha_core::pulled::{PulledStanding, pulled_due_for_review};
+use paicha_core::wire::{PulledAssignment, PulledHazard, Verification};
 use paicha_core::reinspection::{Escalation, HazardRef, HazardReview, ReviewDecision};
-use paicha_core::{Checklist, CreditCode, InspectionError, InspectionKind, Inspector, Site};
+use paicha_core::{
+    Checklist, CreditCode, Inspection, InspectionError, InspectionKind, Inspector, Site,
+};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -33,6 +39,38 @@ pub struct Row {
     pub inspected_at: DateTime<Utc>,
     /// How a sealed re-inspection escalated it, if it did.
     pub escalation: Option<Escalation>,
+    /// Recorded on this device, or pulled from the ledger.
+    pub origin: Origin,
+    /// Its current 交办 (from the last pull).
+    pub assignment: Option<PulledAssignment>,
+    /// Two re-inspections decided it without seeing each other (复查冲突), per the ledger.
+    pub conflict: bool,
+    /// Verified on the ledger by a re-inspection made elsewhere: by whom and when.
+    pub verified: Option<Verification>,
+}
+
+/// Where a hazard on the list comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Recorded on this device: its record opens here.
+    Own,
+    /// Recorded by someone else and pulled from the ledger.
+    Ledger {
+        /// 隐患编号
+        hazard_no: String,
+        /// The inspectors who found it, and the day.
+        found_by: String,
+        found_on: String,
+        /// SHA-256 of its photos, fetched into the photo store when reviewed.
+        photos: Vec<String>,
+    },
+}
+
+impl Row {
+    /// 待办: assigned to this device's person (or their township) and still to re-inspect.
+    pub fn is_todo(&self) -> bool {
+        self.status.needs_review() && self.assignment.as_ref().is_some_and(|a| a.to_me)
+    }
 }
 
 impl Row {
@@ -45,7 +83,7 @@ impl Row {
 /// The rows of `list` (kept in its order: most urgent first).
 pub fn rows<'c>(
     list: &[FollowUp<'_>],
-    checklist_of: impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
+    checklist_of: &impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
 ) -> Vec<Row> {
     list.iter()
         .map(|f| {
@@ -73,9 +111,71 @@ pub fn rows<'c>(
                     .review
                     .filter(|(re, _)| re.is_sealed())
                     .and_then(|(_, r)| r.escalation),
+                origin: Origin::Own,
+                assignment: None,
+                conflict: false,
+                verified: None,
             }
         })
         .collect()
+}
+
+/// The row of a hazard pulled from the ledger, standing as `standing` says.
+fn pulled_row<'c>(
+    h: &PulledHazard,
+    standing: &PulledStanding<'_>,
+    checklist_of: &impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
+) -> Option<Row> {
+    let checklist = checklist_of(&h.checklist_ref());
+    let row = &h.hazard;
+    Some(Row {
+        hazard: h.hazard_ref()?,
+        item_text: checklist
+            .and_then(|c| c.item(&h.item_id))
+            .map_or_else(|| row.item.clone(), |i| text_of(&i.zh, &i.en).to_string()),
+        site_name: row.org_name.clone(),
+        credit_code: row.uscc.clone(),
+        sector: checklist.map(|c| c.sector.clone()).unwrap_or_default(),
+        sector_name: checklist
+            .map(|c| sector_name(&c.sector).to_string())
+            .unwrap_or_else(|| row.industry.clone()),
+        level: h.level(),
+        status: standing.status,
+        deadline: standing.deadline,
+        description: row.description.clone(),
+        location: row.location.clone(),
+        inspected_at: NaiveDate::parse_from_str(&row.check_date, "%Y-%m-%d")
+            .map(china_day_start)
+            .unwrap_or_default(),
+        escalation: standing
+            .review
+            .filter(|(re, _)| re.is_sealed())
+            .and_then(|(_, r)| r.escalation)
+            .or_else(|| {
+                Escalation::ALL
+                    .into_iter()
+                    .find(|e| e.label_zh() == row.escalation)
+            }),
+        origin: Origin::Ledger {
+            hazard_no: row.hazard_no.clone(),
+            found_by: row.inspectors.clone(),
+            found_on: row.check_date.clone(),
+            photos: h.photos.clone(),
+        },
+        assignment: h.assignment.clone(),
+        conflict: h.conflict,
+        verified: None,
+    })
+}
+
+/// Most urgent first, as the device's own list is ordered.
+fn sort_rows(rows: &mut [Row]) {
+    rows.sort_by(|a, b| {
+        (a.status, a.deadline.unwrap_or(NaiveDate::MAX))
+            .cmp(&(b.status, b.deadline.unwrap_or(NaiveDate::MAX)))
+            .then(b.inspected_at.cmp(&a.inspected_at))
+            .then(a.hazard.item_id.cmp(&b.hazard.item_id))
+    });
 }
 
 /// The list's filters; an empty string or `None` does not filter.
@@ -86,11 +186,20 @@ pub struct Filter {
     pub sector: String,
     pub level: Option<HazardLevel>,
     pub status: Option<HazardStatus>,
+    /// `todo` (待办: assigned to me), `own` (recorded here), `ledger` (pulled).
+    pub source: String,
 }
 
 impl Filter {
     pub fn keeps(&self, row: &Row) -> bool {
-        (self.site.is_empty() || row.credit_code == self.site)
+        let source = match self.source.as_str() {
+            "todo" => row.is_todo(),
+            "own" => row.origin == Origin::Own,
+            "ledger" => row.origin != Origin::Own,
+            _ => true,
+        };
+        source
+            && (self.site.is_empty() || row.credit_code == self.site)
             && (self.sector.is_empty() || row.sector == self.sector)
             && self.level.is_none_or(|l| row.level == l)
             && self.status.is_none_or(|s| row.status == s)
@@ -146,32 +255,67 @@ pub enum Reinspect {
 }
 
 impl Model {
-    /// Every hazard of every sealed inspection with its status on `today` (local date).
+    /// Every hazard of every sealed inspection with its status on `today` (local date). Where
+    /// this device has not decided a hazard itself, the ledger's word from the last pull is
+    /// newer: verified by someone else, or escalated or extended by another re-inspection.
     pub fn follow_up(&self, today: chrono::NaiveDate) -> Vec<FollowUp<'_>> {
-        follow_up(self.inspections.values(), today)
+        let mut list = follow_up(self.inspections.values(), today);
+        if self.pulled.is_empty() {
+            return list;
+        }
+        for f in &mut list {
+            match self.pulled_of(f.inspection.id, f.item_id) {
+                Some(Pulled::Verified(_)) => f.status = HazardStatus::Verified,
+                Some(Pulled::Open(p)) if f.review.is_none() => {
+                    f.status = p.ledger_status(today);
+                    f.deadline = p.deadline();
+                }
+                _ => {}
+            }
+        }
+        sort_by_urgency(&mut list);
+        list
     }
 
-    /// Loads into re-inspection `id` every hazard of its site that still needs review.
-    /// Returns how many were added.
+    /// Loads into re-inspection `id` every hazard of its site that still needs review: the
+    /// device's own and those pulled from the ledger. Returns how many were added.
     pub fn add_due_reviews(
         &mut self,
         id: Uuid,
         today: chrono::NaiveDate,
     ) -> Result<usize, InspectionError> {
         let code = self.inspection_mut(id)?.site.credit_code.clone();
-        let reviews: Vec<HazardReview> = {
-            let list = follow_up(self.inspections.values(), today);
-            due_for_review(&list, self.inspections.values(), &code, Some(id))
-                .into_iter()
-                .filter_map(|f| f.new_review())
-                .collect()
-        };
+        let reviews = self.due_reviews(&code, Some(id), today);
         let inspection = self.inspection_mut(id)?;
         let before = inspection.reviews.len();
         inspection.add_reviews(reviews)?;
         let added = inspection.reviews.len() - before;
         self.touch(RecordKey::Inspection(id));
         Ok(added)
+    }
+
+    /// New reviews of every hazard of the site that a re-inspection (`except`, the one asking)
+    /// should review: the device's own first, then the pulled ones.
+    fn due_reviews(
+        &self,
+        site: &CreditCode,
+        except: Option<Uuid>,
+        today: NaiveDate,
+    ) -> Vec<HazardReview> {
+        let list = self.follow_up(today);
+        let own = due_for_review(&list, self.inspections.values(), site, except)
+            .into_iter()
+            .filter_map(|f| f.new_review());
+        let inspections: Vec<&Inspection> = self.inspections.values().collect();
+        let others: Vec<_> = self
+            .pulled_others(today)
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
+        let pulled = pulled_due_for_review(others, &inspections, site.as_str(), except, today)
+            .into_iter()
+            .filter_map(|h| h.new_review());
+        own.chain(pulled).collect()
     }
 
     pub fn review(
@@ -208,12 +352,51 @@ impl Model {
         })
     }
 
-    /// Hazards past their deadline and not closed, on `today`.
+    /// The follow-up list as shown: the device's own hazards (with what the last pull said
+    /// of them: 交办, conflict, verified elsewhere) and the hazards pulled from the ledger,
+    /// most urgent first.
+    pub fn follow_up_rows<'c>(
+        &self,
+        today: NaiveDate,
+        checklist_of: impl Fn(&ChecklistRef) -> Option<&'c Checklist>,
+    ) -> Vec<Row> {
+        let mut out = rows(&self.follow_up(today), &checklist_of);
+        for row in &mut out {
+            match self.pulled_of(row.hazard.inspection_id, &row.hazard.item_id) {
+                Some(Pulled::Open(p)) => {
+                    row.assignment = p.assignment.clone();
+                    row.conflict = p.conflict;
+                }
+                Some(Pulled::Verified(c)) => {
+                    row.verified = c.verified.clone();
+                    row.conflict = c.verified.as_ref().is_some_and(|v| v.conflict);
+                }
+                None => {}
+            }
+        }
+        out.extend(
+            self.pulled_others(today)
+                .iter()
+                .filter_map(|(h, standing)| pulled_row(h, standing, &checklist_of)),
+        );
+        sort_rows(&mut out);
+        out
+    }
+
+    /// Hazards past their deadline and not closed, on `today`: the device's own and the
+    /// pulled ones.
     pub fn overdue_count(&self, today: NaiveDate) -> usize {
-        self.follow_up(today)
+        let own = self
+            .follow_up(today)
             .iter()
             .filter(|f| f.status == HazardStatus::Overdue)
-            .count()
+            .count();
+        let pulled = self
+            .pulled_others(today)
+            .iter()
+            .filter(|(_, s)| s.status == HazardStatus::Overdue)
+            .count();
+        own + pulled
     }
 
     /// The re-inspection of the site with credit code `site` that is being written, if any.
@@ -233,17 +416,17 @@ impl Model {
         if let Some(draft) = self.open_reinspection(site) {
             return Some(Reinspect::Continue(draft));
         }
-        let list = self.follow_up(today);
-        let due = due_for_review(&list, self.inspections.values(), site, None).len();
+        let due = self.due_reviews(site, None, today).len();
         (due > 0).then_some(Reinspect::Start(due))
     }
 
     /// Starts re-inspection `id` of the site with credit code `site`: the checklist (`checklist_of`
     /// finds it) and applicability answers of the most recent inspection with a hazard due for
-    /// review, and a review of every hazard of the site due for review. `form` holds the site
-    /// and co-inspectors entered in the new-inspection form; without it, the saved site as it
-    /// is now (as that inspection recorded it if the site is not saved) and the last team.
-    /// Returns how many hazards it reviews. Nothing changes on an error.
+    /// review (for a hazard pulled from the ledger: its checklist, no answers), and a review of
+    /// every hazard of the site due for review. `form` holds the site and co-inspectors entered
+    /// in the new-inspection form; without it, the saved site as it is now (else as that
+    /// inspection, or the ledger, recorded it) and the last team. Returns how many hazards it
+    /// reviews. Nothing changes on an error.
     pub fn start_reinspection<'c>(
         &mut self,
         id: Uuid,
@@ -263,15 +446,35 @@ impl Model {
             let latest = due
                 .iter()
                 .map(|f| f.inspection)
-                .max_by_key(|i| i.started_at)
-                .ok_or(InspectionError::NothingToReview)?;
-            // The saved site's current details (edited since, perhaps) over the old snapshot.
-            let current = self.site_by_code(site).map_or(&latest.site, |e| &e.site);
-            (
-                current.clone(),
-                latest.checklist.clone(),
-                latest.applicability.clone(),
-            )
+                .max_by_key(|i| i.started_at);
+            let saved = self.site_by_code(site).map(|e| &e.site);
+            match latest {
+                // The saved site's current details (edited since, perhaps) over the old snapshot.
+                Some(latest) => (
+                    saved.unwrap_or(&latest.site).clone(),
+                    latest.checklist.clone(),
+                    latest.applicability.clone(),
+                ),
+                None => {
+                    let inspections: Vec<&Inspection> = self.inspections.values().collect();
+                    let others: Vec<_> = self
+                        .pulled_others(today)
+                        .into_iter()
+                        .map(|(h, _)| h)
+                        .collect();
+                    let pulled =
+                        pulled_due_for_review(others, &inspections, site.as_str(), None, today);
+                    let newest = pulled
+                        .into_iter()
+                        .max_by(|a, b| a.hazard.check_date.cmp(&b.hazard.check_date))
+                        .ok_or(InspectionError::NothingToReview)?;
+                    let snapshot = match saved {
+                        Some(site) => site.clone(),
+                        None => newest.site().ok_or(InspectionError::NothingToReview)?,
+                    };
+                    (snapshot, newest.checklist_ref(), BTreeMap::new())
+                }
+            }
         };
         let checklist = checklist_of(&checklist_ref).ok_or(InspectionError::ChecklistMismatch)?;
         // Only questions this checklist asks (it may be another version of the original's).
@@ -409,7 +612,7 @@ mod tests {
         let checklist = fireworks();
         let m = two_sites(&checklist);
         let list = m.follow_up(day(8));
-        let rows = rows(&list, |_| Some(&checklist));
+        let rows = rows(&list, &|_| Some(&checklist));
         assert_eq!(rows.len(), 3);
         // Most urgent first: the overdue one.
         assert_eq!(rows[0].hazard.item_id, "FW-02");
@@ -597,7 +800,7 @@ mod tests {
         }
         m.seal(id, &checklist, at(8, 11)).unwrap();
         let list = m.follow_up(day(8));
-        let rows = rows(&list, |_| Some(&checklist));
+        let rows = rows(&list, &|_| Some(&checklist));
         let status = |item: &str| {
             rows.iter()
                 .find(|r| r.hazard.item_id == item)

@@ -16,6 +16,7 @@ mod fixtures;
 pub mod followup;
 pub mod persist;
 pub mod photos;
+pub mod pulled;
 pub mod records;
 pub mod reviews;
 pub mod sites;
@@ -47,6 +48,11 @@ pub enum RecordKey {
     Bundle(Uuid),
     /// A saved site (enterprise).
     Site(Uuid),
+    /// A hazard pulled from the ledger, by `inspection id/item id`: written while the model
+    /// holds it, deleted once it does not.
+    Pulled(String),
+    /// Where the next pull starts.
+    PullCursor,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -56,6 +62,10 @@ pub struct Model {
     pub chain: ChainState,
     pub bundles: Vec<BundleRecord>,
     pub sites: BTreeMap<Uuid, SiteEntry>,
+    /// What the ledger sent of its hazards (`model::pulled`), by `inspection id/item id`.
+    pub pulled: BTreeMap<String, pulled::Pulled>,
+    /// Where the next pull starts (empty: from the beginning).
+    pub pull_cursor: String,
     /// Bumped on every change of a record; the persistence Effect compares it with what it wrote.
     revisions: BTreeMap<RecordKey, u64>,
     next_revision: u64,

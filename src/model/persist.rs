@@ -8,6 +8,7 @@
 //! (`services::backup`) and the layout rewrites in [`load_from`] (docs/architecture.md).
 
 use super::summary::Summary;
+use super::pulled::Pulled;
 use super::{BundleRecord, Model, RecordKey, SiteEntry};
 use crate::platform::device_key::DeviceKey;
 use crate::platform::route::Route;
@@ -20,6 +21,8 @@ use uuid::Uuid;
 
 pub const PROFILE: &str = "profile";
 pub const CHAIN: &str = "chain";
+/// Where the next pull starts (`kv`).
+pub const PULL_CURSOR: &str = "pull_cursor";
 
 /// What the user sees about their latest edits.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +45,7 @@ pub fn answer_key(inspection: Uuid, item: &str) -> String {
 }
 
 /// The records [`load_from`] needs, read together in one transaction ([`Db::read`]).
-pub const READS: [Read<'static>; 7] = [
+pub const READS: [Read<'static>; 9] = [
     Read::Get(storage::KV, PROFILE),
     Read::Get(storage::KV, CHAIN),
     Read::GetAll(storage::INSPECTIONS),
@@ -50,6 +53,8 @@ pub const READS: [Read<'static>; 7] = [
     Read::GetAllKeys(storage::BUNDLES),
     Read::GetAll(storage::BUNDLES),
     Read::GetAll(storage::SITES),
+    Read::GetAll(storage::PULLED),
+    Read::Get(storage::KV, PULL_CURSOR),
 ];
 
 fn optional(value: &wasm_bindgen::JsValue) -> Option<&wasm_bindgen::JsValue> {
@@ -71,6 +76,8 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
         bundle_keys,
         bundle_values,
         site_values,
+        pulled_values,
+        pull_cursor,
     ] = values
     else {
         return Err(StorageError(
@@ -142,6 +149,13 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
         &rewrite,
     );
     model.sites = sites.into_iter().map(|s| (s.id, s)).collect();
+    for value in array(pulled_values) {
+        let pulled: Pulled = storage::from_js(&value)?;
+        model.pulled.insert(pulled.key(), pulled);
+    }
+    model.pull_cursor = optional(pull_cursor)
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
     Ok(model)
 }
 
@@ -196,8 +210,31 @@ pub async fn envelope(db: &Db, bundle: &BundleRecord) -> Result<String, StorageE
 
 type Write = (&'static str, String, wasm_bindgen::JsValue);
 
+/// What writing one changed record means: putting it, or deleting it (a pulled hazard the
+/// model no longer holds).
+enum Op {
+    Put(Write),
+    Delete(&'static str, String),
+}
+
+fn op(model: &Model, key: &RecordKey) -> Option<Op> {
+    match key {
+        RecordKey::Pulled(k) => Some(match model.pulled.get(k) {
+            Some(p) => Op::Put((storage::PULLED, k.clone(), storage::to_js(p))),
+            None => Op::Delete(storage::PULLED, k.clone()),
+        }),
+        RecordKey::PullCursor => Some(Op::Put((
+            storage::KV,
+            PULL_CURSOR.to_string(),
+            model.pull_cursor.as_str().into(),
+        ))),
+        _ => record(model, key).map(Op::Put),
+    }
+}
+
 fn record(model: &Model, key: &RecordKey) -> Option<Write> {
     match key {
+        RecordKey::Pulled(_) | RecordKey::PullCursor => None,
         RecordKey::Profile => model
             .profile
             .as_ref()
@@ -281,7 +318,10 @@ pub struct SummarySync {
 /// inspection's header (site, start, seal, reviews). Answers cannot: only sealed inspections'
 /// answers count, and those never change. Sites and bundles are not shown.
 fn shows_on_home(key: &RecordKey) -> bool {
-    matches!(key, RecordKey::Profile | RecordKey::Inspection(_))
+    matches!(
+        key,
+        RecordKey::Profile | RecordKey::Inspection(_) | RecordKey::Pulled(_)
+    )
 }
 
 /// Installs the persistence Effect, which reports into `state` what to show. Each batch of
@@ -306,11 +346,11 @@ pub fn sync_to_storage(
     let db = StoredValue::new_local(db);
     Effect::new(move |previous_key: Option<Option<String>>| {
         let key_id = device_key.with(|k| k.as_ref().map(|k| k.key_id.to_string()));
-        let mut pending: Vec<(Option<(RecordKey, u64)>, Write)> = model.with(|m| {
+        let mut pending: Vec<(Option<(RecordKey, u64)>, Op)> = model.with(|m| {
             m.revisions()
                 .iter()
                 .filter(|(k, rev)| written.with_value(|w| w.get(*k) != Some(*rev)))
-                .filter_map(|(k, rev)| record(m, k).map(|r| (Some((k.clone(), *rev)), r)))
+                .filter_map(|(k, rev)| op(m, k).map(|r| (Some((k.clone(), *rev)), r)))
                 .collect()
         });
         // On the first run (start-up: storage may hold an older summary, or none), when the
@@ -332,7 +372,7 @@ pub fn sync_to_storage(
                     super::summary::KEY.to_string(),
                     storage::to_js(&current),
                 );
-                pending.push((None, record));
+                pending.push((None, Op::Put(record)));
                 summary_changed = Some(current);
             }
         }
@@ -346,9 +386,19 @@ pub fn sync_to_storage(
             // last answer and the seal that follows it).
             let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> = pending
                 .iter()
-                .map(|(_, (store, key, value))| (*store, key.as_str(), value.clone()))
+                .filter_map(|(_, op)| match op {
+                    Op::Put((store, key, value)) => Some((*store, key.as_str(), value.clone())),
+                    Op::Delete(..) => None,
+                })
                 .collect();
-            if let Err(e) = db.put_all(&writes).await {
+            let deletes: Vec<(&str, &str)> = pending
+                .iter()
+                .filter_map(|(_, op)| match op {
+                    Op::Delete(store, key) => Some((*store, key.as_str())),
+                    Op::Put(_) => None,
+                })
+                .collect();
+            if let Err(e) = db.write(&writes, &deletes).await {
                 state.set(SaveState::Failed(e.to_string()));
                 return;
             }

@@ -23,7 +23,7 @@ use wasm_bindgen::JsValue;
 pub const KEY: &str = "home";
 /// Changed whenever the shape changes: a summary of another version is ignored (home then
 /// waits for the model, which writes the current one).
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
@@ -37,6 +37,8 @@ pub struct Summary {
     /// `YYYY-MM-DD` deadline of every hazard whose status follows the calendar (整改中,
     /// 即将到期, 逾期未整改): how many are overdue depends on the day the app is opened.
     pub deadlines: Vec<String>,
+    /// 待办: hazards pulled from the ledger assigned to this person, still to re-inspect.
+    pub todo: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -72,11 +74,15 @@ impl Summary {
             HazardStatus::DueSoon,
             HazardStatus::Open,
         ];
-        let deadlines = model
-            .follow_up(clock::today())
+        let today = clock::today();
+        let own = model.follow_up(today);
+        let pulled = model.pulled_others(today);
+        let deadlines = own
             .iter()
-            .filter(|f| calendar.contains(&f.status))
-            .filter_map(|f| f.deadline)
+            .map(|f| (f.status, f.deadline))
+            .chain(pulled.iter().map(|(_, s)| (s.status, s.deadline)))
+            .filter(|(status, _)| calendar.contains(status))
+            .filter_map(|(_, deadline)| deadline)
             .map(|d| {
                 clock::iso_date(
                     chrono::Datelike::year(&d),
@@ -100,6 +106,7 @@ impl Summary {
                 })
                 .collect(),
             deadlines,
+            todo: model.todo_count(today) as u32,
         }
     }
 
@@ -185,6 +192,7 @@ pub fn read(value: &JsValue) -> Option<Summary> {
         key_id: string(&object, "key_id")?,
         inspections,
         deadlines,
+        todo: number(&object, "todo")? as u32,
     })
 }
 

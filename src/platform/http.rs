@@ -62,6 +62,43 @@ pub async fn send(
     body: Option<&str>,
     extra: &[(&str, String)],
 ) -> Result<Reply, StorageError> {
+    let response = fetch(method, path, body, extra).await?;
+    let status = response.status();
+    let body = match response.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok(Reply { status, body })
+}
+
+/// `GET path` with extra header fields: (media type, bytes); anything but 200 is an error
+/// naming the status.
+pub async fn get_bytes_with(
+    path: &str,
+    extra: &[(&str, String)],
+) -> Result<(String, Vec<u8>), StorageError> {
+    let response = fetch("GET", path, None, extra).await?;
+    if response.status() != 200 {
+        return Err(StorageError(format!("{path}: HTTP {}", response.status())));
+    }
+    let media_type = response
+        .headers()
+        .get("Content-Type")?
+        .unwrap_or_default();
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
+    Ok((media_type, js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+async fn fetch(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    extra: &[(&str, String)],
+) -> Result<web_sys::Response, StorageError> {
     let url = relative(path);
     let window = web_sys::window().ok_or_else(|| StorageError("no window".into()))?;
     let init = web_sys::RequestInit::new();
@@ -75,17 +112,7 @@ pub async fn send(
         headers.set(name, value)?;
     }
     init.set_headers(&headers);
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    Ok(JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await?
-        .unchecked_into();
-    let status = response.status();
-    let body = match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    Ok(Reply { status, body })
+        .unchecked_into())
 }

@@ -9,7 +9,7 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 const DB_NAME: &str = "paicha";
 /// Bump together with a migration step in [`upgrade`].
-const DB_VERSION: u32 = 6;
+const DB_VERSION: u32 = 7;
 
 pub const KV: &str = "kv";
 pub const INSPECTIONS: &str = "inspections";
@@ -25,6 +25,9 @@ pub const SITES: &str = "sites";
 /// Apart from the record, so that start-up, which reads every record, never reads envelopes
 /// with their embedded photos.
 pub const ENVELOPES: &str = "envelopes";
+/// Hazards pulled from the ledger (v7), keyed `<inspection id>/<item id>`: the ledger's data,
+/// never a backup's (`services::backup`).
+pub const PULLED: &str = "pulled";
 
 #[wasm_bindgen]
 extern "C" {
@@ -189,6 +192,10 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
         // v6: envelopes apart from the bundle records. Records that still hold theirs are
         // split on load (see persist::load_from).
         db.create_object_store(ENVELOPES)?;
+    }
+    if old_version < 7 {
+        // v7: hazards pulled from the ledger (re-inspection of others' hazards).
+        db.create_object_store(PULLED)?;
     }
     Ok(())
 }

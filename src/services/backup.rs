@@ -23,7 +23,12 @@ const DEVICE_ONLY: &[&str] = &[
     "current_checklists",
     // Derived from the records on each start.
     summary::KEY,
+    // The ledger's, like the store below.
+    persist::PULL_CURSOR,
 ];
+/// Stores never copied: what was pulled from the ledger is the ledger's data, readable only
+/// where its person holds a role; a device pulls it again itself.
+const DEVICE_ONLY_STORES: &[&str] = &[storage::PULLED];
 
 /// A stored value, as the backup file carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +127,9 @@ fn decode(value: &Value) -> Result<JsValue, StorageError> {
 pub async fn create(db: &Db) -> Result<Backup, StorageError> {
     let mut stores = BTreeMap::new();
     for name in db.store_names() {
+        if DEVICE_ONLY_STORES.contains(&name.as_str()) {
+            continue;
+        }
         let mut records = BTreeMap::new();
         for (key, value) in db.entries(&name).await? {
             if name == storage::KV && DEVICE_ONLY.contains(&key.as_str()) {
@@ -167,7 +175,7 @@ pub async fn restore(db: &Db, backup: &Backup) -> Result<RestoreReport, StorageE
     let mut report = RestoreReport::default();
     let mut puts: Vec<(String, String, JsValue)> = Vec::new();
     for (store, records) in &backup.stores {
-        if !known.contains(store) {
+        if !known.contains(store) || DEVICE_ONLY_STORES.contains(&store.as_str()) {
             report.skipped_stores.push(store.clone());
             continue;
         }

@@ -17,6 +17,26 @@ pub async fn send_signed(
     path: &str,
     body: Option<&str>,
 ) -> Result<Reply, StorageError> {
+    let headers = signature_headers(key, method, path, body).await?;
+    http::send(method, path, body, &headers).await
+}
+
+/// `GET path` signed by `key`: (media type, bytes); anything but 200 is an error.
+pub async fn get_signed_bytes(
+    key: &DeviceKey,
+    path: &str,
+) -> Result<(String, Vec<u8>), StorageError> {
+    let headers = signature_headers(key, "GET", path, None).await?;
+    http::get_bytes_with(path, &headers).await
+}
+
+/// The header fields that sign `method path` (and its body's digest).
+async fn signature_headers(
+    key: &DeviceKey,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Result<Vec<(&'static str, String)>, StorageError> {
     let target_uri = http::absolute(path)?;
     let mut headers: Vec<(&str, String)> = Vec::new();
     if let Some(body) = body {
@@ -42,5 +62,5 @@ pub async fn send_signed(
     let (input, signature) = httpsig::signature_headers(&params, &signature);
     headers.push(("Signature-Input", input));
     headers.push(("Signature", signature));
-    http::send(method, path, body, &headers).await
+    Ok(headers)
 }

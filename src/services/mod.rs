@@ -14,3 +14,4 @@ pub mod photos;
 pub mod regions;
 pub mod session;
 pub mod signing;
+pub mod sync;

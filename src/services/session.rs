@@ -1,5 +1,5 @@
 //! Loading the app's data and starting what keeps it: the persistence Effect (`model::data`),
-//! the checklist catalog's updates and the uploader; and registering the inspector. All of it
+//! the checklist catalog's updates, the uploader and the puller (`sync`); and registering the inspector. All of it
 //! is code the first screen does not need (it shows the stored summary), so it is loaded on
 //! demand, with the screens' chunk, as soon as the first screen is up (issue 8).
 
@@ -13,7 +13,7 @@ use crate::platform::device_key::DeviceKey;
 use crate::platform::lazy::{Task, on_demand};
 use crate::platform::storage::{self, StorageError};
 use crate::platform::{storage_info, timing};
-use crate::services::{checklists, outbox, regions};
+use crate::services::{checklists, outbox, regions, sync};
 use leptos::prelude::*;
 
 /// Starts loading the data; `stored` is the summary read at start-up (what storage holds).
@@ -78,6 +78,7 @@ on_demand! {
                 data::install(shell, db, model, key, catalog, stored)
             });
             outbox::start_uploader(app);
+            sync::start_puller(app);
             Ok(app)
         })
     }

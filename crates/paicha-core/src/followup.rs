@@ -264,13 +264,19 @@ pub fn follow_up<'a>(
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    sort_by_urgency(&mut out);
+    out
+}
+
+/// Most urgent first: status, then deadline, then newest inspection (the list's order, kept
+/// when a caller changes statuses it knows more about).
+pub fn sort_by_urgency(list: &mut [FollowUp<'_>]) {
+    list.sort_by(|a, b| {
         (a.status, a.deadline.unwrap_or(NaiveDate::MAX))
             .cmp(&(b.status, b.deadline.unwrap_or(NaiveDate::MAX)))
             .then(b.inspection.started_at.cmp(&a.inspection.started_at))
             .then(a.item_id.cmp(b.item_id))
     });
-    out
 }
 
 /// The review among `inspections` that decides `hazard`'s status: the newest one in a sealed

@@ -10,6 +10,9 @@ use crate::hazard_ledger::HazardLevel;
 use crate::inspection::Inspection;
 use crate::reinspection::{HazardRef, HazardReview, ReviewOutcome};
 use crate::verdict::Verdict;
+use crate::checklist::{ChecklistRef, ContentHash};
+use crate::credit_code::CreditCode;
+use crate::site::{Site, SiteDetails};
 use crate::wire::PulledHazard;
 use chrono::NaiveDate;
 
@@ -56,6 +59,33 @@ impl PulledHazard {
             .checklist
             .split_once(' ')
             .unwrap_or((&self.hazard.checklist, ""))
+    }
+
+    /// The checklist it was found with, as an inspection names one.
+    pub fn checklist_ref(&self) -> ChecklistRef {
+        let (id, version) = self.checklist();
+        ChecklistRef {
+            id: id.to_string(),
+            version: version.to_string(),
+            content_hash: ContentHash(self.hazard.checklist_content_hash.clone()),
+        }
+    }
+
+    /// The enterprise as the ledger recorded it (a re-inspection starts from it when the
+    /// device has not saved the site); none if the ledger's name or credit code is not valid.
+    pub fn site(&self) -> Option<Site> {
+        let code = CreditCode::parse(&self.hazard.uscc).ok()?;
+        let details = SiteDetails {
+            address: self.hazard.site_address.clone(),
+            township: self.hazard.site_township.clone(),
+            grid: self.hazard.site_grid.clone(),
+            sectors: Vec::new(),
+            contact_name: self.hazard.contact_name.clone(),
+            contact_phone: self.hazard.contact_phone.clone(),
+        };
+        Site::with_details(&self.hazard.org_name, code.clone(), details)
+            .or_else(|_| Site::new(&self.hazard.org_name, code))
+            .ok()
     }
 
     /// Its status on `today` as the ledger had it: escalated and verified stay so, the others
@@ -233,6 +263,14 @@ mod tests {
         assert_eq!(escalated.level(), HazardLevel::General);
         assert_eq!(escalated.ledger_status(day(30)), HazardStatus::Escalated);
         assert_eq!(open.checklist(), ("fireworks", "2026.1"));
+        assert_eq!(open.checklist_ref().version, "2026.1");
+        // The ledger's enterprise, for a re-inspection of a site this device never saved.
+        let mut named = open.clone();
+        named.hazard.org_name = "甲厂".into();
+        named.hazard.site_address = "工业路 1 号".into();
+        let site = named.site().unwrap();
+        assert_eq!((site.name.as_str(), site.address.as_str()), ("甲厂", "工业路 1 号"));
+        assert!(open.site().is_none(), "a site without a name is not made up");
         assert_eq!(open.key(), format!("{ORIGINAL}/FW-01"));
     }
 

@@ -1076,8 +1076,97 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     .await;
 }
 
+/// A township's staff re-inspect hazards the county recorded: a hazard assigned (交办) to
+/// their township comes to their devices although its enterprise is outside their regions,
+/// with its photos; assigned elsewhere, it leaves them.
+async fn a_township_pulls_what_is_assigned_to_it_wherever_it_is(db: Db) {
+    use paicha_core::lists::Assignee;
+    use paicha_core::region::RegionCode;
+    use paicha_ledger::store::lists::{Assignment, HazardKey};
+    let Some(s) = server(db, true).await else {
+        return;
+    };
+    let mut phone = Phone::new(7);
+    let (with_photo, photographed) = bundle_with_photo(&mut phone);
+    let (status, _, _) = send(&s.app, post_bundle(with_photo)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The device belongs to the staff of a township of another county.
+    let (_, _, staff) = signed_in(&s.store, "李四", &["inspector@440303001"]).await;
+    let bind = AuditEntry::new("test", "device_bound", Outcome::Ok);
+    let key_id = phone.device_info().key_id;
+    s.store
+        .bind_device(key_id.as_str(), &staff, &bind, chrono::Utc::now())
+        .await
+        .unwrap();
+    let first = pulled(&s, "", 50, "nonce-town-00001").await;
+    assert!(first.hazards.is_empty(), "nothing of its own regions");
+    let sha = paicha_core::sha256_hex(REVIEW_PHOTO);
+    let photo = |nonce: &'static str| {
+        let path =
+            paicha_core::wire::device_photo_path(&photographed.id.to_string(), "fw-01", &sha);
+        signed_request(&phone_key(), "GET", &path, b"", 0, nonce)
+    };
+    let (status, _, _) = send(&s.app, photo("nonce-town-00002")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not before it is assigned");
+
+    let assign = |assignee: Assignee, name: &str| Assignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        hazard: HazardKey {
+            inspection_id: photographed.id.to_string(),
+            item_id: "fw-01".into(),
+        },
+        region_code: "440300".into(),
+        assignee,
+        assignee_name: name.into(),
+        deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap(),
+        note: "请复查".into(),
+        assigned_by: "supervisor".into(),
+        assigned_at: chrono::Utc::now(),
+        superseded_at: None,
+    };
+    let township = Assignee::Township(RegionCode::parse("440303001").unwrap());
+    let audit = AuditEntry::new("test", "hazard_assigned", Outcome::Ok);
+    s.store
+        .assign(&assign(township, "乡镇 某街道"), &audit)
+        .await
+        .unwrap();
+    let assigned = pulled(&s, &first.after, 50, "nonce-town-00003").await;
+    let keys: Vec<(&str, &str)> = assigned
+        .hazards
+        .iter()
+        .map(|h| (h.inspection_id.as_str(), h.item_id.as_str()))
+        .collect();
+    assert_eq!(keys, [(photographed.id.to_string().as_str(), "fw-01")]);
+    let to_me = assigned.hazards[0].assignment.as_ref().unwrap();
+    assert!(to_me.to_me, "待办 for the township's staff");
+    assert_eq!(assigned.hazards[0].photos, std::slice::from_ref(&sha));
+    let (status, _, bytes) = send(&s.app, photo("nonce-town-00004")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, REVIEW_PHOTO);
+
+    // Assigned to someone else: it leaves the township's devices (not verified).
+    s.store
+        .assign(
+            &assign(Assignee::Inspector("someone".into()), "检查员 某人"),
+            &audit,
+        )
+        .await
+        .unwrap();
+    let left = pulled(&s, &assigned.after, 50, "nonce-town-00005").await;
+    assert!(left.hazards.is_empty(), "{left:?}");
+    assert_eq!(left.closed.len(), 1);
+    assert_eq!(left.closed[0].item_id, "fw-01");
+    assert!(
+        left.closed[0].verified.is_none(),
+        "it left; nobody verified it"
+    );
+    let (status, _, _) = send(&s.app, photo("nonce-town-00006")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 on_both_databases!(
     a_device_pulls_what_changed_in_its_regions_and_nothing_twice,
+    a_township_pulls_what_is_assigned_to_it_wherever_it_is,
     a_device_reads_the_hazards_assigned_to_its_person_or_township,
     nobody_reads_the_ledger_without_an_identity,
     each_person_reads_only_their_regions,

@@ -6,7 +6,7 @@
 //! start-up), so the list follows the clock.
 
 use crate::model::context::{use_catalog, use_model};
-use crate::model::followup::{Filter, Reinspect, Row, by_site, rows, sectors, sites};
+use crate::model::followup::{Filter, Origin, Reinspect, Row, by_site, sectors, sites};
 use crate::model::persist::navigate_once_saved;
 use crate::platform::clock::{local_time, now, today};
 use crate::platform::geo;
@@ -18,7 +18,10 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use paicha_core::followup::HazardStatus;
 use paicha_core::hazard_ledger::HazardLevel;
+use paicha_core::checklist::ChecklistRef;
 use paicha_core::{CreditCode, InspectionError};
+
+mod sync_bar;
 
 fn deadline_text(row: &Row, today: NaiveDate) -> String {
     match (row.deadline, row.days_overdue(today)) {
@@ -43,9 +46,6 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
     let level_class = format!("level {}", row.level.slug());
     let slug = row.status.slug();
     let status = t(row.status.label_zh(), row.status.label_en());
-    let record = Route::Record(row.hazard.inspection_id).href();
-    let original = t("原检查记录", "Original record");
-    let link_name = format!("{} {} {original}", row.site_name, row.hazard.item_id);
     let escalation = row.escalation.map(|e| {
         format!(
             "{}{}",
@@ -53,12 +53,57 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
             t(e.label_zh(), e.label_en())
         )
     });
+    let (inspected, source) = match &row.origin {
+        Origin::Own => {
+            let original = t("原检查记录", "Original record");
+            let link_name = format!("{} {} {original}", row.site_name, row.hazard.item_id);
+            let record = Route::Record(row.hazard.inspection_id).href();
+            (
+                local_time(&row.inspected_at),
+                view! { <a class="button secondary" href=record aria-label=link_name>{original}</a> }.into_any(),
+            )
+        }
+        Origin::Ledger { hazard_no, found_by, found_on, photos } => (
+            found_on.clone(),
+            view! {
+                <p class="fu-source">
+                    {t_string(
+                        format!("来自台账：{found_by} 发现，隐患编号 {hazard_no}，照片 {} 张", photos.len()),
+                        format!("From the ledger: found by {found_by}, hazard {hazard_no}, {} photos", photos.len()),
+                    )}
+                </p>
+            }
+            .into_any(),
+        ),
+    };
+    let assignment = row.assignment.as_ref().map(|a| {
+        let text = t_string(
+            format!("交办：{}，办理期限 {}{}", a.assigned_to, a.deadline, note_suffix(&a.note)),
+            format!("Assigned: {}, by {}{}", a.assigned_to, a.deadline, note_suffix(&a.note)),
+        );
+        view! { <p class="fu-assignment">{text}</p> }
+    });
+    let verified = row.verified.as_ref().map(|v| {
+        let text = t_string(
+            format!("已由 {}（{}）验收销号，{}", v.by, v.cert_no, v.on),
+            format!("Verified by {} ({}) on {}", v.by, v.cert_no, v.on),
+        );
+        view! { <p class="fu-verified">{text}</p> }
+    });
+    let todo = row.is_todo();
+    let conflict = row.conflict;
+    let own = row.origin == Origin::Own;
     // Named by item and status ("FW-02 逾期未整改"), so each row is found by its label.
     view! {
         <li class=format!("fu-row status-{slug}") aria-label=format!("{} {status}", row.hazard.item_id)>
             <p class="fu-badges">
                 <span class=format!("status-badge {slug}")>{status}</span>
                 <span class=level_class>{level}</span>
+                <span class="source-badge" class:ledger=!own>
+                    {if own { t("本机记录", "This device") } else { t("台账下发", "From the ledger") }}
+                </span>
+                {todo.then(|| view! { <span class="todo-badge">{t("待办", "To do")}</span> })}
+                {conflict.then(|| view! { <span class="conflict-badge">{t("复查冲突", "Review conflict")}</span> })}
             </p>
             <p class="fu-item">
                 <strong class="mono">{row.hazard.item_id.clone()}</strong> " " {row.item_text.clone()}
@@ -71,11 +116,28 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
                 <dt>{t("隐患部位", "Location")}</dt>
                 <dd>{if row.location.trim().is_empty() { "—".to_string() } else { row.location.clone() }}</dd>
                 <dt>{t("检查时间", "Inspected")}</dt>
-                <dd>{local_time(&row.inspected_at)}</dd>
+                <dd>{inspected}</dd>
             </dl>
             {escalation.map(|text| view! { <p class="fu-escalation">{text}</p> })}
-            <a class="button secondary" href=record aria-label=link_name>{original}</a>
+            {assignment}
+            {verified}
+            {conflict.then(|| view! {
+                <p class="fu-conflict">{t(
+                    "两次复查互不知情，均已存入台账，以最后签章的为准。",
+                    "Two re-inspections decided this without seeing each other; both are on the ledger and the one sealed last decides.",
+                )}</p>
+            })}
+            {source}
         </li>
+    }
+}
+
+/// "；note" when there is one.
+fn note_suffix(note: &str) -> String {
+    if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!("；{note}")
     }
 }
 
@@ -97,7 +159,9 @@ pub fn FollowUpScreen() -> impl IntoView {
         tick.track();
         let today = today();
         let rows = model.with(|m| {
-            catalog.with(|c| rows(&m.follow_up(today), |r| c.find(&r.id, &r.content_hash.0)))
+            catalog.with(|c| {
+                m.follow_up_rows(today, |r: &ChecklistRef| c.find(&r.id, &r.content_hash.0))
+            })
         });
         (today, rows)
     };
@@ -189,7 +253,14 @@ pub fn FollowUpScreen() -> impl IntoView {
                 )
             })
             .collect();
+        let todo = rows.iter().filter(|r| r.is_todo()).count();
+        let sources = vec![
+            ("todo".to_string(), format!("{} ({todo})", t("待办（交办给我）", "To do (assigned to me)"))),
+            ("own".to_string(), t("本机记录", "Recorded on this device").to_string()),
+            ("ledger".to_string(), t("台账下发", "From the ledger").to_string()),
+        ];
         view! {
+            {select("source", t("来源", "Source"), sources, |f| f.source.clone(), |f, v| f.source = v)}
             {select("site", t("被检单位", "Enterprise"), sites(&rows), |f| f.site.clone(), |f, v| f.site = v)}
             {select("sector", t("行业", "Sector"), sectors(&rows), |f| f.sector.clone(), |f, v| f.sector = v)}
             {select("level", t("隐患等级", "Level"), levels,
@@ -205,7 +276,7 @@ pub fn FollowUpScreen() -> impl IntoView {
         let filter = filter.get();
         if rows.is_empty() {
             return view! {
-                <p class="card">{t("已签章的检查中没有隐患。", "No hazards in sealed inspections on this device.")}</p>
+                <p class="card">{t("已签章的检查中没有隐患，台账也没有下发隐患。", "No hazards in sealed inspections on this device, and none from the ledger.")}</p>
             }
             .into_any();
         }
@@ -265,7 +336,8 @@ pub fn FollowUpScreen() -> impl IntoView {
         <section class="card" aria-labelledby="fu-title">
             <h2 id="fu-title">{t("隐患督查", "Follow-up")}</h2>
             <p>{move || format!("{}{}", t("今天：", "Today: "), data.with(|d| d.0))}</p>
-            <p><small>{t("已签章检查中的全部隐患，按紧急程度排列；逾期未整改的排在最前。", "Every hazard of the sealed inspections on this device, most urgent first; overdue ones lead.")}</small></p>
+            <p><small>{t("本机已签章检查中的全部隐患，以及台账下发的本辖区隐患，按紧急程度排列；逾期未整改的排在最前。", "Every hazard of the sealed inspections on this device and the open hazards of your regions from the ledger, most urgent first; overdue ones lead.")}</small></p>
+            <sync_bar::SyncBar />
             <div class="fu-filters" role="group" aria-label=t("筛选", "Filters")>{filters}</div>
             <p role="status">{move || {
                 let shown = data.with(|(_, rows)| filter.with(|f| rows.iter().filter(|r| f.keeps(r)).count()));

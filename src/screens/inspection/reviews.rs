@@ -11,7 +11,8 @@ use crate::platform::clock::{local_time, now, today};
 use crate::platform::i18n::{localize, t, t_string, text_of};
 use crate::platform::route::Route;
 use crate::widgets::field_error::error_line;
-use crate::widgets::photos::Photos;
+use crate::model::pulled::Pulled;
+use crate::widgets::photos::{Photos, Thumbnail};
 use leptos::prelude::*;
 use paicha_core::Inspection;
 use paicha_core::followup::HazardStatus;
@@ -71,6 +72,13 @@ pub fn ReviewList(id: Uuid) -> impl IntoView {
                     })
                 })
                 .map(|f| (f.hazard(), f.status))
+                // Hazards pulled from the ledger (someone else's) stand as the ledger and this
+                // device's reviews say.
+                .chain(
+                    m.pulled_others(today)
+                        .iter()
+                        .filter_map(|(h, standing)| Some((h.hazard_ref()?, standing.status))),
+                )
                 .collect::<std::collections::BTreeMap<_, _>>()
         })
     });
@@ -130,12 +138,32 @@ struct Original {
     location: String,
     measures: String,
     inspected: String,
+    /// Found by someone else and pulled from the ledger: who found it, and its photos (the
+    /// device's own hazards link to their record instead).
+    pulled: Option<(String, Vec<String>)>,
 }
 
 fn original(hazard: &HazardRef) -> Option<Original> {
     let catalog = use_catalog();
     use_model().with_untracked(|m| {
-        let inspection: &Inspection = m.inspections.get(&hazard.inspection_id)?;
+        let Some(inspection) = m.inspections.get(&hazard.inspection_id) else {
+            let Some(Pulled::Open(p)) = m.pulled_of(hazard.inspection_id, &hazard.item_id) else {
+                return None;
+            };
+            let reference = p.checklist_ref();
+            let checklist =
+                catalog.with_untracked(|c| c.find(&reference.id, &reference.content_hash.0));
+            return Some(Original {
+                item_text: checklist
+                    .and_then(|c| c.item(&hazard.item_id))
+                    .map_or_else(|| p.hazard.item.clone(), |i| text_of(&i.zh, &i.en).to_string()),
+                location: p.hazard.location.clone(),
+                measures: p.hazard.measures.clone(),
+                inspected: p.hazard.check_date.clone(),
+                pulled: Some((p.hazard.inspectors.clone(), p.photos.clone())),
+            });
+        };
+        let inspection: &Inspection = inspection;
         let answer = inspection.answers.get(&hazard.item_id);
         let checklist = catalog.with_untracked(|c| {
             c.find(
@@ -154,6 +182,7 @@ fn original(hazard: &HazardRef) -> Option<Original> {
                 .map(|o| o.measures.clone())
                 .unwrap_or_default(),
             inspected: local_time(&inspection.started_at),
+            pulled: None,
         })
     })
 }
@@ -205,6 +234,7 @@ fn ReviewCard(
         location: String::new(),
         measures: String::new(),
         inspected: String::new(),
+        pulled: None,
     });
     let item_text = original.item_text.clone();
     let group = format!("outcome-{anchor}");
@@ -236,7 +266,24 @@ fn ReviewCard(
                 <dt>{t("原检查时间", "Inspected")}</dt>
                 <dd>{dash(&original.inspected)}</dd>
             </dl>
-            <a href=record>{format!("{label} {}", t("原检查记录", "original record"))}</a>
+            {match original.pulled.clone() {
+                None => view! { <a href=record>{format!("{label} {}", t("原检查记录", "original record"))}</a> }.into_any(),
+                Some((found_by, photos)) => {
+                    let count = photos.len();
+                    view! {
+                        <p class="fu-source">{t_string(
+                            format!("台账下发：{found_by} 发现，原照片 {count} 张"),
+                            format!("From the ledger: found by {found_by}, {count} original photos"),
+                        )}</p>
+                        <div class="thumbnails">
+                            {photos.into_iter().enumerate().map(|(n, sha)| {
+                                let name = t_string(format!("{label} 原照片 {}", n + 1), format!("{label} original photo {}", n + 1));
+                                view! { <Thumbnail sha256=sha label=Signal::derive(move || name.clone()) /> }
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                }
+            }}
             <div class="verdicts outcomes" role="radiogroup" aria-label=format!("{label} {}", t("复查结论", "review result"))>
                 {[ReviewOutcome::Rectified, ReviewOutcome::NotRectified].into_iter().map(|o| {
                     let class = if o == ReviewOutcome::Rectified { "verdict ok" } else { "verdict major" };

@@ -290,8 +290,28 @@ async fn photo(
         .filter(|h| {
             paicha_core::region::RegionCode::parse(&h.region_code)
                 .is_ok_and(|code| pulls.iter().any(|r| r.contains(&code)))
-        })
-        .ok_or_else(not_found)?;
+        });
+    // Or assigned to the person now, wherever it is.
+    let found = match (found, &account) {
+        (Some(found), _) => found,
+        (None, Some(account)) => {
+            let current = state
+                .store
+                .current_assignments_of(&[(key.inspection_id.clone(), key.item_id.clone())])
+                .await
+                .map_err(ApiError::from_store)?;
+            if !current.iter().any(|a| assigned_to(account, &a.assignee)) {
+                return Err(not_found());
+            }
+            state
+                .store
+                .hazard(&key)
+                .await
+                .map_err(ApiError::from_store)?
+                .ok_or_else(not_found)?
+        }
+        (None, None) => return Err(not_found()),
+    };
     let (media_type, bytes) = state
         .store
         .hazard_photo(&found.key, &sha256)
@@ -374,31 +394,39 @@ async fn pull(
     }
     let account = account.expect("an account reads some region");
     let store = &state.store;
-    let changes = store
-        .hazard_changes(&reads, &after, limit)
+    let regional = HazardFilter {
+        scope: Some(reads.clone()),
+        ..Default::default()
+    };
+    let mut changes = store
+        .hazard_changes(&regional, &after, limit)
         .await
         .map_err(ApiError::from_store)?;
+    // And the hazards ever assigned to the person, wherever they are (a township's staff
+    // re-inspect hazards the county recorded); one no longer assigned to them leaves.
+    let ever_assigned = store
+        .hazards_ever_assigned(&account.id, &townships_of(&account))
+        .await
+        .map_err(ApiError::from_store)?;
+    if !ever_assigned.is_empty() {
+        let assigned = HazardFilter {
+            hazards: Some(ever_assigned),
+            ..Default::default()
+        };
+        let extra = store
+            .hazard_changes(&assigned, &after, limit)
+            .await
+            .map_err(ApiError::from_store)?;
+        changes = merged(changes, extra, limit);
+    }
     let more = changes.len() == limit;
-    let open: Vec<(String, String)> = changes
+    let changed: Vec<(String, String)> = changes
         .iter()
         .filter(|c| !c.verified)
         .map(|c| (c.inspection_id.clone(), c.item_id.clone()))
         .collect();
-    let pack = current_pack(&state).await?.names();
-    let filter = HazardFilter {
-        hazards: Some(open.clone()),
-        scope: Some(reads.clone()),
-        ..Default::default()
-    };
-    let mut rows: std::collections::HashMap<(String, String), _> =
-        hazard_rows(store, &filter, None, &pack)
-            .await
-            .map_err(ApiError::from_store)?
-            .into_iter()
-            .map(|row| ((row.inspection_id.clone(), row.item_id.clone()), row))
-            .collect();
     let assignments: std::collections::HashMap<(String, String), _> = store
-        .current_assignments(Some(&reads))
+        .current_assignments_of(&changed)
         .await
         .map_err(ApiError::from_store)?
         .into_iter()
@@ -408,6 +436,47 @@ async fn pull(
                 a,
             )
         })
+        .collect();
+    let pack = current_pack(&state).await?.names();
+    // The changed hazards in the regions, then those outside them assigned to the person now.
+    let in_regions = HazardFilter {
+        hazards: Some(changed.clone()),
+        scope: Some(reads.clone()),
+        ..Default::default()
+    };
+    let mut rows: std::collections::HashMap<(String, String), _> =
+        hazard_rows(store, &in_regions, None, &pack)
+            .await
+            .map_err(ApiError::from_store)?
+            .into_iter()
+            .map(|row| ((row.inspection_id.clone(), row.item_id.clone()), row))
+            .collect();
+    let outside: Vec<(String, String)> = changed
+        .iter()
+        .filter(|key| !rows.contains_key(*key))
+        .filter(|key| {
+            assignments
+                .get(*key)
+                .is_some_and(|a| assigned_to(&account, &a.assignee))
+        })
+        .cloned()
+        .collect();
+    if !outside.is_empty() {
+        let assigned_only = HazardFilter {
+            hazards: Some(outside),
+            ..Default::default()
+        };
+        rows.extend(
+            hazard_rows(store, &assigned_only, None, &pack)
+                .await
+                .map_err(ApiError::from_store)?
+                .into_iter()
+                .map(|row| ((row.inspection_id.clone(), row.item_id.clone()), row)),
+        );
+    }
+    let open: Vec<(String, String)> = changed
+        .into_iter()
+        .filter(|key| rows.contains_key(key))
         .collect();
     // A page's photos and conflicts in one query each, not two per hazard.
     let mut photos = store.photos_of(&open).await.map_err(ApiError::from_store)?;
@@ -490,4 +559,32 @@ async fn verification(
         on: paicha_core::hazard_ledger::china_day(last.sealed_at),
         conflict,
     }))
+}
+
+/// The townships where the person holds a role (in the township or inside it): 交办 to one of
+/// them is theirs ([`assigned_to`]).
+fn townships_of(account: &crate::store::Account) -> Vec<paicha_core::region::RegionCode> {
+    let mut out: Vec<paicha_core::region::RegionCode> = account
+        .grants
+        .iter()
+        .filter_map(|g| g.region.as_str().get(..9))
+        .filter_map(|code| paicha_core::region::RegionCode::parse(code).ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Two lists of changes in cursor order as one, each hazard once, at most `limit`: the first
+/// `limit` of the union, since each list holds the first `limit` of its own.
+fn merged(
+    a: Vec<crate::store::HazardChange>,
+    b: Vec<crate::store::HazardChange>,
+    limit: usize,
+) -> Vec<crate::store::HazardChange> {
+    let mut all: Vec<_> = a.into_iter().chain(b).collect();
+    all.sort_by(|x, y| x.cursor.cmp(&y.cursor));
+    all.dedup_by(|x, y| x.cursor == y.cursor);
+    all.truncate(limit);
+    all
 }

@@ -457,8 +457,9 @@ impl Store {
 }
 
 /// A point in the order devices pull changes in: after every row changed before `changed_at`,
-/// and after the rows changed at that time up to (inspection id, item id).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// and after the rows changed at that time up to (inspection id, item id). Ordered so (the
+/// stored times sort as text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ChangeCursor {
     changed_at: String,
     inspection_id: String,
@@ -479,8 +480,12 @@ impl ChangeCursor {
         crate::time::from_db(&self.changed_at).ok()
     }
 
-    /// The cursor as text for a device to send back (`~`-separated, the item id last).
+    /// The cursor as text for a device to send back (`~`-separated, the item id last; `""`
+    /// at the start, which is what a pull over nothing yet gives back).
     pub fn encode(&self) -> String {
+        if *self == Self::default() {
+            return String::new();
+        }
         format!(
             "{}~{}~{}",
             self.changed_at, self.inspection_id, self.item_id
@@ -504,22 +509,6 @@ impl ChangeCursor {
             item_id: item_id.to_string(),
         })
     }
-
-    /// The earlier of two cursors.
-    pub fn min(self, other: Self) -> Self {
-        let key = |c: &Self| {
-            (
-                c.changed_at.clone(),
-                c.inspection_id.clone(),
-                c.item_id.clone(),
-            )
-        };
-        if key(&other) < key(&self) {
-            other
-        } else {
-            self
-        }
-    }
 }
 
 /// A hazard that changed, as a pull lists it.
@@ -534,19 +523,15 @@ pub struct HazardChange {
 }
 
 impl Store {
-    /// The hazards inside `scope` that changed after `after`, in the order they changed, at
-    /// most `limit` of them.
+    /// The hazards `filter` selects (by scope or by key) that changed after `after`, in the
+    /// order they changed, at most `limit` of them.
     pub async fn hazard_changes(
         &self,
-        scope: &[RegionCode],
+        filter: &HazardFilter,
         after: &ChangeCursor,
         limit: usize,
     ) -> Result<Vec<HazardChange>, StoreError> {
-        let filter = HazardFilter {
-            scope: Some(scope.to_vec()),
-            ..HazardFilter::default()
-        };
-        let mut clause = conditions(&filter, filter.day());
+        let mut clause = conditions(filter, filter.day());
         let t = clause.param(after.changed_at.as_str());
         let i = clause.param(after.inspection_id.as_str());
         let k = clause.param(after.item_id.as_str());

@@ -5,7 +5,7 @@
 //! whether the person may record there is the console's. This module only stores and reads.
 
 use super::audit::append;
-use super::hazards::scope_clause_on;
+use super::hazards::{keys_clause_on, scope_clause_on};
 use super::{AuditEntry, Store, StoreError, parse_time};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -335,6 +335,51 @@ impl Store {
         );
         let rows = self.rows(sql, &patterns).await?;
         rows.iter().map(assignment).collect()
+    }
+
+    /// The current assignments of these hazards (a pull's page), in one query.
+    pub async fn current_assignments_of(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<Vec<Assignment>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (condition, values) = keys_clause_on("inspection_id", "item_id", Some(keys), 1);
+        let sql = format!(
+            "SELECT * FROM assignments WHERE superseded_at IS NULL {condition} ORDER BY assigned_at, id"
+        );
+        let rows = self.rows(sql, &values).await?;
+        rows.iter().map(assignment).collect()
+    }
+
+    /// Every hazard ever assigned (current or superseded) to the inspector `account_id` or to
+    /// one of `townships`: what a person's devices follow wherever the hazard is, and what
+    /// they are told has left once it is assigned elsewhere.
+    pub async fn hazards_ever_assigned(
+        &self,
+        account_id: &str,
+        townships: &[RegionCode],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut values = vec![account_id.to_string()];
+        let mut alternatives = vec!["(assignee_kind = 'inspector' AND assignee = $1)".to_string()];
+        for township in townships {
+            values.push(township.to_string());
+            alternatives.push(format!(
+                "(assignee_kind = 'township' AND assignee = ${})",
+                values.len()
+            ));
+        }
+        let sql = format!(
+            "SELECT DISTINCT inspection_id, item_id FROM assignments WHERE {} \
+             ORDER BY inspection_id, item_id",
+            alternatives.join(" OR ")
+        );
+        self.rows(sql, &values)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("inspection_id")?, row.try_get("item_id")?)))
+            .collect()
     }
 
     // ---- 案件查办 ------------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+//! Pulling work from the ledger (复查 across people, issue 18): the open hazards of the regions
+//! where this device's person holds a role, with their 交办, page by page from the stored
+//! cursor (`GET /api/device/pull`, signed with the device key). Pulls run at start-up, when the
+//! browser comes back online, every five minutes while the app is open, and on the follow-up
+//! screen's button. Each page is applied to the model, whose persistence Effect stores its
+//! hazards and the cursor that follows them in one transaction: a pull cut off midway starts
+//! again from the last stored page, and a hazard read twice is stored once (by key).
+//!
+//! Photos of hazards assigned to this person (待办) and of hazards under review on this device
+//! are fetched into the photo store after each run, so that 复查 works offline.
+
+use crate::model::context::AppContext;
+use crate::model::pulled::Pulled;
+use crate::platform::clock::now;
+use crate::platform::http;
+use crate::platform::lazy::{Task, on_demand};
+use crate::services::device_requests::{get_signed_bytes, send_signed};
+use crate::services::photos;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use paicha_core::wire::{self, ErrorBody, PullQuery, PullResponse};
+use wasm_bindgen::prelude::*;
+
+/// Where pulling stands, for the follow-up screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncState {
+    /// Not pulled since the app started.
+    Idle,
+    /// A run is under way: hazards received so far.
+    Pulling { received: usize },
+    /// The last run finished.
+    Done { at: DateTime<Utc>, received: usize },
+    /// The ledger could not be reached or answered an error; the next trigger tries again.
+    Failed(String),
+    /// The ledger does not know this device yet (or it has no account): nothing to pull.
+    NotEnrolled,
+    /// The ledger refused this device for good (key revoked, account disabled): what was
+    /// pulled has been wiped; the device's own records are kept.
+    Refused(String),
+}
+
+thread_local! {
+    static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static STATE: ArcRwSignal<SyncState> = ArcRwSignal::new(SyncState::Idle);
+}
+
+/// Where pulling stands (not tied to a screen).
+pub fn state() -> ArcRwSignal<SyncState> {
+    STATE.with(Clone::clone)
+}
+
+/// Pulls now, unless a pull is under way, the device is offline or not registered.
+pub fn pull_now(app: AppContext) {
+    if app.device_key.with_untracked(Option::is_none) || RUNNING.with(|r| r.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        if !http::online() {
+            state().set(SyncState::Failed("离线 / offline".into()));
+        } else if let Ok(run) = pull_run(app).await {
+            run.await;
+        }
+        RUNNING.with(|r| r.set(false));
+    });
+}
+
+/// What one page's request came to.
+enum Page {
+    Received(PullResponse),
+    NotEnrolled,
+    Refused(String),
+    Failed(String),
+}
+
+async fn page(app: AppContext, after: String) -> Page {
+    let Some(key) = app.device_key.get_untracked() else {
+        return Page::NotEnrolled;
+    };
+    let path = PullQuery { after, limit: None }.path();
+    let reply = match send_signed(&key, "GET", &path, None).await {
+        Ok(reply) => reply,
+        Err(e) => return Page::Failed(e.to_string()),
+    };
+    let error = || serde_json::from_str::<ErrorBody>(&reply.body).ok();
+    match reply.status {
+        200 => match serde_json::from_str::<PullResponse>(&reply.body) {
+            Ok(response) => Page::Received(response),
+            Err(e) => Page::Failed(format!("台账的答复无法读取 / unreadable answer: {e}")),
+        },
+        403 => match error() {
+            Some(e) if e.code == "unknown_key" => Page::NotEnrolled,
+            Some(e) => Page::Refused(e.message),
+            None => Page::Failed("HTTP 403".into()),
+        },
+        status => Page::Failed(error().map_or_else(|| format!("HTTP {status}"), |e| e.message)),
+    }
+}
+
+on_demand! {
+    /// One pull run: pages until the ledger has nothing more, then the photos to keep.
+    fn pull_run in screens / preload_pull (app: AppContext) -> Task<()> {
+        Box::pin(async move {
+            let mut received = 0;
+            state().set(SyncState::Pulling { received });
+            loop {
+                let after = app.model.with_untracked(|m| m.pull_cursor.clone());
+                match page(app, after).await {
+                    Page::Received(response) => {
+                        received += response.hazards.len();
+                        let more = response.more;
+                        app.model.update(|m| m.apply_pull(response));
+                        state().set(SyncState::Pulling { received });
+                        if !more {
+                            break;
+                        }
+                    }
+                    Page::NotEnrolled => {
+                        state().set(SyncState::NotEnrolled);
+                        return;
+                    }
+                    Page::Refused(message) => {
+                        // Told so by the ledger: the region's data leaves this device.
+                        app.model.update(|m| m.wipe_pulled());
+                        state().set(SyncState::Refused(message));
+                        return;
+                    }
+                    Page::Failed(message) => {
+                        state().set(SyncState::Failed(message));
+                        return;
+                    }
+                }
+            }
+            fetch_photos(app).await;
+            state().set(SyncState::Done { at: now(), received });
+        })
+    }
+}
+
+/// Fetches the photos a re-inspection here will need that the photo store lacks: those of
+/// hazards assigned to this person and of hazards under review in a draft on this device.
+/// A photo that fails is tried again after the next pull.
+async fn fetch_photos(app: AppContext) {
+    let wanted: Vec<(String, String, String)> = app.model.with_untracked(|m| {
+        let reviewing: Vec<_> = m
+            .inspections
+            .values()
+            .filter(|i| !i.is_sealed())
+            .flat_map(|i| i.reviews.iter().map(|r| r.hazard.clone()))
+            .collect();
+        m.pulled
+            .values()
+            .filter_map(|p| match p {
+                Pulled::Open(h) => Some(h),
+                Pulled::Verified(_) => None,
+            })
+            .filter(|h| {
+                h.assignment.as_ref().is_some_and(|a| a.to_me)
+                    || h.hazard_ref().is_some_and(|r| reviewing.contains(&r))
+            })
+            .flat_map(|h| {
+                h.photos
+                    .iter()
+                    .map(|sha| (h.inspection_id.clone(), h.item_id.clone(), sha.clone()))
+            })
+            .collect()
+    });
+    let Some(key) = app.device_key.get_untracked() else {
+        return;
+    };
+    let db = app.db.get_value();
+    for (inspection_id, item_id, sha256) in wanted {
+        if matches!(photos::load(&db, &sha256).await, Ok(Some(_))) {
+            continue;
+        }
+        let path = wire::device_photo_path(&inspection_id, &item_id, &sha256);
+        let Ok(reply) = get_signed_bytes(&key, &path).await else {
+            return;
+        };
+        // Kept only if the bytes are what the ledger's hash names.
+        let (served_type, bytes) = reply;
+        if paicha_core::sha256_hex(&bytes) == sha256 {
+            let media_type = photos::media_type_of(&bytes).unwrap_or(&served_type);
+            let _ = photos::store(&db, &bytes, media_type).await;
+        }
+    }
+}
+
+/// Starts the triggers: now, the `online` event and a five-minute timer.
+pub fn start_puller(app: AppContext) {
+    pull_now(app);
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_online = Closure::<dyn Fn()>::new(move || pull_now(app));
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        on_online.as_ref().unchecked_ref(),
+        300_000,
+    );
+    // Both live as long as the page.
+    on_online.forget();
+}
