@@ -3,17 +3,17 @@
 //! (复查) of a site's open hazards. The statuses are derived in `paicha_core::followup`, never
 //! stored; "today" is the caller's (the device's local date, read whenever the list is drawn).
 
+use super::pulled::Pulled;
 use super::{Model, RecordKey};
 use crate::platform::i18n::{sector_name, text_of};
 use chrono::{DateTime, NaiveDate, Utc};
 use paicha_core::checklist::ChecklistRef;
-use super::pulled::Pulled;
 use paicha_core::followup::{FollowUp, HazardStatus, due_for_review, follow_up, sort_by_urgency};
 use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::hazard_ledger::china_day_start;
 use paicha_core::pulled::{PulledStanding, pulled_due_for_review};
-use paicha_core::wire::{PulledAssignment, PulledHazard, Verification};
 use paicha_core::reinspection::{Escalation, HazardRef, HazardReview, ReviewDecision};
+use paicha_core::wire::{PulledAssignment, PulledHazard, Verification};
 use paicha_core::{
     Checklist, CreditCode, Inspection, InspectionError, InspectionKind, Inspector, Site,
 };

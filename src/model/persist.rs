@@ -7,8 +7,8 @@
 //! (`platform::device_key`), checklist versions (`model::catalog`), a restore
 //! (`services::backup`) and the layout rewrites in [`load_from`] (docs/architecture.md).
 
-use super::summary::Summary;
 use super::pulled::Pulled;
+use super::summary::Summary;
 use super::{BundleRecord, Model, RecordKey, SiteEntry};
 use crate::platform::device_key::DeviceKey;
 use crate::platform::route::Route;

@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub enum Pulled {
     /// Open on the ledger: someone's hazard to follow up (this device's own included, for its
     /// 交办 and conflict).
-    Open(PulledHazard),
+    Open(Box<PulledHazard>),
     /// One of this device's own hazards, verified on the ledger by a re-inspection made
     /// elsewhere.
     Verified(ClosedHazard),
@@ -39,7 +39,7 @@ impl Model {
     pub fn apply_pull(&mut self, page: PullResponse) {
         for hazard in page.hazards {
             let key = hazard.key();
-            self.pulled.insert(key.clone(), Pulled::Open(hazard));
+            self.pulled.insert(key.clone(), Pulled::Open(Box::new(hazard)));
             self.touch(RecordKey::Pulled(key));
         }
         for closed in page.closed {
@@ -87,7 +87,7 @@ impl Model {
         self.pulled
             .values()
             .filter_map(|p| match p {
-                Pulled::Open(h) if !self.is_own(&h.inspection_id) => Some(h),
+                Pulled::Open(h) if !self.is_own(&h.inspection_id) => Some(h.as_ref()),
                 _ => None,
             })
             .map(|h| (h, h.standing(&inspections, today)))
@@ -199,14 +199,21 @@ mod tests {
         assert_eq!(m.pull_cursor, "cursor-1");
         assert!(m.revisions().contains_key(&RecordKey::PullCursor));
         assert_eq!(m.todo_count(day(8)), 1);
-        assert_eq!(m.overdue_count(day(11)), 1, "pulled hazards count as overdue too");
+        assert_eq!(
+            m.overdue_count(day(11)),
+            1,
+            "pulled hazards count as overdue too"
+        );
 
         let rows = m.follow_up_rows(day(8), |_| Some(&checklist));
         assert_eq!(rows.len(), 1);
         let row = &rows[0];
         assert!(matches!(&row.origin, Origin::Ledger { found_by, .. } if found_by == "李四"));
         assert!(row.is_todo());
-        assert!(row.item_text.starts_with(&checklist.item("FW-01").unwrap().zh));
+        assert!(
+            row.item_text
+                .starts_with(&checklist.item("FW-01").unwrap().zh)
+        );
         let todo = Filter {
             source: "todo".into(),
             ..Filter::default()
@@ -232,7 +239,10 @@ mod tests {
         let review = &inspection.reviews[0];
         assert_eq!(review.hazard.inspection_id, Uuid::from_u128(7));
         assert_eq!(review.original_description, "仓库超量存放");
-        assert_eq!(m.reinspect_action(&code, day(8)), Some(Reinspect::Continue(re)));
+        assert_eq!(
+            m.reinspect_action(&code, day(8)),
+            Some(Reinspect::Continue(re))
+        );
         let hazard = review.hazard.clone();
         m.review(
             re,
@@ -248,7 +258,10 @@ mod tests {
         .unwrap();
         // Decided here: awaiting the seal, no longer to do.
         let rows = m.follow_up_rows(day(8), |_| Some(&checklist));
-        assert_eq!(rows[0].status, paicha_core::followup::HazardStatus::Rectified);
+        assert_eq!(
+            rows[0].status,
+            paicha_core::followup::HazardStatus::Rectified
+        );
         assert_eq!(m.todo_count(day(8)), 0);
     }
 

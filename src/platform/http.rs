@@ -85,10 +85,7 @@ pub async fn get_bytes_with(
     if response.status() != 200 {
         return Err(StorageError(format!("{path}: HTTP {}", response.status())));
     }
-    let media_type = response
-        .headers()
-        .get("Content-Type")?
-        .unwrap_or_default();
+    let media_type = response.headers().get("Content-Type")?.unwrap_or_default();
     let buffer = JsFuture::from(response.array_buffer()?).await?;
     Ok((media_type, js_sys::Uint8Array::new(&buffer).to_vec()))
 }

@@ -49,18 +49,26 @@ pub fn state() -> ArcRwSignal<SyncState> {
     STATE.with(Clone::clone)
 }
 
-/// Pulls now, unless a pull is under way, the device is offline or not registered.
+/// Pulls now, unless a pull is under way or the device is not registered. "Pulling" shows at
+/// once, and the outcome only once another pull may start.
 pub fn pull_now(app: AppContext) {
     if app.device_key.with_untracked(Option::is_none) || RUNNING.with(|r| r.replace(true)) {
         return;
     }
+    state().set(SyncState::Pulling { received: 0 });
     leptos::task::spawn_local(async move {
-        if !http::online() {
-            state().set(SyncState::Failed("离线 / offline".into()));
-        } else if let Ok(run) = pull_run(app).await {
-            run.await;
-        }
+        let outcome = if !http::online() {
+            SyncState::Failed("离线 / offline".into())
+        } else {
+            match pull_run(app).await {
+                Ok(run) => run.await,
+                Err(_) => {
+                    SyncState::Failed("同步程序未能加载 / the sync code could not be loaded".into())
+                }
+            }
+        };
         RUNNING.with(|r| r.set(false));
+        state().set(outcome);
     });
 }
 
@@ -98,10 +106,10 @@ async fn page(app: AppContext, after: String) -> Page {
 
 on_demand! {
     /// One pull run: pages until the ledger has nothing more, then the photos to keep.
-    fn pull_run in screens / preload_pull (app: AppContext) -> Task<()> {
+    /// Returns how it ended.
+    fn pull_run in screens / preload_pull (app: AppContext) -> Task<SyncState> {
         Box::pin(async move {
             let mut received = 0;
-            state().set(SyncState::Pulling { received });
             loop {
                 let after = app.model.with_untracked(|m| m.pull_cursor.clone());
                 match page(app, after).await {
@@ -114,24 +122,17 @@ on_demand! {
                             break;
                         }
                     }
-                    Page::NotEnrolled => {
-                        state().set(SyncState::NotEnrolled);
-                        return;
-                    }
+                    Page::NotEnrolled => return SyncState::NotEnrolled,
                     Page::Refused(message) => {
                         // Told so by the ledger: the region's data leaves this device.
                         app.model.update(|m| m.wipe_pulled());
-                        state().set(SyncState::Refused(message));
-                        return;
+                        return SyncState::Refused(message);
                     }
-                    Page::Failed(message) => {
-                        state().set(SyncState::Failed(message));
-                        return;
-                    }
+                    Page::Failed(message) => return SyncState::Failed(message),
                 }
             }
             fetch_photos(app).await;
-            state().set(SyncState::Done { at: now(), received });
+            SyncState::Done { at: now(), received }
         })
     }
 }

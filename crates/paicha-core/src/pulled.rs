@@ -4,15 +4,15 @@
 //! the pull; a review this device made since (a draft or a sealed one not uploaded yet) is
 //! newer, so it decides, by the same rule as for the device's own hazards.
 
+use crate::checklist::{ChecklistRef, ContentHash};
+use crate::credit_code::CreditCode;
 use crate::finding::parse_date;
 use crate::followup::{Decision, HazardStatus, latest_review_of, status_by_deadline, status_of};
 use crate::hazard_ledger::HazardLevel;
 use crate::inspection::Inspection;
 use crate::reinspection::{HazardRef, HazardReview, ReviewOutcome};
-use crate::verdict::Verdict;
-use crate::checklist::{ChecklistRef, ContentHash};
-use crate::credit_code::CreditCode;
 use crate::site::{Site, SiteDetails};
+use crate::verdict::Verdict;
 use crate::wire::PulledHazard;
 use chrono::NaiveDate;
 
@@ -269,8 +269,14 @@ mod tests {
         named.hazard.org_name = "甲厂".into();
         named.hazard.site_address = "工业路 1 号".into();
         let site = named.site().unwrap();
-        assert_eq!((site.name.as_str(), site.address.as_str()), ("甲厂", "工业路 1 号"));
-        assert!(open.site().is_none(), "a site without a name is not made up");
+        assert_eq!(
+            (site.name.as_str(), site.address.as_str()),
+            ("甲厂", "工业路 1 号")
+        );
+        assert!(
+            open.site().is_none(),
+            "a site without a name is not made up"
+        );
         assert_eq!(open.key(), format!("{ORIGINAL}/FW-01"));
     }
 

@@ -16,9 +16,9 @@ use crate::platform::route::Route;
 use crate::widgets::field_error::error_line;
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use paicha_core::checklist::ChecklistRef;
 use paicha_core::followup::HazardStatus;
 use paicha_core::hazard_ledger::HazardLevel;
-use paicha_core::checklist::ChecklistRef;
 use paicha_core::{CreditCode, InspectionError};
 
 mod sync_bar;
@@ -78,8 +78,18 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
     };
     let assignment = row.assignment.as_ref().map(|a| {
         let text = t_string(
-            format!("交办：{}，办理期限 {}{}", a.assigned_to, a.deadline, note_suffix(&a.note)),
-            format!("Assigned: {}, by {}{}", a.assigned_to, a.deadline, note_suffix(&a.note)),
+            format!(
+                "交办：{}，办理期限 {}{}",
+                a.assigned_to,
+                a.deadline,
+                note_suffix(&a.note)
+            ),
+            format!(
+                "Assigned: {}, by {}{}",
+                a.assigned_to,
+                a.deadline,
+                note_suffix(&a.note)
+            ),
         );
         view! { <p class="fu-assignment">{text}</p> }
     });
@@ -255,9 +265,21 @@ pub fn FollowUpScreen() -> impl IntoView {
             .collect();
         let todo = rows.iter().filter(|r| r.is_todo()).count();
         let sources = vec![
-            ("todo".to_string(), format!("{} ({todo})", t("待办（交办给我）", "To do (assigned to me)"))),
-            ("own".to_string(), t("本机记录", "Recorded on this device").to_string()),
-            ("ledger".to_string(), t("台账下发", "From the ledger").to_string()),
+            (
+                "todo".to_string(),
+                format!(
+                    "{} ({todo})",
+                    t("待办（交办给我）", "To do (assigned to me)")
+                ),
+            ),
+            (
+                "own".to_string(),
+                t("本机记录", "Recorded on this device").to_string(),
+            ),
+            (
+                "ledger".to_string(),
+                t("台账下发", "From the ledger").to_string(),
+            ),
         ];
         view! {
             {select("source", t("来源", "Source"), sources, |f| f.source.clone(), |f, v| f.source = v)}

@@ -12,7 +12,8 @@ pub fn SyncBar() -> impl IntoView {
     let state = sync::state();
     let shown = state.clone();
     let busy = move || matches!(state.get(), SyncState::Pulling { .. });
-    let text = move || match shown.get() {
+    let text = move || {
+        match shown.get() {
         SyncState::Idle => t("尚未与台账同步。", "Not synced with the ledger yet.").to_string(),
         SyncState::Pulling { received } => t_string(
             format!("正在从台账同步…已收到 {received} 项隐患"),
@@ -40,6 +41,7 @@ pub fn SyncBar() -> impl IntoView {
             ),
             localize(&e)
         ),
+    }
     };
     view! {
         <div class="fu-sync">

@@ -5,13 +5,13 @@
 
 use crate::model::context::{use_catalog, use_model};
 use crate::model::photos::PhotoTarget;
+use crate::model::pulled::Pulled;
 use crate::model::records::dash;
 use crate::model::reviews::{review_anchor, review_label};
 use crate::platform::clock::{local_time, now, today};
 use crate::platform::i18n::{localize, t, t_string, text_of};
 use crate::platform::route::Route;
 use crate::widgets::field_error::error_line;
-use crate::model::pulled::Pulled;
 use crate::widgets::photos::{Photos, Thumbnail};
 use leptos::prelude::*;
 use paicha_core::Inspection;
@@ -154,9 +154,10 @@ fn original(hazard: &HazardRef) -> Option<Original> {
             let checklist =
                 catalog.with_untracked(|c| c.find(&reference.id, &reference.content_hash.0));
             return Some(Original {
-                item_text: checklist
-                    .and_then(|c| c.item(&hazard.item_id))
-                    .map_or_else(|| p.hazard.item.clone(), |i| text_of(&i.zh, &i.en).to_string()),
+                item_text: checklist.and_then(|c| c.item(&hazard.item_id)).map_or_else(
+                    || p.hazard.item.clone(),
+                    |i| text_of(&i.zh, &i.en).to_string(),
+                ),
                 location: p.hazard.location.clone(),
                 measures: p.hazard.measures.clone(),
                 inspected: p.hazard.check_date.clone(),
