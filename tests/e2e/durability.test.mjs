@@ -178,7 +178,8 @@ for (const version of [1, 2]) test(`data stored by schema v${version} opens afte
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(stores.version, 6);
+  assert.equal(stores.version, 7);
+  assert.ok(stores.stores.includes("pulled"));
   assert.ok(stores.stores.includes("envelopes"));
   assert.ok(stores.stores.includes("checklists"));
   assert.ok(stores.stores.includes("answers"));

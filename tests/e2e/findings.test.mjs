@@ -351,7 +351,7 @@ test("an inspection stored by schema v3 opens after the upgrade to v4, and its h
         open.onsuccess = () => resolve({ version: open.result.version, stores: [...open.result.objectStoreNames] });
       }),
   );
-  assert.equal(db.version, 6);
+  assert.equal(db.version, 7);
   assert.ok(db.stores.includes("photos"));
 
   // The app's newer fireworks pack is installed next to it; the inspection keeps its version.

@@ -3,7 +3,9 @@
 // assigns it (交办) to a township in the console; tablet B (the township's staff) pulls it —
 // the first pull is cut off and completes when tried again, with nothing twice — goes offline,
 // re-inspects it as rectified with a photo, comes back online and uploads; the console shows it
-// 已验收销号 by B, and phone A's next pull shows it verified by B. Last, B's device is revoked:
+// 已验收销号 by B, and phone A's next pull shows it verified by B. Meanwhile A re-inspected the
+// same hazard without knowing of B's: both stay, B's (sealed last) decides, and the console and
+// phone A show the conflict (复查冲突). Last, B's device is revoked:
 // its pull is refused, what it pulled is wiped, and its own unuploaded record stays.
 // The browsers open the ledger as http://localhost:PORT (signed requests name the ledger's
 // public URL).
@@ -151,6 +153,20 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   await tablet.getByRole("radiogroup", { name: /^FW-01 复查结论/ }).getByLabel(/^已整改/).check();
   await tablet.getByLabel("FW-01 复查意见").fill("超量部分已清运，库存符合核定");
   await addPhoto(tablet, "复查 FW-01", photoFile("FW01-after.png", 120, 80, [0, 120, 0], [255, 255, 255]));
+
+  // Meanwhile phone A, not knowing B is on it, re-inspects the same hazard and uploads first.
+  // Both re-inspections stay on the ledger; B's, sealed last, decides; the conflict is shown.
+  await phone.goto(`${base}/#/followup`);
+  await phone.getByRole("button", { name: `复查 ${SITE}`, exact: true }).click();
+  await phone.getByRole("heading", { name: /^复查隐患/ }).waitFor();
+  await phone.getByRole("radiogroup", { name: /^FW-01 复查结论/ }).getByLabel(/^已整改/).check();
+  await phone.getByLabel("FW-01 复查意见").fill("已整改（张三复查）");
+  await addPhoto(phone, "复查 FW-01", photoFile("FW01-a.png", 120, 80, [0, 0, 120], [255, 255, 255]));
+  await completeAndSeal(phone);
+  await phone.getByRole("button", { name: /签名并导出/ }).click();
+  await phone.getByRole("link", { name: /上传状态/ }).click();
+  await phone.getByRole("listitem").filter({ hasText: /已上传/ }).nth(1).waitFor({ timeout: 30_000 });
+
   await completeAndSeal(tablet);
   await tablet.getByRole("button", { name: /签名并导出/ }).click();
   await tablet.getByRole("link", { name: /上传状态/ }).click();
@@ -165,13 +181,15 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   const evidence = await console_.getByRole("main").textContent();
   assert.match(evidence, /已验收销号/);
   assert.match(evidence, /李四/);
+  assert.match(evidence, /复查冲突/, "the console shows the conflict");
   await supervisor.context.close();
 
   // Phone A's next pull: its own hazard verified, by B.
   await sync(phone, base);
   const verified = await row(phone, "FW-01").textContent();
   assert.match(verified, /已验收销号/);
-  assert.match(verified, /已由 李四（B-0001）验收销号/);
+  assert.match(verified, /已由 李四（B-0001）验收销号/, "the one sealed last decides");
+  assert.match(verified, /复查冲突/, "phone A shows the conflict");
   // B's list no longer holds it (closed hazards leave).
   await sync(tablet, base);
   assert.equal(await row(tablet, "FW-01").count(), 0);

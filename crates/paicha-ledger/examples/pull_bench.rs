@@ -7,8 +7,10 @@
 //! tenth verified) as `hazard_list_bench` does, binds the seeded device's key to an inspector
 //! of county 130101, then times RUNS (default 3) first pulls: `GET /api/device/pull` page after
 //! page (200 hazards each) until `more` is false, each request signed (RFC 9421) by the
-//! device's key. Prints hazards, pages, bytes and time per pull. Photos: the seed has none, so
-//! the figures are the hazards' rows alone (thumbnails are not built yet).
+//! device's key. Prints hazards, pages, bytes and time per pull, and the device storage the
+//! pulled records take (each hazard as the app stores it: its JSON text in IndexedDB's
+//! `pulled` store). Photos: the seed has none, so the figures are the hazards' rows alone (the
+//! app fetches the photos of its 待办 hazards only, full size; there are no thumbnails).
 //! PostgreSQL when `PAICHA_BENCH_POSTGRES_URL` (or `PAICHA_TEST_POSTGRES_URL`) is set.
 
 #[path = "support/seed.rs"]
@@ -101,6 +103,8 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
     for run in 1..=runs {
         let started = Instant::now();
         let (mut hazards, mut closed, mut pages, mut bytes) = (0, 0, 0, 0);
+        // What the device stores: one record per hazard, by key (a hazard read twice is one).
+        let mut stored: std::collections::HashMap<String, usize> = Default::default();
         let mut after = String::new();
         loop {
             n += 1;
@@ -123,15 +127,22 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
             let page: PullResponse = serde_json::from_slice(&body).unwrap();
             hazards += page.hazards.len();
             closed += page.closed.len();
+            for hazard in &page.hazards {
+                // `{"kind":"open",…}`: the app's `Pulled::Open` record.
+                let record = serde_json::to_string(hazard).unwrap().len() + r#""kind":"open","#.len();
+                stored.insert(hazard.key(), record);
+            }
             after = page.after;
             if !page.more {
                 break;
             }
         }
         println!(
-            "| {name} | first pull, run {run} | {hazards} open + {closed} closed | {pages} | {:.0} KiB | {:.0} ms |",
+            "| {name} | first pull, run {run} | {hazards} open + {closed} closed | {pages} | {:.0} KiB | {:.0} ms | {} records, {:.0} KiB |",
             bytes as f64 / 1024.0,
-            started.elapsed().as_secs_f64() * 1000.0
+            started.elapsed().as_secs_f64() * 1000.0,
+            stored.len(),
+            stored.values().sum::<usize>() as f64 / 1024.0,
         );
     }
     store.close().await;
@@ -143,8 +154,8 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let findings: usize = args.next().map_or(40_000, |a| a.parse().expect("FINDINGS"));
     let runs: usize = args.next().map_or(3, |a| a.parse().expect("RUNS"));
-    println!("| database | pull | hazards | pages | bytes | time |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    println!("| database | pull | hazards | pages | bytes | time | device storage |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.sqlite3");
     bench(
