@@ -39,7 +39,8 @@ impl Model {
     pub fn apply_pull(&mut self, page: PullResponse) {
         for hazard in page.hazards {
             let key = hazard.key();
-            self.pulled.insert(key.clone(), Pulled::Open(Box::new(hazard)));
+            self.pulled
+                .insert(key.clone(), Pulled::Open(Box::new(hazard)));
             self.touch(RecordKey::Pulled(key));
         }
         for closed in page.closed {

@@ -174,8 +174,9 @@ async fn fetch_photos(app: AppContext) {
             continue;
         }
         let path = wire::device_photo_path(&inspection_id, &item_id, &sha256);
+        // One that fails (gone from reach, the connection cut) is tried after the next pull.
         let Ok(reply) = get_signed_bytes(&key, &path).await else {
-            return;
+            continue;
         };
         // Kept only if the bytes are what the ledger's hash names.
         let (served_type, bytes) = reply;

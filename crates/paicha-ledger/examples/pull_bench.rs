@@ -129,7 +129,8 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
             closed += page.closed.len();
             for hazard in &page.hazards {
                 // `{"kind":"open",…}`: the app's `Pulled::Open` record.
-                let record = serde_json::to_string(hazard).unwrap().len() + r#""kind":"open","#.len();
+                let record =
+                    serde_json::to_string(hazard).unwrap().len() + r#""kind":"open","#.len();
                 stored.insert(hazard.key(), record);
             }
             after = page.after;

@@ -5,7 +5,7 @@
 //! "Today" is the device's local date, read whenever the list is drawn (never kept from
 //! start-up), so the list follows the clock.
 
-use crate::model::context::{use_catalog, use_model};
+use crate::model::context::{use_app, use_catalog, use_model};
 use crate::model::followup::{Filter, Origin, Reinspect, Row, by_site, sectors, sites};
 use crate::model::persist::navigate_once_saved;
 use crate::platform::clock::{local_time, now, today};
@@ -13,6 +13,7 @@ use crate::platform::geo;
 use crate::platform::i18n::{t, t_string};
 use crate::platform::ids::new_uuid;
 use crate::platform::route::Route;
+use crate::services::sync;
 use crate::widgets::field_error::error_line;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -153,6 +154,7 @@ fn note_suffix(note: &str) -> String {
 
 #[component]
 pub fn FollowUpScreen() -> impl IntoView {
+    let app = use_app();
     let model = use_model();
     let catalog = use_catalog();
     let filter = RwSignal::new(Filter::default());
@@ -205,6 +207,9 @@ pub fn FollowUpScreen() -> impl IntoView {
                         .map(|_| id)
                 });
                 if matches!(started, Some(Ok(_))) {
+                    // The photos of pulled hazards it reviews, fetched now if online (kept
+                    // for offline use); the device's own are on it already.
+                    sync::pull_now(app);
                     geo::current_position(move |position| {
                         // A sealed or deleted inspection simply does not take it.
                         model.update(|m| drop(m.set_position(id, position)));
