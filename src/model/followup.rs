@@ -306,16 +306,28 @@ impl Model {
         let own = due_for_review(&list, self.inspections.values(), site, except)
             .into_iter()
             .filter_map(|f| f.new_review());
+        let pulled = self
+            .pulled_due(site, except, today)
+            .into_iter()
+            .filter_map(|h| h.new_review());
+        own.chain(pulled).collect()
+    }
+
+    /// The hazards pulled from the ledger (others') of the site that a re-inspection
+    /// (`except`, the one asking) should review.
+    fn pulled_due(
+        &self,
+        site: &CreditCode,
+        except: Option<Uuid>,
+        today: NaiveDate,
+    ) -> Vec<&PulledHazard> {
         let inspections: Vec<&Inspection> = self.inspections.values().collect();
         let others: Vec<_> = self
             .pulled_others(today)
             .into_iter()
             .map(|(h, _)| h)
             .collect();
-        let pulled = pulled_due_for_review(others, &inspections, site.as_str(), except, today)
-            .into_iter()
-            .filter_map(|h| h.new_review());
-        own.chain(pulled).collect()
+        pulled_due_for_review(others, &inspections, site.as_str(), except, today)
     }
 
     pub fn review(
@@ -456,15 +468,8 @@ impl Model {
                     latest.applicability.clone(),
                 ),
                 None => {
-                    let inspections: Vec<&Inspection> = self.inspections.values().collect();
-                    let others: Vec<_> = self
-                        .pulled_others(today)
-                        .into_iter()
-                        .map(|(h, _)| h)
-                        .collect();
-                    let pulled =
-                        pulled_due_for_review(others, &inspections, site.as_str(), None, today);
-                    let newest = pulled
+                    let newest = self
+                        .pulled_due(site, None, today)
                         .into_iter()
                         .max_by(|a, b| a.hazard.check_date.cmp(&b.hazard.check_date))
                         .ok_or(InspectionError::NothingToReview)?;

@@ -10,7 +10,7 @@ use crate::finding::parse_date;
 use crate::followup::{Decision, HazardStatus, latest_review_of, status_by_deadline, status_of};
 use crate::hazard_ledger::HazardLevel;
 use crate::inspection::Inspection;
-use crate::reinspection::{HazardRef, HazardReview, ReviewOutcome};
+use crate::reinspection::{HazardRef, HazardReview};
 use crate::site::{Site, SiteDetails};
 use crate::verdict::Verdict;
 use crate::wire::PulledHazard;
@@ -138,18 +138,12 @@ impl PulledHazard {
             HazardLevel::Major => Verdict::MajorHazard,
             HazardLevel::General => Verdict::GeneralHazard,
         };
-        Some(HazardReview {
-            hazard: self.hazard_ref()?,
+        Some(HazardReview::pending(
+            self.hazard_ref()?,
             original_verdict,
-            original_description: self.hazard.description.clone(),
-            original_deadline: self.hazard.deadline.clone(),
-            outcome: ReviewOutcome::Pending,
-            note: String::new(),
-            photos: Vec::new(),
-            escalation: None,
-            new_deadline: String::new(),
-            reviewed_at: None,
-        })
+            &self.hazard.description,
+            &self.hazard.deadline,
+        ))
     }
 }
 
@@ -185,7 +179,7 @@ pub fn pulled_due_for_review<'p>(
 mod tests {
     use super::*;
     use crate::hazard_ledger::HazardLedgerRow;
-    use crate::reinspection::{Escalation, ReviewDecision};
+    use crate::reinspection::{Escalation, ReviewDecision, ReviewOutcome};
     use crate::{Checklist, Inspector, Site};
     use chrono::{TimeZone, Utc};
 

@@ -10,31 +10,43 @@ use crate::inspection::{Inspection, InspectionError, InspectionKind};
 pub use crate::review::{
     Escalation, HazardRef, HazardReview, ReviewDecision, ReviewOutcome, review_problems,
 };
+use crate::verdict::Verdict;
 use chrono::{DateTime, Utc};
 
 impl HazardReview {
     /// A review, not yet decided, of hazard `item_id` recorded by `original`.
     pub fn of(original: &Inspection, item_id: &str) -> Option<Self> {
         let answer = original.answers.get(item_id)?;
-        answer.verdict.is_hazard().then(|| Self {
-            hazard: HazardRef {
-                inspection_id: original.id,
-                item_id: item_id.to_string(),
-            },
-            original_verdict: answer.verdict,
-            original_description: answer.description.clone(),
-            original_deadline: answer
-                .rectification
-                .as_ref()
-                .map(|o| o.deadline.clone())
-                .unwrap_or_default(),
+        let hazard = HazardRef {
+            inspection_id: original.id,
+            item_id: item_id.to_string(),
+        };
+        let deadline = answer
+            .rectification
+            .as_ref()
+            .map(|o| o.deadline.clone())
+            .unwrap_or_default();
+        answer
+            .verdict
+            .is_hazard()
+            .then(|| Self::pending(hazard, answer.verdict, &answer.description, &deadline))
+    }
+
+    /// A review, not yet decided, of `hazard` as it was recorded: its verdict, description
+    /// and the deadline it checks.
+    pub fn pending(hazard: HazardRef, verdict: Verdict, description: &str, deadline: &str) -> Self {
+        Self {
+            hazard,
+            original_verdict: verdict,
+            original_description: description.to_string(),
+            original_deadline: deadline.to_string(),
             outcome: ReviewOutcome::Pending,
             note: String::new(),
             photos: Vec::new(),
             escalation: None,
             new_deadline: String::new(),
             reviewed_at: None,
-        })
+        }
     }
 }
 
