@@ -51,8 +51,8 @@ pub enum RecordKey {
     /// A hazard pulled from the ledger, by `inspection id/item id`: written while the model
     /// holds it, deleted once it does not.
     Pulled(String),
-    /// Where the next pull starts.
-    PullCursor,
+    /// Where the next pull starts, and when the last full pull finished.
+    PullState,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -64,8 +64,8 @@ pub struct Model {
     pub sites: BTreeMap<Uuid, SiteEntry>,
     /// What the ledger sent of its hazards (`model::pulled`), by `inspection id/item id`.
     pub pulled: BTreeMap<String, pulled::Pulled>,
-    /// Where the next pull starts (empty: from the beginning).
-    pub pull_cursor: String,
+    /// Where the next pull starts, and the day of the last full one.
+    pub pull: pulled::PullState,
     /// Bumped on every change of a record; the persistence Effect compares it with what it wrote.
     revisions: BTreeMap<RecordKey, u64>,
     next_revision: u64,

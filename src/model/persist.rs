@@ -21,8 +21,8 @@ use uuid::Uuid;
 
 pub const PROFILE: &str = "profile";
 pub const CHAIN: &str = "chain";
-/// Where the next pull starts (`kv`).
-pub const PULL_CURSOR: &str = "pull_cursor";
+/// Where the next pull starts and the day of the last full one (`kv`).
+pub const PULL_STATE: &str = "pull_state";
 
 /// What the user sees about their latest edits.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,7 @@ pub const READS: [Read<'static>; 9] = [
     Read::GetAll(storage::BUNDLES),
     Read::GetAll(storage::SITES),
     Read::GetAll(storage::PULLED),
-    Read::Get(storage::KV, PULL_CURSOR),
+    Read::Get(storage::KV, PULL_STATE),
 ];
 
 fn optional(value: &wasm_bindgen::JsValue) -> Option<&wasm_bindgen::JsValue> {
@@ -77,7 +77,7 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
         bundle_values,
         site_values,
         pulled_values,
-        pull_cursor,
+        pull_state,
     ] = values
     else {
         return Err(StorageError(
@@ -153,9 +153,9 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
         let pulled: Pulled = storage::from_js(&value)?;
         model.pulled.insert(pulled.key(), pulled);
     }
-    model.pull_cursor = optional(pull_cursor)
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
+    if let Some(v) = optional(pull_state) {
+        model.pull = storage::from_js(v)?;
+    }
     Ok(model)
 }
 
@@ -223,10 +223,10 @@ fn op(model: &Model, key: &RecordKey) -> Option<Op> {
             Some(p) => Op::Put((storage::PULLED, k.clone(), storage::to_js(p))),
             None => Op::Delete(storage::PULLED, k.clone()),
         }),
-        RecordKey::PullCursor => Some(Op::Put((
+        RecordKey::PullState => Some(Op::Put((
             storage::KV,
-            PULL_CURSOR.to_string(),
-            model.pull_cursor.as_str().into(),
+            PULL_STATE.to_string(),
+            storage::to_js(&model.pull),
         ))),
         _ => record(model, key).map(Op::Put),
     }
@@ -234,7 +234,7 @@ fn op(model: &Model, key: &RecordKey) -> Option<Op> {
 
 fn record(model: &Model, key: &RecordKey) -> Option<Write> {
     match key {
-        RecordKey::Pulled(_) | RecordKey::PullCursor => None,
+        RecordKey::Pulled(_) | RecordKey::PullState => None,
         RecordKey::Profile => model
             .profile
             .as_ref()

@@ -22,6 +22,18 @@ pub enum Pulled {
     Verified(ClosedHazard),
 }
 
+/// Where pulling stands, stored beside the pulled hazards.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullState {
+    /// Where the next pull starts (empty: from the beginning).
+    pub after: String,
+    /// The local day (`YYYY-MM-DD`) the last full pull finished: once a day the device pulls
+    /// everything again and drops what the ledger no longer sends it (a hazard moved to
+    /// another region, a role the person no longer holds).
+    #[serde(default)]
+    pub full_on: String,
+}
+
 impl Pulled {
     /// Its key: `inspection id/item id`.
     pub fn key(&self) -> String {
@@ -52,10 +64,28 @@ impl Model {
             }
             self.touch(RecordKey::Pulled(key));
         }
-        if self.pull_cursor != page.after {
-            self.pull_cursor = page.after;
-            self.touch(RecordKey::PullCursor);
+        if self.pull.after != page.after {
+            self.pull.after = page.after;
+            self.touch(RecordKey::PullState);
         }
+    }
+
+    /// Ends a full pull (every page from the beginning, `seen` the keys it brought): what was
+    /// pulled and not sent again has left the person's reach, and leaves the device. The
+    /// device's own hazards verified elsewhere stay.
+    pub fn finish_full_pull(&mut self, seen: &std::collections::BTreeSet<String>, today: &str) {
+        let gone: Vec<String> = self
+            .pulled
+            .iter()
+            .filter(|(key, p)| matches!(p, Pulled::Open(_)) && !seen.contains(*key))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in gone {
+            self.pulled.remove(&key);
+            self.touch(RecordKey::Pulled(key));
+        }
+        self.pull.full_on = today.to_string();
+        self.touch(RecordKey::PullState);
     }
 
     /// Forgets everything pulled (the ledger revoked this device): the next pull, if ever
@@ -65,8 +95,8 @@ impl Model {
         for key in keys {
             self.touch(RecordKey::Pulled(key));
         }
-        self.pull_cursor.clear();
-        self.touch(RecordKey::PullCursor);
+        self.pull = PullState::default();
+        self.touch(RecordKey::PullState);
     }
 
     /// Whether the inspection is on this device (its own record).
@@ -197,8 +227,8 @@ mod tests {
         });
         // Twice in one answer (an overlap): one hazard, and the cursor is marked for writing.
         assert_eq!(m.pulled.len(), 1);
-        assert_eq!(m.pull_cursor, "cursor-1");
-        assert!(m.revisions().contains_key(&RecordKey::PullCursor));
+        assert_eq!(m.pull.after, "cursor-1");
+        assert!(m.revisions().contains_key(&RecordKey::PullState));
         assert_eq!(m.todo_count(day(8)), 1);
         assert_eq!(
             m.overdue_count(day(11)),
@@ -316,8 +346,40 @@ mod tests {
             more: false,
         });
         m.wipe_pulled();
-        assert!(m.pulled.is_empty() && m.pull_cursor.is_empty());
+        assert!(m.pulled.is_empty() && m.pull == PullState::default());
         assert!(m.inspections.contains_key(&own), "own records stay");
         assert_eq!(m.todo_count(day(9)), 0);
+    }
+
+    #[test]
+    fn a_full_pull_drops_what_the_ledger_no_longer_sends() {
+        let checklist = fireworks();
+        let mut m = model();
+        m.apply_pull(PullResponse {
+            hazards: vec![theirs(&checklist, 7, false), theirs(&checklist, 8, true)],
+            closed: vec![],
+            after: "c1".into(),
+            more: false,
+        });
+        // The next day's full pull brings 8 only (7 moved to another county).
+        let eight = theirs(&checklist, 8, true);
+        let seen = std::collections::BTreeSet::from([eight.key()]);
+        m.apply_pull(PullResponse {
+            hazards: vec![eight],
+            closed: vec![],
+            after: "c2".into(),
+            more: false,
+        });
+        m.finish_full_pull(&seen, "2026-12-09");
+        assert_eq!(
+            m.pulled.keys().cloned().collect::<Vec<_>>(),
+            [seen.first().unwrap().clone()]
+        );
+        assert_eq!(m.pull.full_on, "2026-12-09");
+        assert!(
+            m.revisions()
+                .contains_key(&RecordKey::Pulled(theirs(&checklist, 7, false).key())),
+            "the removal is written"
+        );
     }
 }

@@ -24,7 +24,7 @@ const DEVICE_ONLY: &[&str] = &[
     // Derived from the records on each start.
     summary::KEY,
     // The ledger's, like the store below.
-    persist::PULL_CURSOR,
+    persist::PULL_STATE,
 ];
 /// Stores never copied: what was pulled from the ledger is the ledger's data, readable only
 /// where its person holds a role; a device pulls it again itself.

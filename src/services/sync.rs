@@ -1,6 +1,8 @@
 //! Pulling work from the ledger (复查 across people, issue 18): the open hazards of the regions
-//! where this device's person holds a role, with their 交办, page by page from the stored
-//! cursor (`GET /api/device/pull`, signed with the device key). Pulls run at start-up, when the
+//! where this device's person holds a role and those assigned to them, with their 交办, page by
+//! page from the stored cursor (`GET /api/device/pull`, signed with the device key); once a day
+//! from the beginning, dropping what the ledger no longer sends (a hazard moved elsewhere, a
+//! role the person lost). Pulls run at start-up, when the
 //! browser comes back online, every five minutes while the app is open, and on the follow-up
 //! screen's button. Each page is applied to the model, whose persistence Effect stores its
 //! hazards and the cursor that follows them in one transaction: a pull cut off midway starts
@@ -11,7 +13,7 @@
 
 use crate::model::context::AppContext;
 use crate::model::pulled::Pulled;
-use crate::platform::clock::now;
+use crate::platform::clock::{self, now};
 use crate::platform::http;
 use crate::platform::lazy::{Task, on_demand};
 use crate::services::device_requests::{get_signed_bytes, send_signed};
@@ -105,35 +107,67 @@ async fn page(app: AppContext, after: String) -> Page {
 }
 
 on_demand! {
-    /// One pull run: pages until the ledger has nothing more, then the photos to keep.
-    /// Returns how it ended.
+    /// One pull run: pages from the stored cursor until the ledger has nothing more (what
+    /// changed, closed hazards included); once a day then every page from the beginning,
+    /// dropping what was not sent again; then the photos to keep. Returns how it ended.
     fn pull_run in screens / preload_pull (app: AppContext) -> Task<SyncState> {
         Box::pin(async move {
             let mut received = 0;
-            loop {
-                let after = app.model.with_untracked(|m| m.pull_cursor.clone());
-                match page(app, after).await {
-                    Page::Received(response) => {
-                        received += response.hazards.len();
-                        let more = response.more;
-                        app.model.update(|m| m.apply_pull(response));
-                        state().set(SyncState::Pulling { received });
-                        if !more {
-                            break;
-                        }
-                    }
-                    Page::NotEnrolled => return SyncState::NotEnrolled,
-                    Page::Refused(message) => {
-                        // Told so by the ledger: the region's data leaves this device.
-                        app.model.update(|m| m.wipe_pulled());
-                        return SyncState::Refused(message);
-                    }
-                    Page::Failed(message) => return SyncState::Failed(message),
+            let stored = app.model.with_untracked(|m| m.pull.after.clone());
+            let today = clock::today_iso();
+            // A first pull (or one after a wipe) is a full one already.
+            let full_due = stored.is_empty() || app.model.with_untracked(|m| m.pull.full_on != today);
+            if !stored.is_empty()
+                && let Err(end) = pages(app, stored, &mut received, None).await
+            {
+                return end;
+            }
+            if full_due {
+                let mut seen = std::collections::BTreeSet::new();
+                if let Err(end) = pages(app, String::new(), &mut received, Some(&mut seen)).await {
+                    return end;
                 }
+                app.model.update(|m| m.finish_full_pull(&seen, &today));
             }
             fetch_photos(app).await;
             SyncState::Done { at: now(), received }
         })
+    }
+}
+
+/// Pulls page after page from `after` until the ledger has nothing more, applying each to the
+/// model; `seen` collects the keys received. An error is how the run ends.
+async fn pages(
+    app: AppContext,
+    mut after: String,
+    received: &mut usize,
+    mut seen: Option<&mut std::collections::BTreeSet<String>>,
+) -> Result<(), SyncState> {
+    loop {
+        match page(app, after).await {
+            Page::Received(response) => {
+                *received += response.hazards.len();
+                if let Some(seen) = seen.as_deref_mut() {
+                    seen.extend(response.hazards.iter().map(|h| h.key()));
+                }
+                let more = response.more;
+                after = response.after.clone();
+                app.model.update(|m| m.apply_pull(response));
+                state().set(SyncState::Pulling {
+                    received: *received,
+                });
+                if !more {
+                    return Ok(());
+                }
+            }
+            Page::NotEnrolled => return Err(SyncState::NotEnrolled),
+            Page::Refused(message) => {
+                // Told so by the ledger: the region's data leaves this device.
+                app.model.update(|m| m.wipe_pulled());
+                return Err(SyncState::Refused(message));
+            }
+            Page::Failed(message) => return Err(SyncState::Failed(message)),
+        }
     }
 }
 
