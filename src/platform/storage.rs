@@ -28,6 +28,9 @@ pub const ENVELOPES: &str = "envelopes";
 /// Hazards pulled from the ledger (v7), keyed `<inspection id>/<item id>`: the ledger's data,
 /// never a backup's (`services::backup`).
 pub const PULLED: &str = "pulled";
+/// Photos of pulled hazards (v7), keyed by SHA-256 like `photos` but apart from it: the
+/// ledger's evidence, deleted with what was pulled and never in a backup.
+pub const PULLED_PHOTOS: &str = "pulled_photos";
 
 #[wasm_bindgen]
 extern "C" {
@@ -196,6 +199,7 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> std::result::Result<(), JsValu
     if old_version < 7 {
         // v7: hazards pulled from the ledger (re-inspection of others' hazards).
         db.create_object_store(PULLED)?;
+        db.create_object_store(PULLED_PHOTOS)?;
     }
     Ok(())
 }

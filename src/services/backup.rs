@@ -28,7 +28,7 @@ const DEVICE_ONLY: &[&str] = &[
 ];
 /// Stores never copied: what was pulled from the ledger is the ledger's data, readable only
 /// where its person holds a role; a device pulls it again itself.
-const DEVICE_ONLY_STORES: &[&str] = &[storage::PULLED];
+const DEVICE_ONLY_STORES: &[&str] = &[storage::PULLED, storage::PULLED_PHOTOS];
 
 /// A stored value, as the backup file carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -189,11 +189,52 @@ pub async fn store(db: &Db, bytes: &[u8], media_type: &str) -> Result<String, St
     Ok(sha256)
 }
 
+/// A stored photo: the device's own, else one of a pulled hazard.
 pub async fn load(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageError> {
-    Ok(db
-        .get(storage::PHOTOS, sha256)
-        .await?
-        .and_then(|v| v.dyn_into::<Blob>().ok()))
+    for store in [storage::PHOTOS, storage::PULLED_PHOTOS] {
+        if let Some(blob) = db
+            .get(store, sha256)
+            .await?
+            .and_then(|v| v.dyn_into::<Blob>().ok())
+        {
+            return Ok(Some(blob));
+        }
+    }
+    Ok(None)
+}
+
+/// Stores a pulled hazard's photo (bytes already checked against `sha256`).
+pub async fn store_pulled(
+    db: &Db,
+    sha256: &str,
+    bytes: &[u8],
+    media_type: &str,
+) -> Result<(), StorageError> {
+    let blob = bytes_blob(bytes, media_type)?;
+    db.put(storage::PULLED_PHOTOS, sha256, blob.into()).await
+}
+
+/// Deletes the pulled photos none of `keep` names (all of them for an empty `keep`), in one
+/// transaction.
+pub async fn prune_pulled(db: &Db, keep: &[String]) -> Result<(), StorageError> {
+    let keys = db
+        .read(&[storage::Read::GetAllKeys(storage::PULLED_PHOTOS)])
+        .await?;
+    let stored: Vec<String> = keys
+        .first()
+        .map(|v| {
+            js_sys::Array::from(v)
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let gone: Vec<(&str, &str)> = stored
+        .iter()
+        .filter(|k| !keep.contains(k))
+        .map(|k| (storage::PULLED_PHOTOS, k.as_str()))
+        .collect();
+    db.write(&[], &gone).await
 }
 
 /// The stored files named by `hashes`, as bundle attachments, each checked against its hash.

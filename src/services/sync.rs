@@ -9,7 +9,8 @@
 //! again from the last stored page, and a hazard read twice is stored once (by key).
 //!
 //! Photos of hazards assigned to this person (待办) and of hazards under review on this device
-//! are fetched into the photo store after each run, so that 复查 works offline.
+//! are fetched after each run into a store of their own (`pulled_photos`: never in a backup,
+//! deleted with the hazards that name them), so that 复查 works offline.
 
 use crate::model::context::AppContext;
 use crate::model::pulled::Pulled;
@@ -130,6 +131,18 @@ on_demand! {
                 app.model.update(|m| m.finish_full_pull(&seen, &today));
             }
             fetch_photos(app).await;
+            // Photos of hazards no longer pulled leave with them.
+            let keep: Vec<String> = app.model.with_untracked(|m| {
+                m.pulled
+                    .values()
+                    .filter_map(|p| match p {
+                        Pulled::Open(h) => Some(h.photos.clone()),
+                        Pulled::Verified(_) => None,
+                    })
+                    .flatten()
+                    .collect()
+            });
+            let _ = photos::prune_pulled(&app.db.get_value(), &keep).await;
             SyncState::Done { at: now(), received }
         })
     }
@@ -164,6 +177,7 @@ async fn pages(
             Page::Refused(message) => {
                 // Told so by the ledger: the region's data leaves this device.
                 app.model.update(|m| m.wipe_pulled());
+                let _ = photos::prune_pulled(&app.db.get_value(), &[]).await;
                 return Err(SyncState::Refused(message));
             }
             Page::Failed(message) => return Err(SyncState::Failed(message)),
@@ -216,7 +230,7 @@ async fn fetch_photos(app: AppContext) {
         let (served_type, bytes) = reply;
         if paicha_core::sha256_hex(&bytes) == sha256 {
             let media_type = photos::media_type_of(&bytes).unwrap_or(&served_type);
-            let _ = photos::store(&db, &bytes, media_type).await;
+            let _ = photos::store_pulled(&db, &sha256, &bytes, media_type).await;
         }
     }
 }

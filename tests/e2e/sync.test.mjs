@@ -14,13 +14,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runLedger, useApp } from "./harness.mjs";
 import { addAccount, localhostUrl, signedInPerson } from "./access-helpers.mjs";
-import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, startFireworksInspection, withCheckDigit } from "./app-helpers.mjs";
+import { addPhoto, chooseSite, completeAndSeal, fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, startFireworksInspection, withCheckDigit } from "./app-helpers.mjs";
 
 const PHONE = { width: 360, height: 740 };
 const TABLET = { width: 768, height: 1024 };
 const DESK = { width: 1280, height: 900 };
 const SITE = "长安区同步测试烟花批发部";
 const CODE = withCheckDigit("91130102MA0000077");
+const SITE2 = "长安区同步测试加油站";
 
 const env = useApp({ workDir: "paicha-sync-" });
 
@@ -62,6 +63,24 @@ async function sync(page, base, expected = /已与台账同步/) {
   const text = (await bar.textContent()).trim();
   assert.match(text, expected);
   return text;
+}
+
+/** How many pulled hazards and pulled photos the device stores. */
+function counts(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(["pulled", "pulled_photos"]);
+          const pulled = tx.objectStore("pulled").count();
+          const photos = tx.objectStore("pulled_photos").count();
+          tx.oncomplete = () => resolve({ pulled: pulled.result, photos: photos.result });
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
 }
 
 /** The follow-up row of `item` on the list of `site`. */
@@ -182,7 +201,6 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   assert.match(evidence, /已验收销号/);
   assert.match(evidence, /李四/);
   assert.match(evidence, /复查冲突/, "the console shows the conflict");
-  await supervisor.context.close();
 
   // Phone A's next pull: its own hazard verified, by B.
   await sync(phone, base);
@@ -190,12 +208,39 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   assert.match(verified, /已验收销号/);
   assert.match(verified, /已由 李四（B-0001）验收销号/, "the one sealed last decides");
   assert.match(verified, /复查冲突/, "phone A shows the conflict");
-  // B's list no longer holds it (closed hazards leave).
+  // B's list no longer holds it (closed hazards leave), nor its photo.
   await sync(tablet, base);
   assert.equal(await row(tablet, "FW-01").count(), 0);
+  assert.equal((await counts(tablet)).photos, 0, "the closed hazard's photo left with it");
 
-  // B's device is revoked. B has an inspection of its own not uploaded yet (a draft), and
-  // one more pulled hazard is open in its township: the refused pull wipes that, not the draft.
+  // One more 待办 for B: A finds a hazard at another enterprise, the supervisor assigns it.
+  await phone.goto(`${base}/#/new`);
+  await phone.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
+  await chooseSite(phone, SITE2, withCheckDigit("91130102MA0000079"));
+  await fillCoInspector(phone);
+  await phone.getByRole("button", { name: /开始检查/ }).click();
+  await phone.getByRole("radiogroup", { name: /^FW-01 / }).getByLabel(/一般隐患/).check();
+  await phone.getByLabel("FW-01 隐患描述").fill("灭火器压力不足");
+  await fillOrder(phone, "FW-01");
+  await addPhoto(phone, "FW-01", photoFile("FW01-2.png", 96, 64, [0, 0, 200], [255, 255, 0]));
+  await completeAndSeal(phone);
+  await phone.getByRole("button", { name: /签名并导出/ }).click();
+  await phone.getByRole("link", { name: /上传状态/ }).click();
+  await phone.getByRole("listitem").filter({ hasText: /已上传/ }).nth(2).waitFor({ timeout: 30_000 });
+  await console_.goto(`${base}/console/`);
+  await console_.getByRole("region", { name: /隐患台账表格/ }).getByRole("row").filter({ hasText: SITE2 }).getByRole("link").first().click();
+  await console_.getByRole("heading", { level: 1, name: /隐患证据/ }).waitFor();
+  await console_.getByLabel(/交办给/).selectOption({ label: "乡镇 建北街道" });
+  await console_.getByLabel(/办理期限/).fill("2099-06-30");
+  await console_.getByRole("button", { name: /^交办/ }).click();
+  await console_.getByRole("region", { name: /交办记录/ }).getByRole("cell", { name: "乡镇 建北街道" }).waitFor();
+  await supervisor.context.close();
+  await sync(tablet, base);
+  assert.equal(await row(tablet, "FW-01", SITE2).count(), 1);
+  assert.deepEqual(await counts(tablet), { pulled: 1, photos: 1 }, "the 待办 hazard and its photo are on B");
+
+  // B's device is revoked. B has an inspection of its own not uploaded yet (a draft): the
+  // refused pull wipes what B pulled (the hazard and its photo), not the draft.
   await startFireworksInspection(tablet, base, "建北街道草稿单位");
   const revoked = await runLedger(["keys", "revoke", b.keyPrefix, "--reason", "平板遗失"], { dataDir: env.server.dataDir });
   assert.equal(revoked.code, 0, revoked.stderr);
@@ -217,6 +262,7 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
       }),
   );
   assert.equal(stored.pulled, 0, "pulled data is wiped");
+  assert.equal((await counts(tablet)).photos, 0, "pulled photos are wiped");
   assert.ok(stored.sites.includes("建北街道草稿单位"), "B's own draft is kept");
   await tablet.goto(`${base}/#/`);
   await tablet.getByText("建北街道草稿单位").first().waitFor();
