@@ -394,31 +394,17 @@ async fn pull(
     }
     let account = account.expect("an account reads some region");
     let store = &state.store;
-    let regional = HazardFilter {
-        scope: Some(reads.clone()),
-        ..Default::default()
+    // The regions' hazards, and those ever assigned to the person or their township wherever
+    // they are (a township's staff re-inspect hazards the county recorded); one no longer
+    // assigned to them leaves. One query: each hazard once, in one order.
+    let assigned = crate::store::AssignedTo {
+        account_id: account.id.clone(),
+        townships: townships_of(&account),
     };
-    let mut changes = store
-        .hazard_changes(&regional, &after, limit)
+    let changes = store
+        .hazard_changes(&reads, Some(&assigned), &after, limit)
         .await
         .map_err(ApiError::from_store)?;
-    // And the hazards ever assigned to the person, wherever they are (a township's staff
-    // re-inspect hazards the county recorded); one no longer assigned to them leaves.
-    let ever_assigned = store
-        .hazards_ever_assigned(&account.id, &townships_of(&account))
-        .await
-        .map_err(ApiError::from_store)?;
-    if !ever_assigned.is_empty() {
-        let assigned = HazardFilter {
-            hazards: Some(ever_assigned),
-            ..Default::default()
-        };
-        let extra = store
-            .hazard_changes(&assigned, &after, limit)
-            .await
-            .map_err(ApiError::from_store)?;
-        changes = merged(changes, extra, limit);
-    }
     let more = changes.len() == limit;
     let changed: Vec<(String, String)> = changes
         .iter()
@@ -573,18 +559,4 @@ fn townships_of(account: &crate::store::Account) -> Vec<paicha_core::region::Reg
     out.sort();
     out.dedup();
     out
-}
-
-/// Two lists of changes in cursor order as one, each hazard once, at most `limit`: the first
-/// `limit` of the union, since each list holds the first `limit` of its own.
-fn merged(
-    a: Vec<crate::store::HazardChange>,
-    b: Vec<crate::store::HazardChange>,
-    limit: usize,
-) -> Vec<crate::store::HazardChange> {
-    let mut all: Vec<_> = a.into_iter().chain(b).collect();
-    all.sort_by(|x, y| x.cursor.cmp(&y.cursor));
-    all.dedup_by(|x, y| x.cursor == y.cursor);
-    all.truncate(limit);
-    all
 }

@@ -511,6 +511,13 @@ impl ChangeCursor {
     }
 }
 
+/// Whose 交办 a pull follows: an inspector's account and the townships where they hold a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignedTo {
+    pub account_id: String,
+    pub townships: Vec<RegionCode>,
+}
+
 /// A hazard that changed, as a pull lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HazardChange {
@@ -523,15 +530,36 @@ pub struct HazardChange {
 }
 
 impl Store {
-    /// The hazards `filter` selects (by scope or by key) that changed after `after`, in the
-    /// order they changed, at most `limit` of them.
+    /// The hazards of `scope`, or ever assigned to `assigned` (wherever they are), that
+    /// changed after `after`, in the order they changed, at most `limit` of them.
     pub async fn hazard_changes(
         &self,
-        filter: &HazardFilter,
+        scope: &[RegionCode],
+        assigned: Option<&AssignedTo>,
         after: &ChangeCursor,
         limit: usize,
     ) -> Result<Vec<HazardChange>, StoreError> {
-        let mut clause = conditions(filter, filter.day());
+        let filter = HazardFilter::default();
+        let mut clause = conditions(&filter, filter.day());
+        let mut reach: Vec<String> = scope.iter().map(|r| region_is(&mut clause, r)).collect();
+        if let Some(assigned) = assigned {
+            let id = clause.param(assigned.account_id.as_str());
+            let mut whom = vec![format!(
+                "(a.assignee_kind = 'inspector' AND a.assignee = {id})"
+            )];
+            for township in &assigned.townships {
+                let p = clause.param(township.as_str());
+                whom.push(format!(
+                    "(a.assignee_kind = 'township' AND a.assignee = {p})"
+                ));
+            }
+            reach.push(format!(
+                "EXISTS (SELECT 1 FROM assignments a WHERE a.inspection_id = h.inspection_id \
+                 AND a.item_id = h.item_id AND ({}))",
+                whom.join(" OR ")
+            ));
+        }
+        clause.and(any_of(reach));
         let t = clause.param(after.changed_at.as_str());
         let i = clause.param(after.inspection_id.as_str());
         let k = clause.param(after.item_id.as_str());

@@ -353,35 +353,6 @@ impl Store {
         rows.iter().map(assignment).collect()
     }
 
-    /// Every hazard ever assigned (current or superseded) to the inspector `account_id` or to
-    /// one of `townships`: what a person's devices follow wherever the hazard is, and what
-    /// they are told has left once it is assigned elsewhere.
-    pub async fn hazards_ever_assigned(
-        &self,
-        account_id: &str,
-        townships: &[RegionCode],
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut values = vec![account_id.to_string()];
-        let mut alternatives = vec!["(assignee_kind = 'inspector' AND assignee = $1)".to_string()];
-        for township in townships {
-            values.push(township.to_string());
-            alternatives.push(format!(
-                "(assignee_kind = 'township' AND assignee = ${})",
-                values.len()
-            ));
-        }
-        let sql = format!(
-            "SELECT DISTINCT inspection_id, item_id FROM assignments WHERE {} \
-             ORDER BY inspection_id, item_id",
-            alternatives.join(" OR ")
-        );
-        self.rows(sql, &values)
-            .await?
-            .iter()
-            .map(|row| Ok((row.try_get("inspection_id")?, row.try_get("item_id")?)))
-            .collect()
-    }
-
     // ---- 案件查办 ------------------------------------------------------------------------------
 
     /// Records a case and the hazards it was opened for, with the audit entry.

@@ -26,8 +26,8 @@ pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use evidence::{PhotoRef, Provenance, ReviewEntry};
 pub use hazard_page::{
-    COUNT_CAP, ChangeCursor, HazardChange, HazardCursor, HazardOrder, HazardPage, HazardTallies,
-    PageRequest, PageStart, Total,
+    AssignedTo, COUNT_CAP, ChangeCursor, HazardChange, HazardCursor, HazardOrder, HazardPage,
+    HazardTallies, PageRequest, PageStart, Total,
 };
 pub use hazards::{HazardFilter, HazardRow, HazardStatus, LatestReview, derive_status};
 pub use paicha_core::hazard_ledger::HazardLevel;
