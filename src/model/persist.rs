@@ -284,6 +284,30 @@ fn record(model: &Model, key: &RecordKey) -> Option<Write> {
     }
 }
 
+/// Whether a record is what the ledger sent (written apart from the inspector's records).
+fn is_pulled(key: &RecordKey) -> bool {
+    matches!(key, RecordKey::Pulled(_) | RecordKey::PullState)
+}
+
+/// Writes `ops` in one durable transaction (nothing when there are none).
+async fn commit(db: &Db, ops: &[(Option<(RecordKey, u64)>, Op)]) -> Result<(), StorageError> {
+    let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> = ops
+        .iter()
+        .filter_map(|(_, op)| match op {
+            Op::Put((store, key, value)) => Some((*store, key.as_str(), value.clone())),
+            Op::Delete(..) => None,
+        })
+        .collect();
+    let deletes: Vec<(&str, &str)> = ops
+        .iter()
+        .filter_map(|(_, op)| match op {
+            Op::Delete(store, key) => Some((*store, key.as_str())),
+            Op::Put(_) => None,
+        })
+        .collect();
+    db.write(&writes, &deletes).await
+}
+
 thread_local! {
     static AFTER_SAVED: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -382,39 +406,41 @@ pub fn sync_to_storage(
         state.set(SaveState::Saving);
         let db = db.get_value();
         leptos::task::spawn_local(async move {
-            // Everything changed since the last run commits together or not at all (e.g. a
-            // last answer and the seal that follows it).
-            let writes: Vec<(&str, &str, wasm_bindgen::JsValue)> = pending
-                .iter()
-                .filter_map(|(_, op)| match op {
-                    Op::Put((store, key, value)) => Some((*store, key.as_str(), value.clone())),
-                    Op::Delete(..) => None,
-                })
-                .collect();
-            let deletes: Vec<(&str, &str)> = pending
-                .iter()
-                .filter_map(|(_, op)| match op {
-                    Op::Delete(store, key) => Some((*store, key.as_str())),
-                    Op::Put(_) => None,
-                })
-                .collect();
-            if let Err(e) = db.write(&writes, &deletes).await {
+            // What the ledger sent goes in a transaction of its own: a pull too large for the
+            // disk must never make the inspector's own saves fail with it.
+            let (pulled, own): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|(k, _)| k.as_ref().is_some_and(|(k, _)| is_pulled(k)));
+            // Everything the inspector changed since the last run commits together or not at
+            // all (e.g. a last answer and the seal that follows it).
+            if let Err(e) = commit(&db, &own).await {
                 state.set(SaveState::Failed(e.to_string()));
                 return;
             }
             if let Some(current) = summary_changed {
                 summary_written.set_value(Some(current));
             }
+            // A pull's page and the cursor after it, together; if that fails they stay pending
+            // and go with the next batch (the pull is repeatable from the stored cursor).
+            let stored_pulled = match commit(&db, &pulled).await {
+                Ok(()) => pulled,
+                Err(e) => {
+                    leptos::logging::warn!("pulled hazards not stored yet: {e}");
+                    Vec::new()
+                }
+            };
             written.update_value(|w| {
-                for (key, revision) in pending.into_iter().filter_map(|(k, _)| k) {
+                for (key, revision) in own.into_iter().chain(stored_pulled).filter_map(|(k, _)| k) {
                     // Transactions commit in order, but never step back past a later revision.
                     let entry = w.entry(key).or_insert(0);
                     *entry = (*entry).max(revision);
                 }
             });
+            // "Saved" speaks of the inspector's records.
             let all_written = model.with_untracked(|m| {
                 m.revisions()
                     .iter()
+                    .filter(|(k, _)| !is_pulled(k))
                     .all(|(k, rev)| written.with_value(|w| w.get(k) == Some(rev)))
             });
             if all_written {

@@ -44,6 +44,9 @@ pub enum SyncState {
 
 thread_local! {
     static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// A pull was asked for while one ran (e.g. a 复查 started during the start-up pull, whose
+    /// photos that run may not fetch): run once more when it ends.
+    static AGAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static STATE: ArcRwSignal<SyncState> = ArcRwSignal::new(SyncState::Idle);
 }
 
@@ -55,7 +58,11 @@ pub fn state() -> ArcRwSignal<SyncState> {
 /// Pulls now, unless a pull is under way or the device is not registered. "Pulling" shows at
 /// once, and the outcome only once another pull may start.
 pub fn pull_now(app: AppContext) {
-    if app.device_key.with_untracked(Option::is_none) || RUNNING.with(|r| r.replace(true)) {
+    if app.device_key.with_untracked(Option::is_none) {
+        return;
+    }
+    if RUNNING.with(|r| r.replace(true)) {
+        AGAIN.with(|a| a.set(true));
         return;
     }
     state().set(SyncState::Pulling { received: 0 });
@@ -70,8 +77,12 @@ pub fn pull_now(app: AppContext) {
                 }
             }
         };
+        let done = matches!(outcome, SyncState::Done { .. });
         RUNNING.with(|r| r.set(false));
         state().set(outcome);
+        if AGAIN.with(|a| a.replace(false)) && done {
+            pull_now(app);
+        }
     });
 }
 
