@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { launchBrowser, runLedger, startServer } from "../tests/e2e/harness.mjs";
 import { ENVELOPE, addAccount, continueReferenceChain, enrolKey, localhostUrl, upload } from "../tests/e2e/access-helpers.mjs";
-import { fillRegistration } from "../tests/e2e/app-helpers.mjs";
+import { fillRegistration, storeCounts } from "../tests/e2e/app-helpers.mjs";
 import { readFile } from "node:fs/promises";
 
 const hazards = Number(process.argv[2] ?? 2000);
@@ -65,18 +65,7 @@ try {
   await button.click();
   await page.getByRole("status", { name: "台账同步" }).filter({ hasText: /已与台账同步/ }).waitFor({ timeout: 300_000 });
   // Stored: every hazard is in IndexedDB (the persistence Effect commits page by page).
-  const count = () =>
-    page.evaluate(
-      () =>
-        new Promise((resolve, reject) => {
-          const open = indexedDB.open("paicha");
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const request = open.result.transaction("pulled").objectStore("pulled").count();
-            request.onsuccess = () => resolve(request.result);
-          };
-        }),
-    );
+  const count = async () => (await storeCounts(page, ["pulled"])).pulled;
   while ((await count()) < hazards) await new Promise((r) => setTimeout(r, 20));
   const pulled = Date.now() - started;
   const after = await usage();

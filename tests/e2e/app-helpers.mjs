@@ -337,3 +337,25 @@ export async function drawSignature(page) {
   await page.getByText(/已记录签名/).waitFor();
   await savedShown(page);
 }
+
+/** How many records each of `stores` holds in the app's IndexedDB, read in one transaction:
+ * { store: count }. */
+export function storeCounts(page, stores) {
+  return page.evaluate(
+    (stores) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(stores);
+          const requests = stores.map((store) => [store, tx.objectStore(store).count()]);
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(Object.fromEntries(requests.map(([store, r]) => [store, r.result])));
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    stores,
+  );
+}

@@ -12,19 +12,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, runLedger, useApp } from "./harness.mjs";
-import {
-  addPhoto,
-  assertAnswers,
-  completeAndSeal,
-  countAnswersOnScreen,
-  fillOrder,
-  photoFile,
-  register,
-  savedShown,
-  seedStorage,
-  startFireworksInspection,
-  storedInspection,
-} from "./app-helpers.mjs";
+import { addPhoto, assertAnswers, completeAndSeal, countAnswersOnScreen, fillOrder, photoFile, register, savedShown, seedStorage, startFireworksInspection, storeCounts, storedInspection } from "./app-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
 const PHONE = { width: 360, height: 640 };
@@ -66,19 +54,8 @@ async function screenshots(page, name) {
 }
 
 /** Number of files in the `photos` store. */
-function storedPhotoCount(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("paicha");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction("photos").objectStore("photos").count();
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        };
-      }),
-  );
+async function storedPhotoCount(page) {
+  return (await storeCounts(page, ["photos"])).photos;
 }
 
 /** A stroke drawn with a finger (CDP touch events, as a phone's touchscreen sends them). */

@@ -14,7 +14,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runLedger, useApp } from "./harness.mjs";
 import { addAccount, localhostUrl, signedInPerson } from "./access-helpers.mjs";
-import { addPhoto, chooseSite, completeAndSeal, fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, startFireworksInspection, withCheckDigit } from "./app-helpers.mjs";
+import { addPhoto, chooseSite, completeAndSeal, fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, startFireworksInspection, storeCounts, withCheckDigit } from "./app-helpers.mjs";
 
 const PHONE = { width: 360, height: 740 };
 const TABLET = { width: 768, height: 1024 };
@@ -66,21 +66,9 @@ async function sync(page, base, expected = /已与台账同步/) {
 }
 
 /** How many pulled hazards and pulled photos the device stores. */
-function counts(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("paicha");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction(["pulled", "pulled_photos"]);
-          const pulled = tx.objectStore("pulled").count();
-          const photos = tx.objectStore("pulled_photos").count();
-          tx.oncomplete = () => resolve({ pulled: pulled.result, photos: photos.result });
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-  );
+async function counts(page) {
+  const { pulled, pulled_photos: photos } = await storeCounts(page, ["pulled", "pulled_photos"]);
+  return { pulled, photos };
 }
 
 /** The follow-up row of `item` on the list of `site`. */
