@@ -5,6 +5,7 @@
 
 use super::{Model, RecordKey};
 use chrono::NaiveDate;
+use paicha_core::followup::FollowUp;
 use paicha_core::pulled::{PulledStanding, hazard_key};
 use paicha_core::wire::{ClosedHazard, PullResponse, PulledHazard, Verification};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,14 @@ pub struct PullState {
 }
 
 impl Pulled {
+    /// The hazard, while it is open on the ledger.
+    pub fn open(&self) -> Option<&PulledHazard> {
+        match self {
+            Pulled::Open(h) => Some(h),
+            Pulled::Verified(_) => None,
+        }
+    }
+
     /// Its key: `inspection id/item id`.
     pub fn key(&self) -> String {
         match self {
@@ -112,44 +121,48 @@ impl Model {
             .get(&hazard_key(&inspection_id.to_string(), item_id))
     }
 
+    /// Every pulled hazard still open on the ledger (the device's own included).
+    pub fn pulled_open(&self) -> impl Iterator<Item = &PulledHazard> {
+        self.pulled.values().filter_map(Pulled::open)
+    }
+
     /// Hazards recorded by others, open on the ledger, with where each stands on `today`.
     pub fn pulled_others(&self, today: NaiveDate) -> Vec<(&PulledHazard, PulledStanding<'_>)> {
         let inspections: Vec<_> = self.inspections.values().collect();
-        self.pulled
-            .values()
-            .filter_map(|p| match p {
-                Pulled::Open(h) if !self.is_own(&h.inspection_id) => Some(h.as_ref()),
-                _ => None,
-            })
+        self.pulled_open()
+            .filter(|h| !self.is_own(&h.inspection_id))
             .map(|h| (h, h.standing(&inspections, today)))
             .collect()
     }
 
-    /// 待办: open hazards assigned to this device's person (or their township) that still
-    /// need a re-inspection on `today`.
+    /// 待办 on `today`: open hazards assigned to this device's person (or their township)
+    /// that still need a re-inspection.
     pub fn todo_count(&self, today: NaiveDate) -> usize {
-        let inspections: Vec<_> = self.inspections.values().collect();
-        // The device's own list decides its own hazards.
-        let own_due: Vec<_> = self
-            .follow_up(today)
+        self.todo_of(&self.follow_up(today), &self.pulled_others(today))
+    }
+
+    /// 待办 among the device's own list (`own`, which decides its own hazards) and the others'
+    /// pulled hazards (`others`), as computed for the same day.
+    pub fn todo_of(
+        &self,
+        own: &[FollowUp<'_>],
+        others: &[(&PulledHazard, PulledStanding<'_>)],
+    ) -> usize {
+        let to_me = |h: &PulledHazard| h.assignment.as_ref().is_some_and(|a| a.to_me);
+        let own_todo = own
             .iter()
             .filter(|f| f.status.needs_review())
-            .map(|f| f.hazard())
-            .collect();
-        self.pulled
-            .values()
-            .filter_map(|p| match p {
-                Pulled::Open(h) if h.assignment.as_ref().is_some_and(|a| a.to_me) => Some(h),
-                _ => None,
+            .filter(|f| {
+                self.pulled_of(f.inspection.id, f.item_id)
+                    .and_then(Pulled::open)
+                    .is_some_and(to_me)
             })
-            .filter(|h| {
-                if self.is_own(&h.inspection_id) {
-                    h.hazard_ref().is_some_and(|r| own_due.contains(&r))
-                } else {
-                    h.standing(&inspections, today).status.needs_review()
-                }
-            })
-            .count()
+            .count();
+        let others_todo = others
+            .iter()
+            .filter(|(h, standing)| to_me(h) && standing.status.needs_review())
+            .count();
+        own_todo + others_todo
     }
 
     /// Who verified one of this device's own hazards elsewhere, if the ledger said so.

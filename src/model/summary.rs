@@ -106,7 +106,7 @@ impl Summary {
                 })
                 .collect(),
             deadlines,
-            todo: model.todo_count(today) as u32,
+            todo: model.todo_of(&own, &pulled) as u32,
         }
     }
 

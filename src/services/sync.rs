@@ -13,7 +13,6 @@
 //! deleted with the hazards that name them), so that 复查 works offline.
 
 use crate::model::context::AppContext;
-use crate::model::pulled::Pulled;
 use crate::platform::clock::{self, now};
 use crate::platform::http;
 use crate::platform::lazy::{Task, on_demand};
@@ -21,8 +20,8 @@ use crate::services::device_requests::{get_signed_bytes, send_signed};
 use crate::services::photos;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use paicha_core::followup::under_review;
 use paicha_core::wire::{self, ErrorBody, PullQuery, PullResponse};
-use wasm_bindgen::prelude::*;
 
 /// Where pulling stands, for the follow-up screen.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,14 +143,7 @@ on_demand! {
             fetch_photos(app).await;
             // Photos of hazards no longer pulled leave with them.
             let keep: Vec<String> = app.model.with_untracked(|m| {
-                m.pulled
-                    .values()
-                    .filter_map(|p| match p {
-                        Pulled::Open(h) => Some(h.photos.clone()),
-                        Pulled::Verified(_) => None,
-                    })
-                    .flatten()
-                    .collect()
+                m.pulled_open().flat_map(|h| h.photos.iter().cloned()).collect()
             });
             let _ = photos::prune_pulled(&app.db.get_value(), &keep).await;
             SyncState::Done { at: now(), received }
@@ -201,21 +193,11 @@ async fn pages(
 /// A photo that fails is tried again after the next pull.
 async fn fetch_photos(app: AppContext) {
     let wanted: Vec<(String, String, String)> = app.model.with_untracked(|m| {
-        let reviewing: Vec<_> = m
-            .inspections
-            .values()
-            .filter(|i| !i.is_sealed())
-            .flat_map(|i| i.reviews.iter().map(|r| r.hazard.clone()))
-            .collect();
-        m.pulled
-            .values()
-            .filter_map(|p| match p {
-                Pulled::Open(h) => Some(h),
-                Pulled::Verified(_) => None,
-            })
+        let reviewing = under_review(m.inspections.values(), None);
+        m.pulled_open()
             .filter(|h| {
                 h.assignment.as_ref().is_some_and(|a| a.to_me)
-                    || h.hazard_ref().is_some_and(|r| reviewing.contains(&r))
+                    || h.hazard_ref().is_some_and(|r| reviewing.contains(&&r))
             })
             .flat_map(|h| {
                 h.photos
@@ -249,15 +231,5 @@ async fn fetch_photos(app: AppContext) {
 /// Starts the triggers: now, the `online` event and a five-minute timer.
 pub fn start_puller(app: AppContext) {
     pull_now(app);
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_online = Closure::<dyn Fn()>::new(move || pull_now(app));
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-        on_online.as_ref().unchecked_ref(),
-        300_000,
-    );
-    // Both live as long as the page.
-    on_online.forget();
+    http::when_online_and_every(300_000, move || pull_now(app));
 }

@@ -322,14 +322,23 @@ pub fn due_for_review<'a>(
     site: &CreditCode,
     except: Option<uuid::Uuid>,
 ) -> Vec<&'a FollowUp<'a>> {
-    let in_progress: Vec<&HazardRef> = inspections
-        .into_iter()
-        .filter(|i| !i.is_sealed() && Some(i.id) != except)
-        .flat_map(|i| i.reviews.iter().map(|r| &r.hazard))
-        .collect();
+    let in_progress = under_review(inspections, except);
     list.iter()
         .filter(|f| &f.inspection.site.credit_code == site && f.status.needs_review())
         .filter(|f| !in_progress.contains(&&f.hazard()))
+        .collect()
+}
+
+/// The hazards under review in a re-inspection still being written (but `except`): a new
+/// re-inspection leaves them to it.
+pub fn under_review<'a>(
+    inspections: impl IntoIterator<Item = &'a Inspection>,
+    except: Option<uuid::Uuid>,
+) -> Vec<&'a HazardRef> {
+    inspections
+        .into_iter()
+        .filter(|i| !i.is_sealed() && Some(i.id) != except)
+        .flat_map(|i| i.reviews.iter().map(|r| &r.hazard))
         .collect()
 }
 

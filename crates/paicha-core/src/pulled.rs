@@ -7,7 +7,9 @@
 use crate::checklist::{ChecklistRef, ContentHash};
 use crate::credit_code::CreditCode;
 use crate::finding::parse_date;
-use crate::followup::{Decision, HazardStatus, latest_review_of, status_by_deadline, status_of};
+use crate::followup::{
+    Decision, HazardStatus, latest_review_of, status_by_deadline, status_of, under_review,
+};
 use crate::hazard_ledger::HazardLevel;
 use crate::inspection::Inspection;
 use crate::reinspection::{HazardRef, HazardReview};
@@ -162,11 +164,7 @@ pub fn pulled_due_for_review<'p>(
     except: Option<uuid::Uuid>,
     today: NaiveDate,
 ) -> Vec<&'p PulledHazard> {
-    let in_progress: Vec<&HazardRef> = inspections
-        .iter()
-        .filter(|i| !i.is_sealed() && Some(i.id) != except)
-        .flat_map(|i| i.reviews.iter().map(|r| &r.hazard))
-        .collect();
+    let in_progress = under_review(inspections.iter().copied(), except);
     pulled
         .into_iter()
         .filter(|p| p.hazard.uscc == site)
