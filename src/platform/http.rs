@@ -17,6 +17,22 @@ pub fn online() -> bool {
     web_sys::window().is_some_and(|w| w.navigator().on_line())
 }
 
+/// Calls `f` whenever the browser comes back online and every `period_ms` while the page is
+/// open (for the page's lifetime): what retries work that needs the network.
+pub fn when_online_and_every(period_ms: i32, f: impl Fn() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::<dyn Fn()>::new(f);
+    let _ = window.add_event_listener_with_callback("online", callback.as_ref().unchecked_ref());
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        callback.as_ref().unchecked_ref(),
+        period_ms,
+    );
+    // Both live as long as the page.
+    callback.forget();
+}
+
 /// `path` relative to the page.
 fn relative(path: &str) -> &str {
     path.trim_start_matches('/')

@@ -10,7 +10,6 @@ use crate::platform::http;
 use crate::platform::lazy::{Task, on_demand};
 use leptos::prelude::*;
 use paicha_core::wire;
-use wasm_bindgen::prelude::*;
 
 enum Outcome {
     Accepted {
@@ -128,15 +127,5 @@ on_demand! {
 /// Starts the triggers: the `online` event and a 30 s timer.
 pub fn start_uploader(app: AppContext) {
     upload_due(app);
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_online = Closure::<dyn Fn()>::new(move || upload_due(app));
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-        on_online.as_ref().unchecked_ref(),
-        30_000,
-    );
-    // Both live as long as the page.
-    on_online.forget();
+    http::when_online_and_every(30_000, move || upload_due(app));
 }
