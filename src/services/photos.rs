@@ -203,20 +203,51 @@ pub async fn load(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageError> {
     Ok(None)
 }
 
-/// Stores a pulled hazard's photo (bytes already checked against `sha256`).
+/// What the screen shows for a photo: the photo itself if stored, else the ledger's thumbnail
+/// of a pulled hazard's photo (a preview, never evidence: [`attachments`] reads only photos).
+pub async fn load_shown(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageError> {
+    if let Some(blob) = load(db, sha256).await? {
+        return Ok(Some(blob));
+    }
+    Ok(db
+        .get(storage::PULLED_PHOTOS, &thumbnail_key(sha256))
+        .await?
+        .and_then(|v| v.dyn_into::<Blob>().ok()))
+}
+
+/// Where a pulled photo's thumbnail is kept in the `pulled_photos` store, beside the photos
+/// (keyed by their hash).
+pub fn thumbnail_key(sha256: &str) -> String {
+    format!("thumbnail/{sha256}")
+}
+
+/// Whether the device holds a pulled photo's thumbnail.
+pub async fn has_thumbnail(db: &Db, sha256: &str) -> Result<bool, StorageError> {
+    Ok(db
+        .get(storage::PULLED_PHOTOS, &thumbnail_key(sha256))
+        .await?
+        .is_some())
+}
+
+/// Stores a pulled hazard's photo (bytes already checked against `sha256`), or its thumbnail
+/// under [`thumbnail_key`].
 pub async fn store_pulled(
     db: &Db,
-    sha256: &str,
+    key: &str,
     bytes: &[u8],
     media_type: &str,
 ) -> Result<(), StorageError> {
     let blob = bytes_blob(bytes, media_type)?;
-    db.put(storage::PULLED_PHOTOS, sha256, blob.into()).await
+    db.put(storage::PULLED_PHOTOS, key, blob.into()).await
 }
 
-/// Deletes the pulled photos none of `keep` names (all of them for an empty `keep`), in one
-/// transaction.
+/// Deletes the pulled photos and thumbnails none of `keep` (photo hashes) names (all of them
+/// for an empty `keep`), in one transaction.
 pub async fn prune_pulled(db: &Db, keep: &[String]) -> Result<(), StorageError> {
+    let keep: std::collections::HashSet<String> = keep
+        .iter()
+        .flat_map(|sha| [sha.clone(), thumbnail_key(sha)])
+        .collect();
     let keys = db
         .read(&[storage::Read::GetAllKeys(storage::PULLED_PHOTOS)])
         .await?;
@@ -231,7 +262,7 @@ pub async fn prune_pulled(db: &Db, keep: &[String]) -> Result<(), StorageError> 
         .unwrap_or_default();
     let gone: Vec<(&str, &str)> = stored
         .iter()
-        .filter(|k| !keep.contains(k))
+        .filter(|k| !keep.contains(*k))
         .map(|k| (storage::PULLED_PHOTOS, k.as_str()))
         .collect();
     db.write(&[], &gone).await

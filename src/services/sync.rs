@@ -9,8 +9,10 @@
 //! again from the last stored page, and a hazard read twice is stored once (by key).
 //!
 //! Photos of hazards assigned to this person (待办) and of hazards under review on this device
-//! are fetched after each run into a store of their own (`pulled_photos`: never in a backup,
-//! deleted with the hazards that name them), so that 复查 works offline.
+//! are fetched after each run, and a thumbnail of every other pulled photo, into a store of
+//! their own (`pulled_photos`: never in a backup, deleted with the hazards that name them),
+//! so that 复查 works offline and the list shows what each hazard looked like. A photo itself
+//! comes on demand ([`fetch_full`]).
 
 use crate::model::context::AppContext;
 use crate::platform::clock::{self, now};
@@ -30,6 +32,8 @@ pub enum SyncState {
     Idle,
     /// A run is under way: hazards received so far.
     Pulling { received: usize },
+    /// A run is fetching photos and thumbnails: how many of them it has been through.
+    Photos { done: usize, total: usize },
     /// The last run finished.
     Done { at: DateTime<Utc>, received: usize },
     /// The ledger could not be reached or answered an error; the next trigger tries again.
@@ -188,44 +192,111 @@ async fn pages(
     }
 }
 
-/// Fetches the photos a re-inspection here will need that the photo store lacks: those of
-/// hazards assigned to this person and of hazards under review in a draft on this device.
-/// A photo that fails is tried again after the next pull.
-async fn fetch_photos(app: AppContext) {
-    let wanted: Vec<(String, String, String)> = app.model.with_untracked(|m| {
-        let reviewing = under_review(m.inspections.values(), None);
-        m.pulled_open()
-            .filter(|h| {
-                h.assignment.as_ref().is_some_and(|a| a.to_me)
-                    || h.hazard_ref().is_some_and(|r| reviewing.contains(&&r))
-            })
-            .flat_map(|h| {
-                h.photos
-                    .iter()
-                    .map(|sha| (h.inspection_id.clone(), h.item_id.clone(), sha.clone()))
-            })
-            .collect()
-    });
-    let Some(key) = app.device_key.get_untracked() else {
-        return;
-    };
-    let db = app.db.get_value();
-    for (inspection_id, item_id, sha256) in wanted {
-        if matches!(photos::load(&db, &sha256).await, Ok(Some(_))) {
-            continue;
-        }
-        let path = wire::device_photo_path(&inspection_id, &item_id, &sha256);
-        // One that fails (gone from reach, the connection cut) is tried after the next pull.
-        let Ok(reply) = get_signed_bytes(&key, &path).await else {
-            continue;
-        };
-        // Kept only if the bytes are what the ledger's hash names.
-        let (served_type, bytes) = reply;
-        if paicha_core::sha256_hex(&bytes) == sha256 {
-            let media_type = photos::media_type_of(&bytes).unwrap_or(&served_type);
-            let _ = photos::store_pulled(&db, &sha256, &bytes, media_type).await;
-        }
+/// One photo of a pulled hazard, as the ledger's photo paths name it.
+#[derive(Debug, Clone)]
+pub struct PulledPhoto {
+    pub inspection_id: String,
+    pub item_id: String,
+    pub sha256: String,
+}
+
+impl PulledPhoto {
+    /// The photos of a pulled hazard.
+    pub fn of(hazard: &wire::PulledHazard) -> impl Iterator<Item = PulledPhoto> + '_ {
+        hazard.photos.iter().map(|sha| PulledPhoto {
+            inspection_id: hazard.inspection_id.clone(),
+            item_id: hazard.item_id.clone(),
+            sha256: sha.clone(),
+        })
     }
+}
+
+/// Fetches what the device lacks of the pulled hazards' photos: the photo itself for hazards
+/// assigned to this person and hazards under review in a draft here (a re-inspection needs
+/// them offline), then a thumbnail of every one (the list shows it; other photos come on
+/// demand, [`fetch_full`]). One that fails is tried again after the next pull.
+async fn fetch_photos(app: AppContext) {
+    let (full, all): (Vec<PulledPhoto>, Vec<PulledPhoto>) = app.model.with_untracked(|m| {
+        let reviewing = under_review(m.inspections.values(), None);
+        let mut full = Vec::new();
+        let mut all = Vec::new();
+        for h in m.pulled_open() {
+            if h.assignment.as_ref().is_some_and(|a| a.to_me)
+                || h.hazard_ref().is_some_and(|r| reviewing.contains(&&r))
+            {
+                full.extend(PulledPhoto::of(h));
+            }
+            all.extend(PulledPhoto::of(h));
+        }
+        (full, all)
+    });
+    let db = app.db.get_value();
+    let total = full.len() + all.len();
+    let mut done = 0;
+    for photo in &full {
+        let _ = fetch_full(app, photo).await;
+        done += 1;
+        state().set(SyncState::Photos { done, total });
+    }
+    for photo in &all {
+        done += 1;
+        if matches!(photos::has_thumbnail(&db, &photo.sha256).await, Ok(true)) {
+            continue;
+        }
+        let _ = fetch_thumbnail(app, photo).await;
+        state().set(SyncState::Photos { done, total });
+    }
+}
+
+/// Fetches a pulled photo itself unless the device holds it, kept only if its bytes are what
+/// the ledger's hash names.
+pub async fn fetch_full(app: AppContext, photo: &PulledPhoto) -> Result<(), String> {
+    let db = app.db.get_value();
+    if matches!(photos::load(&db, &photo.sha256).await, Ok(Some(_))) {
+        return Ok(());
+    }
+    let key = app
+        .device_key
+        .get_untracked()
+        .ok_or("本设备尚未登记 / this device is not enrolled")?;
+    let path = wire::device_photo_path(&photo.inspection_id, &photo.item_id, &photo.sha256);
+    let (served_type, bytes) = get_signed_bytes(&key, &path)
+        .await
+        .map_err(|e| e.to_string())?;
+    if paicha_core::sha256_hex(&bytes) != photo.sha256 {
+        return Err(format!(
+            "照片 {} 与台账的哈希值不符 / photo {} does not match the ledger's hash",
+            photos::short(&photo.sha256),
+            photo.sha256
+        ));
+    }
+    let media_type = photos::media_type_of(&bytes).unwrap_or(&served_type);
+    photos::store_pulled(&db, &photo.sha256, &bytes, media_type)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Fetches a pulled photo's thumbnail, made by the ledger (a preview: there is no hash to check
+/// it against; the signed request and the ledger's origin vouch for it).
+async fn fetch_thumbnail(app: AppContext, photo: &PulledPhoto) -> Result<(), String> {
+    let key = app
+        .device_key
+        .get_untracked()
+        .ok_or("本设备尚未登记 / this device is not enrolled")?;
+    let path = wire::device_thumbnail_path(&photo.inspection_id, &photo.item_id, &photo.sha256);
+    let (_, bytes) = get_signed_bytes(&key, &path)
+        .await
+        .map_err(|e| e.to_string())?;
+    let media_type = photos::media_type_of(&bytes).unwrap_or(photos::JPEG);
+    let db = app.db.get_value();
+    photos::store_pulled(
+        &db,
+        &photos::thumbnail_key(&photo.sha256),
+        &bytes,
+        media_type,
+    )
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Starts the triggers: now, the `online` event and a five-minute timer.

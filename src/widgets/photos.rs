@@ -9,7 +9,7 @@ use crate::model::context::{use_db, use_model};
 use crate::model::photos::PhotoTarget;
 use crate::platform::i18n::{localize, t, t_string};
 use crate::platform::storage::StorageError;
-use crate::services::photos::{JPEG, downscale, load, short, store};
+use crate::services::photos::{JPEG, downscale, load_shown, short, store};
 use js_sys::Promise;
 use leptos::prelude::*;
 use std::sync::{Arc, Mutex};
@@ -198,7 +198,8 @@ pub fn Photos(
     }
 }
 
-/// A stored photo shown from an object URL, revoked when the thumbnail goes away.
+/// A stored photo shown from an object URL, revoked when the thumbnail goes away; for a pulled
+/// hazard's photo not fetched yet, the ledger's thumbnail of it.
 #[component]
 pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
     let db = use_db();
@@ -210,7 +211,7 @@ pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
     let db = db.get_value();
     let key = sha256.clone();
     leptos::task::spawn_local(async move {
-        let created = match load(&db, &key).await {
+        let created = match load_shown(&db, &key).await {
             Ok(Some(blob)) => web_sys::Url::create_object_url_with_blob(&blob)
                 .map_err(|e| StorageError::from(e).to_string()),
             Ok(None) => Err(format!(

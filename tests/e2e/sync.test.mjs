@@ -210,7 +210,8 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   await phone.getByRole("radiogroup", { name: /^FW-01 / }).getByLabel(/一般隐患/).check();
   await phone.getByLabel("FW-01 隐患描述").fill("灭火器压力不足");
   await fillOrder(phone, "FW-01");
-  await addPhoto(phone, "FW-01", photoFile("FW01-2.png", 96, 64, [0, 0, 200], [255, 255, 0]));
+  // Larger than a thumbnail (320 px), so the two are told apart by their width.
+  await addPhoto(phone, "FW-01", photoFile("FW01-2.png", 960, 640, [0, 0, 200], [255, 255, 0]));
   await completeAndSeal(phone);
   await phone.getByRole("button", { name: /签名并导出/ }).click();
   await phone.getByRole("link", { name: /上传状态/ }).click();
@@ -225,7 +226,54 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   await supervisor.context.close();
   await sync(tablet, base);
   assert.equal(await row(tablet, "FW-01", SITE2).count(), 1);
-  assert.deepEqual(await counts(tablet), { pulled: 1, photos: 1 }, "the 待办 hazard and its photo are on B");
+  assert.deepEqual(await counts(tablet), { pulled: 1, photos: 2 }, "the 待办 hazard, its photo and its thumbnail are on B");
+
+  // The row's photos, folded until opened. A photo not on the device yet shows the ledger's
+  // thumbnail, and the photo itself comes on demand (once online).
+  const photoKeys = await tablet.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const keys = open.result.transaction("pulled_photos").objectStore("pulled_photos").getAllKeys();
+          keys.onsuccess = () => resolve(keys.result);
+        };
+      }),
+  );
+  const full = photoKeys.find((k) => !k.startsWith("thumbnail/"));
+  assert.deepEqual(photoKeys.sort(), [full, `thumbnail/${full}`].sort());
+  await tablet.evaluate(
+    (key) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onsuccess = () => {
+          const tx = open.result.transaction("pulled_photos", "readwrite");
+          tx.objectStore("pulled_photos").delete(key);
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    full,
+  );
+  await b.context.setOffline(true);
+  await tablet.reload();
+  const second = row(tablet, "FW-01", SITE2);
+  await second.getByText("照片 1 张", { exact: true }).click();
+  const picture = second.getByRole("img", { name: "FW-01 原始照片 1" });
+  const width = async () => {
+    await tablet.waitForFunction((img) => img.complete && img.naturalWidth > 0, await picture.elementHandle());
+    return picture.evaluate((img) => img.naturalWidth);
+  };
+  assert.equal(await width(), 320, "the thumbnail, offline");
+  const download = second.getByRole("button", { name: "下载原图" });
+  await download.click();
+  await second.getByRole("status").filter({ hasText: /原图未能全部下载/ }).waitFor();
+  await b.context.setOffline(false);
+  await download.click();
+  await second.getByRole("status").filter({ hasText: "原图已保存在本机。" }).waitFor();
+  assert.equal(await width(), 960, "the photo itself, fetched on demand");
+  assert.deepEqual(await counts(tablet), { pulled: 1, photos: 2 });
 
   // B's device is revoked. B has an inspection of its own not uploaded yet (a draft): the
   // refused pull wipes what B pulled (the hazard and its photo), not the draft.

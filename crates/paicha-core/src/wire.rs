@@ -15,6 +15,7 @@
 //! | `GET /api/device/assignments`, signed by the device | [`AssignmentsResponse`] |
 //! | `GET /api/device/pull?` [`PullQuery`], signed by the device | [`PullResponse`] |
 //! | `GET` [`device_photo_path`], signed by the device | the photo's bytes |
+//! | `GET` [`device_thumbnail_path`], signed by the device | a JPEG at most 320 px on its longest side; 422 `no_thumbnail` when the photo does not decode |
 //! | anything that fails | 4xx/5xx [`ErrorBody`] |
 //!
 //! "Signed in" is a staff session (a passkey sign-in); "signed" is an HTTP Message Signature of
@@ -67,6 +68,18 @@ pub const DEVICE_PULL_PATH: &str = "/api/device/pull";
 /// One photo of a pulled hazard (axum's route syntax); [`device_photo_path`] fills it in.
 pub const DEVICE_PHOTO_ROUTE: &str =
     "/api/device/hazards/{inspection_id}/{item_id}/photos/{sha256}";
+
+/// Its thumbnail; [`device_thumbnail_path`] fills it in.
+pub const DEVICE_THUMBNAIL_ROUTE: &str =
+    "/api/device/hazards/{inspection_id}/{item_id}/photos/{sha256}/thumbnail";
+
+/// The path of a pulled hazard's photo's thumbnail.
+pub fn device_thumbnail_path(inspection_id: &str, item_id: &str, sha256: &str) -> String {
+    format!(
+        "{}/thumbnail",
+        device_photo_path(inspection_id, item_id, sha256)
+    )
+}
 
 /// The path of a pulled hazard's photo (`sha256` from [`PulledHazard::photos`]).
 pub fn device_photo_path(inspection_id: &str, item_id: &str, sha256: &str) -> String {

@@ -16,6 +16,7 @@ pub mod registry;
 pub mod rules;
 pub mod server;
 pub mod store;
+pub mod thumbnail;
 pub mod time;
 
 /// Largest envelope accepted from a file or an upload. Photos travel inside the payload

@@ -938,10 +938,35 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, REVIEW_PHOTO);
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    // Its thumbnail: a JPEG of at most 320 px, the same bytes when asked again (kept).
+    let thumbnail_path =
+        paicha_core::wire::device_thumbnail_path(&shown.inspection_id, &shown.item_id, &sha);
+    let mut thumbnails = Vec::new();
+    for nonce in ["nonce-thumb-00001", "nonce-thumb-00002"] {
+        let request = signed_request(&phone_key(), "GET", &thumbnail_path, b"", 0, nonce);
+        let (status, headers, bytes) = send(&s.app, request).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        thumbnails.push(bytes);
+    }
+    assert_eq!(thumbnails[0], thumbnails[1]);
+    let small = image::load_from_memory(&thumbnails[0]).unwrap();
+    assert_eq!((small.width(), small.height()), (320, 240));
+    // A "photo" that is no image: a clear refusal, not a broken picture.
+    let broken = paicha_core::sha256_hex(NOT_A_PHOTO);
+    let path = paicha_core::wire::device_thumbnail_path(&shown.inspection_id, "fw-02", &broken);
+    let request = signed_request(&phone_key(), "GET", &path, b"", 0, "nonce-thumb-00003");
+    let (status, _, body) = send(&s.app, request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error: paicha_core::wire::ErrorBody = serde_json::from_slice(&body).unwrap();
+    assert_eq!(error.code, "no_thumbnail");
     // Not that hazard's photo, or a hazard outside its regions: 404 alike.
     for (n, path) in [
         paicha_core::wire::device_photo_path(&shown.inspection_id, "fw-02", &sha),
         paicha_core::wire::device_photo_path(&elsewhere_id, "fw-01", &sha),
+        paicha_core::wire::device_thumbnail_path(&shown.inspection_id, "fw-02", &sha),
+        paicha_core::wire::device_thumbnail_path(&elsewhere_id, "fw-01", &sha),
     ]
     .iter()
     .enumerate()

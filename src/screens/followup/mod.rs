@@ -22,7 +22,10 @@ use paicha_core::followup::HazardStatus;
 use paicha_core::hazard_ledger::HazardLevel;
 use paicha_core::{CreditCode, InspectionError};
 
+mod pulled_photos;
 mod sync_bar;
+
+use pulled_photos::PhotoPanels;
 
 fn deadline_text(row: &Row, today: NaiveDate) -> String {
     match (row.deadline, row.days_overdue(today)) {
@@ -42,7 +45,7 @@ fn deadline_text(row: &Row, today: NaiveDate) -> String {
     }
 }
 
-fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
+fn row_view(row: &Row, today: NaiveDate, panels: PhotoPanels) -> impl IntoView + use<> {
     let level = t(row.level.label_zh(), row.level.label_en());
     let level_class = format!("level {}", row.level.slug());
     let slug = row.status.slug();
@@ -64,15 +67,22 @@ fn row_view(row: &Row, today: NaiveDate) -> impl IntoView + use<> {
                 view! { <a class="button secondary" href=record aria-label=link_name>{original}</a> }.into_any(),
             )
         }
-        Origin::Ledger { hazard_no, found_by, found_on, photos } => (
+        Origin::Ledger {
+            hazard_no,
+            found_by,
+            found_on,
+            photos,
+        } => (
             found_on.clone(),
             view! {
                 <p class="fu-source">
                     {t_string(
-                        format!("来自台账：{found_by} 发现，隐患编号 {hazard_no}，照片 {} 张", photos.len()),
-                        format!("From the ledger: found by {found_by}, hazard {hazard_no}, {} photos", photos.len()),
+                        format!("来自台账：{found_by} 发现，隐患编号 {hazard_no}"),
+                        format!("From the ledger: found by {found_by}, hazard {hazard_no}"),
                     )}
                 </p>
+                <pulled_photos::PulledPhotos inspection_id=row.hazard.inspection_id.to_string()
+                    item_id=row.hazard.item_id.clone() photos=photos.clone() panels />
             }
             .into_any(),
         ),
@@ -159,6 +169,7 @@ pub fn FollowUpScreen() -> impl IntoView {
     let catalog = use_catalog();
     let filter = RwSignal::new(Filter::default());
     let error = RwSignal::new(None::<String>);
+    let panels = pulled_photos::PhotoPanels::new();
     // Re-read "today" every minute too, so a screen left open over midnight moves on.
     let tick = RwSignal::new(0u32);
     if let Ok(handle) = set_interval_with_handle(
@@ -351,7 +362,7 @@ pub fn FollowUpScreen() -> impl IntoView {
                         <h3 id=heading_id>{name.clone()} " " <small class="mono">{code.clone()}</small></h3>
                         {button}
                         <ul class="fu-list" aria-label=format!("{name} {}", t("隐患", "hazards"))>
-                            {rows.into_iter().map(|r| row_view(r, today)).collect_view()}
+                            {rows.into_iter().map(|r| row_view(r, today, panels)).collect_view()}
                         </ul>
                     </section>
                 }

@@ -11,13 +11,22 @@ pub fn SyncBar() -> impl IntoView {
     let app = use_app();
     let state = sync::state();
     let shown = state.clone();
-    let busy = move || matches!(state.get(), SyncState::Pulling { .. });
+    let busy = move || {
+        matches!(
+            state.get(),
+            SyncState::Pulling { .. } | SyncState::Photos { .. }
+        )
+    };
     let text = move || {
         match shown.get() {
         SyncState::Idle => t("尚未与台账同步。", "Not synced with the ledger yet.").to_string(),
         SyncState::Pulling { received } => t_string(
             format!("正在从台账同步…已收到 {received} 项隐患"),
             format!("Syncing with the ledger… {received} hazards received"),
+        ),
+        SyncState::Photos { done, total } => t_string(
+            format!("正在从台账同步…照片与缩略图 {done}/{total}"),
+            format!("Syncing with the ledger… photos and thumbnails {done}/{total}"),
         ),
         SyncState::Done { at, received } => t_string(
             format!("已与台账同步（{}），本次收到 {received} 项隐患", local_time(&at)),

@@ -16,8 +16,8 @@ use paicha_core::lists::Assignee;
 use paicha_core::wire::{
     AssignedHazard, AssignmentsResponse, ClosedHazard, DEVICE_ASSIGNMENTS_PATH,
     DEVICE_ENROLMENT_PATH, DEVICE_PATH, DEVICE_PHOTO_ROUTE, DEVICE_PULL_PATH,
-    DeviceEnrolmentRequest, DeviceState, DeviceStatus, PULL_LIMIT_MAX, PullQuery, PullResponse,
-    PulledAssignment, PulledHazard, Verification,
+    DEVICE_THUMBNAIL_ROUTE, DeviceEnrolmentRequest, DeviceState, DeviceStatus, PULL_LIMIT_MAX,
+    PullQuery, PullResponse, PulledAssignment, PulledHazard, Verification,
 };
 
 /// An enrolment request is a few hundred bytes.
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route(DEVICE_ASSIGNMENTS_PATH, get(assignments))
         .route(DEVICE_PULL_PATH, get(pull))
         .route(DEVICE_PHOTO_ROUTE, get(photo))
+        .route(DEVICE_THUMBNAIL_ROUTE, get(thumbnail))
 }
 
 /// Apart from [`routes`], so that they get a rate limit of their own.
@@ -256,24 +257,104 @@ async fn assignments(
 }
 
 /// `GET /api/device/hazards/{inspection}/{item}/photos/{sha256}`: one photo of a hazard the
-/// device may pull (its person holds a role where the hazard is), for 复查 offline. Anything
-/// else is 404, whether it exists or not.
+/// device may pull, for 复查 offline.
 async fn photo(
     State(state): State<AppState>,
     Path((inspection_id, item_id, sha256)): Path<(String, String, String)>,
     request: Request,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
-    let (parts, _) = request.into_parts();
-    let device = signed_device(&state, &parts, &[]).await?;
-    let not_found = || {
-        ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not_found",
-            "没有此照片 / no such photo",
-        )
+    let key = hazard_in_reach(&state, request, inspection_id, item_id).await?;
+    let (media_type, bytes) = state
+        .store
+        .hazard_photo(&key, &sha256)
+        .await
+        .map_err(ApiError::from_store)?
+        .ok_or_else(no_such_photo)?;
+    Ok(evidence_response(media_type, bytes))
+}
+
+/// `GET /api/device/hazards/{inspection}/{item}/photos/{sha256}/thumbnail`: a small JPEG of
+/// it (`crate::thumbnail`), made on the first request and kept. 422 `no_thumbnail` for bytes
+/// that do not decode as an image.
+async fn thumbnail(
+    State(state): State<AppState>,
+    Path((inspection_id, item_id, sha256)): Path<(String, String, String)>,
+    request: Request,
+) -> Result<axum::response::Response, ApiError> {
+    let key = hazard_in_reach(&state, request, inspection_id, item_id).await?;
+    let stored = state
+        .store
+        .hazard_thumbnail(&key, &sha256)
+        .await
+        .map_err(ApiError::from_store)?
+        .ok_or_else(no_such_photo)?;
+    let bytes = match stored {
+        Some(bytes) => bytes,
+        None => {
+            let (_, photo) = state
+                .store
+                .hazard_photo(&key, &sha256)
+                .await
+                .map_err(ApiError::from_store)?
+                .ok_or_else(no_such_photo)?;
+            // Decoding takes milliseconds of CPU: off the threads that serve requests.
+            let made = tokio::task::spawn_blocking(move || crate::thumbnail::make(&photo))
+                .await
+                .map_err(|e| ApiError::internal("thumbnail", e))?
+                .map_err(|e| {
+                    ApiError::new(
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        "no_thumbnail",
+                        e.to_string(),
+                    )
+                })?;
+            state
+                .store
+                .put_thumbnail(&sha256, crate::thumbnail::MEDIA_TYPE, &made)
+                .await
+                .map_err(ApiError::from_store)?;
+            made
+        }
     };
-    let account = account_of(&state, &device).await?;
+    Ok(evidence_response(
+        crate::thumbnail::MEDIA_TYPE.to_string(),
+        bytes,
+    ))
+}
+
+fn no_such_photo() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "没有此照片 / no such photo",
+    )
+}
+
+fn evidence_response(media_type: String, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, media_type),
+            // Evidence of one region: the device keeps it in its own store, no HTTP cache does.
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The hazard a signed photo request names, if the device may pull it: its person holds a
+/// role where the hazard is, or it is assigned to them now, wherever it is. Anything else is
+/// 404, whether it exists or not.
+async fn hazard_in_reach(
+    state: &AppState,
+    request: Request,
+    inspection_id: String,
+    item_id: String,
+) -> Result<crate::store::lists::HazardKey, ApiError> {
+    let (parts, _) = request.into_parts();
+    let device = signed_device(state, &parts, &[]).await?;
+    let account = account_of(state, &device).await?;
     let pulls = account
         .as_ref()
         .map(crate::access::pulls_of)
@@ -287,46 +368,25 @@ async fn photo(
         .hazard(&key)
         .await
         .map_err(ApiError::from_store)?
-        .filter(|h| {
-            paicha_core::region::RegionCode::parse(&h.region_code)
-                .is_ok_and(|code| pulls.iter().any(|r| r.contains(&code)))
-        });
-    // Or assigned to the person now, wherever it is.
-    let found = match (found, &account) {
-        (Some(found), _) => found,
-        (None, Some(account)) => {
-            let current = state
-                .store
-                .current_assignments_of(&[(key.inspection_id.clone(), key.item_id.clone())])
-                .await
-                .map_err(ApiError::from_store)?;
-            if !current.iter().any(|a| assigned_to(account, &a.assignee)) {
-                return Err(not_found());
-            }
-            state
-                .store
-                .hazard(&key)
-                .await
-                .map_err(ApiError::from_store)?
-                .ok_or_else(not_found)?
-        }
-        (None, None) => return Err(not_found()),
+        .ok_or_else(no_such_photo)?;
+    let in_region = paicha_core::region::RegionCode::parse(&found.region_code)
+        .is_ok_and(|code| pulls.iter().any(|r| r.contains(&code)));
+    if in_region {
+        return Ok(found.key);
+    }
+    let Some(account) = account else {
+        return Err(no_such_photo());
     };
-    let (media_type, bytes) = state
+    let current = state
         .store
-        .hazard_photo(&found.key, &sha256)
+        .current_assignments_of(&[(key.inspection_id.clone(), key.item_id.clone())])
         .await
-        .map_err(ApiError::from_store)?
-        .ok_or_else(not_found)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, media_type),
-            // Evidence of one region: the device keeps it in its own store, no HTTP cache does.
-            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+        .map_err(ApiError::from_store)?;
+    if current.iter().any(|a| assigned_to(&account, &a.assignee)) {
+        Ok(found.key)
+    } else {
+        Err(no_such_photo())
+    }
 }
 
 /// Whether a 交办 is the person's: to them, or to a township where they hold a role (in the

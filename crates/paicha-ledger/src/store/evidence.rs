@@ -258,6 +258,49 @@ impl Store {
             .collect()
     }
 
+    /// The stored thumbnail of one photo of this hazard: `None` when it is not a photo of
+    /// this hazard, `Some(None)` when no thumbnail was made yet.
+    pub async fn hazard_thumbnail(
+        &self,
+        key: &HazardKey,
+        sha256: &str,
+    ) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.data_base64 FROM finding_photos p \
+             LEFT JOIN thumbnails t ON t.sha256 = p.sha256 \
+             WHERE p.inspection_id = $1 AND p.item_id = $2 AND p.sha256 = $3",
+        )
+        .bind(key.inspection_id.as_str())
+        .bind(key.item_id.as_str())
+        .bind(sha256)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let data: Option<String> = row.try_get("data_base64")?;
+        data.map(|data| decode_base64("thumbnails", &data))
+            .transpose()
+            .map(Some)
+    }
+
+    /// Keeps a photo's thumbnail; one made meanwhile by another request stays.
+    pub async fn put_thumbnail(
+        &self,
+        sha256: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO thumbnails (sha256, media_type, data_base64) VALUES ($1, $2, $3) \
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(media_type)
+        .bind(STANDARD.encode(bytes))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// One photo's media type and bytes, only if it is a photo of this hazard.
     pub async fn hazard_photo(
         &self,
@@ -276,12 +319,16 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let data: String = row.try_get("data_base64")?;
-        let bytes = STANDARD
-            .decode(data.as_bytes())
-            .map_err(|e| StoreError::Corrupt {
-                table: "attachments",
-                detail: e.to_string(),
-            })?;
+        let bytes = decode_base64("attachments", &data)?;
         Ok(Some((row.try_get("media_type")?, bytes)))
     }
+}
+
+fn decode_base64(table: &'static str, data: &str) -> Result<Vec<u8>, StoreError> {
+    STANDARD
+        .decode(data.as_bytes())
+        .map_err(|e| StoreError::Corrupt {
+            table,
+            detail: e.to_string(),
+        })
 }

@@ -484,6 +484,11 @@ fn migrator() -> Migrator {
             "hazard_state",
             include_str!("../../migrations/0007_hazard_state.sql"),
         ),
+        migration(
+            8,
+            "thumbnails",
+            include_str!("../../migrations/0008_thumbnails.sql"),
+        ),
     ])
 }
 

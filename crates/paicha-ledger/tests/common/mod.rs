@@ -291,8 +291,11 @@ pub enum Decision {
     Extend(&'static str),
 }
 
-/// The photo of a rectified hazard (any bytes do: the format checks hashes, not pixels).
-pub const REVIEW_PHOTO: &[u8] = b"\x89PNG\r\n\x1a\n rectified warehouse";
+/// The photo of a rectified hazard: a real 640×480 PNG, so that the ledger can make its
+/// thumbnail (the bundle format checks hashes, not pixels).
+pub const REVIEW_PHOTO: &[u8] = include_bytes!("review-photo.png");
+/// Bytes that name themselves a PNG and are none: no thumbnail can be made of them.
+pub const NOT_A_PHOTO: &[u8] = b"\x89PNG\r\n\x1a\n rectified warehouse";
 
 pub fn co_inspector() -> Inspector {
     Inspector::new("李四", "44030067890")
@@ -574,7 +577,8 @@ pub async fn enrolled_store(dir: &Path, phone: &Phone) -> Store {
 }
 
 /// A sealed inspection (Shenzhen, region 4403) with a major hazard `fw-01` that has a photo
-/// and a general one `fw-02`, signed in the phone's chain with the photo's bytes.
+/// ([`REVIEW_PHOTO`]) and a general one `fw-02` whose "photo" is [`NOT_A_PHOTO`], signed in
+/// the phone's chain with the photos' bytes.
 pub fn bundle_with_photo(phone: &mut Phone) -> (String, Inspection) {
     let checklist = checklist();
     let mut inspection = Inspection::start(
@@ -619,10 +623,16 @@ pub fn bundle_with_photo(phone: &mut Phone) -> (String, Inspection) {
     inspection
         .attach_photo("fw-01", &paicha_core::sha256_hex(REVIEW_PHOTO))
         .unwrap();
+    inspection
+        .attach_photo("fw-02", &paicha_core::sha256_hex(NOT_A_PHOTO))
+        .unwrap();
     inspection.seal(&checklist, t(10)).unwrap();
     let payload = phone
         .payload(100, vec![inspection.clone()])
-        .with_attachments(vec![Attachment::new("image/png", REVIEW_PHOTO).unwrap()])
+        .with_attachments(vec![
+            Attachment::new("image/png", REVIEW_PHOTO).unwrap(),
+            Attachment::new("image/png", NOT_A_PHOTO).unwrap(),
+        ])
         .unwrap();
     let bytes = payload.to_bytes();
     phone.chain = phone.chain.after(&bytes);
