@@ -21,6 +21,7 @@ use crate::platform::lazy::{Task, on_demand};
 use crate::services::device_requests::{get_signed_bytes, send_signed};
 use crate::services::photos;
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use leptos::prelude::*;
 use paicha_core::followup::under_review;
 use paicha_core::wire::{self, ErrorBody, PullQuery, PullResponse};
@@ -232,21 +233,35 @@ async fn fetch_photos(app: AppContext) {
     });
     let db = app.db.get_value();
     let total = full.len() + all.len();
-    let mut done = 0;
+    let done = std::cell::Cell::new(0);
+    let step = || {
+        done.set(done.get() + 1);
+        state().set(SyncState::Photos {
+            done: done.get(),
+            total,
+        });
+    };
     for photo in &full {
         let _ = fetch_full(app, photo).await;
-        done += 1;
-        state().set(SyncState::Photos { done, total });
+        step();
     }
-    for photo in &all {
-        done += 1;
-        if matches!(photos::has_thumbnail(&db, &photo.sha256).await, Ok(true)) {
-            continue;
-        }
-        let _ = fetch_thumbnail(app, photo).await;
-        state().set(SyncState::Photos { done, total });
-    }
+    futures::stream::iter(&all)
+        .for_each_concurrent(THUMBNAILS_AT_ONCE, |photo| {
+            let db = db.clone();
+            async move {
+                if !matches!(photos::has_thumbnail(&db, &photo.sha256).await, Ok(true)) {
+                    let _ = fetch_thumbnail(app, photo).await;
+                }
+                step();
+            }
+        })
+        .await;
 }
+
+/// Thumbnails fetched at once: each waits mostly for its signature and its round trip (and,
+/// the first time, for the ledger to make it), so a few in flight keep both sides busy.
+/// Measured with `bench/pull-device.mjs` (docs/performance.md).
+const THUMBNAILS_AT_ONCE: usize = 6;
 
 /// Fetches a pulled photo itself unless the device holds it, kept only if its bytes are what
 /// the ledger's hash names.

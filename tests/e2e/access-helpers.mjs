@@ -147,7 +147,7 @@ function pae(type, body) {
  * follow tests/vectors/bundle-v1, each with one inspection of a site registered in another
  * region (the credit code's positions 3–8) and its own finding. `sites` is a list of
  * { region (6 digits), name, description, deadline? (整改期限, YYYY-MM-DD), verdict? (default
- * the reference's major_hazard) }. Returns the envelopes' JSON text, in order; the
+ * the reference's major_hazard), photo? (a JPEG's bytes: the finding's one photo) }. Returns the envelopes' JSON text, in order; the
  * reference bundle must be uploaded first (it is the chain's genesis).
  */
 export function continueReferenceChain(sites) {
@@ -161,7 +161,7 @@ export function continueReferenceChain(sites) {
   const reference = Buffer.from(base.payload, "base64");
   let previous = createHash("sha256").update(reference).digest("hex");
   let payload = JSON.parse(reference.toString("utf8"));
-  return sites.map(({ region, name, description, deadline, verdict }, i) => {
+  return sites.map(({ region, name, description, deadline, verdict, photo }, i) => {
     payload = structuredClone(payload);
     payload.bundle_id = randomUUID();
     payload.sequence += 1;
@@ -172,6 +172,12 @@ export function continueReferenceChain(sites) {
     inspection.site = { name, credit_code: withCheckDigit(`91${region}708461136`) };
     inspection.answers["A-01"].description = description;
     if (verdict) inspection.answers["A-01"].verdict = verdict;
+    if (photo) {
+      // A photo of its own (bytes of a JPEG) instead of the reference's 1×1 PNG.
+      const sha256 = createHash("sha256").update(photo).digest("hex");
+      inspection.answers["A-01"].photos = [sha256];
+      payload.attachments = [{ sha256, media_type: "image/jpeg", size: photo.length, data: photo.toString("base64") }];
+    }
     if (deadline) {
       inspection.answers["A-01"].location = "二号仓库";
       inspection.answers["A-01"].rectification = { measures: "立即修复", responsible: "仓库主管", deadline };

@@ -210,7 +210,7 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   await phone.getByRole("radiogroup", { name: /^FW-01 / }).getByLabel(/一般隐患/).check();
   await phone.getByLabel("FW-01 隐患描述").fill("灭火器压力不足");
   await fillOrder(phone, "FW-01");
-  // Larger than a thumbnail (320 px), so the two are told apart by their width.
+  // Larger than a thumbnail (256 px), so the two are told apart by their width.
   await addPhoto(phone, "FW-01", photoFile("FW01-2.png", 960, 640, [0, 0, 200], [255, 255, 0]));
   await completeAndSeal(phone);
   await phone.getByRole("button", { name: /签名并导出/ }).click();
@@ -265,7 +265,7 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
     await tablet.waitForFunction((img) => img.complete && img.naturalWidth > 0, await picture.elementHandle());
     return picture.evaluate((img) => img.naturalWidth);
   };
-  assert.equal(await width(), 320, "the thumbnail, offline");
+  assert.equal(await width(), 256, "the thumbnail, offline");
   const download = second.getByRole("button", { name: "下载原图" });
   await download.click();
   await second.getByRole("status").filter({ hasText: /原图未能全部下载/ }).waitFor();

@@ -9,11 +9,11 @@
 use image::codecs::jpeg::JpegEncoder;
 use std::io::Cursor;
 
-/// The longest side of a thumbnail, in pixels: a row of the follow-up list shows it at 96 CSS
-/// pixels, sharp up to a 3× screen.
-pub const LONGEST_SIDE: u32 = 320;
-/// JPEG quality (1–100): about 12 KB for a 320×240 photo of a site.
-pub const QUALITY: u8 = 70;
+/// The longest side of a thumbnail, in pixels: the app shows it in an 8 rem (128 CSS px)
+/// square, sharp on a 2× screen.
+pub const LONGEST_SIDE: u32 = 256;
+/// JPEG quality (1–100): 10–20 KB for a 256 × 192 picture of a site (`scripts/bench`).
+pub const QUALITY: u8 = 65;
 pub const MEDIA_TYPE: &str = "image/jpeg";
 
 /// Photos larger than this (in either side) are refused rather than decoded: a device stores
@@ -79,7 +79,7 @@ mod tests {
         for format in [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP] {
             let photo = encoded(1600, 1200, format);
             let thumbnail = make(&photo).unwrap();
-            assert_eq!(size_of(&thumbnail), (320, 240), "{format:?}");
+            assert_eq!(size_of(&thumbnail), (256, 192), "{format:?}");
             // A few kilobytes, whatever the photo weighed (a phone's is 200–600 KB).
             assert!(
                 thumbnail.len() < 32 * 1024,
@@ -90,7 +90,7 @@ mod tests {
         // Portrait, and a photo already small enough keeps its size.
         assert_eq!(
             size_of(&make(&encoded(900, 1600, ImageFormat::Jpeg)).unwrap()),
-            (180, 320)
+            (144, 256)
         );
         assert_eq!(
             size_of(&make(&encoded(200, 100, ImageFormat::Png)).unwrap()),
