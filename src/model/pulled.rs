@@ -219,6 +219,7 @@ mod tests {
                 assigned_at: Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0).unwrap(),
             }),
             conflict: false,
+            reviewed_in: vec![],
         }
     }
 

@@ -1,8 +1,8 @@
 //! Hazards another device recorded, as a device pulls them from the ledger (复查 across people):
 //! where each stands on a day, combined with what this device decided about it meanwhile, and
 //! the review a re-inspection of it starts with. The ledger's row says what the ledger knew at
-//! the pull; a review this device made since (a draft or a sealed one not uploaded yet) is
-//! newer, so it decides, by the same rule as for the device's own hazards.
+//! the pull; a review this device made since (a draft or a sealed one the ledger has not taken
+//! in yet) is newer, so it decides, by the same rule as for the device's own hazards.
 
 use crate::checklist::{ChecklistRef, ContentHash};
 use crate::credit_code::CreditCode;
@@ -101,8 +101,9 @@ impl PulledHazard {
     }
 
     /// Where it stands on `today`, given this device's re-inspections: a review decided here
-    /// is newer than the pull and decides (as for the device's own hazards); otherwise the
-    /// ledger's status.
+    /// that the ledger has not taken in yet is newer than the pull and decides (as for the
+    /// device's own hazards); otherwise the ledger's status, which may hold later reviews by
+    /// others (an escalation after this device's "rectified").
     pub fn standing<'a>(
         &self,
         inspections: &[&'a Inspection],
@@ -111,7 +112,14 @@ impl PulledHazard {
         let review = self
             .hazard_ref()
             .and_then(|h| latest_review_of(inspections, &h));
+        let on_ledger =
+            |re: &Inspection| re.is_sealed() && self.reviewed_in.contains(&re.id.to_string());
         match review {
+            Some((re, _)) if on_ledger(re) => PulledStanding {
+                status: self.ledger_status(today),
+                deadline: self.deadline(),
+                review,
+            },
             Some((re, r)) => {
                 let decision = Decision {
                     outcome: r.outcome,
@@ -204,6 +212,7 @@ mod tests {
             photos: vec![],
             assignment: None,
             conflict: false,
+            reviewed_in: vec![],
         }
     }
 
@@ -305,6 +314,34 @@ mod tests {
         assert_eq!(
             open.standing(&[&sealed], day(11)).status,
             HazardStatus::Escalated
+        );
+    }
+
+    #[test]
+    fn once_the_ledger_holds_the_review_made_here_the_ledger_decides() {
+        // Verified here and uploaded; someone escalated it since: the ledger says so.
+        let sealed = reinspection(true, ReviewOutcome::Rectified, None);
+        let mut escalated = pulled("重大隐患", "2026-12-10", "escalated");
+        escalated.reviewed_in = vec![sealed.id.to_string(), "another".into()];
+        let standing = escalated.standing(&[&sealed], day(11));
+        assert_eq!(standing.status, HazardStatus::Escalated);
+        assert_eq!(
+            standing.review.unwrap().0.id,
+            sealed.id,
+            "still reviewed here"
+        );
+        // Not taken in yet (another re-inspection listed): this device's review decides.
+        escalated.reviewed_in = vec!["another".into()];
+        assert_eq!(
+            escalated.standing(&[&sealed], day(11)).status,
+            HazardStatus::Verified
+        );
+        // A draft is never on the ledger, whatever the list says.
+        let draft = reinspection(false, ReviewOutcome::Rectified, None);
+        escalated.reviewed_in = vec![draft.id.to_string()];
+        assert_eq!(
+            escalated.standing(&[&draft], day(11)).status,
+            HazardStatus::Rectified
         );
     }
 

@@ -15,7 +15,7 @@
 //! | `GET /api/device/assignments`, signed by the device | [`AssignmentsResponse`] |
 //! | `GET /api/device/pull?` [`PullQuery`], signed by the device | [`PullResponse`] |
 //! | `GET` [`device_photo_path`], signed by the device | the photo's bytes |
-//! | `GET` [`device_thumbnail_path`], signed by the device | a JPEG at most 320 px on its longest side; 422 `no_thumbnail` when the photo does not decode |
+//! | `GET` [`device_thumbnail_path`], signed by the device | a JPEG at most 256 px on its longest side; 422 `no_thumbnail` when the photo does not decode |
 //! | anything that fails | 4xx/5xx [`ErrorBody`] |
 //!
 //! "Signed in" is a staff session (a passkey sign-in); "signed" is an HTTP Message Signature of
@@ -171,6 +171,11 @@ pub struct PulledHazard {
     /// Two re-inspections decided it without each other's result (复查冲突): both are on the
     /// ledger, the one sealed last decides; show it, do not resolve it.
     pub conflict: bool,
+    /// The sealed re-inspections (their ids) whose reviews of it the ledger holds: once a
+    /// device's own re-inspection is among them, the ledger's status has taken it in and
+    /// decides (someone may have reviewed it since). Absent from ledgers before it: none.
+    #[serde(default)]
+    pub reviewed_in: Vec<String>,
 }
 
 /// A hazard's current 交办.

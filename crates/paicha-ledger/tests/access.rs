@@ -938,7 +938,7 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, REVIEW_PHOTO);
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-    // Its thumbnail: a JPEG of at most 320 px, the same bytes when asked again (kept).
+    // Its thumbnail: a JPEG of at most 256 px, the same bytes when asked again (kept).
     let thumbnail_path =
         paicha_core::wire::device_thumbnail_path(&shown.inspection_id, &shown.item_id, &sha);
     let mut thumbnails = Vec::new();
@@ -952,7 +952,7 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     }
     assert_eq!(thumbnails[0], thumbnails[1]);
     let small = image::load_from_memory(&thumbnails[0]).unwrap();
-    assert_eq!((small.width(), small.height()), (320, 240));
+    assert_eq!((small.width(), small.height()), (256, 192));
     // A "photo" that is no image: a clear refusal, not a broken picture.
     let broken = paicha_core::sha256_hex(NOT_A_PHOTO);
     let path = paicha_core::wire::device_thumbnail_path(&shown.inspection_id, "fw-02", &broken);
@@ -1059,6 +1059,7 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
         t(30) + chrono::Duration::days(2),
         &[("fw-02", Decision::Extend("2026-03-25"))],
     );
+    let (first_id, second_id) = (first.id, second.id);
     let (status, _, _) = send(
         &s.app,
         post_bundle(phone.export_with_photos(103, vec![first, second]).to_json()),
@@ -1075,6 +1076,13 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
         conflicted.hazards[0].hazard.deadline, "2026-03-25",
         "the one sealed last decides"
     );
+    // Both re-inspections are named: a device that made either knows the ledger took it in.
+    let mut reviewed_in = conflicted.hazards[0].reviewed_in.clone();
+    reviewed_in.sort();
+    let mut expected = vec![first_id.to_string(), second_id.to_string()];
+    expected.sort();
+    assert_eq!(reviewed_in, expected);
+    assert!(whole.hazards.iter().all(|h| h.reviewed_in.is_empty()));
     assert!(
         !whole.hazards.iter().any(|h| h.conflict),
         "no conflict before"

@@ -524,10 +524,10 @@ async fn pull(
         .into_iter()
         .filter(|key| rows.contains_key(key))
         .collect();
-    // A page's photos and conflicts in one query each, not two per hazard.
+    // A page's photos and reviews in one query each, not two per hazard.
     let mut photos = store.photos_of(&open).await.map_err(ApiError::from_store)?;
-    let conflicted = store
-        .conflicted(&open)
+    let mut reviews = store
+        .reviews_of(&open)
         .await
         .map_err(ApiError::from_store)?;
     let first_pull = after == crate::store::ChangeCursor::default();
@@ -559,9 +559,11 @@ async fn pull(
             note: a.note.clone(),
             assigned_at: a.assigned_at,
         });
+        let reviewed = reviews.remove(&key).unwrap_or_default();
         hazards.push(PulledHazard {
             photos: photos.remove(&key).unwrap_or_default(),
-            conflict: conflicted.contains(&key),
+            conflict: reviewed.conflict,
+            reviewed_in: reviewed.reinspections,
             inspection_id: key.0,
             item_id: key.1,
             hazard: row,

@@ -29,6 +29,14 @@ pub struct Provenance {
     pub payload_sha256: String,
 }
 
+/// What a pull's page tells of a hazard's reviews ([`Store::reviews_of`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageReviews {
+    /// The sealed re-inspections that decided it.
+    pub reinspections: Vec<String>,
+    pub conflict: bool,
+}
+
 /// One decided review of a hazard in a sealed re-inspection (its 复查 history).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewEntry {
@@ -131,13 +139,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Which of `keys` have conflicting re-inspections ([`ReviewEntry::conflict`]), in one
-    /// query (a pull's page).
-    pub async fn conflicted(
+    /// The sealed re-inspections that decided each of `keys`, and whether they conflict
+    /// ([`ReviewEntry::conflict`]), in one query (a pull's page). Hazards nobody reviewed are
+    /// absent.
+    pub async fn reviews_of(
         &self,
         keys: &[(String, String)],
-    ) -> Result<HashSet<(String, String)>, StoreError> {
-        let mut out = HashSet::new();
+    ) -> Result<HashMap<(String, String), PageReviews>, StoreError> {
+        let mut out = HashMap::new();
         if keys.is_empty() {
             return Ok(out);
         }
@@ -175,9 +184,15 @@ impl Store {
                     sealed_at: *sealed_at,
                 })
                 .collect();
-            if !review_conflicts(&sealed).is_empty() {
-                out.insert(key);
-            }
+            let conflict = !review_conflicts(&sealed).is_empty();
+            let reinspections = reviews.iter().map(|(id, _, _)| id.clone()).collect();
+            out.insert(
+                key,
+                PageReviews {
+                    reinspections,
+                    conflict,
+                },
+            );
         }
         Ok(out)
     }

@@ -24,7 +24,7 @@ pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, S
 pub use audit::{AuditEntry, AuditRow, Outcome};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
-pub use evidence::{PhotoRef, Provenance, ReviewEntry};
+pub use evidence::{PageReviews, PhotoRef, Provenance, ReviewEntry};
 pub use hazard_page::{
     AssignedTo, COUNT_CAP, ChangeCursor, HazardChange, HazardCursor, HazardOrder, HazardPage,
     HazardTallies, PageRequest, PageStart, Total,
