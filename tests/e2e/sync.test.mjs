@@ -259,7 +259,7 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   await b.context.setOffline(true);
   await tablet.reload();
   const second = row(tablet, "FW-01", SITE2);
-  await second.getByText("照片 1 张", { exact: true }).click();
+  await second.getByRole("button", { name: "照片 1 张" }).click();
   const picture = second.getByRole("img", { name: "FW-01 原始照片 1" });
   const width = async () => {
     await tablet.waitForFunction((img) => img.complete && img.naturalWidth > 0, await picture.elementHandle());

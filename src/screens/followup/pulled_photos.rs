@@ -11,9 +11,12 @@ use std::collections::HashMap;
 
 /// What each hazard's photo panel holds, kept by the screen and handed to each row: the list
 /// is drawn anew whenever the model or the catalogue changes, and an open panel must not fold
-/// up under the user's finger, nor a download's outcome vanish.
+/// up under the user's finger, nor a download's outcome vanish. One reference-counted signal
+/// per panel, not owned by the row that draws it (a row drawn anew finds the same one), and
+/// each row subscribed to its own only: thousands of rows subscribed to one map of panels made
+/// the list three times slower to draw.
 #[derive(Clone, Copy)]
-pub struct PhotoPanels(RwSignal<HashMap<String, Panel>>);
+pub struct PhotoPanels(StoredValue<HashMap<String, ArcRwSignal<Panel>>>);
 
 #[derive(Clone, Default)]
 pub struct Panel {
@@ -26,7 +29,13 @@ pub struct Panel {
 
 impl PhotoPanels {
     pub fn new() -> Self {
-        PhotoPanels(RwSignal::new(HashMap::new()))
+        PhotoPanels(StoredValue::new(HashMap::new()))
+    }
+
+    fn panel(self, key: String) -> ArcRwSignal<Panel> {
+        self.0
+            .try_update_value(|p| p.entry(key).or_default().clone())
+            .unwrap_or_default()
     }
 }
 
@@ -37,35 +46,46 @@ pub fn PulledPhotos(
     photos: Vec<String>,
     panels: PhotoPanels,
 ) -> impl IntoView {
+    let count = photos.len();
+    if count == 0 {
+        return None;
+    }
     let app = use_app();
-    let panels = panels.0;
-    let key = format!("{inspection_id}/{item_id}");
-    let panel = {
-        let key = key.clone();
-        move || panels.with(|p| p.get(&key).cloned().unwrap_or_default())
-    };
-    let change = {
-        let key = key.clone();
-        move |f: &dyn Fn(&mut Panel)| {
-            panels.try_update(|p| f(p.entry(key.clone()).or_default()));
+    let panel = panels.panel(format!("{inspection_id}/{item_id}"));
+    let label_base = format!("{item_id} {}", t("原始照片", "original photo"));
+    let shown = photos.clone();
+    let pictures = {
+        let panel = panel.clone();
+        move || {
+            // Read again once photos arrive (the photo, not its thumbnail).
+            panel.with(|p| p.fetched);
+            shown
+                .iter()
+                .enumerate()
+                .map(|(n, sha)| {
+                    let name = format!("{label_base} {}", n + 1);
+                    view! { <li><Thumbnail sha256=sha.clone() label=Signal::derive(move || name.clone()) /></li> }
+                })
+                .collect_view()
         }
     };
-    let count = photos.len();
-    let label_base = format!("{item_id} {}", t("原始照片", "original photo"));
-    let wanted: Vec<PulledPhoto> = photos
-        .iter()
-        .map(|sha| PulledPhoto {
-            inspection_id: inspection_id.clone(),
-            item_id: item_id.clone(),
-            sha256: sha.clone(),
-        })
-        .collect();
+    let toggle = {
+        let panel = panel.clone();
+        move |_| panel.update(|p| p.open = !p.open)
+    };
     let fetch = {
-        let change = change.clone();
+        let panel = panel.clone();
         move |_| {
-            let wanted = wanted.clone();
-            let change = change.clone();
-            change(&|p| {
+            let wanted: Vec<PulledPhoto> = photos
+                .iter()
+                .map(|sha| PulledPhoto {
+                    inspection_id: inspection_id.clone(),
+                    item_id: item_id.clone(),
+                    sha256: sha.clone(),
+                })
+                .collect();
+            let panel = panel.clone();
+            panel.update(|p| {
                 p.busy = true;
                 p.outcome = None;
             });
@@ -89,57 +109,38 @@ pub fn PulledPhotos(
                         localize(&e)
                     ),
                 };
-                change(&|p| {
+                panel.update(|p| {
                     p.busy = false;
                     p.fetched += 1;
-                    p.outcome = Some(outcome.clone());
+                    p.outcome = Some(outcome);
                 });
             });
         }
     };
-    let open = {
-        let panel = panel.clone();
-        Memo::new(move |_| panel().open)
-    };
-    let fetched = {
-        let panel = panel.clone();
-        Memo::new(move |_| panel().fetched)
-    };
-    let pictures = move || {
-        fetched.track();
-        open.get().then(|| {
-            photos
-                .iter()
-                .enumerate()
-                .map(|(n, sha)| {
-                    let name = format!("{label_base} {}", n + 1);
-                    view! { <li><Thumbnail sha256=sha.clone() label=Signal::derive(move || name.clone()) /></li> }
-                })
-                .collect_view()
-        })
-    };
-    let busy = {
-        let panel = panel.clone();
-        move || panel().busy
-    };
-    let outcome = move || panel().outcome;
-    (count > 0).then(|| {
-        view! {
-            <details class="fu-photos" prop:open=move || open.get()>
-                // A click on the summary (or Enter/Space on it) opens and closes the details; the
-                // panel's state decides, not the element's own toggle.
-                <summary on:click=move |ev| {
-                    ev.prevent_default();
-                    change(&|p| p.open = !p.open);
-                }>
-                    {t_string(format!("照片 {count} 张"), format!("{count} photos"))}
-                </summary>
-                <ul class="thumbnails">{pictures}</ul>
-                <button type="button" class="secondary" disabled=busy on:click=fetch>
+    let expanded = panel.clone();
+    let body = move || {
+        let busy = panel.clone();
+        let outcome = panel.clone();
+        let fetch = fetch.clone();
+        panel.with(|p| p.open).then(|| {
+            view! {
+                <ul class="thumbnails">{pictures.clone()}</ul>
+                <button type="button" class="secondary" disabled=move || busy.with(|p| p.busy) on:click=fetch>
                     {t("下载原图", "Download full photos")}
                 </button>
-                <p role="status">{outcome}</p>
-            </details>
-        }
+                <p role="status">{move || outcome.with(|p| p.outcome.clone())}</p>
+            }
+        })
+    };
+    // A disclosure button rather than <details>: each <details> brings a shadow tree of its
+    // own, and a list of 300 drew three times slower with them (bench/pull-device.mjs).
+    Some(view! {
+        <div class="fu-photos">
+            <button type="button" class="secondary" aria-expanded=move || expanded.with(|p| p.open).to_string()
+                on:click=toggle>
+                {t_string(format!("照片 {count} 张"), format!("{count} photos"))}
+            </button>
+            {body}
+        </div>
     })
 }

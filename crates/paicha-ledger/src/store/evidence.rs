@@ -12,7 +12,7 @@ use paicha_core::followup::{SealedReview, review_conflicts};
 use paicha_core::hazard_ledger::hazard_no;
 use paicha_core::reinspection::{Escalation, ReviewOutcome};
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The bundle that first carried a hazard's inspection, as its device signed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
