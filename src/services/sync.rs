@@ -270,14 +270,8 @@ pub async fn fetch_full(app: AppContext, photo: &PulledPhoto) -> Result<(), Stri
     if matches!(photos::load(&db, &photo.sha256).await, Ok(Some(_))) {
         return Ok(());
     }
-    let key = app
-        .device_key
-        .get_untracked()
-        .ok_or("本设备尚未登记 / this device is not enrolled")?;
     let path = wire::device_photo_path(&photo.inspection_id, &photo.item_id, &photo.sha256);
-    let (served_type, bytes) = get_signed_bytes(&key, &path)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (served_type, bytes) = signed_get(app, &path).await?;
     if paicha_core::sha256_hex(&bytes) != photo.sha256 {
         return Err(format!(
             "照片 {} 与台账的哈希值不符 / photo {} does not match the ledger's hash",
@@ -291,17 +285,22 @@ pub async fn fetch_full(app: AppContext, photo: &PulledPhoto) -> Result<(), Stri
         .map_err(|e| e.to_string())
 }
 
-/// Fetches a pulled photo's thumbnail, made by the ledger (a preview: there is no hash to check
-/// it against; the signed request and the ledger's origin vouch for it).
-async fn fetch_thumbnail(app: AppContext, photo: &PulledPhoto) -> Result<(), String> {
+/// `GET path` signed with the device key: (media type, bytes).
+async fn signed_get(app: AppContext, path: &str) -> Result<(String, Vec<u8>), String> {
     let key = app
         .device_key
         .get_untracked()
         .ok_or("本设备尚未登记 / this device is not enrolled")?;
-    let path = wire::device_thumbnail_path(&photo.inspection_id, &photo.item_id, &photo.sha256);
-    let (_, bytes) = get_signed_bytes(&key, &path)
+    get_signed_bytes(&key, path)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// Fetches a pulled photo's thumbnail, made by the ledger (a preview: there is no hash to check
+/// it against; the signed request and the ledger's origin vouch for it).
+async fn fetch_thumbnail(app: AppContext, photo: &PulledPhoto) -> Result<(), String> {
+    let path = wire::device_thumbnail_path(&photo.inspection_id, &photo.item_id, &photo.sha256);
+    let (_, bytes) = signed_get(app, &path).await?;
     let media_type = photos::media_type_of(&bytes).unwrap_or(photos::JPEG);
     let db = app.db.get_value();
     photos::store_pulled(

@@ -260,19 +260,22 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   await tablet.reload();
   const second = row(tablet, "FW-01", SITE2);
   await second.getByRole("button", { name: "照片 1 张" }).click();
-  const picture = second.getByRole("img", { name: "FW-01 原始照片 1" });
+  const panel = tablet.getByRole("dialog", { name: "FW-01 原始照片" });
+  const picture = panel.getByRole("img", { name: "FW-01 原始照片 1" });
   const width = async () => {
     await tablet.waitForFunction((img) => img.complete && img.naturalWidth > 0, await picture.elementHandle());
     return picture.evaluate((img) => img.naturalWidth);
   };
   assert.equal(await width(), 256, "the thumbnail, offline");
-  const download = second.getByRole("button", { name: "下载原图" });
+  const download = panel.getByRole("button", { name: "下载原图" });
   await download.click();
-  await second.getByRole("status").filter({ hasText: /原图未能全部下载/ }).waitFor();
+  await panel.getByRole("status").filter({ hasText: /原图未能全部下载/ }).waitFor();
   await b.context.setOffline(false);
   await download.click();
-  await second.getByRole("status").filter({ hasText: "原图已保存在本机。" }).waitFor();
+  await panel.getByRole("status").filter({ hasText: "原图已保存在本机。" }).waitFor();
   assert.equal(await width(), 960, "the photo itself, fetched on demand");
+  await panel.getByRole("button", { name: "关闭" }).click();
+  assert.equal(await panel.count(), 0);
   assert.deepEqual(await counts(tablet), { pulled: 1, photos: 2 });
 
   // B's device is revoked. B has an inspection of its own not uploaded yet (a draft): the

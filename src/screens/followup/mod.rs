@@ -25,7 +25,7 @@ use paicha_core::{CreditCode, InspectionError};
 mod pulled_photos;
 mod sync_bar;
 
-use pulled_photos::PhotoPanels;
+use pulled_photos::PhotoViewer;
 
 fn deadline_text(row: &Row, today: NaiveDate) -> String {
     match (row.deadline, row.days_overdue(today)) {
@@ -45,7 +45,7 @@ fn deadline_text(row: &Row, today: NaiveDate) -> String {
     }
 }
 
-fn row_view(row: &Row, today: NaiveDate, panels: PhotoPanels) -> impl IntoView + use<> {
+fn row_view(row: &Row, today: NaiveDate, viewer: PhotoViewer) -> impl IntoView + use<> {
     let level = t(row.level.label_zh(), row.level.label_en());
     let level_class = format!("level {}", row.level.slug());
     let slug = row.status.slug();
@@ -81,8 +81,8 @@ fn row_view(row: &Row, today: NaiveDate, panels: PhotoPanels) -> impl IntoView +
                         format!("From the ledger: found by {found_by}, hazard {hazard_no}"),
                     )}
                 </p>
-                <pulled_photos::PulledPhotos inspection_id=row.hazard.inspection_id.to_string()
-                    item_id=row.hazard.item_id.clone() photos=photos.clone() panels />
+                {pulled_photos::photos_button(viewer, row.hazard.inspection_id.to_string(),
+                    row.hazard.item_id.clone(), photos.clone())}
             }
             .into_any(),
         ),
@@ -169,7 +169,7 @@ pub fn FollowUpScreen() -> impl IntoView {
     let catalog = use_catalog();
     let filter = RwSignal::new(Filter::default());
     let error = RwSignal::new(None::<String>);
-    let panels = pulled_photos::PhotoPanels::new();
+    let viewer = PhotoViewer::new();
     // Re-read "today" every minute too, so a screen left open over midnight moves on.
     let tick = RwSignal::new(0u32);
     if let Ok(handle) = set_interval_with_handle(
@@ -362,7 +362,7 @@ pub fn FollowUpScreen() -> impl IntoView {
                         <h3 id=heading_id>{name.clone()} " " <small class="mono">{code.clone()}</small></h3>
                         {button}
                         <ul class="fu-list" aria-label=format!("{name} {}", t("隐患", "hazards"))>
-                            {rows.into_iter().map(|r| row_view(r, today, panels)).collect_view()}
+                            {rows.into_iter().map(|r| row_view(r, today, viewer)).collect_view()}
                         </ul>
                     </section>
                 }
@@ -387,6 +387,7 @@ pub fn FollowUpScreen() -> impl IntoView {
             {error_line(error)}
         </section>
         {list}
+        <pulled_photos::PhotoPanel viewer />
         <nav class="actions">
             <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </nav>
