@@ -75,6 +75,8 @@ test("registration and home need no chunk; without it nothing is stored, each sc
     await page.getByRole("button", { name: /导出隐患台账/ }).click();
     await page.getByRole("alert").filter({ hasText: "本机数据的程序未能加载" }).nth(1).waitFor();
     await page.getByRole("link", { name: "新建检查" }).click();
+    // Home (with its two alerts) gives way to the screen first; then the screen's one alert.
+    await page.getByRole("region", { name: "隐患台账", exact: true }).waitFor({ state: "detached" });
     await page.getByRole("alert").filter({ hasText: "本机数据的程序未能加载" }).waitFor();
     assert.ok(await page.getByRole("button", { name: "重试" }).isVisible());
     await page.getByRole("link", { name: "返回首页" }).click();
