@@ -209,6 +209,11 @@ pub async fn load_shown(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageEr
     if let Some(blob) = load(db, sha256).await? {
         return Ok(Some(blob));
     }
+    thumbnail(db, sha256).await
+}
+
+/// The ledger's thumbnail of a pulled photo, if the device holds it.
+pub async fn thumbnail(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageError> {
     Ok(db
         .get(storage::PULLED_PHOTOS, &thumbnail_key(sha256))
         .await?
@@ -219,14 +224,6 @@ pub async fn load_shown(db: &Db, sha256: &str) -> Result<Option<Blob>, StorageEr
 /// (keyed by their hash).
 pub fn thumbnail_key(sha256: &str) -> String {
     format!("thumbnail/{sha256}")
-}
-
-/// Whether the device holds a pulled photo's thumbnail.
-pub async fn has_thumbnail(db: &Db, sha256: &str) -> Result<bool, StorageError> {
-    Ok(db
-        .get(storage::PULLED_PHOTOS, &thumbnail_key(sha256))
-        .await?
-        .is_some())
 }
 
 /// Stores a pulled hazard's photo (bytes already checked against `sha256`), or its thumbnail

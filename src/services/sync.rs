@@ -9,7 +9,7 @@
 //! again from the last stored page, and a hazard read twice is stored once (by key).
 //!
 //! Photos of hazards assigned to this person (待办) and of hazards under review on this device
-//! are fetched after each run, and a thumbnail of every other pulled photo, into a store of
+//! are fetched after each run, and a thumbnail of every pulled photo, into a store of
 //! their own (`pulled_photos`: never in a backup, deleted with the hazards that name them),
 //! so that 复查 works offline and the list shows what each hazard looked like. A photo itself
 //! comes on demand ([`fetch_full`]).
@@ -249,7 +249,7 @@ async fn fetch_photos(app: AppContext) {
         .for_each_concurrent(THUMBNAILS_AT_ONCE, |photo| {
             let db = db.clone();
             async move {
-                if !matches!(photos::has_thumbnail(&db, &photo.sha256).await, Ok(true)) {
+                if !matches!(photos::thumbnail(&db, &photo.sha256).await, Ok(Some(_))) {
                     let _ = fetch_thumbnail(app, photo).await;
                 }
                 step();

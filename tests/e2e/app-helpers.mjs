@@ -338,6 +338,26 @@ export async function drawSignature(page) {
   await savedShown(page);
 }
 
+/** The keys `store` holds in the app's IndexedDB. */
+export function storeKeys(page, store) {
+  return page.evaluate(
+    (store) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("paicha");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const keys = open.result.transaction(store).objectStore(store).getAllKeys();
+          keys.onsuccess = () => {
+            open.result.close();
+            resolve(keys.result);
+          };
+          keys.onerror = () => reject(keys.error);
+        };
+      }),
+    store,
+  );
+}
+
 /** How many records each of `stores` holds in the app's IndexedDB, read in one transaction:
  * { store: count }. */
 export function storeCounts(page, stores) {

@@ -14,7 +14,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runLedger, useApp } from "./harness.mjs";
 import { addAccount, localhostUrl, signedInPerson } from "./access-helpers.mjs";
-import { addPhoto, chooseSite, completeAndSeal, fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, startFireworksInspection, storeCounts, withCheckDigit } from "./app-helpers.mjs";
+import { addPhoto, chooseSite, completeAndSeal, fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, startFireworksInspection, storeCounts, storeKeys, withCheckDigit } from "./app-helpers.mjs";
 
 const PHONE = { width: 360, height: 740 };
 const TABLET = { width: 768, height: 1024 };
@@ -228,19 +228,9 @@ test("a hazard found by phone A, assigned to a township, re-inspected offline by
   assert.equal(await row(tablet, "FW-01", SITE2).count(), 1);
   assert.deepEqual(await counts(tablet), { pulled: 1, photos: 2 }, "the 待办 hazard, its photo and its thumbnail are on B");
 
-  // The row's photos, folded until opened. A photo not on the device yet shows the ledger's
-  // thumbnail, and the photo itself comes on demand (once online).
-  const photoKeys = await tablet.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("paicha");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const keys = open.result.transaction("pulled_photos").objectStore("pulled_photos").getAllKeys();
-          keys.onsuccess = () => resolve(keys.result);
-        };
-      }),
-  );
+  // The row's photos open in the screen's photo panel. A photo not on the device yet shows
+  // the ledger's thumbnail, and the photo itself comes on demand (once online).
+  const photoKeys = await storeKeys(tablet, "pulled_photos");
   const full = photoKeys.find((k) => !k.startsWith("thumbnail/"));
   assert.deepEqual(photoKeys.sort(), [full, `thumbnail/${full}`].sort());
   await tablet.evaluate(
