@@ -7,9 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// DSSE payloadType of every Paicha bundle.
+/// DSSE payloadType of every Paicha bundle, whatever its `schema_version`: the envelope, the
+/// PAE and the signature scheme have not changed (docs/bundle-format.md, "Versioning").
 pub const PAYLOAD_TYPE: &str = "application/vnd.paicha.bundle.v1+json";
-pub const SCHEMA_VERSION: u32 = 1;
+/// What producers write: version 2, whose payload names its files and carries none.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Every version a verifier accepts: 1 embeds files as base64, 2 names them only.
+pub const SCHEMA_VERSIONS: [u32; 2] = [1, 2];
 /// `previous_payload_sha256` of a device's first bundle.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -46,8 +50,9 @@ impl DeviceInfo {
 )]
 #[serde(deny_unknown_fields)]
 pub struct BundlePayload {
-    /// Always 1 for `application/vnd.paicha.bundle.v1+json`.
-    #[cfg_attr(feature = "schema", schemars(extend("const" = 1)))]
+    /// 1 (files embedded in `attachments[].data`) or 2 (files named only; their bytes are
+    /// blobs beside the envelope).
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = [1, 2])))]
     pub schema_version: u32,
     /// A fresh random UUID per bundle; never reused, not even for a re-export.
     #[cfg_attr(
@@ -74,6 +79,7 @@ pub struct BundlePayload {
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub inspections: Vec<Inspection>,
     /// Photos (and other files) that answers refer to by SHA-256; each once. Absent when empty.
+    /// Version 1 embeds each file's bytes; version 2 names them only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
 }
@@ -86,6 +92,8 @@ pub enum BundleError {
     Empty,
     #[error("附件有误 / {0}")]
     Attachment(#[from] AttachmentError),
+    #[error("附件形式与版本不符 / {0}")]
+    AttachmentForm(String),
     #[error(
         "重新导出须使用新的批次编号 / a re-export needs a new bundle id, {0} is the original's"
     )]
@@ -160,10 +168,19 @@ impl BundlePayload {
         self
     }
 
-    /// Embeds the files the inspections' answers refer to. Fails if an attachment is
-    /// malformed or duplicated, or if an answer names a photo that is not among them: the same
-    /// checks the verifier makes, so a device never signs a bundle the ledger must reject.
+    /// The same payload as version 1, which embeds its files (for tools and test vectors; the
+    /// app writes version 2).
+    pub fn version_1(mut self) -> Self {
+        self.schema_version = 1;
+        self
+    }
+
+    /// Names (version 2) or embeds (version 1) the files the inspections' answers refer to.
+    /// Fails if an attachment has the wrong form for the version, is malformed or duplicated,
+    /// or if an answer names a photo that is not among them: the same checks the verifier
+    /// makes, so a device never signs a bundle the ledger must reject.
     pub fn with_attachments(mut self, attachments: Vec<Attachment>) -> Result<Self, BundleError> {
+        attachment_form(self.schema_version, &attachments).map_err(BundleError::AttachmentForm)?;
         crate::attachment::check_attachments(&attachments, &self.inspections)?;
         self.attachments = attachments;
         Ok(self)
@@ -202,6 +219,23 @@ impl BundlePayload {
     /// The exact payload bytes that are signed: compact JSON, fields in declaration order.
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a payload always serialises")
+    }
+}
+
+/// The schema rule that depends on the version: version 1 embeds every file (`data`
+/// required), version 2 embeds none (`data` not allowed). The reason names the first offender.
+pub fn attachment_form(schema_version: u32, attachments: &[Attachment]) -> Result<(), String> {
+    let embeds = schema_version == 1;
+    match attachments.iter().find(|a| a.data.is_some() != embeds) {
+        None => Ok(()),
+        Some(a) if embeds => Err(format!(
+            "attachment {}: a version 1 payload embeds every file (data is required)",
+            a.sha256
+        )),
+        Some(a) => Err(format!(
+            "attachment {}: a version 2 payload names files and carries none (data is not allowed)",
+            a.sha256
+        )),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Plain Rust with no I/O: it builds for native and wasm32 so that the app, the ledger and the
 //! tests share one definition of every rule.
 
+pub mod archive;
 pub mod attachment;
 pub mod bundle;
 pub mod checklist;

@@ -63,6 +63,26 @@ pub fn payload_schema() -> Schema {
         .into_generator()
         .into_root_schema_for::<BundlePayload>();
     schema.insert("$id".into(), "urn:paicha:schema:bundle-payload:v1".into());
+    // The one rule that depends on the version (docs/bundle-format.md, section 9): version 1
+    // embeds every file, version 2 none.
+    let attachments_must = |rule: Value| {
+        serde_json::json!({
+            "properties": { "attachments": { "items": rule } }
+        })
+    };
+    schema.insert(
+        "allOf".into(),
+        serde_json::json!([
+            {
+                "if": { "properties": { "schema_version": { "const": 1 } } },
+                "then": attachments_must(serde_json::json!({ "required": ["data"] })),
+            },
+            {
+                "if": { "properties": { "schema_version": { "const": 2 } } },
+                "then": attachments_must(serde_json::json!({ "not": { "required": ["data"] } })),
+            },
+        ]),
+    );
     schema
 }
 

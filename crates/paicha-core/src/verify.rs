@@ -3,7 +3,7 @@
 //! "Verifying a bundle".
 
 use crate::attachment::AttachmentError;
-use crate::bundle::{BundlePayload, GENESIS_HASH, PAYLOAD_TYPE, SCHEMA_VERSION};
+use crate::bundle::{BundlePayload, GENESIS_HASH, PAYLOAD_TYPE, SCHEMA_VERSIONS};
 use crate::dsse::{self, Envelope, KeyId};
 use crate::is_hex64;
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -30,12 +30,14 @@ pub enum VerifyError {
     BadSignature(String),
     #[error("payload does not match the bundle schema: {0}")]
     Schema(String),
-    #[error("unsupported schema_version {0} (this verifier knows {SCHEMA_VERSION})")]
+    #[error("unsupported schema_version {0} (this verifier knows 1 and 2)")]
     SchemaVersion(u32),
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
     #[error("chain rule: {0}")]
     ChainRule(#[from] ChainRuleError),
+    #[error("not a Paicha transfer archive: {0}")]
+    MalformedArchive(String),
 }
 
 /// Rules about a bundle's own place in its device's hash chain and about what one bundle may
@@ -80,6 +82,7 @@ impl VerifyError {
             VerifyError::SchemaVersion(_) => "schema_version",
             VerifyError::Attachment(e) => e.code(),
             VerifyError::ChainRule(e) => e.code(),
+            VerifyError::MalformedArchive(_) => "malformed_archive",
         }
     }
 }
@@ -219,13 +222,16 @@ pub fn parse_payload(payload: &[u8]) -> Result<BundlePayload, VerifyError> {
     }
     let version: Version = serde_json::from_slice(payload)
         .map_err(|e| VerifyError::Schema(format!("cannot read schema_version: {e}")))?;
-    if version.schema_version != SCHEMA_VERSION {
+    if !SCHEMA_VERSIONS.contains(&version.schema_version) {
         return Err(VerifyError::SchemaVersion(version.schema_version));
     }
     serde_json::from_slice::<NoDuplicateKeys>(payload)
         .map_err(|e| VerifyError::Schema(e.to_string()))?;
-    let parsed = serde_json::from_slice(payload).map_err(|e| VerifyError::Schema(e.to_string()))?;
+    let parsed: BundlePayload =
+        serde_json::from_slice(payload).map_err(|e| VerifyError::Schema(e.to_string()))?;
     check_spelling(payload)?;
+    crate::bundle::attachment_form(parsed.schema_version, &parsed.attachments)
+        .map_err(VerifyError::Schema)?;
     Ok(parsed)
 }
 
@@ -380,7 +386,7 @@ impl BundlePayload {
 
 /// Step 10: the rules a well-formed payload must meet on its own, apart from the chain rules.
 pub fn check_payload(p: &BundlePayload) -> Result<(), VerifyError> {
-    if p.schema_version != SCHEMA_VERSION {
+    if !SCHEMA_VERSIONS.contains(&p.schema_version) {
         return Err(VerifyError::SchemaVersion(p.schema_version));
     }
     let raw: [u8; 32] = dsse::b64_decode(&p.device.public_key)
@@ -417,6 +423,8 @@ pub fn check_payload(p: &BundlePayload) -> Result<(), VerifyError> {
             )));
         }
     }
+    crate::bundle::attachment_form(p.schema_version, &p.attachments)
+        .map_err(VerifyError::Schema)?;
     crate::attachment::check_attachments(&p.attachments, &p.inspections)?;
     Ok(())
 }

@@ -32,6 +32,13 @@ use uuid::Uuid;
 
 pub const HEALTH_PATH: &str = "/api/health";
 pub const BUNDLES_PATH: &str = "/api/bundles";
+/// `PUT`: one file a stored bundle names, its bytes as the body (axum route syntax).
+pub const BLOB_ROUTE: &str = "/api/blobs/{sha256}";
+
+/// The path of [`BLOB_ROUTE`] for one file.
+pub fn blob_path(sha256: &str) -> String {
+    format!("/api/blobs/{sha256}")
+}
 pub const CHECKLISTS_PATH: &str = "/api/checklists";
 pub const HAZARDS_PATH: &str = "/api/hazards";
 pub const ME_PATH: &str = "/api/me";
@@ -323,12 +330,38 @@ pub struct Imported {
     pub unmatched_reviews: u64,
     /// Another bundle of this device already had the sequence number: stored and flagged.
     pub fork: bool,
+    /// The files the payload names that the ledger does not hold yet: send each with
+    /// `PUT /api/blobs/{sha256}`. The inspections are incomplete until they have arrived.
+    #[serde(default)]
+    pub missing_blobs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlreadyImported {
     pub bundle_id: Uuid,
     pub payload_sha256: String,
+    /// As in [`Imported::missing_blobs`]: a retry learns what is still to send.
+    #[serde(default)]
+    pub missing_blobs: Vec<String>,
+}
+
+impl UploadResult {
+    /// The files still to send after this answer.
+    pub fn missing_blobs(&self) -> &[String] {
+        match self {
+            UploadResult::Imported(i) => &i.missing_blobs,
+            UploadResult::AlreadyImported(a) => &a.missing_blobs,
+        }
+    }
+}
+
+/// `PUT /api/blobs/{sha256}`: the file is held (201 the first time, 200 after).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobStored {
+    pub sha256: String,
+    pub size: u64,
+    /// Whether the ledger held these bytes before this request.
+    pub already_held: bool,
 }
 
 /// `GET /api/checklists`: the signed checklist pack file (docs/checklist-packs.md), as the build
@@ -611,9 +644,11 @@ mod tests {
         let duplicate = UploadResult::AlreadyImported(AlreadyImported {
             bundle_id: Uuid::nil(),
             payload_sha256: "ab".into(),
+            missing_blobs: vec!["cd".into()],
         });
         let json = serde_json::to_value(&duplicate).unwrap();
         assert_eq!(json["status"], "already_imported");
+        assert_eq!(duplicate.missing_blobs(), ["cd"]);
         assert!(duplicate.is_duplicate());
         let error = ErrorBody {
             message: "no".into(),

@@ -131,7 +131,7 @@ fn verification_rejects_each_attachment_defect_with_its_own_error() {
     verify_payload(&good).unwrap();
 
     let mut p = good.clone();
-    p.attachments[0].data = dsse::b64_encode(b"other bytes");
+    p.attachments[0].data = Some(dsse::b64_encode(b"other bytes"));
     p.attachments[0].size = 11;
     let err = verify_payload(&p).unwrap_err();
     assert!(
@@ -155,7 +155,7 @@ fn verification_rejects_each_attachment_defect_with_its_own_error() {
     ));
 
     let mut p = good.clone();
-    p.attachments[0].data.push('!');
+    p.attachments[0].data.as_mut().unwrap().push('!');
     assert!(matches!(
         verify_payload(&p),
         Err(VerifyError::Attachment(AttachmentError::Encoding { .. }))
@@ -194,9 +194,9 @@ fn verification_rejects_each_attachment_defect_with_its_own_error() {
 #[test]
 fn attachment_data_decodes_with_either_base64_alphabet() {
     let bytes = [0xfbu8, 0xff, 0xfe, 0x01, 0x02];
-    let mut a = Attachment::new("image/jpeg", &bytes).unwrap();
-    assert_eq!(a.data, "+//+AQI=");
-    a.data = "-__-AQI".into();
+    let mut a = Attachment::embedded("image/jpeg", &bytes).unwrap();
+    assert_eq!(a.data.as_deref(), Some("+//+AQI="));
+    a.data = Some("-__-AQI".into());
     assert_eq!(a.checked_bytes(0).unwrap(), bytes);
 }
 
@@ -349,12 +349,49 @@ fn a_payload_that_names_a_key_twice_is_refused() {
 #[test]
 fn a_newer_schema_version_is_named_as_such() {
     let text = String::from_utf8(gen_vectors::payload().to_bytes()).unwrap();
-    let v2 = text
-        .replacen(r#""schema_version":1"#, r#""schema_version":2"#, 1)
+    let v3 = text
+        .replacen(r#""schema_version":1"#, r#""schema_version":3"#, 1)
         .replacen(r#""app_version""#, r#""new_field":true,"app_version""#, 1);
-    assert_eq!(verify_text(&v2).unwrap_err(), VerifyError::SchemaVersion(2));
+    assert_eq!(verify_text(&v3).unwrap_err(), VerifyError::SchemaVersion(3));
     let unknown = text.replacen(r#""app_version""#, r#""new_field":true,"app_version""#, 1);
     assert!(matches!(verify_text(&unknown), Err(VerifyError::Schema(_))));
+}
+
+#[test]
+fn each_version_has_its_own_form_of_attachment() {
+    // Version 1 with its photo embedded verifies; relabelled 2 it carries data it may not.
+    let v1 = String::from_utf8(gen_vectors::payload().to_bytes()).unwrap();
+    verify_text(&v1).unwrap();
+    let relabelled = v1.replacen(r#""schema_version":1"#, r#""schema_version":2"#, 1);
+    let err = verify_text(&relabelled).unwrap_err();
+    assert!(
+        matches!(&err, VerifyError::Schema(m) if m.contains("data is not allowed")),
+        "{err:?}"
+    );
+    // Version 2 names its photo; relabelled 1 it lacks the bytes version 1 requires.
+    let v2 = String::from_utf8(gen_vectors::payload_v2().to_bytes()).unwrap();
+    assert!(!v2.contains(r#""data""#), "{v2}");
+    let verified = verify_text(&v2).unwrap();
+    assert_eq!(verified.payload.attachments[0].size, PHOTO_PNG.len() as u64);
+    let relabelled = v2.replacen(r#""schema_version":2"#, r#""schema_version":1"#, 1);
+    let err = verify_text(&relabelled).unwrap_err();
+    assert!(
+        matches!(&err, VerifyError::Schema(m) if m.contains("data is required")),
+        "{err:?}"
+    );
+    // The producer refuses the wrong form before anything is signed.
+    let embedded = Attachment::embedded("image/png", PHOTO_PNG).unwrap();
+    let base =
+        || gen_vectors::bare_payload(gen_vectors::inspection(), &key(), &ChainState::default());
+    assert!(matches!(
+        base().with_attachments(vec![embedded]),
+        Err(BundleError::AttachmentForm(_))
+    ));
+    let named = Attachment::new("image/png", PHOTO_PNG).unwrap();
+    assert!(matches!(
+        base().version_1().with_attachments(vec![named]),
+        Err(BundleError::AttachmentForm(_))
+    ));
 }
 
 #[test]

@@ -94,16 +94,26 @@ pub fn bare_payload(inspection: Inspection, key: &SigningKey, chain: &ChainState
     .unwrap()
 }
 
+/// The version 1 vector's payload for `key`: the photo embedded.
 pub fn payload_for(key: &SigningKey) -> BundlePayload {
     bare_payload(inspection(), key, &ChainState::default())
+        .version_1()
         .with_co_inspectors(vec![Inspector::new("李四", "44010067890").unwrap()])
-        .with_attachments(vec![Attachment::new("image/png", PHOTO_PNG).unwrap()])
+        .with_attachments(vec![Attachment::embedded("image/png", PHOTO_PNG).unwrap()])
         .unwrap()
 }
 
-/// The positive vector's payload.
+/// The version 1 vector's payload (`bundle-v1/`).
 pub fn payload() -> BundlePayload {
     payload_for(&key())
+}
+
+/// The version 2 vector's payload (`bundle-v2/`): the same inspection, its photo named only.
+pub fn payload_v2() -> BundlePayload {
+    bare_payload(inspection(), &key(), &ChainState::default())
+        .with_co_inspectors(vec![Inspector::new("李四", "44010067890").unwrap()])
+        .with_attachments(vec![Attachment::new("image/png", PHOTO_PNG).unwrap()])
+        .unwrap()
 }
 
 /// One negative vector: a file, the error the reference verifier reports, the spec step that
@@ -239,7 +249,7 @@ pub fn negatives() -> Vec<Negative> {
     let mut altered_png = PHOTO_PNG.to_vec();
     altered_png[0x2f] ^= 0xff; // inside the IDAT data
     let mut bad = payload();
-    bad.attachments[0].data = b64_encode(&altered_png);
+    bad.attachments[0].data = Some(b64_encode(&altered_png));
     out.push(Negative {
         name: "attachment-hash-mismatch",
         error: "attachment_hash_mismatch",
@@ -527,7 +537,93 @@ pub fn files() -> Vec<(String, Vec<u8>)> {
         "negative/manifest.json".into(),
         line(pretty_sorted(serde_json::Value::Array(manifest))),
     ));
+    files.extend(v2_files());
     files
+}
+
+/// `bundle-v2/`: the same inspection with its photo named, the blob beside the envelope, and
+/// the transfer archive of both; `negative-archive/`: archives a reader must refuse.
+fn v2_files() -> Vec<(String, Vec<u8>)> {
+    let line = |s: String| format!("{s}\n").into_bytes();
+    let payload = payload_v2().to_bytes();
+    let envelope = sign_with(&key(), &payload).to_json().into_bytes();
+    let photo = Attachment::new("image/png", PHOTO_PNG).unwrap();
+    let blob = format!("bundle-v2/blobs/{}", photo.sha256);
+    let mut files = vec![
+        ("bundle-v2/payload.json".to_string(), payload.clone()),
+        (
+            "bundle-v2/payload.sha256".into(),
+            line(sha256_hex(&payload)),
+        ),
+        ("bundle-v2/envelope.json".into(), envelope.clone()),
+        (blob, PHOTO_PNG.to_vec()),
+        (
+            "bundle-v2/archive.zip".into(),
+            archive(&envelope, &[(&photo.sha256, PHOTO_PNG)]),
+        ),
+    ];
+    let mut altered = PHOTO_PNG.to_vec();
+    altered[0x2f] ^= 0xff;
+    let stranger = Attachment::new("image/png", b"a file the payload never names").unwrap();
+    let negatives: [(&str, &str, &str, Vec<u8>); 4] = [
+        (
+            "blob-missing",
+            "blob_missing",
+            "the payload names the photo; the archive holds only bundle.json",
+            archive(&envelope, &[]),
+        ),
+        (
+            "blob-hash-mismatch",
+            "blob_hash_mismatch",
+            "the photo's entry holds bytes (one changed) that do not hash to its name",
+            archive(&envelope, &[(&photo.sha256, &altered)]),
+        ),
+        (
+            "blob-unnamed",
+            "blob_unnamed",
+            "besides the named photo the archive holds a blob the payload does not name",
+            archive(
+                &envelope,
+                &[
+                    (&photo.sha256, PHOTO_PNG),
+                    (&stranger.sha256, b"a file the payload never names"),
+                ],
+            ),
+        ),
+        (
+            "blob-size-mismatch",
+            "blob_size_mismatch",
+            "the photo's entry holds 68 of its 69 bytes",
+            archive(&envelope, &[(&photo.sha256, &PHOTO_PNG[..68])]),
+        ),
+    ];
+    let mut manifest = Vec::new();
+    for (name, error, description, bytes) in negatives {
+        manifest.push(serde_json::json!({
+            "file": format!("{name}.zip"),
+            "error": error,
+            "step": 12,
+            "description": description,
+        }));
+        files.push((format!("negative-archive/{name}.zip"), bytes));
+    }
+    files.push((
+        "negative-archive/manifest.json".into(),
+        line(pretty_sorted(serde_json::Value::Array(manifest))),
+    ));
+    files
+}
+
+/// A transfer archive: `bundle.json`, then each blob under `blobs/<name>` in the order given.
+pub fn archive(bundle_file: &[u8], blobs: &[(&str, &[u8])]) -> Vec<u8> {
+    use paicha_core::archive::{BUNDLE_ENTRY, ZipWriter, blob_entry_name};
+    let mut zip = ZipWriter::new();
+    let mut out = zip.entry(BUNDLE_ENTRY, bundle_file).unwrap();
+    for (name, bytes) in blobs {
+        out.extend(zip.entry(&blob_entry_name(name), bytes).unwrap());
+    }
+    out.extend(zip.finish().unwrap());
+    out
 }
 
 /// Pretty JSON with object keys sorted, whatever serde_json's `preserve_order` says.
