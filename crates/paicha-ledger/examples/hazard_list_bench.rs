@@ -89,7 +89,10 @@ async fn page(
 }
 
 async fn bench(name: &str, location: Location, url: &str, findings: usize, runs: usize) {
-    let store = Store::open(&location).await.expect("the database opens");
+    let store =
+        Store::open_with_blob_dir(&location, &std::env::temp_dir().join("paicha-bench-blobs"))
+            .await
+            .expect("the database opens");
     let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
     let info = paicha_core::bundle::DeviceInfo::from_public_key(&key.verifying_key().to_bytes());
     let device = NewDevice::from_parts(
@@ -103,9 +106,10 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
     store.enrol(&device, Utc::now()).await.unwrap();
     store.close().await;
     let seconds = seed(url, findings, info.key_id.as_str()).await;
-    let store = Store::open(&location)
-        .await
-        .expect("the database opens again");
+    let store =
+        Store::open_with_blob_dir(&location, &std::env::temp_dir().join("paicha-bench-blobs"))
+            .await
+            .expect("the database opens again");
     println!("{name}: {findings} findings seeded in {seconds:.1} s");
     // The seed wrote findings directly: compute their state rows as the ledger does when it
     // opens a database from before schema version 7.

@@ -250,7 +250,10 @@ async fn raw_inserts(url: &str, g: &Generated) -> Rates {
 
 /// A fresh, migrated, enrolled ledger.
 async fn fresh_store(location: &Location, g: &Generated) -> Store {
-    let store = Store::open(location).await.expect("the database opens");
+    let store =
+        Store::open_with_blob_dir(location, &std::env::temp_dir().join("paicha-bench-blobs"))
+            .await
+            .expect("the database opens");
     let info = DeviceInfo::from_public_key(&g.key.verifying_key().to_bytes());
     let device = NewDevice::from_parts(
         info.key_id.as_str(),

@@ -55,7 +55,10 @@ fn signed_get(key: &SigningKey, path: &str, n: usize) -> Request<Body> {
 }
 
 async fn bench(name: &str, location: Location, url: &str, findings: usize, runs: usize) {
-    let store = Store::open(&location).await.expect("the database opens");
+    let store =
+        Store::open_with_blob_dir(&location, &std::env::temp_dir().join("paicha-bench-blobs"))
+            .await
+            .expect("the database opens");
     let key = SigningKey::from_bytes(&[42; 32]);
     let info = paicha_core::bundle::DeviceInfo::from_public_key(&key.verifying_key().to_bytes());
     let device = NewDevice::from_parts(
@@ -69,9 +72,10 @@ async fn bench(name: &str, location: Location, url: &str, findings: usize, runs:
     store.enrol(&device, chrono::Utc::now()).await.unwrap();
     store.close().await;
     let seconds = seed(url, findings, info.key_id.as_str()).await;
-    let store = Store::open(&location)
-        .await
-        .expect("the database opens again");
+    let store =
+        Store::open_with_blob_dir(&location, &std::env::temp_dir().join("paicha-bench-blobs"))
+            .await
+            .expect("the database opens again");
     store.rebuild_hazard_states().await.expect("the states");
     store.analyse().await.expect("statistics");
     let grant = paicha_ledger::access::parse_grant("inspector@130101").unwrap();

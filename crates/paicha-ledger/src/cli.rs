@@ -43,6 +43,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL", env = "PAICHA_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Where photos are kept: a directory (/srv/paicha/blobs or file:///srv/paicha/blobs) or
+    /// an S3-compatible bucket (s3://BUCKET/PREFIX?endpoint=https://oss.example&region=R, with
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). Default: blobs/ beside the SQLite file,
+    /// or DIR/blobs with PostgreSQL; several instances must share one (a bucket).
+    #[arg(
+        long,
+        global = true,
+        value_name = "LOCATION",
+        env = "PAICHA_BLOB_STORE"
+    )]
+    pub blob_store: Option<String>,
+
     /// Database connections per process (default 4 on SQLite, 8 on PostgreSQL). Several
     /// `serve` instances on one PostgreSQL share its max_connections: keep the sum below it.
     #[arg(
@@ -140,10 +152,18 @@ impl Cli {
         if self.db_max_connections == Some(0) {
             anyhow::bail!("--db-max-connections must be at least 1");
         }
+        let blobs = match &self.blob_store {
+            Some(text) => crate::blobs::BlobLocation::parse(text)?,
+            None => self
+                .location()
+                .default_blobs()
+                .unwrap_or_else(|| crate::blobs::BlobLocation::Dir(self.data_dir.join("blobs"))),
+        };
         Ok(StoreOptions {
             max_connections: self.db_max_connections,
             acquire_timeout: std::time::Duration::from_secs_f64(timeout),
             must_exist: self.command.reads_only(),
+            blobs: Some(blobs),
         })
     }
 }

@@ -29,10 +29,12 @@ pub fn read_bundle_file(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(read_err)
 }
 
-/// File names taken from a directory argument: exported bundles are `.json` (or `.dsse`).
+/// File names taken from a directory argument: exported bundles are `.json` (or `.dsse`),
+/// transfer archives `.zip`.
 pub fn is_bundle_file_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !lower.starts_with('.') && (lower.ends_with(".json") || lower.ends_with(".dsse"))
+    !lower.starts_with('.')
+        && (lower.ends_with(".json") || lower.ends_with(".dsse") || lower.ends_with(".zip"))
 }
 
 /// Expands the command-line arguments: files as given, directories to their bundle files

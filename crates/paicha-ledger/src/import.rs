@@ -15,6 +15,8 @@ pub enum ImportOutcome {
     AlreadyImported {
         bundle_id: Uuid,
         payload_sha256: String,
+        /// Files the payload names that have not arrived.
+        missing_blobs: Vec<String>,
     },
 }
 
@@ -34,6 +36,8 @@ pub struct Imported {
     pub unmatched_reviews: Vec<UnmatchedReview>,
     /// Another bundle from this device already held the sequence number; stored and flagged.
     pub fork: bool,
+    /// Files the payload names that have not arrived (`PUT /api/blobs/{sha256}`).
+    pub missing_blobs: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +171,15 @@ pub async fn import_bytes(
     bytes: &[u8],
     received_at: DateTime<Utc>,
 ) -> Result<ImportOutcome, ImportError> {
+    let (bundle, text) = verify_upload(store, bytes).await?;
+    store_verified(store, &bundle, text, received_at, &[]).await
+}
+
+/// Size limit, parse and verification against the registry.
+async fn verify_upload<'a>(
+    store: &Store,
+    bytes: &'a [u8],
+) -> Result<(paicha_core::VerifiedBundle, &'a str), ImportError> {
     let parsed = parse_upload(bytes)?;
     // The key source is synchronous, so fetch the registry entry first.
     let device = match &parsed.claimed_key {
@@ -174,10 +187,64 @@ pub async fn import_bytes(
         None => None,
     };
     let text = parsed.text;
-    let bundle = verify_with_registry(parsed, device.as_ref())?;
+    Ok((verify_with_registry(parsed, device.as_ref())?, text))
+}
 
+/// Imports a transfer archive (`.zip`): verifies its bundle file against the registry, then
+/// streams each blob, checked, into the blob store, then stores the bundle. An archive
+/// refused half-way leaves nothing: the blobs it wrote that no row marks are deleted.
+pub async fn import_archive(
+    store: &Store,
+    path: &std::path::Path,
+    received_at: DateTime<Utc>,
+) -> Result<ImportOutcome, ImportError> {
+    let mut archive = crate::archive::Archive::open(path).map_err(ImportError::Verify)?;
+    let bundle_file = archive.bundle_file().map_err(ImportError::Verify)?;
+    let (bundle, text) = verify_upload(store, &bundle_file).await?;
+    let mut written = Vec::new();
+    let result = async {
+        let mut checks = paicha_core::archive::BlobChecks::new(&bundle.payload);
+        for n in 1..=archive.blob_entries() {
+            let (sha256, bytes) = archive.blob(n, &mut checks).map_err(ImportError::Verify)?;
+            store
+                .blobs()
+                .put_verified(&sha256, bytes.into())
+                .await
+                .map_err(StoreError::from)?;
+            written.push(sha256);
+        }
+        checks.finish().map_err(ImportError::Verify)?;
+        store_verified(store, &bundle, text, received_at, &written).await
+    }
+    .await;
+    if result.is_err() {
+        for sha256 in &written {
+            if store.missing_or_unknown(sha256).await.unwrap_or(false) {
+                let _ = store.blobs().delete(sha256).await;
+            }
+        }
+    }
+    result
+}
+
+async fn store_verified(
+    store: &Store,
+    bundle: &paicha_core::VerifiedBundle,
+    text: &str,
+    received_at: DateTime<Utc>,
+    arrived: &[String],
+) -> Result<ImportOutcome, ImportError> {
     let p = &bundle.payload;
-    match store.insert_bundle(&bundle, text, received_at).await? {
+    let outcome = store
+        .insert_bundle_with_blobs(bundle, text, received_at, arrived)
+        .await?;
+    let missing_blobs = match outcome {
+        InsertOutcome::Imported { .. } | InsertOutcome::AlreadyImported => {
+            store.missing_blobs(p).await?
+        }
+        InsertOutcome::Conflict(_) => Vec::new(),
+    };
+    match outcome {
         InsertOutcome::Imported {
             fork,
             new_inspections,
@@ -195,10 +262,12 @@ pub async fn import_bytes(
             reviews,
             unmatched_reviews,
             fork,
+            missing_blobs,
         })),
         InsertOutcome::AlreadyImported => Ok(ImportOutcome::AlreadyImported {
             bundle_id: p.bundle_id,
             payload_sha256: bundle.payload_sha256.clone(),
+            missing_blobs,
         }),
         InsertOutcome::Conflict(Conflict::BundleIdReused(id)) => {
             Err(ImportError::BundleIdReused(id))

@@ -5,6 +5,8 @@
 //! code paths as operators do.
 
 pub mod access;
+pub mod archive;
+pub mod blobs;
 pub mod checklist_pack;
 pub mod cli;
 pub mod commands;

@@ -856,8 +856,61 @@ async fn a_device_pulls_what_changed_in_its_regions_and_nothing_twice(db: Db) {
     let mut phone = Phone::new(7);
     // Hazards with a photo (inspection 0x51), then three without and one elsewhere.
     let (with_photo, photographed) = bundle_with_photo(&mut phone);
-    let (status, _, _) = send(&s.app, post_bundle(with_photo)).await;
+    let (status, _, body) = send(&s.app, post_bundle(with_photo.clone())).await;
     assert_eq!(status, StatusCode::CREATED);
+    // Version 2: the envelope names the photos; the device sends each one after it.
+    let (review, fake) = (
+        paicha_core::sha256_hex(REVIEW_PHOTO),
+        paicha_core::sha256_hex(NOT_A_PHOTO),
+    );
+    assert_eq!(
+        json(&body)["missing_blobs"],
+        serde_json::json!([review, fake])
+    );
+    let put = |bytes: &[u8], nonce: &str| {
+        let path = paicha_core::wire::blob_path(&paicha_core::sha256_hex(bytes));
+        signed_request(&phone_key(), "PUT", &path, bytes, 0, nonce)
+    };
+    // Unsigned: refused. Bytes under another file's name: refused, nothing stored.
+    let unsigned = Request::builder()
+        .method("PUT")
+        .uri(paicha_core::wire::blob_path(&review))
+        .body(Body::from(REVIEW_PHOTO))
+        .unwrap();
+    assert_eq!(send(&s.app, unsigned).await.0, StatusCode::UNAUTHORIZED);
+    let path = paicha_core::wire::blob_path(&fake);
+    let wrong = signed_request(
+        &phone_key(),
+        "PUT",
+        &path,
+        REVIEW_PHOTO,
+        0,
+        "nonce-blob-000001",
+    );
+    let (status, _, body) = send(&s.app, wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", json(&body));
+    assert_eq!(json(&body)["code"], "blob_size_mismatch");
+    // A file no bundle names: 404, whether the ledger has seen it or not.
+    let (status, _, body) = send(&s.app, put(b"never named", "nonce-blob-000002")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json(&body)["code"], "blob_not_named");
+    // The right bytes: 201, then 200 for a retry that changes nothing.
+    let (status, _, body) = send(&s.app, put(REVIEW_PHOTO, "nonce-blob-000003")).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", json(&body));
+    assert_eq!(json(&body)["already_held"], false);
+    let (status, _, body) = send(&s.app, put(REVIEW_PHOTO, "nonce-blob-000004")).await;
+    assert_eq!(
+        (status, json(&body)["already_held"].clone()),
+        (StatusCode::OK, true.into())
+    );
+    // The envelope again: already imported, one photo still to send.
+    let (status, _, body) = send(&s.app, post_bundle(with_photo)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&body)["missing_blobs"], serde_json::json!([fake]));
+    assert_eq!(s.store.incomplete_bundles().await.unwrap().len(), 1);
+    let (status, _, _) = send(&s.app, put(NOT_A_PHOTO, "nonce-blob-000005")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(s.store.incomplete_bundles().await.unwrap().is_empty());
     let original = phone.inspection_with_three_hazards(1);
     // An enterprise registered in 长安区, outside the inspector's regions.
     let mut elsewhere = phone.inspection(2);
@@ -1123,6 +1176,7 @@ async fn a_township_pulls_what_is_assigned_to_it_wherever_it_is(db: Db) {
     let (with_photo, photographed) = bundle_with_photo(&mut phone);
     let (status, _, _) = send(&s.app, post_bundle(with_photo)).await;
     assert_eq!(status, StatusCode::CREATED);
+    deliver_photos(&s.store).await;
     // The device belongs to the staff of a township of another county.
     let (_, _, staff) = signed_in(&s.store, "李四", &["inspector@440303001"]).await;
     let bind = AuditEntry::new("test", "device_bound", Outcome::Ok);

@@ -263,10 +263,12 @@ async fn the_reference_vector_imports_with_its_photo(db: Db) {
     );
     assert_eq!(media_type, "image/png");
     assert_eq!(size, 69);
-    assert_eq!(
-        paicha_core::dsse::b64_decode(&data).unwrap(),
-        vector("bundle-v1/photo.png")
-    );
+    // The embedded photo went to the blob store; its row keeps no bytes.
+    assert_eq!(data, "");
+    let sha = expected["attachment_sha256"].as_str().unwrap();
+    let held = s.store.blobs().get(sha).await.unwrap().unwrap();
+    assert_eq!(held.as_ref(), vector("bundle-v1/photo.png").as_slice());
+    assert!(s.store.incomplete_bundles().await.unwrap().is_empty());
     let photo: String = s
         .tdb
         .query_one("SELECT sha256 FROM finding_photos WHERE item_id = 'A-01'")
@@ -654,7 +656,7 @@ struct Unreachable;
 
 impl paicha_ledger::server::ReadinessCheck for Unreachable {
     fn name(&self) -> &str {
-        "blobs"
+        "archive"
     }
     fn check(&self) -> paicha_ledger::server::ops::CheckFuture<'_> {
         Box::pin(async { Err("the blob store does not answer".to_string()) })
@@ -694,7 +696,11 @@ async fn healthz_readyz_and_metrics_answer_with_a_request_id() {
     let ready: paicha_core::wire::Readiness = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(ready.status, "not_ready");
     assert_eq!(ready.checks["database"], "ok");
-    assert_eq!(ready.checks["blobs"], "the blob store does not answer");
+    assert_eq!(ready.checks["archive"], "the blob store does not answer");
+    assert_eq!(
+        ready.checks["blobs"], "ok",
+        "the ledger's own blob store answers"
+    );
 
     // An upload is counted by outcome (the recorder is process-wide: compare before/after).
     let uploads = |text: &str, outcome: &str| -> f64 {

@@ -933,7 +933,168 @@ fn accounts_roles_links_and_the_audit_trail_from_the_command_line(db: Db) {
     );
 }
 
+fn photo_again() -> Vec<u8> {
+    std::fs::read(repo_path(
+        "tests/vectors/bundle-v2/blobs/930669e7d98dbacca220fb8295347f946fc0447a35394cef3cb53c92dda9b23e",
+    ))
+    .unwrap()
+}
+
+/// The transfer archive of bundle format version 2 (`tests/vectors/bundle-v2/archive.zip`):
+/// `verify` checks it and each negative archive with its code; `import` takes the bundle and
+/// its photo into the blob store, a directory by default or an S3-compatible bucket when the
+/// test command runs one (`PAICHA_TEST_S3`), and they hold the same bytes.
+fn transfer_archives_verify_and_import_with_their_photos(db: Db) {
+    let Some(ws) = Workspace::on(db) else {
+        return;
+    };
+    let archive = repo_path("tests/vectors/bundle-v2/archive.zip");
+    let out = ws.run(&["verify", p(&archive)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo_path("tests/vectors/negative-archive/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for case in manifest.as_array().unwrap() {
+        let file = repo_path(&format!(
+            "tests/vectors/negative-archive/{}",
+            case["file"].as_str().unwrap()
+        ));
+        let out = ws.run(&["verify", p(&file)]);
+        assert_eq!(out.status.code(), Some(1), "{}", file.display());
+        let code = case["error"].as_str().unwrap();
+        assert!(
+            text(&out.stderr).contains(&format!("({code})")),
+            "{}: {}",
+            file.display(),
+            text(&out.stderr)
+        );
+    }
+
+    // The vector's key (seed 7 × 32) enrolled from the archive's own bundle file.
+    let account = ws.inspector_account();
+    let envelope = repo_path("tests/vectors/bundle-v2/envelope.json");
+    let out = ws.run(&[
+        "keys",
+        "add",
+        "--account",
+        &account,
+        "--from-bundle",
+        p(&envelope),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A refused archive leaves nothing behind, not even its blob.
+    let bad = repo_path("tests/vectors/negative-archive/blob-unnamed.zip");
+    let out = ws.run(&["import", p(&bad)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("(blob_unnamed)"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let photo = std::fs::read(repo_path(
+        "tests/vectors/bundle-v2/blobs/930669e7d98dbacca220fb8295347f946fc0447a35394cef3cb53c92dda9b23e",
+    ))
+    .unwrap();
+    let sha = paicha_core::sha256_hex(&photo);
+    let mut stores = vec![("directory", None)];
+    if let Some(endpoint) = std::env::var("PAICHA_TEST_S3")
+        .ok()
+        .filter(|e| !e.is_empty())
+    {
+        let bucket = format!("archive-{}", uuid::Uuid::new_v4().simple());
+        let created = std::process::Command::new("curl")
+            .args(["-sf", "-X", "PUT", &format!("{endpoint}/{bucket}")])
+            .status()
+            .unwrap();
+        assert!(created.success(), "the S3 server makes a bucket");
+        stores.push((
+            "S3",
+            Some(format!(
+                "s3://{bucket}?endpoint={endpoint}&region=us-east-1"
+            )),
+        ));
+    }
+    for (kind, location) in stores {
+        // A fresh ledger database each time, so that each store gets the photo.
+        let ws = Workspace::on(db).unwrap();
+        let account = ws.inspector_account();
+        let run = |args: &[&str]| {
+            let mut command = ws.command();
+            if let Some(location) = &location {
+                command.arg("--blob-store").arg(location);
+            }
+            command.args(args).output().unwrap()
+        };
+        let out = run(&[
+            "keys",
+            "add",
+            "--account",
+            &account,
+            "--from-bundle",
+            p(&envelope),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = run(&["import", p(&archive)]);
+        assert!(out.status.success(), "{kind}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("imported 1, already imported 0, rejected 0"),
+            "{stdout}"
+        );
+        assert!(!stdout.contains("INCOMPLETE"), "{stdout}");
+        // The bundle file alone, imported again: already there, nothing awaited.
+        let out = run(&["import", p(&envelope)]);
+        assert!(
+            text(&out.stdout).contains("already imported"),
+            "{}",
+            text(&out.stdout)
+        );
+        let out = run(&["gaps"]);
+        assert!(
+            !text(&out.stdout).contains("photo(s) awaited"),
+            "{}",
+            text(&out.stdout)
+        );
+        if location.is_none() {
+            let held = ws
+                .dir
+                .path()
+                .join("data/blobs/blobs")
+                .join(&sha[..2])
+                .join(&sha);
+            assert_eq!(
+                std::fs::read(&held).unwrap(),
+                photo,
+                "{kind}: {}",
+                held.display()
+            );
+        } else {
+            let parsed =
+                paicha_ledger::blobs::BlobLocation::parse(location.as_ref().unwrap()).unwrap();
+            let expected = photo.clone();
+            run_blocking(async move {
+                let store = paicha_ledger::blobs::BlobStore::open(&parsed)
+                    .await
+                    .unwrap();
+                let got = store
+                    .get(&paicha_core::sha256_hex(&photo_again()))
+                    .await
+                    .unwrap();
+                let got = got.expect("the bucket holds the photo");
+                assert_eq!(
+                    got.as_ref(),
+                    expected.as_slice(),
+                    "the same bytes as the directory"
+                );
+            });
+        }
+    }
+}
+
 on_both_databases_sync!(
+    transfer_archives_verify_and_import_with_their_photos,
     accounts_roles_links_and_the_audit_trail_from_the_command_line,
     import_requires_enrolment_then_is_idempotent,
     keys_can_be_listed_and_revoked_and_revoked_keys_are_refused,

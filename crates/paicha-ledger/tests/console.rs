@@ -77,6 +77,7 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         "{}",
         String::from_utf8_lossy(&body)
     );
+    deliver_photos(&s.store).await;
     let (cookie, csrf, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
     let (other, other_csrf, _) = signed_in(&s.store, "河北督查", &["supervisor@13"]).await;
     let (township, township_csrf, _) = signed_in(&s.store, "深圳乡镇", &["township@4403"]).await;

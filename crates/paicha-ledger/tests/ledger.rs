@@ -617,7 +617,10 @@ async fn a_sqlite_url_creates_the_database_and_urls_never_show_passwords() {
     let url = format!("sqlite://{}", path.display())
         .replace(' ', "%20")
         .replace('#', "%23");
-    let store = Store::open(&Location::Url(url)).await.unwrap();
+    let blobs = tempfile::tempdir().unwrap();
+    let store = Store::open_with_blob_dir(&Location::Url(url), blobs.path())
+        .await
+        .unwrap();
     store
         .enrol(&Phone::new(7).new_device(), t(0))
         .await

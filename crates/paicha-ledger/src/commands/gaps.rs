@@ -92,6 +92,28 @@ pub async fn run(store: &Store, out: &mut impl Write) -> anyhow::Result<bool> {
             )?;
         }
     }
+    // Version 2 bundles arrive before their photos: an inspection is complete on the ledger
+    // only once every file it names is here.
+    let incomplete = store.incomplete_bundles().await?;
+    if !incomplete.is_empty() {
+        writeln!(
+            out,
+            "{} bundle(s) with photos not arrived yet (their inspections are incomplete):",
+            incomplete.len()
+        )?;
+        for bundle in &incomplete {
+            let short = KeyId::try_from(bundle.key_id.clone())
+                .map(|k| k.short())
+                .unwrap_or_else(|_| bundle.key_id.clone());
+            writeln!(
+                out,
+                "  {short} sequence {}: {} photo(s) awaited [payload {}]",
+                bundle.sequence,
+                bundle.awaited,
+                &bundle.payload_sha256[..16.min(bundle.payload_sha256.len())]
+            )?;
+        }
+    }
     writeln!(
         out,
         "note: bundles after a device's highest received sequence show up once a later one arrives."

@@ -80,7 +80,7 @@ pub async fn run_with_progress(
     if skipped > 0 {
         writeln!(
             err,
-            "note: skipped {skipped} file(s) in the given directories not named *.json or *.dsse"
+            "note: skipped {skipped} file(s) in the given directories not named *.json, *.dsse or *.zip"
         )?;
     }
     let mut summary = Summary::default();
@@ -88,11 +88,17 @@ pub async fn run_with_progress(
         if let Some(bar) = progress {
             bar.set_message(file.display().to_string());
         }
-        let result = match read_bundle_file(file) {
-            Ok(bytes) => import_bytes(store, &bytes, chrono::Utc::now())
+        let result = if crate::archive::is_archive_name(file) {
+            crate::import::import_archive(store, file, chrono::Utc::now())
                 .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+                .map_err(|e| format!("{e} ({})", e.code()))
+        } else {
+            match read_bundle_file(file) {
+                Ok(bytes) => import_bytes(store, &bytes, chrono::Utc::now())
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
         };
         match result {
             Ok(ImportOutcome::Imported(b)) => {
@@ -115,6 +121,17 @@ pub async fn run_with_progress(
                 )?;
                 for review in &b.unmatched_reviews {
                     line(progress, err, format_args!("warning: {review}"))?;
+                }
+                if !b.missing_blobs.is_empty() {
+                    line(
+                        progress,
+                        out,
+                        format_args!(
+                            "  INCOMPLETE: {} photo(s) named by the bundle have not arrived \
+                             (the device sends them, or import its .zip)",
+                            b.missing_blobs.len()
+                        ),
+                    )?;
                 }
                 if b.fork {
                     line(

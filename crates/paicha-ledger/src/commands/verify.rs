@@ -23,7 +23,7 @@ pub fn run(args: &VerifyArgs, out: &mut impl Write, err: &mut impl Write) -> std
     if files.is_empty() {
         writeln!(
             err,
-            "FAIL no bundle files (*.json, *.dsse) found in {}",
+            "FAIL no bundle files (*.json, *.dsse, *.zip) found in {}",
             list(args)
         )?;
         return Ok(false);
@@ -72,8 +72,24 @@ pub fn run(args: &VerifyArgs, out: &mut impl Write, err: &mut impl Write) -> std
 }
 
 fn verify_file(path: &Path) -> Result<VerifiedBundle, String> {
+    if crate::archive::is_archive_name(path) {
+        return verify_archive(path).map_err(|e| format!("{e} ({})", e.code()));
+    }
     let bytes = read_bundle_file(path).map_err(|e| e.to_string())?;
     verify_bundle_full(&bytes, &EmbeddedKey).map_err(|e| e.to_string())
+}
+
+/// Steps 1 to 12 of the spec on a transfer archive: its bundle file, then every blob against
+/// the payload's names, one blob in memory at a time.
+fn verify_archive(path: &Path) -> Result<VerifiedBundle, paicha_core::VerifyError> {
+    let mut archive = crate::archive::Archive::open(path)?;
+    let bundle = verify_bundle_full(&archive.bundle_file()?, &EmbeddedKey)?;
+    let mut checks = paicha_core::archive::BlobChecks::new(&bundle.payload);
+    for n in 1..=archive.blob_entries() {
+        archive.blob(n, &mut checks)?;
+    }
+    checks.finish()?;
+    Ok(bundle)
 }
 
 fn list(paths: &[PathBuf]) -> String {

@@ -181,17 +181,20 @@ async fn receive_and_import(
                 reviews: b.reviews as u64,
                 unmatched_reviews: b.unmatched_reviews.len() as u64,
                 fork: b.fork,
+                missing_blobs: b.missing_blobs,
             };
             (StatusCode::CREATED, Json(UploadResult::Imported(imported)))
         }
         ImportOutcome::AlreadyImported {
             bundle_id,
             payload_sha256,
+            missing_blobs,
         } => {
             tracing::info!(%bundle_id, "bundle already imported");
             let already = AlreadyImported {
                 bundle_id,
                 payload_sha256,
+                missing_blobs,
             };
             (StatusCode::OK, Json(UploadResult::AlreadyImported(already)))
         }

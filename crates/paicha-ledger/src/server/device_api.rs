@@ -310,7 +310,7 @@ async fn thumbnail(
                 })?;
             state
                 .store
-                .put_thumbnail(&sha256, crate::thumbnail::MEDIA_TYPE, &made)
+                .put_thumbnail(&sha256, &made)
                 .await
                 .map_err(ApiError::from_store)?;
             made

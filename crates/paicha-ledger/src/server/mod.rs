@@ -3,6 +3,7 @@
 mod access_api;
 pub(crate) mod api;
 pub mod auth;
+mod blob_api;
 pub mod checklists;
 mod console;
 mod device_api;
@@ -15,7 +16,7 @@ mod pwa;
 
 pub use error::ApiError;
 pub use headers::CONTENT_SECURITY_POLICY;
-pub use ops::{DatabaseCheck, ReadinessCheck};
+pub use ops::{BlobStoreCheck, DatabaseCheck, ReadinessCheck};
 pub use pwa::{cache_control_for, content_type_for, is_content_hashed};
 
 use crate::access::passkeys::Passkeys;
@@ -55,7 +56,7 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Longest pause between two pieces of an upload's body.
     pub body_timeout: Duration,
-    /// What `/readyz` checks: the database; the blob store will join it.
+    /// What `/readyz` checks: the database and the blob store.
     pub readiness: Arc<Vec<Arc<dyn ReadinessCheck>>>,
     /// Set once shutdown began: `/readyz` says `draining` so balancers stop sending.
     pub draining: Arc<AtomicBool>,
@@ -131,7 +132,10 @@ impl AppState {
             cookies: CookiePolicy { secure: false },
             trust_proxy: false,
             body_timeout: DEFAULT_BODY_TIMEOUT,
-            readiness: Arc::new(vec![Arc::new(DatabaseCheck(store.clone()))]),
+            readiness: Arc::new(vec![
+                Arc::new(DatabaseCheck(store.clone())),
+                Arc::new(BlobStoreCheck(store.blobs().clone())),
+            ]),
             draining: Arc::default(),
             metrics_token: None,
             store,
@@ -197,6 +201,7 @@ pub fn app(state: AppState) -> Router {
         // Phones asking to be enrolled: 5, then one a minute.
         .merge(device_api::enrolment_routes().layer(limits::layer(state.trust_proxy, 5, 60_000)))
         .merge(device_api::routes())
+        .merge(blob_api::routes())
         .merge(console::routes())
         .merge(ops::routes())
         .with_state(state)

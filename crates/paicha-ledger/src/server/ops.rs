@@ -25,8 +25,8 @@ pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
-/// One thing an instance needs to take uploads. The database is one; the blob store (photos
-/// as files) will be another: add it with [`AppState::with_readiness_check`].
+/// One thing an instance needs to take uploads: the database and the blob store (photos as
+/// files); others can be added with [`AppState::with_readiness_check`].
 pub trait ReadinessCheck: Send + Sync + std::fmt::Debug {
     /// The key in `/readyz`'s `checks`.
     fn name(&self) -> &str;
@@ -45,6 +45,20 @@ impl ReadinessCheck for DatabaseCheck {
 
     fn check(&self) -> CheckFuture<'_> {
         Box::pin(async move { self.0.ping().await.map_err(|e| e.to_string()) })
+    }
+}
+
+/// The blob store answers (a directory is there, a bucket can be listed).
+#[derive(Debug)]
+pub struct BlobStoreCheck(pub crate::blobs::BlobStore);
+
+impl ReadinessCheck for BlobStoreCheck {
+    fn name(&self) -> &str {
+        "blobs"
+    }
+
+    fn check(&self) -> CheckFuture<'_> {
+        Box::pin(async move { self.0.check().await.map_err(|e| e.to_string()) })
     }
 }
 

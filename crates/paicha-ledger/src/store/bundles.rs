@@ -80,11 +80,42 @@ impl Store {
         envelope: &str,
         received_at: DateTime<Utc>,
     ) -> Result<InsertOutcome, StoreError> {
+        self.insert_bundle_with_blobs(bundle, envelope, received_at, &[])
+            .await
+    }
+
+    /// [`Self::insert_bundle`] for a bundle some of whose named files the blob store already
+    /// holds, written and verified before (`arrived`: an archive's blobs). Files a version 1
+    /// bundle embeds are written to the blob store here, before any row names them.
+    pub async fn insert_bundle_with_blobs(
+        &self,
+        bundle: &VerifiedBundle,
+        envelope: &str,
+        received_at: DateTime<Utc>,
+        arrived: &[String],
+    ) -> Result<InsertOutcome, StoreError> {
+        let mut held: Vec<String> = arrived.to_vec();
+        for attachment in &bundle.payload.attachments {
+            if let Some(data) = &attachment.data {
+                let bytes =
+                    paicha_core::dsse::b64_decode(data).map_err(|e| StoreError::Corrupt {
+                        table: "attachments",
+                        detail: format!("attachment {}: {e}", attachment.sha256),
+                    })?;
+                self.blobs()
+                    .put_verified(&attachment.sha256, bytes.into())
+                    .await?;
+                held.push(attachment.sha256.clone());
+            }
+        }
         // PostgreSQL may abort one of two transactions that wait on each other (two devices'
         // bundles naming the same sites in another order); it rolled back whole, so run it again.
         let mut attempt = 1;
         loop {
-            match self.insert_bundle_once(bundle, envelope, received_at).await {
+            match self
+                .insert_bundle_once(bundle, envelope, received_at, &held)
+                .await
+            {
                 Err(e) if e.is_transient_conflict() && attempt < 3 => {
                     tracing::warn!(
                         attempt,
@@ -102,6 +133,7 @@ impl Store {
         bundle: &VerifiedBundle,
         envelope: &str,
         received_at: DateTime<Utc>,
+        held: &[String],
     ) -> Result<InsertOutcome, StoreError> {
         let regions = self.region_table().await?;
         let _serialised = match self.backend {
@@ -124,7 +156,7 @@ impl Store {
                 return Ok(InsertOutcome::Conflict(Conflict::KeyNoLongerUsable));
             }
         }
-        let outcome = insert_in(&mut tx, bundle, envelope, received_at).await?;
+        let outcome = insert_in(&mut tx, bundle, envelope, received_at, held).await?;
         if matches!(outcome, InsertOutcome::Imported { .. }) {
             for inspection in &bundle.payload.inspections {
                 super::regions::place(&mut tx, &regions, inspection).await?;
@@ -153,6 +185,7 @@ async fn insert_in(
     bundle: &VerifiedBundle,
     envelope: &str,
     received_at: DateTime<Utc>,
+    held: &[String],
 ) -> Result<InsertOutcome, StoreError> {
     let p = &bundle.payload;
     let sha = bundle.payload_sha256.as_str();
@@ -236,23 +269,28 @@ async fn insert_in(
         .await?;
     }
 
-    // Content-addressed and verified by the verifier (hash, size, media type): a photo that an
-    // earlier bundle carried is already there.
+    // Content-addressed and checked by the verifier (hash spelling, size, media type): a file
+    // that an earlier bundle named is already there. Its bytes are in the blob store if `held`
+    // (written before this transaction) or if they arrived earlier; else they are awaited.
     for attachment in &p.attachments {
-        let bytes =
-            paicha_core::dsse::b64_decode(&attachment.data).map_err(|e| StoreError::Corrupt {
-                table: "attachments",
-                detail: format!("attachment {}: {e}", attachment.sha256),
-            })?;
+        let size = i64::try_from(attachment.size).map_err(|_| StoreError::Corrupt {
+            table: "attachments",
+            detail: format!("attachment {}: size {}", attachment.sha256, attachment.size),
+        })?;
+        let stored_at = held
+            .contains(&attachment.sha256)
+            .then(|| to_db(received_at));
         sqlx::query(
             "INSERT INTO attachments (sha256, media_type, size, data_base64, \
-             first_bundle_payload_sha256) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+             first_bundle_payload_sha256, stored_at) VALUES ($1, $2, $3, '', $4, $5) \
+             ON CONFLICT (sha256) DO UPDATE \
+             SET stored_at = COALESCE(attachments.stored_at, excluded.stored_at)",
         )
         .bind(attachment.sha256.as_str())
         .bind(attachment.media_type.as_str())
-        .bind(bytes.len() as i64)
-        .bind(paicha_core::dsse::b64_encode(&bytes))
+        .bind(size)
         .bind(sha)
+        .bind(stored_at)
         .execute(&mut **tx)
         .await?;
     }

@@ -5,8 +5,6 @@
 use super::hazards::{keys_clause, keys_clause_on, parse_enum};
 use super::lists::{FoundHazard, HazardKey};
 use super::{Store, StoreError, parse_time};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use paicha_core::followup::{SealedReview, review_conflicts};
 use paicha_core::hazard_ledger::hazard_no;
@@ -273,6 +271,20 @@ impl Store {
             .collect()
     }
 
+    /// Whether `sha256` is a photo of this hazard.
+    async fn is_photo_of(&self, key: &HazardKey, sha256: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM finding_photos \
+             WHERE inspection_id = $1 AND item_id = $2 AND sha256 = $3",
+        )
+        .bind(key.inspection_id.as_str())
+        .bind(key.item_id.as_str())
+        .bind(sha256)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// The stored thumbnail of one photo of this hazard: `None` when it is not a photo of
     /// this hazard, `Some(None)` when no thumbnail was made yet.
     pub async fn hazard_thumbnail(
@@ -280,52 +292,33 @@ impl Store {
         key: &HazardKey,
         sha256: &str,
     ) -> Result<Option<Option<Vec<u8>>>, StoreError> {
-        let row = sqlx::query(
-            "SELECT t.data_base64 FROM finding_photos p \
-             LEFT JOIN thumbnails t ON t.sha256 = p.sha256 \
-             WHERE p.inspection_id = $1 AND p.item_id = $2 AND p.sha256 = $3",
-        )
-        .bind(key.inspection_id.as_str())
-        .bind(key.item_id.as_str())
-        .bind(sha256)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let data: Option<String> = row.try_get("data_base64")?;
-        data.map(|data| decode_base64("thumbnails", &data))
-            .transpose()
-            .map(Some)
+        if !self.is_photo_of(key, sha256).await? {
+            return Ok(None);
+        }
+        let kept = self.blobs().get_derived(THUMBNAILS, sha256).await?;
+        Ok(Some(kept.map(|b| b.to_vec())))
     }
 
-    /// Keeps a photo's thumbnail; one made meanwhile by another request stays.
-    pub async fn put_thumbnail(
-        &self,
-        sha256: &str,
-        media_type: &str,
-        bytes: &[u8],
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO thumbnails (sha256, media_type, data_base64) VALUES ($1, $2, $3) \
-             ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(sha256)
-        .bind(media_type)
-        .bind(STANDARD.encode(bytes))
-        .execute(self.pool())
-        .await?;
+    /// Keeps a photo's thumbnail (a derived file in the blob store; made again if lost).
+    pub async fn put_thumbnail(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.blobs()
+            .put_derived(THUMBNAILS, sha256, bytes.to_vec().into())
+            .await?;
         Ok(())
     }
 
-    /// One photo's media type and bytes, only if it is a photo of this hazard.
+    /// One photo's media type and bytes, only if it is a photo of this hazard and its bytes
+    /// have arrived.
     pub async fn hazard_photo(
         &self,
         key: &HazardKey,
         sha256: &str,
     ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.media_type, a.data_base64 FROM finding_photos p \
+            "SELECT a.media_type FROM finding_photos p \
              JOIN attachments a ON a.sha256 = p.sha256 \
-             WHERE p.inspection_id = $1 AND p.item_id = $2 AND p.sha256 = $3",
+             WHERE p.inspection_id = $1 AND p.item_id = $2 AND p.sha256 = $3 \
+             AND a.stored_at IS NOT NULL",
         )
         .bind(key.inspection_id.as_str())
         .bind(key.item_id.as_str())
@@ -333,17 +326,15 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("data_base64")?;
-        let bytes = decode_base64("attachments", &data)?;
-        Ok(Some((row.try_get("media_type")?, bytes)))
+        let Some(bytes) = self.blobs().get(sha256).await? else {
+            return Err(StoreError::Corrupt {
+                table: "attachments",
+                detail: format!("photo {sha256} is marked stored but the blob store lacks it"),
+            });
+        };
+        Ok(Some((row.try_get("media_type")?, bytes.to_vec())))
     }
 }
 
-fn decode_base64(table: &'static str, data: &str) -> Result<Vec<u8>, StoreError> {
-    STANDARD
-        .decode(data.as_bytes())
-        .map_err(|e| StoreError::Corrupt {
-            table,
-            detail: e.to_string(),
-        })
-}
+/// The blob store's prefix for thumbnails.
+const THUMBNAILS: &str = "thumbnails";

@@ -8,6 +8,7 @@
 mod access;
 pub mod audit;
 mod backfill;
+mod blob_rows;
 mod bundles;
 mod devices;
 mod evidence;
@@ -22,6 +23,7 @@ pub mod sqlite;
 
 pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, SessionRow};
 pub use audit::{AuditEntry, AuditRow, Outcome};
+pub use blob_rows::{BlobReceipt, Incomplete};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use evidence::{PageReviews, PhotoRef, Provenance, ReviewEntry};
@@ -86,6 +88,13 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("unreadable value in table {table}: {detail}")]
     Corrupt { table: &'static str, detail: String },
+    #[error("blob store: {0}")]
+    Blobs(#[from] crate::blobs::BlobError),
+    #[error(
+        "a ledger on PostgreSQL needs --blob-store (PAICHA_BLOB_STORE): a directory every \
+         instance shares, or s3://BUCKET"
+    )]
+    NoBlobStore,
 }
 
 impl StoreError {
@@ -102,6 +111,7 @@ impl StoreError {
         match self {
             StoreError::Sql(e) => sql_unavailable(e),
             StoreError::Open { .. } => true,
+            StoreError::Blobs(crate::blobs::BlobError::Unavailable(_)) => true,
             _ => false,
         }
     }
@@ -156,6 +166,8 @@ pub struct StoreOptions {
     pub acquire_timeout: Duration,
     /// Read-only commands: never create a database, fail if there is none.
     pub must_exist: bool,
+    /// Where photos are kept. `None`: `blobs/` beside a SQLite database; PostgreSQL needs one.
+    pub blobs: Option<crate::blobs::BlobLocation>,
 }
 
 impl Default for StoreOptions {
@@ -164,6 +176,7 @@ impl Default for StoreOptions {
             max_connections: None,
             acquire_timeout: Duration::from_secs(3),
             must_exist: false,
+            blobs: None,
         }
     }
 }
@@ -187,6 +200,22 @@ impl Location {
 
 impl Location {
     /// What an operator reads to know which database a command used.
+    /// Where photos go when nobody says: `blobs/` beside the SQLite file. A PostgreSQL
+    /// ledger has no directory of its own; it must be told (`--blob-store`).
+    pub fn default_blobs(&self) -> Option<crate::blobs::BlobLocation> {
+        let file = match self {
+            Location::SqliteFile(path) => path.clone(),
+            Location::Url(url) => {
+                let rest = url
+                    .strip_prefix("sqlite://")
+                    .or(url.strip_prefix("sqlite:"))?;
+                PathBuf::from(rest.split('?').next().unwrap_or(rest))
+            }
+        };
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        Some(crate::blobs::BlobLocation::Dir(dir.join("blobs")))
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Location::SqliteFile(path) => {
@@ -231,6 +260,8 @@ pub struct Store {
     /// This process's copy of the region table (`regions`).
     regions: std::sync::Arc<regions::RegionCache>,
     max_connections: u32,
+    /// Photos and thumbnails, by hash.
+    blobs: crate::blobs::BlobStore,
 }
 
 /// Row counts, for summaries and for tests that prove "nothing changed".
@@ -250,6 +281,19 @@ impl Store {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn open(location: &Location) -> Result<Self, StoreError> {
         Self::open_with(location, &StoreOptions::default()).await
+    }
+
+    /// Opens (creating if needed) with photos in `blob_dir`: for tools and benchmarks on
+    /// PostgreSQL, which has no directory of its own.
+    pub async fn open_with_blob_dir(
+        location: &Location,
+        blob_dir: &Path,
+    ) -> Result<Self, StoreError> {
+        let options = StoreOptions {
+            blobs: Some(crate::blobs::BlobLocation::Dir(blob_dir.to_path_buf())),
+            ..StoreOptions::default()
+        };
+        Self::open_with(location, &options).await
     }
 
     /// Opens an existing ledger database for a read-only command: a missing SQLite file, or a
@@ -312,6 +356,11 @@ impl Store {
         if backend == Backend::Sqlite {
             sqlite::tune(&pool).await?;
         }
+        let blob_location = match &opts.blobs {
+            Some(given) => given.clone(),
+            None => location.default_blobs().ok_or(StoreError::NoBlobStore)?,
+        };
+        let blobs = crate::blobs::BlobStore::open(&blob_location).await?;
         migrator().run(&pool).await?;
         let store = Self {
             pool,
@@ -319,7 +368,9 @@ impl Store {
             import_lock: Default::default(),
             regions: Default::default(),
             max_connections,
+            blobs,
         };
+        store.move_embedded_files().await?;
         store.complete_old_inspections().await?;
         store.seed_regions().await?;
         store.place_inspections(true).await?;
@@ -489,6 +540,7 @@ fn migrator() -> Migrator {
             "thumbnails",
             include_str!("../../migrations/0008_thumbnails.sql"),
         ),
+        migration(9, "blobs", include_str!("../../migrations/0009_blobs.sql")),
     ])
 }
 

@@ -415,7 +415,16 @@ impl TestDb {
     }
 
     pub async fn open(&self) -> Store {
-        Store::open(&self.location).await.expect("store opens")
+        // Each test database has its own blob directory (PostgreSQL has none by default).
+        let options = paicha_ledger::store::StoreOptions {
+            blobs: Some(paicha_ledger::blobs::BlobLocation::Dir(
+                self.dir.path().join("blobs"),
+            )),
+            ..Default::default()
+        };
+        Store::open_with(&self.location, &options)
+            .await
+            .expect("store opens")
     }
 
     pub async fn enrolled(&self, phone: &Phone) -> Store {
@@ -579,6 +588,18 @@ pub async fn enrolled_store(dir: &Path, phone: &Phone) -> Store {
 /// A sealed inspection (Shenzhen, region 4403) with a major hazard `fw-01` that has a photo
 /// ([`REVIEW_PHOTO`]) and a general one `fw-02` whose "photo" is [`NOT_A_PHOTO`], signed in
 /// the phone's chain with the photos' bytes.
+/// The photos a bundle names, delivered as a device's `PUT /api/blobs/{sha256}` would (the
+/// endpoint itself is tested in access.rs).
+pub async fn deliver_photos(store: &Store) {
+    for bytes in [REVIEW_PHOTO, NOT_A_PHOTO] {
+        let sha = paicha_core::sha256_hex(bytes);
+        store
+            .receive_blob(&sha, bytes.to_vec().into(), t(0))
+            .await
+            .unwrap();
+    }
+}
+
 pub fn bundle_with_photo(phone: &mut Phone) -> (String, Inspection) {
     let checklist = checklist();
     let mut inspection = Inspection::start(
