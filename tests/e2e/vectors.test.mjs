@@ -15,6 +15,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import zlib from "node:zlib";
 
 const VECTORS = new URL("../vectors/", import.meta.url);
 const SPEC = new URL("../../docs/bundle-format.md", import.meta.url);
@@ -24,6 +25,9 @@ const readText = (rel) => read(rel).toString("utf8");
 const PAYLOAD_TYPE = "application/vnd.paicha.bundle.v1+json";
 const GENESIS = "0".repeat(64);
 const MEDIA_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+// Section 9, rule 3 (version 2): the largest `size` a named file may have (32 MiB).
+const MAX_BLOB = 33554432n;
+const U64_MAX = (1n << 64n) - 1n;
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 const I64_MAX = (1n << 63n) - 1n;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -84,10 +88,13 @@ function pae(type, body) {
 
 /**
  * A strict JSON parser: integers become BigInt, an object naming a key twice
- * throws. (JSON.parse silently keeps the last value.)
+ * throws. (JSON.parse silently keeps the last value.) With `duplicates` (an array),
+ * a repeated key is recorded there instead ({ key, depth }: depth 1 is the top level),
+ * so that step 9 can read `schema_version` before it refuses the repetition.
  */
-function parseStrict(text) {
+function parseStrict(text, duplicates = null) {
   let i = 0;
+  let depth = 0;
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
@@ -99,22 +106,27 @@ function parseStrict(text) {
     const c = text[i];
     if (c === "{") {
       i++;
+      depth++;
       const out = {};
       const seen = new Set();
       ws();
-      if (text[i] === "}") return i++, out;
+      if (text[i] === "}") return i++, depth--, out;
       for (;;) {
         ws();
         if (text[i] !== '"') fail("expected a key");
         const key = string();
-        if (seen.has(key)) fail(`duplicate key ${JSON.stringify(key)}`);
+        if (seen.has(key)) {
+          if (!duplicates) fail(`duplicate key ${JSON.stringify(key)}`);
+          duplicates.push({ key, depth });
+        }
         seen.add(key);
         ws();
         if (text[i++] !== ":") fail("expected ':'");
-        out[key] = value();
+        // defineProperty: an assignment to "__proto__" would set the prototype, not a member.
+        Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[i] === ",") i++;
-        else if (text[i] === "}") return i++, out;
+        else if (text[i] === "}") return i++, depth--, out;
         else fail("expected ',' or '}'");
       }
     }
@@ -180,7 +192,7 @@ function ed25519VerifyStrict(publicKey, message, signature) {
   return crypto.verify(null, message, key, signature); // rule 5
 }
 
-/** Spec section 13, steps 1-11, with the embedded key. Returns the payload. */
+/** Spec section 13, steps 1-11, with the embedded key. Returns the payload (version 1 or 2). */
 function verifyBundle(fileBytes) {
   // 1. envelope
   let env;
@@ -226,15 +238,38 @@ function verifyBundle(fileBytes) {
   }
   // 9: only now parse the payload
   let p;
+  const duplicates = [];
   try {
     // ignoreBOM keeps a byte order mark, which the strict parser then refuses (section 2).
-    p = parseStrict(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(payload));
+    p = parseStrict(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(payload), duplicates);
   } catch (e) {
     reject("schema", e.message);
   }
   if (!isObject(p)) reject("schema", "not an object");
-  if (p.schema_version !== 1n) reject("schema_version", String(p.schema_version));
+  // Sections 8 and 13 (step 9): `schema_version` first; an integer other than 1 and 2 is
+  // `schema_version`, not `schema`, whatever else the payload holds (even repeated keys).
+  // A `schema_version` that is not one integer (absent, repeated, a string) cannot be read:
+  // `schema` (the spec does not say; see the report).
+  if (duplicates.some((d) => d.depth === 1 && d.key === "schema_version")) reject("schema", "schema_version twice");
+  if (typeof p.schema_version !== "bigint") reject("schema", "cannot read schema_version");
+  if (p.schema_version !== 1n && p.schema_version !== 2n) reject("schema_version", String(p.schema_version));
+  const version = Number(p.schema_version);
+  // Then the strict parse: no repeated key at any depth.
+  if (duplicates.length > 0) reject("schema", `duplicate key ${JSON.stringify(duplicates[0].key)}`);
   checkNulls(p, "");
+  // Section 9 (step 9): the attachment objects' members. Version 1 requires `data`, version 2
+  // allows it in none; anything else (another member, a missing one, a `size` that is not a
+  // u64, a `data` that is not a string) is `schema`. A bad `media_type` or `sha256` is left to
+  // the step-10 codes (the exception in step 9).
+  if (p.attachments !== undefined && !Array.isArray(p.attachments)) reject("schema", "attachments");
+  for (const [n, a] of (p.attachments ?? []).entries()) {
+    const members = version === 1 ? ["sha256", "media_type", "size", "data"] : ["sha256", "media_type", "size"];
+    if (!exactKeys(a, members)) {
+      reject("schema", `attachments[${n}] (version ${version}) has members ${isObject(a) ? Object.keys(a) : a}`);
+    }
+    if (typeof a.size !== "bigint" || a.size < 0n || a.size > U64_MAX) reject("schema", `attachments[${n}].size`);
+    if (version === 1 && typeof a.data !== "string") reject("schema", `attachments[${n}].data`);
+  }
   const times = [["created_at", p.created_at]];
   for (const inspection of p.inspections ?? []) {
     times.push(["started_at", inspection.started_at]);
@@ -262,9 +297,13 @@ function verifyBundle(fileBytes) {
   for (const a of attachments) {
     if (!MEDIA_TYPES.has(a.media_type)) reject("attachment_media_type", a.media_type);
     if (!HEX64.test(a.sha256)) reject("attachment_bad_hash", a.sha256);
-    const bytes = b64decode(a.data, "attachment_encoding");
-    if (BigInt(bytes.length) !== a.size) reject("attachment_size_mismatch", `${a.size}`);
-    if (sha256(bytes) !== a.sha256) reject("attachment_hash_mismatch", a.sha256);
+    if (version === 1) {
+      const bytes = b64decode(a.data, "attachment_encoding");
+      if (BigInt(bytes.length) !== a.size) reject("attachment_size_mismatch", `${a.size}`);
+      if (sha256(bytes) !== a.sha256) reject("attachment_hash_mismatch", a.sha256);
+    } else if (a.size > MAX_BLOB) {
+      reject("attachment_too_large", `${a.sha256}: ${a.size} bytes`);
+    }
     if (seen.has(a.sha256)) reject("attachment_duplicate", a.sha256);
     seen.add(a.sha256);
   }
@@ -290,6 +329,161 @@ function verifyBundle(fileBytes) {
   const ids = p.inspections.map((i) => i.id);
   if (new Set(ids).size !== ids.length) reject("chain_duplicate_inspection", "");
   return { payload, parsed: p, keyid };
+}
+
+// ---------------------------------------------------------------------------
+// Section 9b: the transfer archive, and step 12.
+
+/** CRC-32 (ISO-HDLC, the ZIP one): zlib's when Node has it (>= 20.15), else a table. */
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32Table(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+const crc32 = typeof zlib.crc32 === "function" ? (bytes) => zlib.crc32(bytes) >>> 0 : crc32Table;
+
+const EOCD_SIG = 0x06054b50;
+const CENTRAL_SIG = 0x02014b50;
+const LOCAL_SIG = 0x04034b50;
+const ZIP64_LOCATOR_SIG = 0x07064b50;
+// General purpose flags: 0 encrypted, 3 sizes in a data descriptor, 6 strong encryption,
+// 13 encrypted central directory. Section 9b: no encryption; a data descriptor is not
+// mentioned (see the report): refused here, the reference writes flags 0.
+const REFUSED_FLAGS = (1 << 0) | (1 << 3) | (1 << 6) | (1 << 13);
+const BLOB_NAME = /^blobs\/([0-9a-f]{64})$/;
+
+/**
+ * Section 9b, reading step 1 [`malformed_archive`]: the structure, from the End Of Central
+ * Directory record, the central directory and each local header, without reading any
+ * entry's data. Returns the entries in archive order: { name, hash, dataOffset, size, crc }.
+ */
+function openArchive(zip) {
+  const bad = (why) => reject("malformed_archive", why);
+  if (!Buffer.isBuffer(zip) || zip.length < 22) bad("too short for a ZIP");
+  // EOCD: 22 bytes plus a comment of up to 65,535 bytes, which must end the file.
+  let eocd = -1;
+  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
+    if (zip.readUInt32LE(at) === EOCD_SIG && at + 22 + zip.readUInt16LE(at + 20) === zip.length) {
+      eocd = at;
+      break;
+    }
+  }
+  if (eocd < 0) bad("no End Of Central Directory record");
+  const disk = zip.readUInt16LE(eocd + 4);
+  const cdDisk = zip.readUInt16LE(eocd + 6);
+  const onDisk = zip.readUInt16LE(eocd + 8);
+  const count = zip.readUInt16LE(eocd + 10);
+  const cdSize = zip.readUInt32LE(eocd + 12);
+  const cdOffset = zip.readUInt32LE(eocd + 16);
+  if (eocd >= 20 && zip.readUInt32LE(eocd - 20) === ZIP64_LOCATOR_SIG) bad("ZIP64");
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) bad("ZIP64");
+  if (disk !== 0 || cdDisk !== 0 || onDisk !== count) bad("a multi-disk archive");
+  if (cdOffset + cdSize !== eocd) bad("the central directory does not end at the EOCD record");
+
+  // The central directory, in order: this order is the archive order.
+  const entries = [];
+  let at = cdOffset;
+  for (let n = 0; n < count; n++) {
+    if (at + 46 > eocd || zip.readUInt32LE(at) !== CENTRAL_SIG) bad(`central directory entry ${n}`);
+    const c = {
+      flags: zip.readUInt16LE(at + 8),
+      method: zip.readUInt16LE(at + 10),
+      crc: zip.readUInt32LE(at + 16),
+      csize: zip.readUInt32LE(at + 20),
+      size: zip.readUInt32LE(at + 24),
+      nameLength: zip.readUInt16LE(at + 28),
+      diskStart: zip.readUInt16LE(at + 34),
+      localOffset: zip.readUInt32LE(at + 42),
+    };
+    const next = at + 46 + c.nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    if (next > eocd) bad(`central directory entry ${n} overruns the directory`);
+    c.rawName = zip.subarray(at + 46, at + 46 + c.nameLength);
+    entries.push(c);
+    at = next;
+  }
+  if (at !== eocd) bad("the central directory holds more than its entry count");
+  if (entries.length === 0) bad("no entries: bundle.json must be the first");
+
+  // Each entry: its name, its method, its local header (agreeing with the directory), and
+  // the local records in archive order, back to back from the first byte to the directory.
+  const seen = new Set();
+  let expectedOffset = 0;
+  for (const [n, c] of entries.entries()) {
+    const name = c.rawName.toString("latin1"); // the allowed names are ASCII
+    if (n === 0 ? name !== "bundle.json" : !BLOB_NAME.test(name)) {
+      bad(n === 0 ? `the first entry is ${JSON.stringify(name)}, not bundle.json` : `entry ${JSON.stringify(name)}`);
+    }
+    if (seen.has(name)) bad(`${name} repeated`);
+    seen.add(name);
+    if (c.method !== 0) bad(`${name} is not stored (method ${c.method})`);
+    if (c.flags & REFUSED_FLAGS) bad(`${name}: flags ${c.flags.toString(16)}`);
+    if (c.csize !== c.size) bad(`${name}: stored, yet two sizes`);
+    if (c.diskStart !== 0) bad(`${name}: on another disk`);
+    const l = c.localOffset;
+    if (l !== expectedOffset) bad(`${name}: local header at ${l}, expected ${expectedOffset}`);
+    if (l + 30 > cdOffset || zip.readUInt32LE(l) !== LOCAL_SIG) bad(`${name}: no local header`);
+    const nameLength = zip.readUInt16LE(l + 26);
+    const dataOffset = l + 30 + nameLength + zip.readUInt16LE(l + 28);
+    if (
+      zip.readUInt16LE(l + 6) !== c.flags ||
+      zip.readUInt16LE(l + 8) !== c.method ||
+      zip.readUInt32LE(l + 14) !== c.crc ||
+      zip.readUInt32LE(l + 18) !== c.csize ||
+      zip.readUInt32LE(l + 22) !== c.size ||
+      !zip.subarray(l + 30, l + 30 + nameLength).equals(c.rawName)
+    ) {
+      bad(`${name}: the local header disagrees with the central directory`);
+    }
+    if (dataOffset + c.size > cdOffset) bad(`${name}: data overruns the central directory`);
+    expectedOffset = dataOffset + c.size;
+    entries[n] = { name, hash: BLOB_NAME.exec(name)?.[1], dataOffset, size: c.size, crc: c.crc };
+  }
+  if (expectedOffset !== cdOffset) bad("bytes between the last entry and the central directory");
+  return entries;
+}
+
+/** One entry's bytes, read only now, CRC-checked [`malformed_archive`]. */
+function entryBytes(zip, entry) {
+  const bytes = zip.subarray(entry.dataOffset, entry.dataOffset + entry.size);
+  if (crc32(bytes) !== entry.crc) reject("malformed_archive", `${entry.name}: CRC-32 mismatch`);
+  return bytes;
+}
+
+/**
+ * Section 9b, reading steps 1-4 (step 12 of section 13, with steps 1-11 on bundle.json).
+ * Returns the bundle's verification result and the blobs, by hash.
+ */
+function verifyArchive(zip) {
+  // 1. the structure
+  const [first, ...blobEntries] = openArchive(zip);
+  // 2. bundle.json, steps 1-11, before any blob is read
+  const bundle = verifyBundle(entryBytes(zip, first));
+  const version = bundle.parsed.schema_version;
+  // Version 1 embeds its files: it names none as blobs.
+  const named = new Map(version === 2n ? (bundle.parsed.attachments ?? []).map((a) => [a.sha256, a]) : []);
+  // 3. each blob in archive order: named, then its size (known from the headers before
+  //    reading), then its bytes' hash
+  const blobs = new Map();
+  for (const entry of blobEntries) {
+    const attachment = named.get(entry.hash);
+    if (!attachment) reject("blob_unnamed", entry.hash);
+    if (BigInt(entry.size) !== attachment.size) {
+      reject("blob_size_mismatch", `${entry.hash}: ${entry.size} bytes, named ${attachment.size}`);
+    }
+    const bytes = entryBytes(zip, entry);
+    if (sha256(bytes) !== entry.hash) reject("blob_hash_mismatch", entry.hash);
+    blobs.set(entry.hash, bytes);
+  }
+  // 4. after the last entry: every named file had its blob, in `attachments` order
+  for (const sha of named.keys()) {
+    if (!blobs.has(sha)) reject("blob_missing", sha);
+  }
+  return { ...bundle, blobs };
 }
 
 test("the key id, PAE and payload hash are recomputed independently", () => {
@@ -429,4 +623,328 @@ test("JSON.parse would read the duplicate-key vector as 'compliant': hence the s
   const lenient = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
   assert.equal(lenient.inspections[0].answers["A-01"].verdict, "compliant");
   assert.throws(() => parseStrict(Buffer.from(envelope.payload, "base64").toString("utf8")), /duplicate key "A-01"/);
+});
+
+// ---------------------------------------------------------------------------
+// Version 2 (sections 8, 9, 9a) and the transfer archive (section 9b, step 12).
+
+/** The test key (seed 32 x 0x07), to sign payloads the vectors do not hold. */
+const TEST_KEY = crypto.createPrivateKey({
+  key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.alloc(32, 7)]),
+  format: "der",
+  type: "pkcs8",
+});
+
+/** A bundle file (section 2) for `payload` (bytes, or an object written compact), signed by the test key. */
+function signedBundle(payload) {
+  const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+  const keyid = readText("bundle-v1/key_id.txt").trim();
+  const sig = crypto.sign(null, pae(PAYLOAD_TYPE, bytes), TEST_KEY).toString("base64");
+  return Buffer.from(
+    `${JSON.stringify({ payload: bytes.toString("base64"), payloadType: PAYLOAD_TYPE, signatures: [{ keyid, sig }] })}\n`,
+  );
+}
+
+/**
+ * A ZIP writer for archives the vectors do not hold: stored entries as the spec asks, unless an
+ * entry says otherwise ({ name, data, method, flags, crc, size, local: overrides of the local header,
+ * before: bytes written ahead of the local header }).
+ */
+function writeZip(entries) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const e of entries) {
+    if (e.before) {
+      locals.push(e.before);
+      offset += e.before.length;
+    }
+    const name = Buffer.from(e.name, "latin1");
+    const fields = (h, at) => {
+      h.writeUInt16LE(20, at); // version needed: 2.0
+      h.writeUInt16LE(e.flags ?? 0, at + 2);
+      h.writeUInt16LE(e.method ?? 0, at + 4);
+      h.writeUInt16LE(0, at + 6); // 00:00
+      h.writeUInt16LE(0x21, at + 8); // 1980-01-01
+      h.writeUInt32LE(e.crc ?? crc32(e.data), at + 10);
+      h.writeUInt32LE(e.data.length, at + 14);
+      h.writeUInt32LE(e.size ?? e.data.length, at + 18);
+      h.writeUInt16LE(name.length, at + 22);
+    };
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(LOCAL_SIG, 0);
+    fields(local, 4);
+    for (const [at, value] of e.local ?? []) local.writeUInt32LE(value, at);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(CENTRAL_SIG, 0);
+    central.writeUInt16LE(20, 4); // version made by
+    fields(central, 6);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, e.data);
+    centrals.push(central, name);
+    offset += 30 + name.length + e.data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(EOCD_SIG, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+const V2_ENVELOPE = read("bundle-v2/envelope.json");
+const V2_PAYLOAD = () => JSON.parse(readText("bundle-v2/payload.json"));
+const PHOTO_SHA = V2_PAYLOAD().attachments[0].sha256;
+const PHOTO = read(`bundle-v2/blobs/${PHOTO_SHA}`);
+const bundleEntry = (data = V2_ENVELOPE) => ({ name: "bundle.json", data });
+const blobEntry = (data, sha = sha256(data)) => ({ name: `blobs/${sha}`, data });
+
+const rejects = (fn, code, message) =>
+  assert.throws(fn, (err) => {
+    assert.ok(err instanceof Reject, String(err));
+    assert.equal(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
+
+test("CRC-32: the table and zlib agree, and give the vector archive's values", () => {
+  assert.equal(crc32Table(Buffer.from("123456789")), 0xcbf43926); // the check value
+  for (const bytes of [Buffer.alloc(0), V2_ENVELOPE, PHOTO, read("bundle-v2/archive.zip")]) {
+    assert.equal(crc32(bytes), crc32Table(bytes));
+  }
+  const [bundle, blob] = openArchive(read("bundle-v2/archive.zip"));
+  assert.equal(bundle.crc, crc32Table(V2_ENVELOPE));
+  assert.equal(blob.crc, crc32Table(PHOTO));
+});
+
+test("the version 2 vector verifies: the photo named, its blob beside it", () => {
+  const { payload, parsed, keyid } = verifyBundle(V2_ENVELOPE);
+  assert.equal(keyid, readText("bundle-v1/key_id.txt").trim());
+  assert.deepEqual(payload, read("bundle-v2/payload.json"));
+  assert.equal(sha256(payload), readText("bundle-v2/payload.sha256").trim());
+  assert.equal(parsed.schema_version, 2n);
+  assert.equal(parsed.sequence, 1n);
+  assert.equal(parsed.previous_payload_sha256, GENESIS);
+  assert.equal(parsed.attachments.length, 1);
+  const [attachment] = parsed.attachments;
+  assert.deepEqual(Object.keys(attachment).sort(), ["media_type", "sha256", "size"]);
+  assert.deepEqual(parsed.inspections[0].answers["A-01"].photos, [attachment.sha256]);
+  // The blob file, checked as section 9a checks a blob.
+  const blob = read(`bundle-v2/blobs/${attachment.sha256}`);
+  assert.equal(BigInt(blob.length), attachment.size);
+  assert.equal(sha256(blob), attachment.sha256);
+  assert.deepEqual(blob, read("bundle-v1/photo.png"));
+  // "The same inspection as a version 2 bundle": only schema_version and `data` differ.
+  const v1 = JSON.parse(readText("bundle-v1/payload.json"));
+  const v2 = JSON.parse(readText("bundle-v2/payload.json"));
+  assert.equal(Buffer.from(v1.attachments[0].data, "base64").equals(blob), true);
+  delete v1.attachments[0].data;
+  v1.schema_version = 2;
+  assert.deepEqual(v2, v1);
+  // The envelope file is compact, in the producers' member order, plus a line feed (section 2).
+  const envelope = JSON.parse(readText("bundle-v2/envelope.json"));
+  assert.equal(`${JSON.stringify(envelope)}\n`, readText("bundle-v2/envelope.json"));
+  assert.deepEqual(signedBundle(payload), V2_ENVELOPE); // Ed25519 is deterministic
+});
+
+test("the transfer archive vector verifies fully (steps 1-12)", () => {
+  const zip = read("bundle-v2/archive.zip");
+  const entries = openArchive(zip);
+  assert.deepEqual(
+    entries.map((e) => e.name),
+    ["bundle.json", `blobs/${PHOTO_SHA}`],
+  );
+  // bundle.json is the bundle file's exact bytes.
+  assert.deepEqual(entryBytes(zip, entries[0]), V2_ENVELOPE);
+  const { payload, parsed, blobs } = verifyArchive(zip);
+  assert.equal(sha256(payload), readText("bundle-v2/payload.sha256").trim());
+  assert.equal(parsed.schema_version, 2n);
+  assert.deepEqual([...blobs.keys()], [PHOTO_SHA]);
+  assert.deepEqual(blobs.get(PHOTO_SHA), PHOTO);
+  // Our own writer's archive of the same two files verifies too.
+  verifyArchive(writeZip([bundleEntry(), blobEntry(PHOTO)]));
+});
+
+const archiveManifest = JSON.parse(readText("negative-archive/manifest.json"));
+
+test("the negative archives are the ones section 16 lists, one per blob code and a repeated entry", () => {
+  const text = readFileSync(SPEC, "utf8");
+  const section = text.slice(text.indexOf("- `negative-archive/`"), text.indexOf("- `negative/`"));
+  const listed = [...section.matchAll(/`([a-z-]+\.zip)` \(`([a-z_]+)`\)/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(listed.sort(), archiveManifest.map((v) => `${v.file} ${v.error}`).sort());
+  assert.deepEqual(
+    archiveManifest.map((v) => v.error).sort(),
+    ["blob_hash_mismatch", "blob_missing", "blob_size_mismatch", "blob_unnamed", "malformed_archive"],
+  );
+});
+
+for (const vector of archiveManifest) {
+  test(`negative archive ${vector.file} is rejected: ${vector.error}`, () => {
+    assert.equal(vector.step, 12);
+    const zip = read(`negative-archive/${vector.file}`);
+    // Each holds the valid version 2 bundle file: the defect is in the blobs (a repeated
+    // entry is refused as the archive opens, before any entry is read).
+    if (vector.error !== "malformed_archive") {
+      const entries = openArchive(zip);
+      assert.deepEqual(entryBytes(zip, entries[0]), V2_ENVELOPE);
+    }
+    rejects(() => verifyArchive(zip), vector.error);
+  });
+}
+
+test("version 2 rules: `data` only in version 1, `size` at most 32 MiB (sections 8, 9)", () => {
+  // `data` in version 2: schema (step 9).
+  const withData = V2_PAYLOAD();
+  withData.attachments[0].data = PHOTO.toString("base64");
+  rejects(() => verifyBundle(signedBundle(withData)), "schema", /attachments\[0\]/);
+  // ... even when an earlier attachment would fail a step-10 rule.
+  const gif = V2_PAYLOAD();
+  gif.attachments.unshift({ sha256: sha256(Buffer.from("gif")), media_type: "image/gif", size: 3 });
+  gif.attachments[1].data = PHOTO.toString("base64");
+  rejects(() => verifyBundle(signedBundle(gif)), "schema", /attachments\[1\]/);
+  gif.attachments[1] = V2_PAYLOAD().attachments[0];
+  rejects(() => verifyBundle(signedBundle(gif)), "attachment_media_type");
+  // No `data` in version 1: schema.
+  const v1 = JSON.parse(readText("bundle-v1/payload.json"));
+  verifyBundle(signedBundle(v1));
+  delete v1.attachments[0].data;
+  rejects(() => verifyBundle(signedBundle(v1)), "schema", /attachments\[0\]/);
+  // Another member in version 2: schema.
+  const extra = V2_PAYLOAD();
+  extra.attachments[0].name = "photo.png";
+  rejects(() => verifyBundle(signedBundle(extra)), "schema");
+  // ... even one named __proto__ (JavaScript's own trap).
+  const proto = Buffer.from(readText("bundle-v2/payload.json").replace('"size":69}', '"size":69,"__proto__":{}}'));
+  rejects(() => verifyBundle(signedBundle(proto)), "schema", /__proto__/);
+  // Version 2 `size`: 32 MiB passes steps 1-11 (its blob is then missing), one byte more does not.
+  const big = V2_PAYLOAD();
+  big.attachments[0].size = 33554432;
+  verifyBundle(signedBundle(big));
+  rejects(() => verifyArchive(writeZip([bundleEntry(signedBundle(big))])), "blob_missing");
+  rejects(() => verifyArchive(writeZip([bundleEntry(signedBundle(big)), blobEntry(PHOTO)])), "blob_size_mismatch");
+  big.attachments[0].size = 33554433;
+  rejects(() => verifyBundle(signedBundle(big)), "attachment_too_large");
+  // Version 2 does not compare `size` with bytes it does not have: 68 passes steps 1-11.
+  const small = V2_PAYLOAD();
+  small.attachments[0].size = 68;
+  verifyBundle(signedBundle(small));
+  // Neither 1 nor 2: schema_version, not schema, whatever else the payload holds ...
+  for (const version of [0, 3]) {
+    const other = V2_PAYLOAD();
+    other.schema_version = version;
+    other.attachments[0].data = "not even base64!";
+    other.unknown_member = true;
+    rejects(() => verifyBundle(signedBundle(other)), "schema_version");
+  }
+  // ... a repeated key included: schema_version is read first (step 9), ...
+  const repeated = (version) =>
+    Buffer.from(
+      readText("bundle-v2/payload.json")
+        .replace('"schema_version":2', `"schema_version":${version}`)
+        .replace('"app_version":"0.1.0"', '"app_version":"0.1.0","app_version":"0.1.0"'),
+    );
+  rejects(() => verifyBundle(signedBundle(repeated(3))), "schema_version");
+  rejects(() => verifyBundle(signedBundle(repeated(2))), "schema", /duplicate key "app_version"/);
+  // ... unless it is schema_version that is repeated: which one would it be?
+  const twice = Buffer.from(readText("bundle-v2/payload.json").replace('"schema_version":2', '"schema_version":3,"schema_version":2'));
+  rejects(() => verifyBundle(signedBundle(twice)), "schema", /schema_version twice/);
+});
+
+test("step 12 order: each blob named, then its size, then its hash; then the missing ones", () => {
+  const other = Buffer.from("another file's bytes");
+  // Two named files: the vector's photo, then `other`.
+  const two = V2_PAYLOAD();
+  two.attachments.push({ sha256: sha256(other), media_type: "image/jpeg", size: other.length });
+  const bundle = bundleEntry(signedBundle(two));
+  verifyArchive(writeZip([bundle, blobEntry(PHOTO), blobEntry(other)]));
+  verifyArchive(writeZip([bundle, blobEntry(other), blobEntry(PHOTO)])); // blobs in any order
+  // Missing: the first attachment without a blob, in `attachments` order.
+  rejects(() => verifyArchive(writeZip([bundle])), "blob_missing", new RegExp(PHOTO_SHA));
+  rejects(() => verifyArchive(writeZip([bundle, blobEntry(other)])), "blob_missing", new RegExp(PHOTO_SHA));
+  rejects(() => verifyArchive(writeZip([bundle, blobEntry(PHOTO)])), "blob_missing", new RegExp(sha256(other)));
+  // Per entry in archive order: an unnamed blob before a wrong-sized one is reported first ...
+  const stray = Buffer.from("nobody names me");
+  const short = blobEntry(PHOTO.subarray(1), PHOTO_SHA);
+  rejects(() => verifyArchive(writeZip([bundle, blobEntry(stray), short])), "blob_unnamed");
+  rejects(() => verifyArchive(writeZip([bundle, short, blobEntry(stray)])), "blob_size_mismatch");
+  // ... the size before the hash, and all of them before a missing blob.
+  const wrong = Buffer.from(PHOTO);
+  wrong[40] ^= 1;
+  const otherShort = blobEntry(other.subarray(1), sha256(other));
+  rejects(() => verifyArchive(writeZip([bundle, blobEntry(wrong, PHOTO_SHA), otherShort])), "blob_hash_mismatch");
+  rejects(() => verifyArchive(writeZip([bundle, otherShort, blobEntry(wrong, PHOTO_SHA)])), "blob_size_mismatch");
+  rejects(() => verifyArchive(writeZip([bundle, blobEntry(wrong, PHOTO_SHA)])), "blob_hash_mismatch");
+  rejects(() => verifyArchive(writeZip([bundle, blobEntry(stray)])), "blob_unnamed");
+  // A version 1 bundle embeds its files: an archive of it alone is complete, any blob unnamed.
+  const v1 = bundleEntry(read("bundle-v1/envelope.json"));
+  verifyArchive(writeZip([v1]));
+  rejects(() => verifyArchive(writeZip([v1, blobEntry(PHOTO)])), "blob_unnamed");
+  // bundle.json goes through steps 1-11 first: its own codes win over any blob's.
+  for (const vector of manifest) {
+    rejects(
+      () => verifyArchive(writeZip([bundleEntry(read(`negative/${vector.file}`)), blobEntry(stray)])),
+      vector.error,
+    );
+  }
+});
+
+// Section 9b's reading step 1 checks the whole structure before bundle.json (step 2). The
+// ledger's reader (crates/paicha-ledger/src/archive.rs) checks names, repetition and method
+// lazily, entry by entry after the bundle, and its ZIP library merges repeated names: the
+// cases below pin the spec's order; no vector pins either (there is no malformed_archive vector).
+test("malformed archives are rejected before bundle.json is verified (section 9b, step 1)", () => {
+  const bundle = bundleEntry();
+  const blob = blobEntry(PHOTO);
+  const good = writeZip([bundle, blob]);
+  verifyArchive(good);
+  const tampered = bundleEntry(read("negative/tampered-payload-byte.json"));
+  const cases = {
+    "not a ZIP": V2_ENVELOPE,
+    "nothing": Buffer.alloc(0),
+    "an empty ZIP": writeZip([]),
+    "bundle.json not first": writeZip([blob, bundle]),
+    "bundle.json twice": writeZip([bundle, bundle]),
+    "a blob twice": writeZip([bundle, blob, blob]),
+    "another entry": writeZip([bundle, blob, { name: "README.txt", data: Buffer.from("hi") }]),
+    "a directory entry": writeZip([bundle, { name: "blobs/", data: Buffer.alloc(0) }, blob]),
+    "a blob named in upper case": writeZip([bundle, { name: `blobs/${PHOTO_SHA.toUpperCase()}`, data: PHOTO }]),
+    "a blob named by a short hash": writeZip([bundle, { name: `blobs/${PHOTO_SHA.slice(1)}`, data: PHOTO }]),
+    "bundle.json in a folder": writeZip([{ name: "x/bundle.json", data: V2_ENVELOPE }, blob]),
+    "a deflated blob": writeZip([bundle, { ...blob, method: 8, data: zlib.deflateRawSync(PHOTO), size: PHOTO.length, crc: crc32(PHOTO) }]),
+    "a deflated blob, with bundle.json's signature broken too": writeZip([
+      tampered,
+      { ...blob, method: 8, data: zlib.deflateRawSync(PHOTO), size: PHOTO.length, crc: crc32(PHOTO) },
+    ]),
+    "a blob marked deflated, sizes equal": writeZip([bundle, { ...blob, method: 8 }]),
+    "a blob of an unknown method": writeZip([bundle, { ...blob, method: 99 }]),
+    "an encrypted blob": writeZip([bundle, { ...blob, flags: 1 }]),
+    "a blob with a data descriptor": writeZip([bundle, { ...blob, flags: 8 }]),
+    "a blob whose CRC-32 is wrong": writeZip([bundle, { ...blob, crc: (crc32(PHOTO) ^ 1) >>> 0 }]),
+    "bundle.json whose CRC-32 is wrong": writeZip([{ ...bundle, crc: (crc32(V2_ENVELOPE) ^ 1) >>> 0 }, blob]),
+    "a local header that disagrees with the directory": writeZip([bundle, { ...blob, local: [[14, 0]] }]),
+    "bytes between two entries": writeZip([bundle, { ...blob, before: Buffer.from("gap") }]),
+    "bytes after the archive": Buffer.concat([good, Buffer.from("x")]),
+    "bytes before the archive": Buffer.concat([Buffer.from("x"), good]),
+    "a truncated archive": good.subarray(0, good.length - 1),
+  };
+  for (const [what, zip] of Object.entries(cases)) {
+    assert.throws(
+      () => verifyArchive(zip),
+      (err) => err instanceof Reject && err.code === "malformed_archive",
+      what,
+    );
+  }
+  // A blob byte changed in the vector archive without its CRC: the ZIP is damaged, and says so
+  // (the negative vector blob-hash-mismatch.zip updates the CRC: then it is blob_hash_mismatch).
+  const damaged = Buffer.from(read("bundle-v2/archive.zip"));
+  damaged[openArchive(damaged)[1].dataOffset + 40] ^= 1;
+  rejects(() => verifyArchive(damaged), "malformed_archive", /CRC/);
+  // A well-formed archive whose bundle.json is not valid: that bundle's code (step 2).
+  rejects(() => verifyArchive(writeZip([tampered, blob])), "bad_signature");
+  // A ZIP comment is allowed (the format says nothing against it).
+  const commented = Buffer.concat([good, Buffer.from("a comment")]);
+  commented.writeUInt16LE(9, good.length - 2);
+  verifyArchive(commented);
 });

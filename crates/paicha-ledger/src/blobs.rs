@@ -367,7 +367,9 @@ impl BlobStore {
                     .with_bucket_name(bucket)
                     .with_region(region)
                     .with_retry(RetryConfig {
-                        // Connection errors and 5xx are retried: about 3 s, then Unavailable.
+                        // Connection errors and 5xx are retried 4 times, 100 ms to 2 s
+                        // apart (jittered): a store that is down is Unavailable within
+                        // a few seconds.
                         backoff: BackoffConfig {
                             init_backoff: Duration::from_millis(100),
                             max_backoff: Duration::from_secs(2),
@@ -593,6 +595,7 @@ impl BlobStore {
                 self.inner.part_bytes,
             )),
             completed: false,
+            no_overwrite: self.inner.dir.is_some(),
         })
     }
 
@@ -743,6 +746,9 @@ struct Incoming {
     writer: Option<WriteMultipart>,
     /// The multipart upload is complete: `path` is an object until it is renamed.
     completed: bool,
+    /// Never replace the target (a directory: a hard link, refused if the name is taken);
+    /// S3 copies over it (same bytes), as its copy-if-absent needs extra configuration.
+    no_overwrite: bool,
 }
 
 impl Incoming {
@@ -762,19 +768,30 @@ impl Incoming {
             writer.finish().await.map_err(store_error)?;
             self.completed = true;
         }
-        self.store
-            .rename(&self.path, to)
-            .await
-            .map_err(store_error)?;
+        if !self.no_overwrite {
+            self.store
+                .rename(&self.path, to)
+                .await
+                .map_err(store_error)?;
+        } else {
+            match self.store.rename_if_not_exists(&self.path, to).await {
+                Ok(()) => {}
+                // Stored meanwhile by another upload of the same bytes: this copy goes.
+                Err(object_store::Error::AlreadyExists { .. }) => {
+                    self.store.delete(&self.path).await.map_err(store_error)?
+                }
+                Err(e) => return Err(store_error(e)),
+            }
+        }
         self.completed = false;
         Ok(())
     }
 
     async fn abort(mut self) {
-        if let Some(writer) = self.writer.take() {
-            if let Err(e) = writer.abort().await {
-                tracing::warn!(path = %self.path, error = %e, "aborting a blob upload failed");
-            }
+        if let Some(writer) = self.writer.take()
+            && let Err(e) = writer.abort().await
+        {
+            tracing::warn!(path = %self.path, error = %e, "aborting a blob upload failed");
         }
     }
 }

@@ -1057,22 +1057,8 @@ fn transfer_archives_verify_and_import_with_their_photos(db: Db) {
             "{}",
             text(&out.stdout)
         );
-        if location.is_none() {
-            let held = ws
-                .dir
-                .path()
-                .join("data/blobs/blobs")
-                .join(&sha[..2])
-                .join(&sha);
-            assert_eq!(
-                std::fs::read(&held).unwrap(),
-                photo,
-                "{kind}: {}",
-                held.display()
-            );
-        } else {
-            let parsed =
-                paicha_ledger::blobs::BlobLocation::parse(location.as_ref().unwrap()).unwrap();
+        if let Some(location) = &location {
+            let parsed = paicha_ledger::blobs::BlobLocation::parse(location).unwrap();
             let expected = photo.clone();
             run_blocking(async move {
                 let store = paicha_ledger::blobs::BlobStore::open(&parsed)
@@ -1089,6 +1075,19 @@ fn transfer_archives_verify_and_import_with_their_photos(db: Db) {
                     "the same bytes as the directory"
                 );
             });
+        } else {
+            let held = ws
+                .dir
+                .path()
+                .join("data/blobs/blobs")
+                .join(&sha[..2])
+                .join(&sha);
+            assert_eq!(
+                std::fs::read(&held).unwrap(),
+                photo,
+                "{kind}: {}",
+                held.display()
+            );
         }
     }
 }

@@ -446,6 +446,37 @@ pub fn negatives() -> Vec<Negative> {
         envelope: format!("\u{feff}{}", json_text(&good)),
     });
 
+    // Version 2: the form of an attachment belongs to the version.
+    let mut bad = payload_v2();
+    bad.attachments[0].data = Some(b64_encode(PHOTO_PNG));
+    out.push(Negative {
+        name: "v2-with-data",
+        error: "schema",
+        step: 9,
+        description: "validly signed; a version 2 payload whose attachment carries data (only \
+                      version 1 embeds files)",
+        envelope: json_text(&resign(&bad.to_bytes())),
+    });
+    let mut bad = payload_v2();
+    bad.schema_version = 1;
+    out.push(Negative {
+        name: "v1-without-data",
+        error: "schema",
+        step: 9,
+        description: "validly signed; a version 1 payload whose attachment names its file \
+                      without data (version 1 embeds every file)",
+        envelope: json_text(&resign(&bad.to_bytes())),
+    });
+    let mut bad = payload_v2();
+    bad.attachments[0].size = paicha_core::attachment::MAX_BLOB_BYTES + 1;
+    out.push(Negative {
+        name: "attachment-too-large",
+        error: "attachment_too_large",
+        step: 10,
+        description: "validly signed; a version 2 attachment names a file of 32 MiB + 1 byte",
+        envelope: json_text(&resign(&bad.to_bytes())),
+    });
+
     out
 }
 
@@ -565,7 +596,7 @@ fn v2_files() -> Vec<(String, Vec<u8>)> {
     let mut altered = PHOTO_PNG.to_vec();
     altered[0x2f] ^= 0xff;
     let stranger = Attachment::new("image/png", b"a file the payload never names").unwrap();
-    let negatives: [(&str, &str, &str, Vec<u8>); 4] = [
+    let negatives: [(&str, &str, &str, Vec<u8>); 5] = [
         (
             "blob-missing",
             "blob_missing",
@@ -595,6 +626,16 @@ fn v2_files() -> Vec<(String, Vec<u8>)> {
             "blob_size_mismatch",
             "the photo's entry holds 68 of its 69 bytes",
             archive(&envelope, &[(&photo.sha256, &PHOTO_PNG[..68])]),
+        ),
+        (
+            "repeated-blob",
+            "malformed_archive",
+            "the photo's entry twice: first altered bytes, then the right ones (a reader that \
+             keeps one entry per name may pick either)",
+            archive(
+                &envelope,
+                &[(&photo.sha256, &altered), (&photo.sha256, PHOTO_PNG)],
+            ),
         ),
     ];
     let mut manifest = Vec::new();
