@@ -77,7 +77,6 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         "{}",
         String::from_utf8_lossy(&body)
     );
-    deliver_photos(&s.store).await;
     let (cookie, csrf, _) = signed_in(&s.store, "深圳督查", &["supervisor@4403"]).await;
     let (other, other_csrf, _) = signed_in(&s.store, "河北督查", &["supervisor@13"]).await;
     let (township, township_csrf, _) = signed_in(&s.store, "深圳乡镇", &["township@4403"]).await;
@@ -90,8 +89,15 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
         .into_iter()
         .find(|href| href.ends_with("/fw-01"))
         .expect("the major hazard's link");
+    // Before the photo has arrived (the envelope travels first) the page says so.
     let (status, html) = page(&s, &evidence, &cookie).await;
     assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("照片 1 尚未送达"), "{html}");
+    assert!(!html.contains(&format!("{evidence}/photos/")), "no broken image");
+    deliver_photos(&s.store).await;
+    let (status, html) = page(&s, &evidence, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(!html.contains("尚未送达"));
     for expected in [
         "fw-01 防火门损坏",
         "更换防火门",

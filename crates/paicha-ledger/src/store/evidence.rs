@@ -58,6 +58,8 @@ pub struct PhotoRef {
     pub sha256: String,
     pub media_type: String,
     pub size: i64,
+    /// Whether its bytes are here: a version 2 bundle names photos before they arrive.
+    pub arrived: bool,
 }
 
 impl Store {
@@ -252,7 +254,7 @@ impl Store {
     /// The hazard's photos in the order attached.
     pub async fn hazard_photos(&self, key: &HazardKey) -> Result<Vec<PhotoRef>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.sha256, a.media_type, a.size FROM finding_photos p \
+            "SELECT a.sha256, a.media_type, a.size, a.stored_at FROM finding_photos p \
              JOIN attachments a ON a.sha256 = p.sha256 \
              WHERE p.inspection_id = $1 AND p.item_id = $2 ORDER BY p.position",
         )
@@ -266,6 +268,7 @@ impl Store {
                     sha256: r.try_get("sha256")?,
                     media_type: r.try_get("media_type")?,
                     size: r.try_get("size")?,
+                    arrived: r.try_get::<Option<String>, _>("stored_at")?.is_some(),
                 })
             })
             .collect()

@@ -152,7 +152,14 @@ async fn show_page(
             div.photos {
                 @for (n, photo) in photos.iter().enumerate() {
                     figure {
-                        img src={(href) "/photos/" (photo.sha256)} alt={"隐患照片 " (n + 1) " / Photo " (n + 1)} loading="lazy";
+                        @if photo.arrived {
+                            img src={(href) "/photos/" (photo.sha256)} alt={"隐患照片 " (n + 1) " / Photo " (n + 1)} loading="lazy";
+                        } @else {
+                            p.pending role="status" {
+                                "照片 " (n + 1) " 尚未送达：检查员的设备上传后显示。"
+                                span.en lang="en" { " Photo " (n + 1) " has not arrived yet: it shows once the inspector's device uploads it." }
+                            }
+                        }
                         figcaption.mono { "SHA-256 " (photo.sha256) " · " (photo.size) " B" }
                     }
                 }
