@@ -2,7 +2,7 @@
 //! its module under [`crate::commands`].
 
 use crate::commands::{
-    audit, checklists, export, gaps, import, keys, regions, serve, users, verify,
+    audit, blobs, checklists, export, gaps, import, keys, regions, serve, users, verify,
 };
 use crate::store::{Location, Store, StoreOptions};
 use clap::{Parser, Subcommand};
@@ -133,6 +133,10 @@ pub enum Command {
     /// again, e.g. after a restore (`audit bundles`).
     Audit(audit::AuditArgs),
 
+    /// The blob store (photos as files): check every photo against its hash, collect files
+    /// no bundle names.
+    Blobs(blobs::BlobsArgs),
+
     /// Checklists for authors: convert a spreadsheet (.xlsx, .csv) into a checklist file,
     /// validate checklist files, export a checklist file as a spreadsheet.
     Checklists(checklists::ChecklistsArgs),
@@ -173,6 +177,7 @@ impl Command {
     pub fn reads_only(&self) -> bool {
         match self {
             Command::Gaps | Command::Export(_) | Command::Audit(_) => true,
+            Command::Blobs(blobs) => matches!(blobs.command, blobs::BlobsCommand::Check),
             Command::Keys(keys) => matches!(keys.command, keys::KeysCommand::List),
             _ => false,
         }
@@ -227,6 +232,7 @@ async fn run_with_store(
         Command::Users(args) => users::run(store, args, &mut out).await,
         Command::Regions(args) => regions::run(store, args, &mut out).await,
         Command::Audit(args) => audit::run(store, args, &mut out).await,
+        Command::Blobs(args) => blobs::run(store, args, &mut out).await,
         Command::Verify(_) | Command::Checklists(_) => {
             unreachable!("dispatched without a database")
         }

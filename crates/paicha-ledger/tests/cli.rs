@@ -1088,6 +1088,37 @@ fn transfer_archives_verify_and_import_with_their_photos(db: Db) {
                 "{kind}: {}",
                 held.display()
             );
+            // `blobs check` reads it back; a file no row names is counted, then collected.
+            let out = run(&["blobs", "check"]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert!(
+                text(&out.stdout).contains("1 photo(s) stored and intact, 0 awaited"),
+                "{}",
+                text(&out.stdout)
+            );
+            let stray = "0".repeat(64);
+            let stray_path = ws.dir.path().join("data/blobs/blobs/00").join(&stray);
+            std::fs::create_dir_all(stray_path.parent().unwrap()).unwrap();
+            std::fs::write(&stray_path, b"left by a failed import").unwrap();
+            let out = run(&["blobs", "check"]);
+            assert!(
+                text(&out.stdout).contains("1 file(s) no row names"),
+                "{}",
+                text(&out.stdout)
+            );
+            let out = run(&["blobs", "collect"]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert!(!stray_path.exists(), "collected");
+            assert!(held.exists(), "a stored photo stays");
+            // A photo altered on disk is a problem `check` names, with exit status 1.
+            std::fs::write(&held, b"altered").unwrap();
+            let out = run(&["blobs", "check"]);
+            assert_eq!(out.status.code(), Some(1));
+            assert!(
+                text(&out.stdout).contains(&format!("PROBLEM {sha}")),
+                "{}",
+                text(&out.stdout)
+            );
         }
     }
 }

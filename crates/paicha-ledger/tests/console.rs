@@ -93,7 +93,10 @@ async fn a_supervisor_assigns_a_hazard_and_records_the_three_lists(db: Db) {
     let (status, html) = page(&s, &evidence, &cookie).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("照片 1 尚未送达"), "{html}");
-    assert!(!html.contains(&format!("{evidence}/photos/")), "no broken image");
+    assert!(
+        !html.contains(&format!("{evidence}/photos/")),
+        "no broken image"
+    );
     deliver_photos(&s.store).await;
     let (status, html) = page(&s, &evidence, &cookie).await;
     assert_eq!(status, StatusCode::OK, "{html}");

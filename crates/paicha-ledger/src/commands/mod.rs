@@ -1,6 +1,7 @@
 //! One module per command: its arguments (clap) and its work.
 
 pub mod audit;
+pub mod blobs;
 pub mod checklists;
 pub mod export;
 pub mod gaps;

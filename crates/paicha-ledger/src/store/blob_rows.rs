@@ -25,6 +25,16 @@ pub enum BlobReceipt {
     Refused(AttachmentError),
 }
 
+/// What `blobs check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlobReport {
+    pub intact: usize,
+    pub awaited: usize,
+    /// Files in the blob store that no row marks as stored.
+    pub unnamed: usize,
+    pub problems: Vec<String>,
+}
+
 /// A bundle whose named files have not all arrived (`gaps`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incomplete {
@@ -183,6 +193,47 @@ impl Store {
                 "moved embedded photos to the blob store"
             );
         }
+    }
+
+    /// Reads back every file a row marks as stored and checks it against its name.
+    pub async fn check_blobs(&self) -> Result<BlobReport, StoreError> {
+        let rows = sqlx::query("SELECT sha256, size, stored_at FROM attachments ORDER BY sha256")
+            .fetch_all(self.pool())
+            .await?;
+        let mut report = BlobReport::default();
+        let mut marked = std::collections::BTreeSet::new();
+        for row in &rows {
+            let sha256: String = row.try_get("sha256")?;
+            if row.try_get::<Option<String>, _>("stored_at")?.is_none() {
+                report.awaited += 1;
+                continue;
+            }
+            let size: i64 = row.try_get("size")?;
+            let named = Attachment {
+                sha256: sha256.clone(),
+                media_type: String::new(),
+                size: u64::try_from(size).unwrap_or_default(),
+                data: None,
+            };
+            match self.blobs.get(&sha256).await? {
+                None => report
+                    .problems
+                    .push(format!("{sha256}: marked stored, not in the blob store")),
+                Some(bytes) => match named.check_blob(&bytes) {
+                    Ok(()) => report.intact += 1,
+                    Err(e) => report.problems.push(format!("{sha256}: {e}")),
+                },
+            }
+            marked.insert(sha256);
+        }
+        report.unnamed = self
+            .blobs
+            .list()
+            .await?
+            .iter()
+            .filter(|h| !marked.contains(*h))
+            .count();
+        Ok(report)
     }
 
     /// Deletes blobs that no row marks as stored, left by an import that failed after writing

@@ -23,7 +23,7 @@ pub mod sqlite;
 
 pub use access::{Account, Ceremony, DeviceRequest, EnrolmentLink, Grant, Role, SessionRow};
 pub use audit::{AuditEntry, AuditRow, Outcome};
-pub use blob_rows::{BlobReceipt, Incomplete};
+pub use blob_rows::{BlobReceipt, BlobReport, Incomplete};
 pub use bundles::{Conflict, InsertOutcome};
 pub use devices::{Device, EnrolOutcome, NewDevice, RevokeOutcome};
 pub use evidence::{PageReviews, PhotoRef, Provenance, ReviewEntry};
