@@ -195,12 +195,10 @@ impl Ledger {
             .append(true)
             .open(self.log_path())?;
         let mut child = Command::new(&self.config.bin)
-            .args([
-                "--database-url",
-                &self.config.database_url,
-                "serve",
-                "--dist",
-            ])
+            .args(["--database-url", &self.config.database_url, "--blob-store"])
+            // One blob store for every instance, as a deployment shares one bucket.
+            .arg(self.config.log_dir.join("blobs"))
+            .args(["serve", "--dist"])
             .arg(&self.config.dist)
             .args(["--port", &self.port.to_string()])
             .envs(
