@@ -144,8 +144,8 @@ impl Attachment {
         }
     }
 
-    /// Media type, hash spelling and size limit: what a name alone can be checked for.
-    fn check_name(&self, index: usize) -> Result<(), AttachmentError> {
+    /// Media type and hash spelling: the first rules of every attachment, either version.
+    fn check_spelling(&self, index: usize) -> Result<(), AttachmentError> {
         if !MEDIA_TYPES.contains(&self.media_type.as_str()) {
             return Err(AttachmentError::MediaType {
                 index,
@@ -158,6 +158,12 @@ impl Attachment {
                 sha256: self.sha256.clone(),
             });
         }
+        Ok(())
+    }
+
+    /// Spelling and size limit: what a name alone can be checked for.
+    fn check_name(&self, index: usize) -> Result<(), AttachmentError> {
+        self.check_spelling(index)?;
         if self.size > MAX_BLOB_BYTES {
             return Err(AttachmentError::TooLarge {
                 sha256: self.sha256.clone(),
@@ -193,18 +199,7 @@ impl Attachment {
     /// The decoded bytes of an embedded (version 1) file, after checking them against `size`
     /// and `sha256`. `index` is the attachment's position in the payload, for messages.
     pub fn checked_bytes(&self, index: usize) -> Result<Vec<u8>, AttachmentError> {
-        if !MEDIA_TYPES.contains(&self.media_type.as_str()) {
-            return Err(AttachmentError::MediaType {
-                index,
-                media_type: self.media_type.clone(),
-            });
-        }
-        if !crate::is_hex64(&self.sha256) {
-            return Err(AttachmentError::BadHash {
-                index,
-                sha256: self.sha256.clone(),
-            });
-        }
+        self.check_spelling(index)?;
         let data = self.data.as_deref().unwrap_or_default();
         let bytes = dsse::b64_decode(data).map_err(|e| AttachmentError::Encoding {
             sha256: self.sha256.clone(),

@@ -10,33 +10,19 @@
 //! import FILE.zip` does) and prints the envelope's and the archive's size, the import time, and
 //! the peak resident memory (VmHWM) before and after the import.
 
+#[path = "support/checklist.rs"]
+mod bench_checklist;
+use bench_checklist::checklist;
 use chrono::{TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use paicha_core::archive::{BUNDLE_ENTRY, ZipWriter, blob_entry_name, crc32};
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
-use paicha_core::{Attachment, Checklist, CreditCode, Inspection, Inspector, Site, Verdict};
+use paicha_core::{Attachment, CreditCode, Inspection, Inspector, Site, Verdict};
 use paicha_ledger::import::{ImportOutcome, import_archive};
 use paicha_ledger::store::{Location, NewDevice, Store};
 use std::io::Write;
 use std::time::Instant;
 use uuid::Uuid;
-
-fn checklist(items: usize) -> Checklist {
-    let mut toml = String::from(
-        "id = \"bench\"\nsector = \"fireworks\"\nversion = \"1\"\neffective = \"2026-01-01\"\n\
-         title = { zh = \"基准\", en = \"Bench\" }\n\
-         [[sources]]\nkey = \"law\"\ntitle = \"安全生产法\"\nstatus = \"in_force\"\n\
-         [[sections]]\nid = \"s\"\ntitle = { zh = \"节\", en = \"Section\" }\n",
-    );
-    for i in 0..items {
-        toml.push_str(&format!(
-            "[[sections.items]]\nid = \"b-{i:03}\"\nzh = \"检查项{i}\"\nen = \"Item {i}\"\n\
-             basis = {{ source = \"law\", clause = \"第{i}条\" }}\nmajor = false\n\
-             verification = \"paraphrase\"\n"
-        ));
-    }
-    Checklist::from_toml("bench.toml", &toml).expect("the generated checklist is valid")
-}
 
 /// Photo `n`: `kib` KiB that start like a JPEG and differ from every other photo.
 fn photo(n: usize, kib: usize) -> Vec<u8> {

@@ -14,35 +14,21 @@
 //! SQLite always (a file in a temporary directory); PostgreSQL when `PAICHA_BENCH_POSTGRES_URL`
 //! (or `PAICHA_TEST_POSTGRES_URL`) is set, in a schema of its own that is dropped afterwards.
 
+#[path = "support/checklist.rs"]
+mod bench_checklist;
 #[path = "support/postgres.rs"]
 mod support;
+use bench_checklist::checklist;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ed25519_dalek::SigningKey;
 use paicha_core::bundle::{BundlePayload, ChainState, DeviceInfo, sign_with};
-use paicha_core::{Checklist, CreditCode, Inspection, Inspector, Site, Verdict};
+use paicha_core::{CreditCode, Inspection, Inspector, Site, Verdict};
 use paicha_ledger::import::{ImportOutcome, import_bytes};
 use paicha_ledger::store::{Location, NewDevice, Store};
 use sqlx::Connection;
 use std::time::Instant;
 use support::postgres_exec;
 use uuid::Uuid;
-
-fn checklist(items: usize) -> Checklist {
-    let mut toml = String::from(
-        "id = \"bench\"\nsector = \"fireworks\"\nversion = \"1\"\neffective = \"2026-01-01\"\n\
-         title = { zh = \"基准\", en = \"Bench\" }\n\
-         [[sources]]\nkey = \"law\"\ntitle = \"安全生产法\"\nstatus = \"in_force\"\n\
-         [[sections]]\nid = \"s\"\ntitle = { zh = \"节\", en = \"Section\" }\n",
-    );
-    for i in 0..items {
-        toml.push_str(&format!(
-            "[[sections.items]]\nid = \"b-{i:03}\"\nzh = \"检查项{i}\"\nen = \"Item {i}\"\n\
-             basis = {{ source = \"law\", clause = \"第{i}条\" }}\nmajor = false\n\
-             verification = \"paraphrase\"\n"
-        ));
-    }
-    Checklist::from_toml("bench.toml", &toml).expect("the generated checklist is valid")
-}
 
 struct Generated {
     key: SigningKey,
