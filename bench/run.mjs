@@ -13,12 +13,13 @@
 // Progress goes to stderr. Benchmarks print figures; nothing here fails on a slow result.
 
 import { execFileSync } from "node:child_process";
-import { copyFile, cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { DIST, ROOT, assetUrls, launchBrowser, startServer, tempDir, waitForServiceWorker } from "../tests/e2e/harness.mjs";
 import { register, savedShown } from "../tests/e2e/app-helpers.mjs";
+import { readBundleDownload } from "../tests/e2e/archive-helpers.mjs";
 import {
   CPU_SLOWDOWN, SLOW_4G, brotliProxy, fmtMiB, fmtMs, fmtRatio, installProbe, interactive, log, median, probeScript,
   procMemory, quantile, rendererPid, resetPeakRss, snapshotHtml, staticServiceWorker, throttle, warmProxy,
@@ -406,15 +407,16 @@ async function exportOnce(page, cdp, prefix, expected, { memory = false, photos 
   );
   const wasmAfter = memory ? await page.evaluate(() => window.__benchWasmMemory?.buffer.byteLength ?? null) : null;
   // The file must hold what was asked for: every answer of every selected inspection.
-  const text = await readFile(await file.path(), "utf8");
-  const envelope = JSON.parse(text);
-  const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  // A bundle with photos downloads as its transfer archive (.zip), the others as .json.
+  const downloaded = await file.path();
+  const { payload } = await readBundleDownload(downloaded);
+  const fileBytes = (await stat(downloaded)).size;
   const findings = payload.inspections.reduce((n, i) => n + Object.keys(i.answers).length, 0);
   if (findings !== expected) throw new Error(`the exported bundle has ${findings} findings, expected ${expected}`);
   const attachments = payload.attachments?.length ?? 0;
   if (photos && attachments !== photos) throw new Error(`the exported bundle has ${attachments} photos, expected ${photos}`);
   await page.getByRole("checkbox", { name: new RegExp(`^${prefix}-\\d+ `) }).first().waitFor({ state: "detached" });
-  return { ms, inPage, bytes: text.length, attachments, heap, heapBefore, wasmBefore, wasmAfter, rss };
+  return { ms, inPage, bytes: fileBytes, attachments, heap, heapBefore, wasmBefore, wasmAfter, rss };
 }
 
 async function exportBench(browser, url, templates) {

@@ -1027,13 +1027,14 @@ fn transfer_archives_verify_and_import_with_their_photos(db: Db) {
             }
             command.args(args).output().unwrap()
         };
+        // Enrolled from the archive itself: its first entry is the bundle file.
         let out = run(&[
             "keys",
             "add",
             "--account",
             &account,
             "--from-bundle",
-            p(&envelope),
+            p(&archive),
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let out = run(&["import", p(&archive)]);

@@ -69,7 +69,8 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct KeysAddArgs {
-    /// A bundle exported by the device whose key is enrolled.
+    /// A bundle exported by the device whose key is enrolled: its file (.json) or its transfer
+    /// archive (.zip).
     #[arg(
         long,
         value_name = "FILE",
@@ -129,7 +130,14 @@ pub async fn add(store: &Store, args: &KeysAddArgs, out: &mut impl Write) -> any
     let account = inspector_account(store, &args.account).await?;
     let mut new = match &args.from_bundle {
         Some(path) => {
-            let bytes = read_bundle_file(path)?;
+            // An inspector's transfer archive carries the bundle file as its first entry.
+            let bytes = if crate::archive::is_archive_name(path) {
+                crate::archive::Archive::open(path)
+                    .and_then(|mut archive| archive.bundle_file())
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            } else {
+                read_bundle_file(path)?
+            };
             let (device, _) =
                 NewDevice::from_bundle(&bytes, &args.organisation, args.expect_key_id.as_deref())
                     .with_context(|| format!("cannot enrol from {}", path.display()))?;
