@@ -125,15 +125,43 @@ async fn photos_are_stored_once_under_their_hash_and_become_attachments() {
     assert_eq!(blob.type_(), photos::JPEG);
     assert_eq!(photos::blob_bytes(&blob).await.unwrap(), bytes);
 
-    let attachments = photos::attachments(&db, std::slice::from_ref(&first))
-        .await
-        .unwrap();
-    assert_eq!(attachments.len(), 1);
+    // Named for a version 2 payload (no bytes inside), with the CRC-32 the transfer archive
+    // needs; read through the byte stream into a reused buffer, also a file larger than it.
+    let large = vec![7u8; (1 << 20) + 12_345];
+    let second = photos::store(&db, &large, photos::PNG).await.unwrap();
+    let hashes = [first.clone(), second.clone()];
+    let (attachments, crcs) = photos::attachments(&db, &hashes).await.unwrap();
+    assert_eq!(attachments.len(), 2);
     assert_eq!(attachments[0].sha256, first);
     assert_eq!(attachments[0].media_type, "image/jpeg");
-    assert_eq!(attachments[0].checked_bytes(0).unwrap(), bytes);
+    assert_eq!(attachments[0].size, bytes.len() as u64);
+    assert_eq!(attachments[0].data, None);
+    assert_eq!(attachments[0].check_blob(&bytes), Ok(()));
+    assert_eq!(attachments[1].media_type, "image/png", "by the stored type");
+    assert_eq!(attachments[1].check_blob(&large), Ok(()));
+    assert_eq!(
+        crcs,
+        [
+            paicha_core::archive::crc32(&bytes),
+            paicha_core::archive::crc32(&large)
+        ]
+    );
+
+    // Read twice with one reader: the same bytes each time.
+    let mut reader = photos::Reader::default();
+    let mut out = Vec::new();
+    for (hash, expected) in [(&second, &large), (&first, &bytes), (&second, &large)] {
+        let blob = photos::load(&db, hash).await.unwrap().unwrap();
+        reader.read(&blob, &mut out).await.unwrap();
+        assert_eq!(&out, expected);
+    }
 
     let missing = sha256_hex(b"never stored");
     let err = photos::attachments(&db, &[missing]).await.unwrap_err();
     assert!(err.to_string().contains("不在本机存储中"), "{err}");
+
+    // A file no record refers to goes; one stored since the page opened stays.
+    let keep: std::collections::HashSet<String> = [first.clone()].into_iter().collect();
+    photos::prune(&db, &keep).await.unwrap();
+    assert_eq!(db.get_all(storage::PHOTOS).await.unwrap().len(), 2);
 }

@@ -377,6 +377,9 @@ mod tests {
                 inspection_ids: vec![],
                 created_at: now,
                 upload,
+                blobs: vec![],
+                blob_crc32: vec![],
+                missing_blobs: None,
             });
         }
         assert!(!model.any_upload_due(now));

@@ -19,7 +19,31 @@ impl Model {
         })
     }
 
-    /// Removes the reference; the stored file stays (another answer may show it too).
+    /// Every file a record refers to (photos of answers and reviews, site signatures) and every
+    /// file a bundle names: what the photo store must keep. A bundle's files are its
+    /// inspections' too, and sealed inspections are never removed, so the device keeps them
+    /// after the ledger has confirmed them all.
+    pub fn files_in_use(&self) -> std::collections::HashSet<String> {
+        self.inspections
+            .values()
+            .flat_map(|i| i.attachment_refs())
+            .map(str::to_string)
+            .chain(self.bundles.iter().flat_map(|b| b.blobs.iter().cloned()))
+            .collect()
+    }
+
+    /// Whether any record or bundle refers to the file `sha256`.
+    pub fn file_in_use(&self, sha256: &str) -> bool {
+        self.inspections
+            .values()
+            .any(|i| i.attachment_refs().contains(&sha256))
+            || self
+                .bundles
+                .iter()
+                .any(|b| b.blobs.iter().any(|h| h == sha256))
+    }
+
+    /// Removes the reference; the stored file stays while another answer shows it too.
     pub fn detach_photo(
         &mut self,
         id: Uuid,

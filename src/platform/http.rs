@@ -78,7 +78,24 @@ pub async fn send(
     body: Option<&str>,
     extra: &[(&str, String)],
 ) -> Result<Reply, StorageError> {
-    let response = fetch(method, path, body, extra).await?;
+    let body = body.map(|b| (JsValue::from_str(b), "application/json"));
+    let response = fetch(method, path, body.as_ref().map(|(b, t)| (b, *t)), extra).await?;
+    reply(response).await
+}
+
+/// `method path` with `body` (e.g. a file's `ArrayBuffer`) of type `content_type` and extra
+/// header fields. An error only when no answer came (offline, connection cut).
+pub async fn send_bytes(
+    method: &str,
+    path: &str,
+    body: &JsValue,
+    content_type: &str,
+    extra: &[(&str, String)],
+) -> Result<Reply, StorageError> {
+    reply(fetch(method, path, Some((body, content_type)), extra).await?).await
+}
+
+async fn reply(response: web_sys::Response) -> Result<Reply, StorageError> {
     let status = response.status();
     let body = match response.text() {
         Ok(p) => JsFuture::from(p)
@@ -109,7 +126,7 @@ pub async fn get_bytes_with(
 async fn fetch(
     method: &str,
     path: &str,
-    body: Option<&str>,
+    body: Option<(&JsValue, &str)>,
     extra: &[(&str, String)],
 ) -> Result<web_sys::Response, StorageError> {
     let url = relative(path);
@@ -117,9 +134,9 @@ async fn fetch(
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new()?;
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-        headers.set("Content-Type", "application/json")?;
+    if let Some((body, content_type)) = body {
+        init.set_body(body);
+        headers.set("Content-Type", content_type)?;
     }
     for (name, value) in extra {
         headers.set(name, value)?;

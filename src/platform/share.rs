@@ -15,16 +15,19 @@ fn method(name: &str) -> Option<Function> {
         .ok()
 }
 
-fn share_data(file_name: &str, mime: &str, text: &str) -> Option<Object> {
+fn text_blob(mime: &str, text: &str) -> Option<web_sys::Blob> {
     let parts = Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()
+}
+
+fn share_data(file_name: &str, blob: &web_sys::Blob) -> Option<Object> {
     let file_ctor: Function = Reflect::get(&js_sys::global(), &"File".into())
         .ok()?
         .dyn_into()
         .ok()?;
-    let args = Array::of2(&Array::of1(&blob), &file_name.into());
+    let args = Array::of2(&Array::of1(blob), &file_name.into());
     let file = Reflect::construct(&file_ctor, &args).ok()?;
     let data = Object::new();
     Reflect::set(&data, &"files".into(), &Array::of1(&file)).ok()?;
@@ -48,11 +51,15 @@ pub enum ShareError {
 /// Opens the share sheet for `text` as file `file_name`. Call it in the click's task: sharing
 /// needs the user's recent activation.
 pub fn share_file(file_name: &str, mime: &str, text: &str) -> Result<(), ShareError> {
-    let (Some(share), Some(nav), Some(data)) = (
-        method("share"),
-        navigator(),
-        share_data(file_name, mime, text),
-    ) else {
+    let blob = text_blob(mime, text).ok_or(ShareError::Unsupported)?;
+    share_blob(file_name, &blob)
+}
+
+/// Opens the share sheet for `blob` as file `file_name` (e.g. a transfer archive).
+pub fn share_blob(file_name: &str, blob: &web_sys::Blob) -> Result<(), ShareError> {
+    let (Some(share), Some(nav), Some(data)) =
+        (method("share"), navigator(), share_data(file_name, blob))
+    else {
         return Err(ShareError::Unsupported);
     };
     match share.call1(&nav, &data) {

@@ -6,7 +6,7 @@ use crate::platform::clock::local_time;
 use crate::platform::i18n::{localize, t};
 use crate::platform::route::Route;
 use crate::platform::share::{self, ShareError};
-use crate::services::signing::{create_bundle, download};
+use crate::services::signing::{create_bundle, download, transfer_archive};
 use crate::widgets::field_error::error_line;
 use crate::widgets::record_links::RecordLinks;
 use leptos::prelude::*;
@@ -26,7 +26,7 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let result = match create_bundle(app, vec![id]).await {
-                Ok((record, envelope)) => download(&record, &envelope),
+                Ok((record, envelope)) => download(&db.get_value(), &record, &envelope).await,
                 Err(e) => Err(e),
             };
             error.set(result.err().map(|e| {
@@ -42,8 +42,9 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
     let on_download = move |_| {
         if let Some(record) = bundle() {
             leptos::task::spawn_local(async move {
-                let result = match envelope(&db.get_value(), &record).await {
-                    Ok(envelope) => download(&record, &envelope),
+                let db = db.get_value();
+                let result = match envelope(&db, &record).await {
+                    Ok(envelope) => download(&db, &record, &envelope).await,
                     Err(e) => Err(e),
                 };
                 error.set(result.err().map(|e| localize(&e.to_string())));
@@ -53,17 +54,24 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
     let on_share = move |_| {
         if let Some(record) = bundle() {
             leptos::task::spawn_local(async move {
-                match envelope(&db.get_value(), &record).await {
-                    Ok(envelope) => {
-                        match share::share_file(&record.file_name, "application/json", &envelope) {
-                            Ok(()) => {}
-                            Err(ShareError::Unsupported) => error.set(Some(
-                                t("此浏览器不能分享文件", "This browser cannot share files").into(),
-                            )),
-                            Err(ShareError::Failed(e)) => error.set(Some(localize(&e.to_string()))),
-                        }
+                let db = db.get_value();
+                // A bundle that names photos goes as its transfer archive, like the download.
+                let shared = match envelope(&db, &record).await {
+                    Ok(envelope) if record.blobs.is_empty() => {
+                        share::share_file(&record.file_name, "application/json", &envelope)
                     }
-                    Err(e) => error.set(Some(localize(&e.to_string()))),
+                    Ok(envelope) => match transfer_archive(&db, &record, &envelope).await {
+                        Ok(archive) => share::share_blob(&record.download_name(), &archive),
+                        Err(e) => Err(ShareError::Failed(e)),
+                    },
+                    Err(e) => Err(ShareError::Failed(e)),
+                };
+                match shared {
+                    Ok(()) => {}
+                    Err(ShareError::Unsupported) => error.set(Some(
+                        t("此浏览器不能分享文件", "This browser cannot share files").into(),
+                    )),
+                    Err(ShareError::Failed(e)) => error.set(Some(localize(&e.to_string()))),
                 }
             });
         }
@@ -83,7 +91,7 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
             })}
             <Show when=move || bundle().is_none()
                 fallback=move || view! {
-                    <p role="status">{t("已生成签名文件：", "Signed bundle: ")} <span class="mono">{move || bundle().map(|b| b.file_name)}</span></p>
+                    <p role="status">{t("已生成签名文件：", "Signed bundle: ")} <span class="mono">{move || bundle().map(|b| b.download_name())}</span></p>
                     <button type="button" class="primary" on:click=on_download>{t("再次下载签名文件", "Download the signed file again")}</button>
                     <Show when=share::available>
                         <button type="button" on:click=on_share>{t("分享", "Share")}</button>

@@ -13,8 +13,17 @@ use crate::widgets::field_error::error_line;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-fn describe(state: &UploadState) -> (String, &'static str) {
-    match state {
+fn describe(bundle: &BundleRecord) -> (String, &'static str) {
+    match &bundle.upload {
+        // The ledger has the signed file and waits for photos.
+        UploadState::Pending if bundle.missing_blobs.is_some() => (
+            t(
+                "签名文件已送达，照片待上传",
+                "Signed file delivered; photos pending",
+            )
+            .into(),
+            "pending",
+        ),
         UploadState::Pending => (t("待上传", "Pending").into(), "pending"),
         UploadState::Retrying {
             attempts,
@@ -101,7 +110,8 @@ pub fn OutboxScreen() -> impl IntoView {
             match create_bundle(app, ids).await {
                 Ok((record, envelope)) => {
                     selected.set(Vec::new());
-                    error.set(download(&record, &envelope).err().map(|e| e.to_string()));
+                    let downloaded = download(&app.db.get_value(), &record, &envelope).await;
+                    error.set(downloaded.err().map(|e| localize(&e.to_string())));
                 }
                 Err(e) => error.set(Some(format!(
                     "{}{}",
@@ -157,14 +167,25 @@ pub fn OutboxScreen() -> impl IntoView {
                 </p>
             })}
             <ul class="list">
-                <For each=bundles key=|b| (b.bundle_id, format!("{:?}", b.upload)) children=move |b| {
-                    let (text, class) = describe(&b.upload);
+                <For each=bundles key=|b| (b.bundle_id, format!("{:?}", b.upload), b.blob_progress()) children=move |b| {
+                    let (text, class) = describe(&b);
                     let rejected = matches!(b.upload, UploadState::Rejected { .. });
                     let bundle_id = b.bundle_id;
+                    let name = b.download_name();
                     view! {
-                        <li class=format!("bundle {class}") aria-label=format!("{} {}", t("签名文件", "Signed file"), b.file_name)>
-                            <span class="mono">{b.file_name.clone()}</span>
+                        <li class=format!("bundle {class}") aria-label=format!("{} {name}", t("签名文件", "Signed file"))>
+                            <span class="mono">{name.clone()}</span>
                             <p role="status">{text}</p>
+                            {b.blob_progress().map(|(delivered, named)| view! {
+                                <p class="photo-progress">
+                                    <progress max=named.to_string() value=delivered.to_string()
+                                        aria-label=t("照片送达进度", "Photo delivery")></progress>
+                                    {t_string(
+                                        format!(" 照片 {delivered} / {named} 已送达"),
+                                        format!(" {delivered} of {named} photos delivered"),
+                                    )}
+                                </p>
+                            })}
                             {rejected.then(|| view! {
                                 <button type="button" on:click=move |_| retry(bundle_id)>{t("重新上传", "Retry upload")}</button>
                             })}

@@ -1,14 +1,15 @@
-//! Storage screen (本机存储): whether the browser may evict this app's data, how much it uses,
-//! and backup to one file and restore from one.
+//! Storage screen (本机存储): whether the browser may evict this app's data, how much it uses
+//! and how much of that the photos take, and backup to one file and restore from one.
 
-use crate::model::context::use_db;
+use crate::model::context::{use_db, use_model};
 use crate::platform::clock::local_minute;
 use crate::platform::download::download;
-use crate::platform::i18n::{localize, t};
+use crate::platform::i18n::{localize, t, t_string};
 use crate::platform::route::Route;
 use crate::platform::storage::StorageError;
 use crate::platform::storage_info::{StorageInfo, read, request_persistence};
 use crate::services::backup;
+use crate::services::photos::{PhotoUsage, usage as photo_usage};
 use crate::widgets::field_error::error_line;
 use leptos::prelude::*;
 
@@ -20,9 +21,28 @@ fn megabytes(bytes: Option<f64>) -> String {
 
 #[component]
 pub fn StorageScreen() -> impl IntoView {
+    let db = use_db();
+    let model = use_model();
     let info = RwSignal::new(None::<StorageInfo>);
-    let refresh = move || leptos::task::spawn_local(async move { info.set(Some(read().await)) });
+    let photos = RwSignal::new(None::<PhotoUsage>);
+    let refresh = move || {
+        let db = db.get_value();
+        leptos::task::spawn_local(async move {
+            info.set(Some(read().await));
+            photos.set(photo_usage(&db).await.ok());
+        })
+    };
     refresh();
+    // Photos kept until the ledger has confirmed them: those of bundles it still lacks.
+    let undelivered = move || {
+        model.with(|m| {
+            m.bundles
+                .iter()
+                .filter_map(|b| b.blob_progress())
+                .map(|(delivered, named)| named - delivered)
+                .sum::<usize>()
+        })
+    };
     let on_persist = move |_| {
         leptos::task::spawn_local(async move {
             request_persistence().await;
@@ -49,6 +69,35 @@ pub fn StorageScreen() -> impl IntoView {
                     })}
                 }
             })}
+            {move || photos.get().map(|p| {
+                let ((own, own_bytes), (pulled, pulled_bytes)) = (p.own, p.pulled);
+                let (own_size, pulled_size) = (megabytes(Some(own_bytes)), megabytes(Some(pulled_bytes)));
+                view! {
+                    <p class="photo-usage">
+                        {t_string(
+                            format!("照片及签名：{own} 个文件，{own_size}"),
+                            format!("Photos and signatures: {own} files, {own_size}"),
+                        )}
+                        {(pulled > 0).then(|| t_string(
+                            format!("；台账下发的照片：{pulled} 个文件，{pulled_size}"),
+                            format!("; photos pulled from the ledger: {pulled} files, {pulled_size}"),
+                        ))}
+                    </p>
+                }
+            })}
+            <p class="hint" hidden=move || undelivered() == 0>
+                {move || {
+                    let n = undelivered();
+                    t_string(
+                        format!("{n} 张照片尚未送达台账，送达前保留在本机。"),
+                        format!("{n} photos are not delivered to the ledger yet; they stay on this device until they are."),
+                    )
+                }}
+            </p>
+            <p><small>{t(
+                "检查记录引用的照片始终保留在本机（上传后也保留）；不再被引用的照片（已从隐患中删除的）会被清除。",
+                "Photos a record refers to stay on this device, also after upload; photos no record refers to any more (removed from a finding) are deleted.",
+            )}</small></p>
             <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </section>
         <BackupRestore />

@@ -17,8 +17,39 @@ pub async fn send_signed(
     path: &str,
     body: Option<&str>,
 ) -> Result<Reply, StorageError> {
-    let headers = signature_headers(key, method, path, body).await?;
+    let digest = body.map(|b| httpsig::content_digest(b.as_bytes()));
+    let headers = signature_headers(key, method, path, digest).await?;
     http::send(method, path, body, &headers).await
+}
+
+/// Sends `method path` with `body` (a stored file, e.g. a photo's Blob, of type `media_type`)
+/// signed by `key`. The file is named by `sha256`, the hex SHA-256 of its bytes: the
+/// `Content-Digest` is made from it, so the bytes are never read here (the browser streams the
+/// Blob from disk), and the ledger checks them against the name.
+pub async fn send_signed_file(
+    key: &DeviceKey,
+    method: &str,
+    path: &str,
+    body: &wasm_bindgen::JsValue,
+    media_type: &str,
+    sha256: &str,
+) -> Result<Reply, StorageError> {
+    let digest =
+        hex_bytes(sha256).ok_or_else(|| StorageError(format!("not a SHA-256: {sha256}")))?;
+    let digest = format!("sha-256=:{}:", paicha_core::dsse::b64_encode(&digest));
+    let headers = signature_headers(key, method, path, Some(digest)).await?;
+    http::send_bytes(method, path, body, media_type, &headers).await
+}
+
+/// The bytes `hex` spells (pairs of lower- or upper-case hex digits).
+fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// `GET path` signed by `key`: (media type, bytes); anything but 200 is an error.
@@ -30,26 +61,24 @@ pub async fn get_signed_bytes(
     http::get_bytes_with(path, &headers).await
 }
 
-/// The header fields that sign `method path` (and its body's digest).
+/// The header fields that sign `method path` (and, for a request with a body, its
+/// `Content-Digest` field `digest`).
 async fn signature_headers(
     key: &DeviceKey,
     method: &str,
     path: &str,
-    body: Option<&str>,
+    digest: Option<String>,
 ) -> Result<Vec<(&'static str, String)>, StorageError> {
     let target_uri = http::absolute(path)?;
     let mut headers: Vec<(&str, String)> = Vec::new();
-    if let Some(body) = body {
-        headers.push(("Content-Digest", httpsig::content_digest(body.as_bytes())));
+    let has_body = digest.is_some();
+    if let Some(digest) = digest {
+        headers.push(("Content-Digest", digest));
     }
     // A v4 UUID without hyphens: 32 random hex digits, used once.
     let nonce = new_uuid().simple().to_string();
-    let params = httpsig::device_params(
-        body.is_some(),
-        now().timestamp(),
-        &nonce,
-        &key.key_id.to_string(),
-    );
+    let params =
+        httpsig::device_params(has_body, now().timestamp(), &nonce, &key.key_id.to_string());
     let covered: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let request = httpsig::Request {
         method,
@@ -63,4 +92,20 @@ async fn signature_headers(
     headers.push(("Signature-Input", input));
     headers.push(("Signature", signature));
     Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_file_named_by_its_hash_has_the_digest_of_its_bytes() {
+        let bytes = b"{\"hello\": \"world\"}\n";
+        let named = super::hex_bytes(&paicha_core::sha256_hex(bytes)).unwrap();
+        assert_eq!(
+            format!("sha-256=:{}:", paicha_core::dsse::b64_encode(&named)),
+            paicha_core::httpsig::content_digest(bytes)
+        );
+        assert_eq!(super::hex_bytes("0aFf"), Some(vec![10, 255]));
+        assert_eq!(super::hex_bytes("abc"), None);
+        assert_eq!(super::hex_bytes("zz"), None);
+    }
 }

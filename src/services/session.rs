@@ -1,5 +1,6 @@
 //! Loading the app's data and starting what keeps it: the persistence Effect (`model::data`),
-//! the checklist catalog's updates, the uploader and the puller (`sync`); and registering the inspector. All of it
+//! the checklist catalog's updates, the uploader, the puller (`sync`) and the photo store's
+//! pruning; and registering the inspector. All of it
 //! is code the first screen does not need (it shows the stored summary), so it is loaded on
 //! demand, with the screens' chunk, as soon as the first screen is up (issue 8).
 
@@ -13,7 +14,7 @@ use crate::platform::device_key::DeviceKey;
 use crate::platform::lazy::{Task, on_demand};
 use crate::platform::storage::{self, StorageError};
 use crate::platform::{storage_info, timing};
-use crate::services::{checklists, outbox, regions, sync};
+use crate::services::{checklists, outbox, photos, regions, sync};
 use leptos::prelude::*;
 
 /// Starts loading the data; `stored` is the summary read at start-up (what storage holds).
@@ -79,9 +80,23 @@ on_demand! {
             });
             outbox::start_uploader(app);
             sync::start_puller(app);
+            prune_photos(app);
             Ok(app)
         })
     }
+}
+
+/// Deletes the stored photos no record refers to any more (`services::photos::prune`), in the
+/// background: a photo removed from an answer while its deletion could not run, or one whose
+/// answer was never written.
+fn prune_photos(app: AppContext) {
+    let keep = app.model.with_untracked(|m| m.files_in_use());
+    let db = app.db.get_value();
+    leptos::task::spawn_local(async move {
+        if let Err(e) = photos::prune(&db, &keep).await {
+            leptos::logging::warn!("unused photos not deleted yet: {e}");
+        }
+    });
 }
 
 /// Registration: creates (or loads) the device key, then stores the profile. Called from the

@@ -1,7 +1,9 @@
-//! Sealed inspection → signed DSSE bundle. A created bundle is stored verbatim with the
-//! advanced hash chain in one transaction (bundle record, envelope, chain: a write outside the
-//! persistence Effect, because the envelope is not part of the model and must be on disk before
-//! the inspector is told it exists), so it is never lost and a re-download gives the same bytes.
+//! Sealed inspection → signed DSSE bundle (payload version 2: it names its photos, whose bytes
+//! go beside it, to the ledger or into a transfer archive). A created bundle is stored verbatim
+//! with the advanced hash chain in one transaction (bundle record, envelope, chain: a write
+//! outside the persistence Effect, because the envelope is not part of the model and must be on
+//! disk before the inspector is told it exists), so it is never lost and a re-download gives
+//! the same bytes.
 
 use crate::model::BundleRecord;
 use crate::model::context::AppContext;
@@ -10,14 +12,17 @@ use crate::platform::APP_VERSION;
 use crate::platform::clock::now;
 use crate::platform::download;
 use crate::platform::ids::new_uuid;
-use crate::platform::storage::{self, StorageError};
+use crate::platform::storage::{self, Db, StorageError};
 use crate::services::{outbox, photos};
+use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
+use paicha_core::archive;
 use paicha_core::bundle::{BundlePayload, DeviceInfo, PAYLOAD_TYPE};
 use paicha_core::dsse::{Envelope, pae};
 use paicha_core::sha256_hex;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
+use web_sys::Blob;
 
 /// `paicha-<site credit code>-<yyyymmdd>-<sequence>.json`
 fn file_name(credit_code: &str, created: &chrono::DateTime<chrono::Utc>, sequence: u64) -> String {
@@ -66,7 +71,7 @@ pub async fn create_bundle(
             hashes.push(reference.to_string());
         }
     }
-    let attachments = photos::attachments(&app.db.get_value(), &hashes).await?;
+    let (attachments, blob_crc32) = photos::attachments(&app.db.get_value(), &hashes).await?;
     let payload = BundlePayload::new(
         new_uuid(),
         created_at,
@@ -78,10 +83,14 @@ pub async fn create_bundle(
     )
     .and_then(|p| p.with_attachments(attachments))
     .map_err(|e| StorageError(e.to_string()))?;
-    // A bundle with photos is tens of MB and exists in several forms along the way (photo
-    // bytes, their base64 in the payload, the payload JSON, the envelope): each is dropped as
-    // soon as the next exists, so that only two are alive at once.
+    // The payload names its files and carries none of their bytes (version 2): the envelope
+    // is a few KB however many photos there are, and the photos travel beside it.
     let (bundle_id, sequence) = (payload.bundle_id, payload.sequence);
+    let blobs: Vec<String> = payload
+        .attachments
+        .iter()
+        .map(|a| a.sha256.clone())
+        .collect();
     let bytes = payload.to_bytes();
     drop(payload);
     let signature = key.sign(&pae(PAYLOAD_TYPE, &bytes)).await?;
@@ -98,6 +107,9 @@ pub async fn create_bundle(
         inspection_ids,
         created_at,
         upload: Default::default(),
+        blobs,
+        blob_crc32,
+        missing_blobs: None,
     };
     let db = app.db.get_value();
     let key = BundleRecord::storage_key(record.bundle_id);
@@ -113,7 +125,73 @@ pub async fn create_bundle(
     Ok((record, envelope))
 }
 
-/// Offers the bundle (`envelope`, its JSON) as a download.
-pub fn download(record: &BundleRecord, envelope: &str) -> Result<(), StorageError> {
-    download::download(&record.file_name, "application/json", envelope.as_bytes())
+/// Offers the bundle as a download: its file (`envelope`, its JSON), or, when its payload
+/// names files, the transfer archive of the file and those files ([`transfer_archive`]).
+pub async fn download(db: &Db, record: &BundleRecord, envelope: &str) -> Result<(), StorageError> {
+    if record.blobs.is_empty() {
+        return download::download(&record.file_name, "application/json", envelope.as_bytes());
+    }
+    let archive = transfer_archive(db, record, envelope).await?;
+    download::download_blob(&record.download_name(), &archive)
+}
+
+/// The offline transfer archive of a bundle (`paicha_core::archive`): a stored ZIP holding
+/// `bundle.json` (the bundle file, `envelope`) and `blobs/<sha256>` for each file its payload
+/// names. Made as a Blob of parts: the headers made here, and each photo's own stored Blob as
+/// it is, so the archive is never assembled in the page's memory. A header needs its photo's
+/// CRC-32: the one computed when signing read the photo, kept in the record; a record without
+/// it (none today) has each photo read again, one at a time, and checked against its hash.
+pub async fn transfer_archive(
+    db: &Db,
+    record: &BundleRecord,
+    envelope: &str,
+) -> Result<Blob, StorageError> {
+    let too_large = |e: archive::ZipError| StorageError(e.to_string());
+    let mut zip = archive::ZipWriter::new();
+    let parts = Array::new();
+    let bundle = envelope.as_bytes();
+    let header = zip
+        .entry_header(
+            archive::BUNDLE_ENTRY,
+            bundle.len() as u64,
+            paicha_core::archive::crc32(bundle),
+        )
+        .map_err(too_large)?;
+    parts.push(&Uint8Array::from(header.as_slice()));
+    parts.push(&Uint8Array::from(bundle));
+    let known = record.blob_crc32.len() == record.blobs.len();
+    let (mut reader, mut bytes) = (photos::Reader::default(), Vec::new());
+    for (i, sha256) in record.blobs.iter().enumerate() {
+        let blob = photos::load_own(db, sha256).await?;
+        let (size, crc) = if known {
+            (blob_size(&blob), record.blob_crc32[i])
+        } else {
+            reader.read(&blob, &mut bytes).await?;
+            photos::check_hash(sha256, &sha256_hex(&bytes))?;
+            (bytes.len() as u64, paicha_core::archive::crc32(&bytes))
+        };
+        let name = archive::blob_entry_name(sha256);
+        let header = zip.entry_header(&name, size, crc).map_err(too_large)?;
+        parts.push(&Uint8Array::from(header.as_slice()));
+        parts.push(&blob);
+    }
+    parts.push(&Uint8Array::from(
+        zip.finish().map_err(too_large)?.as_slice(),
+    ));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/zip");
+    // The binding's name says u8 arrays; `new Blob` takes any parts, Blobs too (and reusing
+    // it keeps another binding out of the app shell's glue).
+    Ok(Blob::new_with_u8_array_sequence_and_options(
+        &parts, &options,
+    )?)
+}
+
+/// A Blob's size, without reading it (through `Reflect`: web-sys's `Blob::size` would add a
+/// binding to the app shell's glue).
+fn blob_size(blob: &Blob) -> u64 {
+    js_sys::Reflect::get(blob, &"size".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or_default() as u64
 }

@@ -9,7 +9,7 @@ use crate::model::context::{use_db, use_model};
 use crate::model::photos::PhotoTarget;
 use crate::platform::i18n::{localize, t, t_string};
 use crate::platform::storage::StorageError;
-use crate::services::photos::{JPEG, downscale, load_shown, short, store};
+use crate::services::photos::{JPEG, delete_when_unused, downscale, load_shown, short, store};
 use js_sys::Promise;
 use leptos::prelude::*;
 use std::sync::{Arc, Mutex};
@@ -132,8 +132,11 @@ pub fn Photos(
     let remove = move |sha256: String| {
         let result =
             model.try_update(|m| target.with_value(|t| m.detach_photo_from(id, t, &sha256)));
-        if let Some(Err(e)) = result {
-            error.set(Some(e.to_string()));
+        match result {
+            Some(Err(e)) => error.set(Some(e.to_string())),
+            // The file goes too, once no other answer shows it.
+            Some(Ok(())) => delete_when_unused(db.get_value(), model, sha256),
+            None => {}
         }
     };
     let item_id = label.get_value();

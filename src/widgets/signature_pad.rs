@@ -107,12 +107,17 @@ pub fn SignaturePad(id: Uuid) -> impl IntoView {
             if generation.try_get_value() == Some(mine) {
                 match stored {
                     Ok(sha256) => {
+                        let previous = signature.try_get_untracked().flatten();
                         if let Some(Err(e)) =
                             model.try_update(|m| m.set_site_signature(id, Some(&sha256)))
                         {
                             error.try_set(Some(localize(&e.to_string())));
                         } else {
                             error.try_set(None);
+                            // The signature drawn before this stroke is no longer needed.
+                            if let Some(previous) = previous.filter(|p| *p != sha256) {
+                                photos::delete_when_unused(db, model, previous);
+                            }
                         }
                     }
                     Err(e) => {
@@ -165,12 +170,13 @@ pub fn SignaturePad(id: Uuid) -> impl IntoView {
                 f64::from(canvas.height()),
             );
         }
-        if signature.get_untracked().is_some() {
+        if let Some(previous) = signature.get_untracked() {
             model.update(|m| {
                 if let Err(e) = m.set_site_signature(id, None) {
                     leptos::logging::error!("{e}");
                 }
             });
+            photos::delete_when_unused(db.get_value(), model, previous);
         }
         error.set(None);
     };

@@ -10,6 +10,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { BROWSER_ENV, CHROMIUM, CHROMIUM_ARGS, ROOT, tempDir, useApp, waitForServiceWorker } from "./harness.mjs";
+import { readBundleDownload } from "./archive-helpers.mjs";
 import {
   hazardDescription,
   addPhoto,
@@ -105,11 +106,13 @@ test("offline: reload, and a whole inspection from start to signed export", asyn
     page.waitForEvent("download"),
     page.getByRole("button", { name: /签名并导出/ }).click(),
   ]);
-  const envelope = JSON.parse(await readFile(await download.path(), "utf8"));
-  const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  // The transfer archive: the bundle and the one photo it names beside it.
+  assert.match(download.suggestedFilename(), /\.zip$/);
+  const { payload, blobs } = await readBundleDownload(await download.path());
   assert.equal(Object.keys(payload.inspections[0].answers).length, 19);
-  // One photo file on nine findings: stored once, embedded once.
+  // One photo file on nine findings: stored once, named once, in the archive once.
   assert.equal(payload.attachments.length, 1);
+  assert.equal(blobs.size, 1);
   await assertAnswers(page, id, 19);
   await context.close();
 });

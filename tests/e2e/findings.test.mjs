@@ -12,7 +12,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, runLedger, useApp } from "./harness.mjs";
-import { addPhoto, assertAnswers, completeAndSeal, countAnswersOnScreen, fillOrder, photoFile, register, savedShown, seedStorage, startFireworksInspection, storeCounts, storedInspection } from "./app-helpers.mjs";
+import { addPhoto, assertAnswers, completeAndSeal, countAnswersOnScreen, fillOrder, photoFile, register, savedShown, seedStorage, startFireworksInspection, storeCounts, storeKeys, storedInspection } from "./app-helpers.mjs";
+import { attachmentBytes, readBundleDownload } from "./archive-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
 const PHONE = { width: 360, height: 640 };
@@ -252,10 +253,11 @@ test("three hazards with photos, completion blocked until the evidence is there,
   const file = path.join(env.work, download.suggestedFilename());
   await download.saveAs(file);
 
-  // The bundle: every reference is embedded exactly once, and each attachment's bytes hash
-  // to its sha256.
-  const envelope = JSON.parse(await readFile(file, "utf8"));
-  const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  // The download is the transfer archive (payload version 2): the bundle names every
+  // reference exactly once, and each file beside it hashes to its name and has its size.
+  assert.match(download.suggestedFilename(), /\.zip$/);
+  const bundle = await readBundleDownload(file);
+  const payload = bundle.payload;
   const inspection = payload.inspections[0];
   assert.ok(inspection.sealed_at);
   const answers = inspection.answers;
@@ -271,18 +273,22 @@ test("three hazards with photos, completion blocked until the evidence is there,
   const references = [answers["FW-05"].photos[0], answers["FW-02"].photos[0], signatureRef];
   assert.deepEqual([...byHash.keys()].sort(), [...references].sort());
   for (const a of payload.attachments) {
-    const bytes = Buffer.from(a.data, "base64");
+    assert.equal(a.data, undefined, "named, not embedded");
+    const bytes = attachmentBytes(bundle, a.sha256);
     assert.equal(sha256(bytes), a.sha256);
     assert.equal(bytes.length, a.size);
   }
-  const big = Buffer.from(byHash.get(answers["FW-05"].photos[0]).data, "base64");
+  const big = attachmentBytes(bundle, answers["FW-05"].photos[0]);
   assert.equal(byHash.get(answers["FW-05"].photos[0]).media_type, "image/jpeg");
   assert.deepEqual(jpegSize(big), { width: 1600, height: 1200 }, "down-scaled to 1600 px");
-  const shared_ = Buffer.from(byHash.get(answers["FW-02"].photos[0]).data, "base64");
+  const shared_ = attachmentBytes(bundle, answers["FW-02"].photos[0]);
   assert.deepEqual(jpegSize(shared_), { width: 320, height: 240 }, "small photos keep their size");
   const signature = byHash.get(signatureRef);
   assert.equal(signature.media_type, "image/png");
-  assert.deepEqual(pngSize(Buffer.from(signature.data, "base64")), { width: 600, height: 240 });
+  assert.deepEqual(pngSize(attachmentBytes(bundle, signatureRef)), { width: 600, height: 240 });
+  // The photo removed from FW-08 and the signatures drawn before the last are gone from the
+  // device: only the files the inspection refers to are kept.
+  assert.deepEqual((await storeKeys(page, "photos")).sort(), [...references].sort());
 
   // The ledger's verifier accepts it.
   const verified = await runLedger(["verify", file]);
@@ -361,8 +367,7 @@ test("an inspection stored by schema v3 opens after the upgrade to v4, and its h
     page.waitForEvent("download"),
     page.getByRole("button", { name: /签名并导出/ }).click(),
   ]);
-  const envelope = JSON.parse(await readFile(await download.path(), "utf8"));
-  const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  const { payload } = await readBundleDownload(await download.path());
   assert.deepEqual(payload.inspections[0].checklist, started, "sealed against the version it was started with");
   assert.deepEqual(payload.attachments.map((a) => a.sha256), payload.inspections[0].answers["FW-07"].photos);
   await context.close();

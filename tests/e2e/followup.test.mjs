@@ -11,9 +11,10 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, runLedger, useApp } from "./harness.mjs";
+import { attachmentBytes, readBundleDownload } from "./archive-helpers.mjs";
 import { addPhoto, chooseSite, creditCode, drawSignature, fillCoInspector, fillOrder, photoFile, register, savedShown, startFireworksInspection, storedInspection } from "./app-helpers.mjs";
 
 const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
@@ -287,12 +288,13 @@ for (const size of [PHONE, TABLET]) {
     const exportButton = page.getByRole("button", { name: /签名并导出/ });
     await exportButton.waitFor();
 
-    // The bundle carries the reviews, their photos are embedded, and the ledger verifies it.
+    // The bundle carries the reviews, names their photos (which travel beside it, in the
+    // transfer archive), and the ledger verifies it.
     const [download] = await Promise.all([page.waitForEvent("download"), exportButton.click()]);
     const file = path.join(env.work, `${size.width}-${download.suggestedFilename()}`);
     await download.saveAs(file);
-    const envelope = JSON.parse(await readFile(file, "utf8"));
-    const payload = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+    const bundle = await readBundleDownload(file);
+    const payload = bundle.payload;
     const re = payload.inspections.find((i) => i.id === reId);
     assert.equal(re.kind, "reinspection");
     assert.deepEqual(
@@ -307,8 +309,8 @@ for (const size of [PHONE, TABLET]) {
     for (const review of re.reviews.filter((r) => r.outcome === "rectified")) {
       assert.equal(review.photos.length, 1);
       const attachment = byHash.get(review.photos[0]);
-      assert.ok(attachment, "the photo of the result is embedded");
-      assert.equal(sha256(Buffer.from(attachment.data, "base64")), attachment.sha256);
+      assert.ok(attachment, "the photo of the result is named");
+      assert.equal(sha256(attachmentBytes(bundle, attachment.sha256)), attachment.sha256);
     }
     const sealedFw06 = re.reviews.find((r) => r.hazard.item_id === "FW-06");
     assert.deepEqual([sealedFw06.escalation, sealedFw06.new_deadline], ["penalty_case", undefined]);

@@ -1,13 +1,14 @@
 // The outbox: a bundle exported offline waits, is refused while the device is not enrolled,
-// is uploaded after enrolment (into the inspector's account) and a retry, and a second upload
-// is reported as already received.
+// is uploaded after enrolment (into the inspector's account) and a retry, its photo after it,
+// and a second upload is reported as already received.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runLedger, useApp } from "./harness.mjs";
-import { addAccount, enrolKey } from "./access-helpers.mjs";
+import { addAccount, enrolKey, localhostUrl } from "./access-helpers.mjs";
+import { readBundleDownload } from "./archive-helpers.mjs";
 import { addPhoto, completeAndSeal, fillCoInspector, fillOrder, fillRegistration } from "./app-helpers.mjs";
 
 const env = useApp({ workDir: "paicha-outbox-" });
@@ -15,7 +16,8 @@ const env = useApp({ workDir: "paicha-outbox-" });
 test("export offline, upload when online, refuse until enrolled, then accept once", async () => {
   const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${env.server.url}/`);
+  // The ledger checks the signature of each photo's upload over its public origin, localhost.
+  await page.goto(`${localhostUrl(env.server)}/`);
   await fillRegistration(page, { name: "王五", cert: "EX-2026-7" });
   await page.getByRole("button", { name: /登记/ }).click();
   await page.getByRole("link", { name: /新建检查/ }).click();
@@ -38,8 +40,14 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
     page.waitForEvent("download"),
     page.getByRole("button", { name: /签名并导出/ }).click(),
   ]);
-  const file = path.join(env.work, download.suggestedFilename());
-  await download.saveAs(file);
+  // With a photo, the download is the transfer archive: the bundle file and the photo.
+  assert.match(download.suggestedFilename(), /^paicha-91440300708461136T-\d{8}-000001\.zip$/);
+  const archive = path.join(env.work, download.suggestedFilename());
+  await download.saveAs(archive);
+  const bundle = await readBundleDownload(archive);
+  assert.equal(bundle.blobs.size, 1);
+  const file = path.join(env.work, "bundle.json");
+  await writeFile(file, bundle.text);
   await page.getByRole("link", { name: /上传状态/ }).click();
   const entry = page.getByRole("listitem", { name: new RegExp(download.suggestedFilename()) });
   await entry.getByText(/待上传/).waitFor();
@@ -63,8 +71,9 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   await enrolKey(env.server, file, account.id);
   await page.getByRole("button", { name: /立即上传/ }).click();
   await entry.getByText(/已上传/).waitFor();
+  await entry.getByText(/照片 1 \/ 1 已送达/).waitFor();
 
-  // The same bytes again are recognised, not imported twice.
+  // The same bytes again are recognised, not imported twice, and nothing is missing.
   const envelope = await readFile(file, "utf8");
   const second = await page.evaluate(async (body) => {
     const r = await fetch("api/bundles", { method: "POST", body, headers: { "Content-Type": "application/json" } });
@@ -72,6 +81,7 @@ test("export offline, upload when online, refuse until enrolled, then accept onc
   }, envelope);
   assert.equal(second.status, 200);
   assert.equal(second.body.status, "already_imported");
+  assert.deepEqual(second.body.missing_blobs ?? [], []);
 
   // The finding is on the ledger's hazard list.
   const csv = await runLedger(["export", "hazards", "--format", "csv"], { dataDir: env.server.dataDir });
