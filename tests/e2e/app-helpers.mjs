@@ -227,13 +227,8 @@ function crc32(bytes) {
   return ~crc >>> 0;
 }
 
-/**
- * A valid RGB PNG built with zlib: the left half `left`, the right half `right` ([r, g, b]).
- * Large sizes are cheap (the rows compress to almost nothing).
- */
-export function makePng(width, height, left = [255, 102, 0], right = [18, 53, 91]) {
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set(x < width / 2 ? left : right, 1 + x * 3);
+/** A valid RGB PNG built with zlib from one row (`1 + width * 3` bytes, filter byte first) repeated. */
+export function pngOfRow(width, height, row) {
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
   const chunk = (type, data) => {
     const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
@@ -253,6 +248,16 @@ export function makePng(width, height, left = [255, 102, 0], right = [18, 53, 91
     chunk("IDAT", deflateSync(raw)),
     chunk("IEND", Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * A valid RGB PNG: the left half `left`, the right half `right` ([r, g, b]). Large sizes are
+ * cheap (the rows compress to almost nothing).
+ */
+export function makePng(width, height, left = [255, 102, 0], right = [18, 53, 91]) {
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x++) row.set(x < width / 2 ? left : right, 1 + x * 3);
+  return pngOfRow(width, height, row);
 }
 
 /** A small photo file for `setInputFiles`. */

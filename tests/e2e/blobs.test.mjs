@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { deflateSync } from "node:zlib";
 import { runLedger, tempDir, useApp } from "./harness.mjs";
 import { addAccount, enrolKey, localhostUrl } from "./access-helpers.mjs";
-import { drawSignature, fillCoInspector, fillOrder, fillRegistration, savedShown } from "./app-helpers.mjs";
+import { drawSignature, fillCoInspector, fillOrder, fillRegistration, pngOfRow, savedShown } from "./app-helpers.mjs";
 import { readBundleDownload } from "./archive-helpers.mjs";
 
 const env = useApp({ workDir: "paicha-blobs-" });
@@ -28,15 +27,6 @@ async function until(predicate, what, ms = 60_000) {
   }
 }
 
-function crc32(bytes) {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
 /**
  * Photo number `n` (below 256): a 64×48 PNG of eight vertical stripes, black or white by the
  * bits of `n`, so that every photo stays distinct after the app re-encodes it as JPEG.
@@ -48,24 +38,7 @@ function stripes(n) {
     const on = (n >> Math.floor(x / 8)) & 1;
     row.fill(on ? 255 : 0, 1 + x * 3, 4 + x * 3);
   }
-  const chunk = (type, data) => {
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const png = Buffer.concat([
-    Buffer.from("89504e470d0a1a0a", "hex"),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  const png = pngOfRow(width, height, row);
   return { name: `IMG_${String(n).padStart(4, "0")}.png`, mimeType: "image/png", buffer: png };
 }
 
