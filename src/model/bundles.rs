@@ -138,6 +138,14 @@ impl BundleRecord {
     }
 }
 
+impl BundleRecord {
+    /// Whether the ledger confirmed the envelope and every file it names.
+    pub fn is_delivered(&self) -> bool {
+        matches!(self.upload, UploadState::Uploaded { .. })
+            && self.missing_blobs.as_ref().is_some_and(Vec::is_empty)
+    }
+}
+
 impl Model {
     pub fn bundle_for(&self, inspection: Uuid) -> Option<&BundleRecord> {
         self.bundles

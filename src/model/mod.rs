@@ -53,6 +53,18 @@ pub enum RecordKey {
     Pulled(String),
     /// Where the next pull starts, and when the last full pull finished.
     PullState,
+    /// The device's settings ([`DeviceSettings`]).
+    Settings,
+}
+
+/// Choices that belong to this device (stored in `kv`, never in a backup). A state stored
+/// before a setting existed loads with its default.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeviceSettings {
+    /// Delete a photo from the device once the ledger holds it (`model::photos`); off by
+    /// default: the device keeps its evidence unless the person chooses otherwise.
+    #[serde(default)]
+    pub free_delivered_photos: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -66,6 +78,7 @@ pub struct Model {
     pub pulled: BTreeMap<String, pulled::Pulled>,
     /// Where the next pull starts, and the day of the last full one.
     pub pull: pulled::PullState,
+    pub settings: DeviceSettings,
     /// Bumped on every change of a record; the persistence Effect compares it with what it wrote.
     revisions: BTreeMap<RecordKey, u64>,
     next_revision: u64,

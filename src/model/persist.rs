@@ -23,6 +23,8 @@ pub const PROFILE: &str = "profile";
 pub const CHAIN: &str = "chain";
 /// Where the next pull starts and the day of the last full one (`kv`).
 pub const PULL_STATE: &str = "pull_state";
+/// The device's settings (`kv`, [`super::DeviceSettings`]).
+pub const SETTINGS: &str = "settings";
 
 /// What the user sees about their latest edits.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +47,7 @@ pub fn answer_key(inspection: Uuid, item: &str) -> String {
 }
 
 /// The records [`load_from`] needs, read together in one transaction ([`Db::read`]).
-pub const READS: [Read<'static>; 9] = [
+pub const READS: [Read<'static>; 10] = [
     Read::Get(storage::KV, PROFILE),
     Read::Get(storage::KV, CHAIN),
     Read::GetAll(storage::INSPECTIONS),
@@ -55,6 +57,7 @@ pub const READS: [Read<'static>; 9] = [
     Read::GetAll(storage::SITES),
     Read::GetAll(storage::PULLED),
     Read::Get(storage::KV, PULL_STATE),
+    Read::Get(storage::KV, SETTINGS),
 ];
 
 fn optional(value: &wasm_bindgen::JsValue) -> Option<&wasm_bindgen::JsValue> {
@@ -78,6 +81,7 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
         site_values,
         pulled_values,
         pull_state,
+        settings,
     ] = values
     else {
         return Err(StorageError(
@@ -155,6 +159,9 @@ pub async fn load_from(db: &Db, values: &[wasm_bindgen::JsValue]) -> Result<Mode
     }
     if let Some(v) = optional(pull_state) {
         model.pull = storage::from_js(v)?;
+    }
+    if let Some(v) = optional(settings) {
+        model.settings = storage::from_js(v)?;
     }
     Ok(model)
 }
@@ -235,6 +242,11 @@ fn op(model: &Model, key: &RecordKey) -> Option<Op> {
 fn record(model: &Model, key: &RecordKey) -> Option<Write> {
     match key {
         RecordKey::Pulled(_) | RecordKey::PullState => None,
+        RecordKey::Settings => Some((
+            storage::KV,
+            SETTINGS.to_string(),
+            storage::to_js(&model.settings),
+        )),
         RecordKey::Profile => model
             .profile
             .as_ref()

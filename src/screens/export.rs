@@ -6,7 +6,7 @@ use crate::platform::clock::local_time;
 use crate::platform::i18n::{localize, t};
 use crate::platform::route::Route;
 use crate::platform::share::{self, ShareError};
-use crate::services::signing::{create_bundle, download, transfer_archive};
+use crate::services::signing::{FREED, create_bundle, download, transfer_archive};
 use crate::widgets::field_error::error_line;
 use crate::widgets::record_links::RecordLinks;
 use leptos::prelude::*;
@@ -39,12 +39,30 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
             busy.set(false);
         });
     };
+    // The photos were freed once the ledger held them: the signed file alone is offered.
+    let freed = RwSignal::new(false);
     let on_download = move |_| {
         if let Some(record) = bundle() {
             leptos::task::spawn_local(async move {
                 let db = db.get_value();
                 let result = match envelope(&db, &record).await {
                     Ok(envelope) => download(&db, &record, &envelope).await,
+                    Err(e) => Err(e),
+                };
+                freed.set(matches!(&result, Err(e) if e.0 == FREED));
+                error.set(result.err().map(|e| localize(&e.to_string())));
+            });
+        }
+    };
+    let on_json = move |_| {
+        if let Some(record) = bundle() {
+            leptos::task::spawn_local(async move {
+                let result = match envelope(&db.get_value(), &record).await {
+                    Ok(envelope) => crate::platform::download::download(
+                        &record.file_name,
+                        "application/json",
+                        envelope.as_bytes(),
+                    ),
                     Err(e) => Err(e),
                 };
                 error.set(result.err().map(|e| localize(&e.to_string())));
@@ -93,6 +111,9 @@ pub fn ExportScreen(id: Uuid) -> impl IntoView {
                 fallback=move || view! {
                     <p role="status">{t("已生成签名文件：", "Signed bundle: ")} <span class="mono">{move || bundle().map(|b| b.download_name())}</span></p>
                     <button type="button" class="primary" on:click=on_download>{t("再次下载签名文件", "Download the signed file again")}</button>
+                    <Show when=move || freed.get()>
+                        <button type="button" on:click=on_json>{t("仅下载签名文件（不含照片）", "Download the signed file alone (without photos)")}</button>
+                    </Show>
                     <Show when=share::available>
                         <button type="button" on:click=on_share>{t("分享", "Share")}</button>
                     </Show>

@@ -9,7 +9,7 @@ use crate::platform::route::Route;
 use crate::platform::storage::StorageError;
 use crate::platform::storage_info::{StorageInfo, read, request_persistence};
 use crate::services::backup;
-use crate::services::photos::{PhotoUsage, usage as photo_usage};
+use crate::services::photos::{self, PhotoUsage, usage as photo_usage};
 use crate::widgets::field_error::error_line;
 use leptos::prelude::*;
 
@@ -25,14 +25,42 @@ pub fn StorageScreen() -> impl IntoView {
     let model = use_model();
     let info = RwSignal::new(None::<StorageInfo>);
     let photos = RwSignal::new(None::<PhotoUsage>);
+    // The device's own stored files and their sizes: what "free now" would take away.
+    let stored = RwSignal::new(std::collections::BTreeMap::<String, f64>::new());
     let refresh = move || {
         let db = db.get_value();
         leptos::task::spawn_local(async move {
-            info.set(Some(read().await));
-            photos.set(photo_usage(&db).await.ok());
+            info.try_set(Some(read().await));
+            photos.try_set(photo_usage(&db).await.ok());
+            if let Ok(sizes) = photos::stored_sizes(&db).await {
+                stored.try_set(sizes);
+            }
         })
     };
     refresh();
+    // Photos the ledger holds that no other record needs and that are still on the device.
+    let freeable = move || {
+        let hashes = model.with(|m| m.freeable_photos());
+        stored.with(|s| {
+            hashes
+                .iter()
+                .filter_map(|h| s.get(h))
+                .fold((0usize, 0.0), |(n, b), size| (n + 1, b + size))
+        })
+    };
+    let free_on = move || model.with(|m| m.settings.free_delivered_photos);
+    let on_setting = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        model.update(|m| m.set_free_delivered_photos(on));
+        if on {
+            photos::free_delivered(db.get_value(), model, false, refresh);
+        }
+    };
+    let on_free = move |_| {
+        // A change in flight first reaches the disk; then the rule runs once.
+        model.update(|m| m.set_free_delivered_photos(m.settings.free_delivered_photos));
+        photos::free_delivered(db.get_value(), model, true, refresh);
+    };
     // Photos kept until the ledger has confirmed them: those of bundles it still lacks.
     let undelivered = move || {
         model.with(|m| {
@@ -94,10 +122,31 @@ pub fn StorageScreen() -> impl IntoView {
                     )
                 }}
             </p>
-            <p><small>{t(
-                "检查记录引用的照片始终保留在本机（上传后也保留）；不再被引用的照片（已从隐患中删除的）会被清除。",
-                "Photos a record refers to stay on this device, also after upload; photos no record refers to any more (removed from a finding) are deleted.",
-            )}</small></p>
+            <label class="check">
+                <input type="checkbox" prop:checked=free_on on:change=on_setting />
+                {t("照片送达台账后从本机释放", "Free photos from this device once the ledger holds them")}
+            </label>
+            {move || {
+                let (n, bytes) = freeable();
+                (n > 0).then(|| {
+                    let size = megabytes(Some(bytes));
+                    view! {
+                        <button type="button" on:click=on_free>
+                            {t_string(
+                                format!("释放已送达的照片（{n} 个文件，{size}）"),
+                                format!("Free delivered photos now ({n} files, {size})"),
+                            )}
+                        </button>
+                    }
+                })
+            }}
+            <p><small>{move || if free_on() {
+                t("照片在台账确认收到后从本机删除（台账保存着它们）；不再被引用的照片（已从隐患中删除的）会被清除。",
+                  "Photos are deleted from this device once the ledger has confirmed them (the ledger holds them); photos no record refers to any more (removed from a finding) are deleted.")
+            } else {
+                t("检查记录引用的照片始终保留在本机（上传后也保留）；不再被引用的照片（已从隐患中删除的）会被清除。",
+                  "Photos a record refers to stay on this device, also after upload; photos no record refers to any more (removed from a finding) are deleted.")
+            }}</small></p>
             <a class="button" href=Route::Home.href()>{t("返回首页", "Home")}</a>
         </section>
         <BackupRestore />
@@ -115,6 +164,7 @@ fn session() -> Option<web_sys::Storage> {
 #[component]
 fn BackupRestore() -> impl IntoView {
     let db = use_db();
+    let model = use_model();
     let message = RwSignal::new(session().and_then(|s| {
         let report = s.get_item(REPORT_KEY).ok().flatten();
         let _ = s.remove_item(REPORT_KEY);
@@ -126,7 +176,20 @@ fn BackupRestore() -> impl IntoView {
         busy.set(true);
         let db = db.get_value();
         leptos::task::spawn_local(async move {
+            let mut freed = 0;
             let result = backup::create(&db).await.and_then(|b| {
+                // Photos the ledger holds and this device freed are not in it: said, not failed.
+                let kept = b.stores.get(crate::platform::storage::PHOTOS);
+                freed = model.with_untracked(|m| {
+                    m.bundles
+                        .iter()
+                        .filter(|b| b.is_delivered())
+                        .flat_map(|b| b.blobs.iter())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .filter(|h| !kept.is_some_and(|k| k.contains_key(*h)))
+                        .count()
+                });
                 // `2026-11-29 08:05` → `20261129-0805`
                 let stamp: String = local_minute(b.created_at.timestamp_millis())
                     .chars()
@@ -137,6 +200,12 @@ fn BackupRestore() -> impl IntoView {
                 let text = serde_json::to_string(&b).map_err(|e| StorageError(e.to_string()))?;
                 download(&name, "application/json", text.as_bytes())
             });
+            if result.is_ok() && freed > 0 {
+                message.set(Some(t_string(
+                    format!("备份已下载；{freed} 张照片已送达台账并已从本机释放，未包含在备份中。"),
+                    format!("Backup downloaded; {freed} photos held by the ledger and freed from this device are not included."),
+                )));
+            }
             error.set(result.err().map(|e| {
                 format!(
                     "{}{}",

@@ -25,6 +25,8 @@ const DEVICE_ONLY: &[&str] = &[
     summary::KEY,
     // The ledger's, like the store below.
     persist::PULL_STATE,
+    // A choice for this device only (whether delivered photos are freed).
+    persist::SETTINGS,
 ];
 /// Stores never copied: what was pulled from the ledger is the ledger's data, readable only
 /// where its person holds a role; a device pulls it again itself.

@@ -222,6 +222,10 @@ on_demand! {
                     break;
                 }
             }
+            // Photos the ledger now holds go, if the person chose so, once that is stored.
+            if app.model.with_untracked(|m| m.settings.free_delivered_photos) {
+                photos::free_delivered(app.db.get_value(), app.model, false, || ());
+            }
         })
     }
 }

@@ -8,8 +8,11 @@
 //! storage full) is reported naming the photo and changes nothing else.
 //!
 //! Keeping: a file stays while a record refers to it. Sealed inspections are never removed,
-//! so a bundle's photos stay on the device until, and after, the ledger has confirmed every
-//! one of them. A photo no record refers to any more (removed from an answer, a signature
+//! so a bundle's photos stay on the device until, and by default after, the ledger has
+//! confirmed every one of them; with the device setting "free photos once the ledger holds
+//! them" on, they are deleted once that confirmation is stored ([`free_delivered`],
+//! `Model::photos_to_free`): the device then shows that the ledger holds them
+//! (`Model::held_by_ledger`) instead of the photo. A photo no record refers to any more (removed from an answer, a signature
 //! drawn again, a write whose record never followed) is deleted: at once when the change that
 //! dropped it is stored ([`delete_when_unused`]), and at start-up ([`prune`]).
 
@@ -442,6 +445,64 @@ pub fn delete_when_unused(db: Db, model: RwSignal<Model>, sha256: String) {
             }
         });
     });
+}
+
+/// Deletes the stored files `hashes` in one transaction (those already gone are no error).
+pub async fn free(db: &Db, hashes: &[String]) -> Result<(), StorageError> {
+    let deletes: Vec<(&str, &str)> = hashes
+        .iter()
+        .map(|k| (storage::PHOTOS, k.as_str()))
+        .collect();
+    db.write(&[], &deletes).await
+}
+
+/// Once every change made so far (the ledger's last confirmation) is durably stored, deletes
+/// the files the model then says may go: [`Model::photos_to_free`] (nothing while the setting
+/// is off), or with `always` [`Model::freeable_photos`] (the person's "free now"); then
+/// `done`.
+pub fn free_delivered(db: Db, model: RwSignal<Model>, always: bool, done: impl FnOnce() + 'static) {
+    persist::after_saved(move || {
+        let Some(gone) = model.try_with_untracked(|m| {
+            if always {
+                m.freeable_photos()
+            } else {
+                m.photos_to_free()
+            }
+        }) else {
+            return;
+        };
+        let gone: Vec<String> = gone.into_iter().collect();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = free(&db, &gone).await {
+                leptos::logging::warn!("delivered photos not freed yet: {e}");
+            }
+            done();
+        });
+    });
+}
+
+/// Each stored file of the device's own (photos, signatures) with its size in bytes (nothing
+/// is read but the Blobs' sizes).
+pub async fn stored_sizes(
+    db: &Db,
+) -> Result<std::collections::BTreeMap<String, f64>, StorageError> {
+    let values = db
+        .read(&[
+            storage::Read::GetAllKeys(storage::PHOTOS),
+            storage::Read::GetAll(storage::PHOTOS),
+        ])
+        .await?;
+    let (Some(keys), Some(blobs)) = (values.first(), values.get(1)) else {
+        return Ok(Default::default());
+    };
+    Ok(Array::from(keys)
+        .iter()
+        .zip(Array::from(blobs).iter())
+        .filter_map(|(k, b)| {
+            let size = Reflect::get(&b, &"size".into()).ok()?.as_f64()?;
+            Some((k.as_string()?, size))
+        })
+        .collect())
 }
 
 /// How much the photos on this device occupy.

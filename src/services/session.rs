@@ -88,9 +88,15 @@ on_demand! {
 
 /// Deletes the stored photos no record refers to any more (`services::photos::prune`), in the
 /// background: a photo removed from an answer while its deletion could not run, or one whose
-/// answer was never written.
+/// answer was never written; and, if the person chose so, those the ledger holds
+/// (`Model::photos_to_free`) whose freeing the page did not live to finish.
 fn prune_photos(app: AppContext) {
-    let keep = app.model.with_untracked(|m| m.files_in_use());
+    let keep = app.model.with_untracked(|m| {
+        let free = m.photos_to_free();
+        let mut keep = m.files_in_use();
+        keep.retain(|h| !free.contains(h));
+        keep
+    });
     let db = app.db.get_value();
     leptos::task::spawn_local(async move {
         if let Err(e) = photos::prune(&db, &keep).await {

@@ -135,6 +135,9 @@ pub async fn download(db: &Db, record: &BundleRecord, envelope: &str) -> Result<
     download::download_blob(&record.download_name(), &archive)
 }
 
+/// Why no archive is made of a bundle whose photos were freed after the ledger confirmed them.
+pub const FREED: &str = "照片已送达台账并已从本机释放，无法生成含照片的 .zip；台账保存着这些照片 / the photos are held by the ledger and were freed from this device, so no .zip with them can be made";
+
 /// The offline transfer archive of a bundle (`paicha_core::archive`): a stored ZIP holding
 /// `bundle.json` (the bundle file, `envelope`) and `blobs/<sha256>` for each file its payload
 /// names. Made as a Blob of parts: the headers made here, and each photo's own stored Blob as
@@ -162,7 +165,11 @@ pub async fn transfer_archive(
     let known = record.blob_crc32.len() == record.blobs.len();
     let (mut reader, mut bytes) = (photos::Reader::default(), Vec::new());
     for (i, sha256) in record.blobs.iter().enumerate() {
-        let blob = photos::load_own(db, sha256).await?;
+        let blob = match photos::load(db, sha256).await? {
+            Some(blob) => blob,
+            None if record.is_delivered() => return Err(StorageError(FREED.into())),
+            None => photos::load_own(db, sha256).await?,
+        };
         let (size, crc) = if known {
             (blob_size(&blob), record.blob_crc32[i])
         } else {

@@ -206,8 +206,11 @@ pub fn Photos(
 #[component]
 pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
     let db = use_db();
+    let model = use_model();
     let url = RwSignal::new(None::<String>);
     let failed = RwSignal::new(None::<String>);
+    // Absent because the ledger holds it and the device freed it: said so, not an error.
+    let freed = RwSignal::new(false);
     // (still shown, object URL): the URL is created after an await, possibly after cleanup.
     let holder: Arc<Mutex<(bool, Option<String>)>> = Arc::new(Mutex::new((true, None)));
     let on_loaded = holder.clone();
@@ -217,6 +220,10 @@ pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
         let created = match load_shown(&db, &key).await {
             Ok(Some(blob)) => web_sys::Url::create_object_url_with_blob(&blob)
                 .map_err(|e| StorageError::from(e).to_string()),
+            Ok(None) if model.with_untracked(|m| m.held_by_ledger(&key)) => {
+                freed.try_set(true);
+                return;
+            }
             Ok(None) => Err(format!(
                 "照片 {0} 不在本机存储中 / photo {0} is not stored on this device",
                 short(&key)
@@ -246,12 +253,27 @@ pub fn Thumbnail(sha256: String, label: Signal<String>) -> impl IntoView {
             let _ = web_sys::Url::revoke_object_url(&object_url);
         }
     });
-    // One element: the photo once loaded; if it cannot be loaded, its alt text says why.
-    view! {
-        <img class="thumbnail" src=move || url.get()
-            alt=move || match failed.get() {
-                Some(e) => format!("{} — {}", label.get(), localize(&e)),
-                None => label.get(),
-            } />
+    // One element: the photo once loaded; if it cannot be loaded, its alt text says why; a
+    // freed photo is a placeholder that says where it is.
+    move || {
+        if freed.get() {
+            let text = t(
+                "照片已送达台账，本机已释放",
+                "Held by the ledger; freed from this device",
+            );
+            return view! {
+                <span class="thumbnail photo-freed" role="img"
+                    aria-label=move || format!("{} — {text}", label.get())>{text}</span>
+            }
+            .into_any();
+        }
+        view! {
+            <img class="thumbnail" src=move || url.get()
+                alt=move || match failed.get() {
+                    Some(e) => format!("{} — {}", label.get(), localize(&e)),
+                    None => label.get(),
+                } />
+        }
+        .into_any()
     }
 }
