@@ -6,82 +6,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { runLedger, tempDir, useApp } from "./harness.mjs";
 import { addAccount, enrolKey, localhostUrl } from "./access-helpers.mjs";
-import { drawSignature, fillCoInspector, fillOrder, fillRegistration, pngOfRow, savedShown } from "./app-helpers.mjs";
+import { drawSignature } from "./app-helpers.mjs";
+import { hazardWithPhotos, sealAndExport, until } from "./photo-helpers.mjs";
 import { readBundleDownload } from "./archive-helpers.mjs";
 
 const env = useApp({ workDir: "paicha-blobs-" });
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves once `predicate()` holds, polling; fails naming `what` after `ms`. */
-async function until(predicate, what, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/**
- * Photo number `n` (below 256): a 64×48 PNG of eight vertical stripes, black or white by the
- * bits of `n`, so that every photo stays distinct after the app re-encodes it as JPEG.
- */
-function stripes(n) {
-  const [width, height] = [64, 48];
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) {
-    const on = (n >> Math.floor(x / 8)) & 1;
-    row.fill(on ? 255 : 0, 1 + x * 3, 4 + x * 3);
-  }
-  const png = pngOfRow(width, height, row);
-  return { name: `IMG_${String(n).padStart(4, "0")}.png`, mimeType: "image/png", buffer: png };
-}
-
-/**
- * Registers, starts a fireworks inspection with a major hazard on FW-07 holding `photos`
- * photos (chosen from the gallery at once) and opens the completion screen.
- */
-async function hazardWithPhotos(page, { name, cert, site, photos }) {
-  // The ledger checks a device's signature over its public origin, `localhost`.
-  await page.goto(`${localhostUrl(env.server)}/`);
-  await fillRegistration(page, { name, cert });
-  await page.getByRole("button", { name: /登记/ }).click();
-  await page.getByRole("link", { name: /新建检查/ }).click();
-  await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
-  await page.getByLabel("被检单位名称").fill(site);
-  await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
-  await fillCoInspector(page);
-  await page.getByRole("button", { name: /开始检查/ }).click();
-  await page.getByRole("radiogroup", { name: /^FW-07 / }).getByLabel(/重大隐患/).check();
-  const description = `${site}：防雷接地装置检测报告过期`;
-  await page.getByLabel("FW-07 隐患描述").fill(description);
-  await fillOrder(page, "FW-07", { major: true });
-  await page.getByLabel("FW-07 从相册选择").setInputFiles(Array.from({ length: photos }, (_, n) => stripes(n)));
-  const thumbnails = page.getByRole("img", { name: /^FW-07 照片 \d+$/ });
-  await until(async () => (await thumbnails.count()) === photos, `${photos} thumbnails`, 90_000);
-  await savedShown(page);
-  await page.getByRole("button", { name: /完成检查并签章/ }).click();
-  await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
-  return description;
-}
-
-/** Seals on the completion screen and downloads the export (offline: nothing is uploaded). */
-async function sealAndExport(page, context) {
-  await page.getByRole("button", { name: /签章封存/ }).click();
-  await context.setOffline(true);
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("button", { name: /签名并导出/ }).click(),
-  ]);
-  const file = path.join(env.work, download.suggestedFilename());
-  await download.saveAs(file);
-  return { file, name: download.suggestedFilename() };
-}
 
 /** Every file under `dir`, recursively: name → full path. */
 async function filesUnder(dir) {
@@ -92,12 +28,10 @@ async function filesUnder(dir) {
   return out;
 }
 
-/** Writes the archive's bundle file beside it and enrols its device key into a new account. */
-async function enrolFromArchive(server, bundle, zipFile, dataDir) {
-  const bundleFile = zipFile.replace(/\.zip$/, ".bundle.json");
-  await writeFile(bundleFile, bundle.text);
+/** Enrols the archive's device key (`keys add` reads its bundle file) into a new account. */
+async function enrolFromArchive(server, zipFile, dataDir) {
   const account = await addAccount({ ...server, dataDir }, "赵六", ["inspector@13"]);
-  await enrolKey(server, bundleFile, account.id, { dataDir });
+  await enrolKey(server, zipFile, account.id, { dataDir });
 }
 
 test("200 photos: the envelope, then each photo once, through two network cuts and a reload", async () => {
@@ -107,8 +41,8 @@ test("200 photos: the envelope, then each photo once, through two network cuts a
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e));
   const PHOTOS = 200;
-  const description = await hazardWithPhotos(page, { name: "赵六", cert: "EX-2026-200", site: "两百张照片烟花厂", photos: PHOTOS });
-  const { file, name } = await sealAndExport(page, context);
+  const description = await hazardWithPhotos(env.server, page, { name: "赵六", cert: "EX-2026-200", site: "两百张照片烟花厂", photos: PHOTOS });
+  const { file, name } = await sealAndExport(page, context, env.work);
   const photosReady = Date.now();
 
   // The download is the transfer archive: the bundle file and the 200 photos it names.
@@ -119,7 +53,7 @@ test("200 photos: the envelope, then each photo once, through two network cuts a
   assert.ok(bundle.payload.attachments.every((a) => !("data" in a)), "the payload carries no bytes");
   assert.ok(bundle.text.length < 64 * 1024, `the envelope is small: ${bundle.text.length} bytes`);
   const named = new Set(bundle.payload.attachments.map((a) => a.sha256));
-  await enrolFromArchive(env.server, bundle, file, env.server.dataDir);
+  await enrolFromArchive(env.server, file, env.server.dataDir);
 
   // Every PUT of a photo and its answer, as the page sees them.
   const puts = []; // { sha, confirmedBefore }
@@ -224,9 +158,9 @@ test("200 photos: the envelope, then each photo once, through two network cuts a
 test("the downloaded .zip imports into a fresh ledger with its photos and signature", async () => {
   const context = await env.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  const description = await hazardWithPhotos(page, { name: "孙七", cert: "EX-2026-ZIP", site: "传输文件烟花厂", photos: 3 });
+  const description = await hazardWithPhotos(env.server, page, { name: "孙七", cert: "EX-2026-ZIP", site: "传输文件烟花厂", photos: 3 });
   await drawSignature(page);
-  const { file, name } = await sealAndExport(page, context);
+  const { file, name } = await sealAndExport(page, context, env.work);
   assert.match(name, /\.zip$/);
   const bundle = await readBundleDownload(file);
   const signature = bundle.payload.inspections[0].site_signature;
@@ -253,7 +187,7 @@ test("the downloaded .zip imports into a fresh ledger with its photos and signat
 
   const dataDir = await tempDir("paicha-blobs-fresh-");
   try {
-    await enrolFromArchive(env.server, bundle, file, dataDir);
+    await enrolFromArchive(env.server, file, dataDir);
     const imported = await runLedger(["import", file], { dataDir });
     assert.equal(imported.code, 0, imported.stderr + imported.stdout);
     assert.match(imported.stdout, /imported 1/);

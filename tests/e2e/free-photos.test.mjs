@@ -5,61 +5,27 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { useApp } from "./harness.mjs";
 import { addAccount, enrolKey, localhostUrl } from "./access-helpers.mjs";
-import { fillCoInspector, fillOrder, fillRegistration, photoFile, savedShown, storeKeys } from "./app-helpers.mjs";
+import { storeKeys } from "./app-helpers.mjs";
+import { hazardWithPhotos, sealAndExport, until } from "./photo-helpers.mjs";
 import { readBundleDownload } from "./archive-helpers.mjs";
 
 const env = useApp({ workDir: "paicha-free-photos-" });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(predicate, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /**
  * Registers, records a major hazard on FW-07 with two photos, seals and downloads the export
- * offline, and enrols the device from the archive's bundle file. Returns the inspection id,
- * the download's name and the photos' hashes.
+ * offline, and enrols the device from the archive. Returns the inspection id, the download's
+ * name and the photos' hashes.
  */
 async function sealedWithPhotos(page, context, { name, cert, site }) {
-  await page.goto(`${localhostUrl(env.server)}/`);
-  await fillRegistration(page, { name, cert });
-  await page.getByRole("button", { name: /登记/ }).click();
-  await page.getByRole("link", { name: /新建检查/ }).click();
-  await page.getByRole("radio", { name: /烟花爆竹生产经营单位安全检查/ }).check();
-  await page.getByLabel("被检单位名称").fill(site);
-  await page.getByLabel("统一社会信用代码").fill("91440300708461136T");
-  await fillCoInspector(page);
-  await page.getByRole("button", { name: /开始检查/ }).click();
-  await page.getByRole("radiogroup", { name: /^FW-07 / }).getByLabel(/重大隐患/).check();
-  await page.getByLabel("FW-07 隐患描述").fill(`${site}：防雷接地装置检测报告过期`);
-  await fillOrder(page, "FW-07", { major: true });
-  await page
-    .getByLabel("FW-07 从相册选择")
-    .setInputFiles([photoFile("a.png", 64, 48, [255, 0, 0], [0, 0, 255]), photoFile("b.png", 64, 48, [0, 255, 0], [9, 9, 9])]);
-  await until(async () => (await page.getByRole("img", { name: /^FW-07 照片 \d+$/ }).count()) === 2, "2 thumbnails");
-  await savedShown(page);
-  await page.getByRole("button", { name: /完成检查并签章/ }).click();
-  await page.getByRole("heading", { name: /^完成检查/ }).waitFor();
-  const id = page.url().match(/#\/complete\/([0-9a-f-]{36})/)[1];
-  await page.getByRole("button", { name: /签章封存/ }).click();
-  await context.setOffline(true);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /签名并导出/ }).click()]);
-  const file = path.join(env.work, download.suggestedFilename());
-  await download.saveAs(file);
+  await hazardWithPhotos(env.server, page, { name, cert, site, photos: 2 });
+  const { file, name: download, id } = await sealAndExport(page, context, env.work);
   const bundle = await readBundleDownload(file);
-  const bundleFile = file.replace(/\.zip$/, ".bundle.json");
-  await writeFile(bundleFile, bundle.text);
   const account = await addAccount(env.server, name, ["inspector@13"]);
-  await enrolKey(env.server, bundleFile, account.id);
-  return { id, name: download.suggestedFilename(), hashes: [...bundle.blobs.keys()] };
+  await enrolKey(env.server, file, account.id);
+  return { id, name: download, hashes: [...bundle.blobs.keys()] };
 }
 
 /** Goes online and uploads from the outbox until the bundle and both photos are delivered. */
