@@ -67,13 +67,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(BlobReceipt::NotNamed);
         };
-        let size: i64 = row.try_get("size")?;
-        let named = Attachment {
-            sha256: sha256.to_string(),
-            media_type: row.try_get("media_type")?,
-            size: u64::try_from(size).unwrap_or_default(),
-            data: None,
-        };
+        let named = named_file(sha256, row.try_get("media_type")?, row.try_get("size")?)?;
         if let Err(refused) = named.check_blob(&bytes) {
             return Ok(BlobReceipt::Refused(refused));
         }
@@ -208,13 +202,7 @@ impl Store {
                 report.awaited += 1;
                 continue;
             }
-            let size: i64 = row.try_get("size")?;
-            let named = Attachment {
-                sha256: sha256.clone(),
-                media_type: String::new(),
-                size: u64::try_from(size).unwrap_or_default(),
-                data: None,
-            };
+            let named = named_file(&sha256, String::new(), row.try_get("size")?)?;
             match self.blobs.get(&sha256).await? {
                 None => report
                     .problems
@@ -241,17 +229,26 @@ impl Store {
     pub async fn collect_orphan_blobs(&self) -> Result<usize, StoreError> {
         let mut removed = 0;
         for sha256 in self.blobs.list().await? {
-            let named: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM attachments WHERE sha256 = $1 AND stored_at IS NOT NULL",
-            )
-            .bind(sha256.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-            if named.is_none() {
+            if self.missing_or_unknown(&sha256).await? {
                 self.blobs.delete(&sha256).await?;
                 removed += 1;
             }
         }
         Ok(removed)
     }
+}
+
+/// A stored row's file as the attachment it names, to check bytes against (a negative size is
+/// a corrupt row, never a size of 0).
+fn named_file(sha256: &str, media_type: String, size: i64) -> Result<Attachment, StoreError> {
+    let size = u64::try_from(size).map_err(|_| StoreError::Corrupt {
+        table: "attachments",
+        detail: format!("attachment {sha256}: size {size}"),
+    })?;
+    Ok(Attachment {
+        sha256: sha256.to_string(),
+        media_type,
+        size,
+        data: None,
+    })
 }
