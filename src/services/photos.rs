@@ -259,24 +259,32 @@ pub async fn prune_pulled(db: &Db, keep: &[String]) -> Result<(), StorageError> 
         .iter()
         .flat_map(|sha| [sha.clone(), thumbnail_key(sha)])
         .collect();
-    let keys = db
-        .read(&[storage::Read::GetAllKeys(storage::PULLED_PHOTOS)])
-        .await?;
-    let stored: Vec<String> = keys
+    let gone: Vec<String> = stored_keys(db, storage::PULLED_PHOTOS)
+        .await?
+        .into_iter()
+        .filter(|k| !keep.contains(k))
+        .collect();
+    delete_keys(db, storage::PULLED_PHOTOS, &gone).await
+}
+
+/// Every key of `store`.
+async fn stored_keys(db: &Db, store: &str) -> Result<Vec<String>, StorageError> {
+    let keys = db.read(&[storage::Read::GetAllKeys(store)]).await?;
+    Ok(keys
         .first()
         .map(|v| {
-            js_sys::Array::from(v)
+            Array::from(v)
                 .iter()
                 .filter_map(|k| k.as_string())
                 .collect()
         })
-        .unwrap_or_default();
-    let gone: Vec<(&str, &str)> = stored
-        .iter()
-        .filter(|k| !keep.contains(*k))
-        .map(|k| (storage::PULLED_PHOTOS, k.as_str()))
-        .collect();
-    db.write(&[], &gone).await
+        .unwrap_or_default())
+}
+
+/// Deletes `keys` of `store` in one transaction (those already gone are no error).
+async fn delete_keys(db: &Db, store: &str, keys: &[String]) -> Result<(), StorageError> {
+    let deletes: Vec<(&str, &str)> = keys.iter().map(|k| (store, k.as_str())).collect();
+    db.write(&[], &deletes).await
 }
 
 /// The stored files named by `hashes`, named as a version 2 payload's attachments (hash, size,
@@ -408,26 +416,12 @@ thread_local! {
 /// an answer, or one stored just before the page closed and never referred to. Files stored
 /// since the page was opened are left alone.
 pub async fn prune(db: &Db, keep: &HashSet<String>) -> Result<(), StorageError> {
-    let keys = db
-        .read(&[storage::Read::GetAllKeys(storage::PHOTOS)])
-        .await?;
-    let unused: Vec<String> = keys
-        .first()
-        .map(|v| {
-            Array::from(v)
-                .iter()
-                .filter_map(|k| k.as_string())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
+    let unused: Vec<String> = stored_keys(db, storage::PHOTOS)
+        .await?
         .into_iter()
         .filter(|k| !keep.contains(k) && !STORED.with(|s| s.borrow().contains(k)))
         .collect();
-    let deletes: Vec<(&str, &str)> = unused
-        .iter()
-        .map(|k| (storage::PHOTOS, k.as_str()))
-        .collect();
-    db.write(&[], &deletes).await
+    free(db, &unused).await
 }
 
 /// Deletes the stored file `sha256` once the change that dropped the last reference to it is
@@ -449,11 +443,7 @@ pub fn delete_when_unused(db: Db, model: RwSignal<Model>, sha256: String) {
 
 /// Deletes the stored files `hashes` in one transaction (those already gone are no error).
 pub async fn free(db: &Db, hashes: &[String]) -> Result<(), StorageError> {
-    let deletes: Vec<(&str, &str)> = hashes
-        .iter()
-        .map(|k| (storage::PHOTOS, k.as_str()))
-        .collect();
-    db.write(&[], &deletes).await
+    delete_keys(db, storage::PHOTOS, hashes).await
 }
 
 /// Once every change made so far (the ledger's last confirmation) is durably stored, deletes
